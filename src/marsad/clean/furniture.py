@@ -1,0 +1,133 @@
+"""Line-level page furniture detection for text that was already scraped.
+
+In: one line of display text. Out: the furniture kind it is (``share``, ``subscribe``, ``tags``,
+``prevnext``, ``font``, ...; see ``data/furniture.tsv``) or ``None`` for content. Also classifies
+the header-zone helpers: section labels, breadcrumbs, bylines, "المصدر:" lines and
+"read also" markers (``data/split_markers.tsv``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .. import data
+from ..text import fold_arabic, normalize
+
+_EDGE = re.compile(r"^[\s()\[\]{}<>|:•·*#\"'.,!?-]+|[\s()\[\]{}<>|:•·*#\"'.,!?-]+$")
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'”»)]*\s*$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    max_words: int
+    rx: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def furniture_rules() -> tuple[Rule, ...]:
+    return tuple(Rule(r["kind"], int(r["max_words"]), re.compile(fold_arabic(r["pattern"]).lower()))
+                 for r in data.rows("furniture.tsv"))
+
+
+@lru_cache(maxsize=1)
+def _split_rx() -> re.Pattern:
+    alts = "|".join(fold_arabic(r["pattern"]).lower() for r in data.rows("split_markers.tsv"))
+    return re.compile(rf"^(?:{alts})\b\s*:?\s*(?P<rest>.*)$")
+
+
+@lru_cache(maxsize=1)
+def _sections() -> frozenset[str]:
+    return frozenset(normalize(s) for s in data.lines("sections.txt"))
+
+
+def line_key(line: str) -> str:
+    """Normalised line with surrounding brackets and punctuation stripped."""
+    return _EDGE.sub("", normalize(line))
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+def furniture_kind(line: str) -> str | None:
+    """The furniture kind of ``line`` or None. A full sentence of 6+ words is never furniture."""
+    key = line_key(line)
+    if not key:
+        return "empty-symbols" if line.strip() else None
+    n = word_count(key)
+    if ends_sentence(line) and n >= 6:
+        return None
+    for rule in furniture_rules():
+        if n <= rule.max_words and rule.rx.fullmatch(key):
+            return rule.kind
+    return None
+
+
+def split_marker(line: str) -> str | None:
+    """If ``line`` opens a read-also / related block, the text after the marker ('' if none)."""
+    key = line_key(line)
+    if word_count(key) > 30:
+        return None
+    m = _split_rx().match(key)
+    if not m:
+        return None
+    # Recover the display text after the marker: same number of words from the end.
+    rest_words = word_count(m.group("rest"))
+    if rest_words == 0:
+        return ""
+    words = line.strip().split()
+    return " ".join(words[-rest_words:]).strip(" :")
+
+
+def is_section_label(line: str) -> bool:
+    """A section name or breadcrumb trail ("الرئيسية > أخبار > سوريا", "تقارير")."""
+    key = line_key(line)
+    if not key:
+        return False
+    if key in _sections() or key.replace(" ", "") in {s.replace(" ", "") for s in _sections()}:
+        return True
+    parts = [p.strip() for p in re.split(r"\s*(?:>|»|›|/|\||\\)\s*", normalize(line)) if p.strip()]
+    return len(parts) >= 2 and all(word_count(p) <= 4 for p in parts) and word_count(key) <= 12
+
+
+_BYLINE_LINE = re.compile(r"^(?P<outlet>[^|/\n]{2,40}?)\s*(?:\|\||\||/\s*-|–|—)\s*(?P<role>متابعات|خاص|وكالات|ترجمات|ترجمة|تقرير|تحرير)?\s*$")
+_BYLINE_PREFIX = re.compile(r"^(?P<outlet>[^\s/|.،,:]{2,25}(?: [^\s/|.،,:]{2,25}){0,2})\s*/\s*-\s*")
+_AUTHOR = re.compile(r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|by)\s*[:：-]?\s*(?P<name>[^\n]{2,60})$", re.I)
+_SOURCE = re.compile(r"^(?:المصدر|مصدر الخبر|المصادر|source)\s*[:：]\s*(?P<name>.{2,80}?)\s*$", re.I)
+
+
+def byline_outlet(line: str) -> str | None:
+    """Outlet named by a byline line such as "كوردستريت || متابعات" or "المستقلة/-"."""
+    s = line.strip()
+    if word_count(s) > 8:
+        return None
+    m = _BYLINE_LINE.match(s)
+    if m and (m.group("role") or "||" in s or "/-" in s.replace(" ", "")):
+        return m.group("outlet").strip(" -–|")
+    return None
+
+
+def byline_prefix(line: str) -> tuple[str, int] | None:
+    """``(outlet, prefix_length)`` when a paragraph opens with "المستقلة/- " style credit."""
+    m = _BYLINE_PREFIX.match(line)
+    if m:
+        return m.group("outlet").strip(), m.end()
+    return None
+
+
+def author_line(line: str) -> str | None:
+    m = _AUTHOR.match(line.strip())
+    return m.group("name").strip() if m and word_count(line) <= 8 else None
+
+
+def source_line(line: str) -> str | None:
+    """The outlet named by an "المصدر: X" line (the article is X's), or None."""
+    m = _SOURCE.match(line.strip())
+    return m.group("name").strip(" .") if m and word_count(line) <= 10 else None

@@ -1,0 +1,89 @@
+"""HTML pages to main text.
+
+In: an HTML string. Out: :class:`HtmlText` with the main text (paragraphs one per line, kept by
+trafilatura with ``favor_precision=True``, which also drops appended articles and sidebars), the
+page's title, date, site name and author from its metadata, and the visible text blocks that the
+extraction dropped (navigation, sidebars, footers), so the report can show what was removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..text import normalize
+
+_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span", "div", "td", "time", "figcaption", "button", "small", "header", "footer", "nav")
+MAX_REMOVED_BLOCKS = 200
+
+
+@dataclass
+class HtmlText:
+    text: str
+    title: str | None = None
+    date: str | None = None
+    sitename: str | None = None
+    author: str | None = None
+    dropped: list[str] = field(default_factory=list)
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def extract_html(html: str, url: str | None = None) -> HtmlText:
+    import trafilatura
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.fromstring(html)
+    except (ValueError, Exception) as exc:  # lxml raises ParserError / XMLSyntaxError on junk
+        raise HtmlError(f"unparseable HTML ({exc.__class__.__name__})") from exc
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, favor_precision=True, include_comments=False,
+                                          include_tables=True, with_metadata=True, deduplicate=False)
+    except RecursionError as exc:
+        raise HtmlError("HTML nested too deeply to extract") from exc
+    except ValueError as exc:
+        raise HtmlError(f"main text extraction failed ({exc})") from exc
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if doc is None or not text.strip():
+        # Short pages (or pages that are one paragraph) can defeat precision mode: fall back to the
+        # paragraphs of the page itself.
+        paras = [" ".join(p.text_content().split()) for p in tree.iter("p")]
+        text = "\n".join(p for p in paras if p)
+    out = HtmlText(text=text)
+    if doc is not None:
+        out.title = (doc.title or "").strip() or None
+        out.date = doc.date
+        out.sitename = (doc.sitename or "").strip() or None
+        out.author = (doc.author or "").strip() or None
+    if out.title is None:
+        h1 = next(iter(tree.iter("h1")), None)
+        t = tree.find(".//title")
+        cand = h1 if h1 is not None else t
+        out.title = " ".join(cand.text_content().split()) if cand is not None else None
+    out.dropped = _dropped_blocks(tree, text, out.title)
+    return out
+
+
+def _dropped_blocks(tree, kept_text: str, title: str | None) -> list[str]:
+    """Visible text blocks of the page that are not in the kept main text."""
+    kept = normalize(kept_text) + " " + normalize(title or "")
+    seen: set[str] = set()
+    dropped: list[str] = []
+    for el in tree.iter(*_BLOCKS):
+        if el.getparent() is not None and any(anc.tag in ("script", "style", "noscript") for anc in el.iterancestors()):
+            continue
+        # Leaf-ish blocks only: their own text, not the text of nested blocks.
+        if any(child.tag in _BLOCKS for child in el):
+            own = " ".join((el.text or "").split())
+        else:
+            own = " ".join(el.text_content().split())
+        key = normalize(own)
+        if len(key) < 2 or key in seen or key in kept:
+            continue
+        seen.add(key)
+        dropped.append(own)
+        if len(dropped) >= MAX_REMOVED_BLOCKS:
+            break
+    return dropped

@@ -1,0 +1,236 @@
+"""Clean text that was already scraped: furniture out, articles apart, metadata found.
+
+In: the display text of one document (plain text, or the main text trafilatura kept from HTML)
+and what its container said (title, date, outlet). Out: a list of :class:`ParsedArticle`, one per
+article the document holds, each with its title, body paragraphs, date, outlet, byline, cited
+source and the furniture lines removed (kind and text, in order).
+
+How: lines are classified (furniture rules, section labels, date lines, bylines, "المصدر:" lines),
+the document is cut at "read also" markers when a full article follows (a related-headline list is
+dropped instead), and in each part the header zone above the first body paragraph yields the
+title and metadata; short trailing lines after the last body paragraph are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..text import normalize, split_sentences
+from .dates import find_date
+from .furniture import (author_line, byline_outlet, byline_prefix, ends_sentence, furniture_kind,
+                        is_section_label, line_key, source_line, split_marker, word_count)
+
+BODY_MIN_WORDS = 15          # a line this long is a body paragraph
+TITLE_MIN_WORDS = 3
+TITLE_MAX_WORDS = 30
+DATE_LINE_MAX_WORDS = 12
+NEW_ARTICLE_MIN_WORDS = 60   # text after a read-also block this long is an appended article
+
+
+@dataclass
+class ParsedArticle:
+    title: str | None = None
+    title_derived: bool = False
+    paragraphs: list[str] = field(default_factory=list)
+    published: str | None = None
+    published_raw: str | None = None
+    outlet: str | None = None
+    byline: str | None = None
+    cited_source: str | None = None
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (kind, line)
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+def _is_body(line: str) -> bool:
+    """A body paragraph: long, or a full sentence (a question mark alone makes a headline)."""
+    n = word_count(line)
+    return n >= BODY_MIN_WORDS or (n >= 8 and ends_sentence(line) and not line.rstrip(" \"'”»)").endswith(("?", "؟")))
+
+
+def _ends_content(line: str) -> bool:
+    """A line that can close an article's body: long, or any full sentence of six words or more."""
+    return word_count(line) >= BODY_MIN_WORDS or (word_count(line) >= 6 and ends_sentence(line))
+
+
+def _date_line(line: str) -> tuple[str, str] | None:
+    """A short line that states a date (and little else): the page's date line."""
+    if word_count(line) > DATE_LINE_MAX_WORDS or (ends_sentence(line) and word_count(line) >= 6):
+        return None
+    return find_date(line)
+
+
+def split_parts(lines: list[str]) -> list[tuple[list[str], list[tuple[str, str]]]]:
+    """Cut the document's lines at read-also markers followed by a full article.
+
+    Returns ``[(lines, removed), ...]``: the lines of each part and the furniture dropped at the cut.
+    """
+    parts: list[tuple[list[str], list[tuple[str, str]]]] = [([], [])]
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        rest = split_marker(line)
+        if rest is None:
+            parts[-1][0].append(line)
+            i += 1
+            continue
+        # Headline-like lines right after the marker (and the text on the marker line itself).
+        links = [rest] if rest else []
+        j = i + 1
+        while j < len(lines) and not _is_body(lines[j]) and word_count(lines[j]) <= TITLE_MAX_WORDS \
+                and _date_line(lines[j]) is None and split_marker(lines[j]) is None and not furniture_kind(lines[j]):
+            links.append(lines[j])
+            j += 1
+        following = lines[j:]
+        next_marker = next((k for k, l in enumerate(following) if split_marker(l) is not None), len(following))
+        body_words = sum(word_count(l) for l in following[:next_marker] if _is_body(l))
+        starts_like_article = bool(following) and (
+            _date_line(following[0]) is not None or byline_outlet(following[0]) is not None
+            or byline_prefix(following[0]) is not None)
+        prev_body = any(_is_body(l) for l in parts[-1][0])
+        if links and following and (starts_like_article or (body_words >= NEW_ARTICLE_MIN_WORDS and not prev_body) or
+                                    (body_words >= NEW_ARTICLE_MIN_WORDS and _closed(parts[-1][0]))):
+            # An appended article: its title is the last headline before its text.
+            parts.append(([links[-1]], [("read-also", line)] + [("related", l) for l in links[:-1]]))
+        else:
+            parts[-1][1].append(("read-also", line))
+            parts[-1][1].extend(("related", l) for l in links)
+        i = j
+    return [p for p in parts if any(l.strip() for l in p[0])]
+
+
+def _closed(lines: list[str]) -> bool:
+    """True when the part so far ended the way articles end (source, tags, share lines)."""
+    tail = [l for l in lines if l.strip()][-4:]
+    return any(source_line(l) or furniture_kind(l) in ("tags", "share", "follow", "subscribe") for l in tail)
+
+
+def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None) -> ParsedArticle:
+    art = ParsedArticle(removed=list(removed))
+    lines = [l.strip() for l in lines if l.strip()]
+    first_body = next((k for k, l in enumerate(lines) if _is_body(l) and not furniture_kind(l)), len(lines))
+    header, rest = lines[:first_body], lines[first_body:]
+
+    title_key = normalize(meta_title) if meta_title else None
+    if meta_title:
+        art.title = meta_title.strip()
+    candidates: list[str] = []
+    for line in header:
+        kind = furniture_kind(line)
+        if kind:
+            art.removed.append((kind, line))
+            continue
+        found = _date_line(line)
+        if found:
+            if art.published is None:
+                art.published, art.published_raw = found[0], line
+            art.removed.append(("date", line))
+            continue
+        outlet = byline_outlet(line)
+        if outlet:
+            art.outlet = art.outlet or outlet
+            art.removed.append(("byline", line))
+            continue
+        author = author_line(line)
+        if author:
+            art.byline = art.byline or author
+            art.removed.append(("byline", line))
+            continue
+        if title_key and normalize(line) == title_key:
+            art.removed.append(("repeated-title", line))
+            continue
+        candidates.append(line)
+
+    # Title: the first header line of title length; shorter lines above it are section labels.
+    title_idx = None
+    if art.title is None:
+        for k, line in enumerate(candidates):
+            if word_count(line) >= TITLE_MIN_WORDS and word_count(line) <= TITLE_MAX_WORDS and not is_section_label(line):
+                title_idx = k
+                break
+        if title_idx is None:
+            title_idx = next((k for k, l in enumerate(candidates) if not is_section_label(l)), None)
+        if title_idx is not None:
+            art.title = candidates[title_idx]
+            title_key = normalize(art.title)
+    keep_header: list[str] = []
+    for k, line in enumerate(candidates):
+        if k == title_idx:
+            continue
+        if title_key and normalize(line) == title_key:
+            art.removed.append(("repeated-title", line))
+        elif (title_idx is not None and k < title_idx) or is_section_label(line) or word_count(line) < TITLE_MIN_WORDS:
+            art.removed.append(("section", line))
+        else:
+            keep_header.append(line)  # a standfirst or subtitle: content
+
+    body: list[str] = []
+    for line in keep_header + rest:
+        kind = furniture_kind(line)
+        if kind:
+            art.removed.append((kind, line))
+            continue
+        src = source_line(line)
+        if src:
+            art.cited_source = art.cited_source or src
+            art.removed.append(("source", line))
+            continue
+        if title_key and normalize(line) == title_key:
+            art.removed.append(("repeated-title", line))
+            continue
+        if not body:
+            found = _date_line(line)
+            if found:
+                art.published = art.published or found[0]
+                art.published_raw = art.published_raw or line
+                art.removed.append(("date", line))
+                continue
+            outlet = byline_outlet(line)
+            if outlet:
+                art.outlet = art.outlet or outlet
+                art.removed.append(("byline", line))
+                continue
+            pre = byline_prefix(line)
+            if pre and _is_body(line[pre[1]:]):
+                art.outlet = art.outlet or pre[0]
+                art.removed.append(("byline", line[:pre[1]].strip()))
+                line = line[pre[1]:]
+        body.append(line)
+
+    # Trailing lines after the last body paragraph that are not sentences: page furniture.
+    last = max((k for k, l in enumerate(body) if _ends_content(l)), default=-1)
+    for line in body[last + 1:]:
+        art.removed.append(("trailing", line))
+    art.paragraphs = body[:last + 1]
+
+    if art.title is None and art.paragraphs:
+        art.title = _derive_title(art.paragraphs[0])
+        art.title_derived = True
+    return art
+
+
+def _derive_title(paragraph: str, max_words: int = 20) -> str:
+    """A title for an article whose page gave none: its first sentence, cut at ``max_words``."""
+    spans = split_sentences(paragraph)
+    first = paragraph[spans[0][0]:spans[0][1]] if spans else paragraph
+    words = first.split()
+    if len(words) > max_words:
+        return " ".join(words[:max_words]) + " …"
+    return first.rstrip(".")
+
+
+def clean_scraped(text: str, meta_title: str | None = None) -> list[ParsedArticle]:
+    """All articles in one scraped text (see module docstring)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    lines = [l for l in (re.sub(r"[ \t]+", " ", l).strip() for l in text.split("\n")) if l]
+    articles = []
+    for k, (part_lines, removed) in enumerate(split_parts(lines)):
+        art = parse_part(part_lines, removed, meta_title if k == 0 else None)
+        if art.paragraphs:
+            articles.append(art)
+        elif articles:
+            articles[-1].removed.extend(removed + art.removed)
+    return articles

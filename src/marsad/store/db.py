@@ -1,0 +1,199 @@
+"""SQLite store: WAL mode, versioned schema, one transaction per document.
+
+In: a database path. Out: a :class:`Store` whose writes are each one transaction, so an
+interrupted run keeps every committed document and a re-run skips what is already there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import MarsadError
+from ..model import Article, Document
+from ..text import normalize, split_sentences
+from .schema import MIGRATIONS
+
+
+def open_store(path: str | Path) -> "Store":
+    return Store(path)
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        p = Path(self.path)
+        if p.exists() and p.is_dir():
+            raise MarsadError(self.path, "is a directory, not a database file")
+        if p.exists() and p.stat().st_size > 0:
+            with p.open("rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    raise MarsadError(self.path, "is not a marsad database (not SQLite); refusing to overwrite it")
+        try:
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise MarsadError(self.path, f"cannot open database ({exc})") from exc
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    # -- schema -------------------------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > len(MIGRATIONS):
+            raise MarsadError(self.path, f"database schema version {current} is newer than this marsad "
+                                         f"({len(MIGRATIONS)}); upgrade marsad")
+        for n in range(current, len(MIGRATIONS)):
+            try:
+                self.db.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[n] + f";PRAGMA user_version={n + 1};COMMIT;")
+            except sqlite3.Error:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+        else:
+            if self.db.in_transaction:
+                self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- inputs and documents -----------------------------------------------------------------
+    def input_finished(self, sha256: str) -> bool:
+        row = self.db.execute("SELECT finished_at FROM inputs WHERE sha256=?", (sha256,)).fetchone()
+        return bool(row and row[0])
+
+    def finish_input(self, sha256: str, source: str, kind: str, n_documents: int) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO inputs(sha256, source, kind, n_documents, finished_at) VALUES (?,?,?,?,strftime('%Y-%m-%dT%H:%M:%SZ','now')) "
+                "ON CONFLICT(sha256) DO UPDATE SET finished_at=excluded.finished_at, n_documents=excluded.n_documents",
+                (sha256, source, kind, n_documents))
+
+    def has_document(self, sha256: str) -> bool:
+        return self.db.execute("SELECT 1 FROM documents WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def add_document(self, doc: Document) -> bool:
+        """Store a raw document (pending processing). False if these bytes were stored before."""
+        with self.transaction():
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO documents(sha256, source, kind, encoding, is_html, meta, content) VALUES (?,?,?,?,?,?,?)",
+                (doc.sha256, doc.source, doc.kind, doc.encoding, int(doc.is_html),
+                 json.dumps(doc.meta, ensure_ascii=False), doc.content))
+            return cur.rowcount == 1
+
+    def pending_documents(self) -> Iterator[Document]:
+        rows = self.db.execute("SELECT * FROM documents WHERE status='pending' ORDER BY rowid").fetchall()
+        for r in rows:
+            yield Document(source=r["source"], sha256=r["sha256"], kind=r["kind"], content=r["content"],
+                           is_html=bool(r["is_html"]), encoding=r["encoding"], meta=json.loads(r["meta"]))
+
+    def count_pending(self) -> int:
+        return self.db.execute("SELECT count(*) FROM documents WHERE status='pending'").fetchone()[0]
+
+    def add_reject(self, source: str, reason: str, sha256: str | None = None) -> None:
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO rejects(source, reason, sha256) VALUES (?,?,?)", (source, reason, sha256))
+
+    def reject_document(self, sha256: str, source: str, reason: str) -> None:
+        """Mark a stored document as unusable, with the reason, in one transaction."""
+        with self.transaction():
+            self.db.execute("UPDATE documents SET status='rejected', processed_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE sha256=?", (sha256,))
+            self.db.execute("INSERT OR IGNORE INTO rejects(source, reason, sha256) VALUES (?,?,?)", (source, reason, sha256))
+
+    # -- articles ----------------------------------------------------------------------------
+    def save_articles(self, doc_sha256: str, articles: list[Article]) -> list[int]:
+        """Store a processed document's articles with their sentences, in one transaction."""
+        ids: list[int] = []
+        with self.transaction():
+            for a in articles:
+                key = normalize(a.text)
+                text_sha = hashlib.sha256(key.encode("utf-8")).hexdigest()
+                dup = self.db.execute("SELECT id FROM articles WHERE text_sha256=? ORDER BY id LIMIT 1", (text_sha,)).fetchone()
+                cur = self.db.execute(
+                    """INSERT INTO articles(document_sha256, part, source, url, outlet, byline, title, title_derived,
+                       published, published_raw, cited_source, language, text, text_sha256, removed, duplicate_of, similarity)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    (doc_sha256, a.part, a.source, a.url, a.outlet, a.byline, a.title, int(a.title_derived),
+                     a.published, a.published_raw, a.cited_source, a.language, a.text, text_sha,
+                     json.dumps(a.removed, ensure_ascii=False), dup[0] if dup else None, 1.0 if dup else None))
+                aid = cur.lastrowid
+                a.id = aid
+                a.duplicate_of = dup[0] if dup else None
+                ids.append(aid)
+                self.db.execute("INSERT INTO articles_fts(rowid, title_key, text_key) VALUES (?,?,?)",
+                                (aid, normalize(a.title or ""), key))
+                self.db.executemany("INSERT INTO sentences(article_id, idx, start, end) VALUES (?,?,?,?)",
+                                    [(aid, i, s, e) for i, (s, e) in enumerate(split_sentences(a.text))])
+            self.db.execute("UPDATE documents SET status='processed', n_articles=?, processed_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE sha256=?",
+                            (len(articles), doc_sha256))
+        return ids
+
+    def article(self, article_id: int) -> Article | None:
+        r = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        return _article(r) if r else None
+
+    def articles(self) -> Iterator[Article]:
+        for r in self.db.execute("SELECT * FROM articles ORDER BY id"):
+            yield _article(r)
+
+    def sentences(self, article_id: int) -> list[tuple[int, int]]:
+        return [(r[0], r[1]) for r in self.db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
+        """Articles matching ``query`` on normalised keys (any spelling variant), best first, with a snippet."""
+        terms = [t for t in normalize(query).replace('"', " ").split() if t]
+        if not terms:
+            raise MarsadError(query or "(empty query)", "search query has no words")
+        fts = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+        rows = self.db.execute(
+            "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snip FROM articles_fts "
+            "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?",
+            (fts, limit)).fetchall()
+        return [(_article(r), r["snip"]) for r in rows]
+
+    def rejects(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT source, reason, at FROM rejects ORDER BY id").fetchall()
+
+    def stats(self) -> dict[str, int]:
+        q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {
+            "inputs": q("SELECT count(*) FROM inputs"),
+            "documents": q("SELECT count(*) FROM documents"),
+            "documents_pending": q("SELECT count(*) FROM documents WHERE status='pending'"),
+            "documents_rejected": q("SELECT count(*) FROM documents WHERE status='rejected'"),
+            "articles": q("SELECT count(*) FROM articles"),
+            "split_documents": q("SELECT count(*) FROM documents WHERE n_articles > 1"),
+            "duplicates": q("SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL"),
+            "rejects": q("SELECT count(*) FROM rejects"),
+            "sentences": q("SELECT count(*) FROM sentences"),
+            "removed_lines": q("SELECT coalesce(sum(json_array_length(removed)),0) FROM articles"),
+        }
+
+
+def _article(r: sqlite3.Row) -> Article:
+    return Article(id=r["id"], source=r["source"], url=r["url"], outlet=r["outlet"], byline=r["byline"],
+                   title=r["title"], title_derived=bool(r["title_derived"]), published=r["published"],
+                   published_raw=r["published_raw"], cited_source=r["cited_source"], language=r["language"],
+                   text=r["text"], removed=json.loads(r["removed"]), part=r["part"],
+                   document_sha256=r["document_sha256"], duplicate_of=r["duplicate_of"], story_id=r["story_id"])

@@ -1,0 +1,97 @@
+"""Arabic normalisation for matching keys.
+
+In: any display string. Out: a matching key in which spelling variants meet: alef / hamza forms
+(أ إ آ ٱ → ا, ؤ → و, ئ → ي), alif maqsura → ya, ta marbuta → ha, no diacritics or tatweel,
+Western digits, one form per punctuation mark, Latin lower-cased, runs of white space collapsed.
+The display text is never changed; :func:`normalize_with_map` also returns, for each character of
+the key, its offset in the original so that matches on keys map back to display spans.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks, and tatweel.
+_DROP = set(chr(c) for c in range(0x0610, 0x061B)) | set(chr(c) for c in range(0x064B, 0x0660))
+_DROP |= {"\u0670", "\u0640", "\u06D6", "\u06D7", "\u06D8", "\u06D9", "\u06DA", "\u06DB", "\u06DC",
+          "\u06DF", "\u06E0", "\u06E1", "\u06E2", "\u06E3", "\u06E4", "\u06E7", "\u06E8", "\u06EA",
+          "\u06EB", "\u06EC", "\u06ED"}
+# Zero-width and bidi controls carry no meaning for matching.
+_DROP |= {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d",
+          "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff", "\u00ad"}
+
+_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ؤ": "و", "ئ": "ي", "ى": "ي", "ی": "ي", "ي": "ي", "ة": "ه", "ۀ": "ه", "ہ": "ه", "ھ": "ه",
+    "ک": "ك", "گ": "ك", "ڤ": "ف", "پ": "ب", "چ": "ج",
+    "،": ",", "؛": ";", "؟": "?", "٪": "%", "٫": ".", "٬": ",", "۔": ".",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"', "‘": "'", "’": "'", "‚": "'", "`": "'",
+    "–": "-", "—": "-", "−": "-", "ـ": "",
+}
+for _i in range(10):
+    _MAP[chr(0x0660 + _i)] = str(_i)  # Eastern Arabic digits
+    _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian / Urdu digits
+
+_DIGITS = {ord(chr(0x0660 + i)): str(i) for i in range(10)} | {ord(chr(0x06F0 + i)): str(i) for i in range(10)}
+_SPACE = re.compile(r"\s+")
+
+
+def to_western_digits(text: str) -> str:
+    """Replace Eastern Arabic and Persian digits with 0-9 (same length, safe on display text)."""
+    return text.translate(_DIGITS)
+
+
+def strip_diacritics(text: str) -> str:
+    """Remove harakat, tanwin, shadda, sukun and tatweel; nothing else changes."""
+    return "".join(ch for ch in text if ch not in _DROP)
+
+
+def _fold(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch in _MAP:
+        return _MAP[ch]
+    if "\uFB50" <= ch <= "\uFEFF" or "\uFF00" <= ch <= "\uFFEF":  # presentation / full-width forms
+        ch = unicodedata.normalize("NFKC", ch)
+        return "".join(_fold(c) for c in ch)
+    if ch.isspace():
+        return " "
+    return ch.lower()
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Return ``(key, offsets)``: the matching key and, per key character, its index in ``text``.
+
+    Runs of white space become one space; leading and trailing space is dropped.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold(ch)
+        for f in folded:
+            if f == " " and (not out or out[-1] == " "):
+                continue
+            out.append(f)
+            offsets.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def fold_arabic(text: str) -> str:
+    """Fold Arabic letter variants and drop diacritics, leaving case, digits and punctuation alone.
+
+    Used to write lexicon patterns in natural spelling and still match normalised keys.
+    """
+    return "".join("" if ch in _DROP else (_MAP[ch] if ch in _MAP and "\u0600" <= ch <= "\u06FF" else ch)
+                   for ch in text)
+
+
+def normalize(text: str) -> str:
+    """The matching key of ``text`` (see module docstring)."""
+    if not text:
+        return ""
+    key = "".join(_fold(ch) for ch in text)
+    return _SPACE.sub(" ", key).strip()
