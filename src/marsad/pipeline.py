@@ -127,6 +127,22 @@ def _store_results(store, results, total, progress, summary) -> None:
             progress("clean", i + 1, total)
 
 
+def later_stages() -> list[Callable]:
+    """Stages after cleaning that are installed: each is ``stage(store, progress)`` and works incrementally."""
+    stages: list[Callable] = []
+    try:
+        from .entities.stage import tag_entities
+        stages.append(tag_entities)
+    except ImportError:
+        pass
+    try:
+        from .link import link_articles
+        stages.append(lambda store, progress=None: link_articles(store, progress=progress))
+    except ImportError:
+        pass
+    return stages
+
+
 def analyze(store: Store, names: Iterable[str], progress: Progress | None = None,
             workers: int | None = None, fetch=None) -> RunSummary:
     """Ingest and process in one go (the report is written by the caller)."""

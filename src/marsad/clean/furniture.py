@@ -15,6 +15,7 @@ from functools import lru_cache
 from .. import data
 from ..text import fold_arabic, normalize
 
+_CRUMB_SEP = re.compile(r"\s+(?:>|/|\||\\|•|·)\s+|\s*(?:»|›|‹)\s*")
 _EDGE = re.compile(r"^[\s()\[\]{}<>|:•·*#\"'.,!?-]+|[\s()\[\]{}<>|:•·*#\"'.,!?-]+$")
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'”»)]*\s*$")
 
@@ -93,8 +94,8 @@ def is_section_label(line: str) -> bool:
         return False
     if key in _sections() or key.replace(" ", "") in {s.replace(" ", "") for s in _sections()}:
         return True
-    parts = [p.strip() for p in re.split(r"\s*(?:>|»|›|/|\||\\)\s*", normalize(line)) if p.strip()]
-    return len(parts) >= 2 and all(word_count(p) <= 4 for p in parts) and word_count(key) <= 12
+    parts = [p.strip() for p in _CRUMB_SEP.split(line) if p.strip()]
+    return len(parts) >= 2 and all(word_count(p) <= 4 for p in parts) and word_count(key) <= 16
 
 
 _BYLINE_LINE = re.compile(r"^(?P<outlet>[^|/\n]{2,40}?)\s*(?:\|\||\||/\s*-|–|—)\s*(?P<role>متابعات|خاص|وكالات|ترجمات|ترجمة|تقرير|تحرير)?\s*$")

@@ -50,7 +50,8 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
         # Short pages (or pages that are one paragraph) can defeat precision mode: fall back to the
         # paragraphs of the page itself.
         paras = [" ".join(p.text_content().split()) for p in tree.iter("p")]
-        text = "\n".join(p for p in paras if p)
+        text = "\n".join(p for p in paras if p) or "\n".join(
+            " ".join(l.split()) for l in tree.text_content().splitlines() if l.strip())
     out = HtmlText(text=text)
     if doc is not None:
         out.title = (doc.title or "").strip() or None

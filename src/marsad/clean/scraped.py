@@ -103,9 +103,12 @@ def split_parts(lines: list[str]) -> list[tuple[list[str], list[tuple[str, str]]
 
 
 def _closed(lines: list[str]) -> bool:
-    """True when the part so far ended the way articles end (source, tags, share lines)."""
-    tail = [l for l in lines if l.strip()][-4:]
-    return any(source_line(l) or furniture_kind(l) in ("tags", "share", "follow", "subscribe") for l in tail)
+    """True when the part so far ended the way articles end: source, tags or share lines after its body."""
+    last_body = max((k for k, l in enumerate(lines) if _is_body(l)), default=None)
+    if last_body is None:
+        return False
+    return any(source_line(l) or furniture_kind(l) in ("tags", "share", "follow", "subscribe")
+               for l in lines[last_body + 1:])
 
 
 def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None) -> ParsedArticle:

@@ -74,10 +74,6 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
             continue
         if enc.replace("-", "").lower() in ("utf8",) or _arabic_score(text) > 0.3 or not _has_high_bytes(raw):
             return _checked(text, enc)
-    try:
-        return _checked(raw.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
     # UTF-16 without BOM: every other byte NUL in ASCII-heavy text, or Arabic high bytes 0x06.
     if len(raw) >= 4 and len(raw) % 2 == 0:
         even, odd = raw[0::2], raw[1::2]
@@ -88,6 +84,10 @@ def decode_bytes(raw: bytes, declared: str | None = None) -> tuple[str, str]:
                     return _checked(raw.decode(enc), enc)
                 except UnicodeDecodeError:
                     pass
+    try:
+        return _checked(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
     if b"\x00" in raw[:20000]:
         raise DecodeError("binary content (NUL bytes), not text")
     best: tuple[float, str, str] | None = None

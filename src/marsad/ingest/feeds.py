@@ -11,7 +11,7 @@ import time
 from typing import Iterator
 
 from ..model import Document
-from .sources import Reject, sha256
+from .sources import Reject, looks_like_html, sha256
 
 
 def read_feed(raw: bytes, source: str) -> Iterator[Document | Reject]:
@@ -48,4 +48,4 @@ def read_feed(raw: bytes, source: str) -> Iterator[Document | Reject]:
         meta = {k: v for k, v in meta.items() if v}
         payload = (title + "\n" + (entry.get("link") or "") + "\n" + body).encode("utf-8")
         yield Document(source=entry.get("link") or where, sha256=sha256(payload), kind="rss",
-                       content=body, is_html=True, encoding="utf-8", meta=meta)
+                       content=body, is_html=looks_like_html(body) or "<p" in body.lower(), encoding="utf-8", meta=meta)

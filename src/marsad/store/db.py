@@ -11,10 +11,10 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import MarsadError
-from ..model import Article, Document
+from ..model import Article, Document, Entity, Mention
 from ..text import normalize, split_sentences
 from .schema import MIGRATIONS
 
@@ -172,6 +172,44 @@ class Store:
             (fts, limit)).fetchall()
         return [(_article(r), r["snip"]) for r in rows]
 
+    # -- entities ------------------------------------------------------------------------------
+    def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
+        """Replace an article's mentions and upsert the entities they link to, in one transaction."""
+        with self.transaction():
+            for e in entities:
+                self.db.execute(
+                    """INSERT INTO entities(id, type, name_ar, name_en, aliases, lat, lon, country, admin1, geo_precision, wikidata)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                       ON CONFLICT(id) DO UPDATE SET name_en=coalesce(excluded.name_en, name_en),
+                       lat=coalesce(excluded.lat, lat), lon=coalesce(excluded.lon, lon)""",
+                    (e.id, e.type, e.name_ar, e.name_en, json.dumps(e.aliases, ensure_ascii=False), e.lat, e.lon,
+                     e.country, e.admin1, e.geo_precision, getattr(e, "wikidata", None)))
+            self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+            self.db.executemany(
+                "INSERT INTO mentions(article_id, start, end, text, type, entity_id, method, score) VALUES (?,?,?,?,?,?,?,?)",
+                [(article_id, m.start, m.end, m.text, m.type, m.entity_id, m.method, m.score) for m in mentions])
+
+    def entities(self, type: str | None = None) -> list[tuple[Entity, int]]:
+        """Entities with their mention counts, most mentioned first."""
+        sql = ("SELECT e.*, count(m.id) AS n FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id "
+               + ("WHERE e.type = ? " if type else "") + "GROUP BY e.id ORDER BY n DESC, e.name_ar")
+        return [(_entity(r), r["n"]) for r in self.db.execute(sql, (type,) if type else ())]
+
+    def entity(self, entity_id: str) -> Entity | None:
+        r = self.db.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
+        return _entity(r) if r else None
+
+    def mentions(self, article_id: int | None = None, entity_id: str | None = None) -> list[Mention]:
+        where, args = [], []
+        if article_id is not None:
+            where.append("article_id=?"); args.append(article_id)
+        if entity_id is not None:
+            where.append("entity_id=?"); args.append(entity_id)
+        sql = "SELECT * FROM mentions" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY article_id, start"
+        return [Mention(article_id=r["article_id"], start=r["start"], end=r["end"], text=r["text"], type=r["type"],
+                        entity_id=r["entity_id"], score=r["score"] if r["score"] is not None else 1.0, method=r["method"] or "")
+                for r in self.db.execute(sql, args)]
+
     def rejects(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT source, reason, at FROM rejects ORDER BY id").fetchall()
 
@@ -189,6 +227,11 @@ class Store:
             "sentences": q("SELECT count(*) FROM sentences"),
             "removed_lines": q("SELECT coalesce(sum(json_array_length(removed)),0) FROM articles"),
         }
+
+
+def _entity(r: sqlite3.Row) -> Entity:
+    return Entity(id=r["id"], type=r["type"], name_ar=r["name_ar"], name_en=r["name_en"], aliases=json.loads(r["aliases"]),
+                  lat=r["lat"], lon=r["lon"], country=r["country"], admin1=r["admin1"], geo_precision=r["geo_precision"])
 
 
 def _article(r: sqlite3.Row) -> Article:

@@ -1,0 +1,28 @@
+# Two commands do all setup on a fresh machine with Python 3.11+:
+#   make demo   install marsad into .venv and analyse the example corpus (marsad.db + report.html)
+#   make test   install the test dependencies and run the test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+
+demo: install
+	$(BIN)/marsad analyze examples --db marsad.db --report report.html
+
+test: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/marsad bench --n 1000 --n 10000
+
+clean:
+	rm -rf $(VENV) marsad.db marsad.db-wal marsad.db-shm report.html

@@ -1,0 +1,279 @@
+"""Command-line interface: a thin layer over the library.
+
+In: the user's command line. Out: work done in the store (``marsad.db`` by default), a report,
+exports on standard output or a file. User errors print one line, ``marsad: INPUT: reason``, and
+exit with status 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import MarsadError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="marsad: turn scraped Arabic news into clean, source-aware data.")
+err = Console(stderr=True)
+out = Console()
+
+DB_OPTION = typer.Option("marsad.db", "--db", help="SQLite store (created on first use).")
+
+
+def fail(source: str, reason: str, code: int = 1) -> None:
+    err.print(f"[bold red]marsad:[/] {source}: {reason}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors():
+    try:
+        yield
+    except MarsadError as exc:
+        fail(exc.source, exc.reason)
+    except KeyboardInterrupt:
+        err.print("[yellow]marsad: interrupted; every committed document is kept; run the same command again to resume[/]")
+        raise typer.Exit(130)
+
+
+def _store(db: str):
+    from .store import Store
+
+    return Store(db)
+
+
+@contextmanager
+def _progress():
+    """A rich progress callback for pipeline stages (quiet when not on a terminal)."""
+    bars = Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=False, disable=not err.is_terminal)
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        if stage not in tasks:
+            tasks[stage] = bars.add_task(stage, total=total)
+        bars.update(tasks[stage], completed=done, total=total)
+
+    with bars:
+        yield update
+
+
+def _print_summary(run, store) -> None:
+    s = store.stats()
+    err.print(f"[green]✓[/] {run.articles} new articles from {run.documents_processed} documents "
+              f"({run.documents_new} new, {run.documents_known} already stored, {run.inputs_unchanged} unchanged inputs skipped); "
+              f"{run.split_documents} split, {run.duplicates} exact duplicates, {len(run.rejects)} rejected. "
+              f"Store: {s['articles']} articles.", highlight=False)
+    for source, reason in run.rejects[:20]:
+        err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
+    if len(run.rejects) > 20:
+        err.print(f"  … and {len(run.rejects) - 20} more (see the report)")
+
+
+@app.command()
+def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, globs or http(s) URLs."),
+            db: str = DB_OPTION,
+            report: Path = typer.Option(Path("report.html"), "--report", help="HTML report to write."),
+            workers: Optional[int] = typer.Option(None, "--workers", help="Processes for cleaning (default: all cores).")):
+    """Ingest, clean and store articles, then write the HTML report (the main job)."""
+    from .pipeline import analyze as run_analyze
+    from .report import write_report
+
+    with user_errors():
+        store = _store(db)
+        with _progress() as progress:
+            run = run_analyze(store, paths, progress, workers=workers)
+            _run_later_stages(store, progress)
+        _print_summary(run, store)
+        write_report(store, report, run)
+        err.print(f"[green]✓[/] report: {report}   store: {db}")
+
+
+def _run_later_stages(store, progress) -> None:
+    """Entity, linking and later stages, when their packages are present."""
+    from .pipeline import later_stages
+
+    for stage in later_stages():
+        stage(store, progress)
+
+
+@app.command()
+def ingest(paths: list[str] = typer.Argument(..., help="Files, directories, globs or http(s) URLs."), db: str = DB_OPTION):
+    """Read inputs into the store as documents (not yet cleaned; see `marsad process`)."""
+    from .pipeline import ingest as run_ingest
+
+    with user_errors():
+        store = _store(db)
+        with _progress() as progress:
+            run = run_ingest(store, paths, progress)
+        err.print(f"[green]✓[/] {run.documents_new} new documents, {run.documents_known} already stored, "
+                  f"{run.inputs_unchanged} unchanged inputs skipped, {len(run.rejects)} rejected.")
+        for source, reason in run.rejects[:20]:
+            err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def process(db: str = DB_OPTION, workers: Optional[int] = typer.Option(None, "--workers")):
+    """Clean every stored document not yet processed into articles."""
+    from .pipeline import process as run_process
+
+    with user_errors():
+        store = _store(db)
+        with _progress() as progress:
+            run = run_process(store, progress, workers=workers)
+            _run_later_stages(store, progress)
+        _print_summary(run, store)
+
+
+@app.command("report")
+def report_cmd(db: str = DB_OPTION, output: Path = typer.Option(Path("report.html"), "-o", "--output")):
+    """Write the HTML report from the store."""
+    from .report import write_report
+
+    with user_errors():
+        write_report(_store(db), output)
+        err.print(f"[green]✓[/] report: {output}")
+
+
+@app.command()
+def show(item: str = typer.Argument(..., help="An article id, or an entity id."), db: str = DB_OPTION):
+    """Show one article (text, metadata, removed furniture) or one entity."""
+    with user_errors():
+        store = _store(db)
+        if item.isdigit():
+            a = store.article(int(item))
+            if a is None:
+                fail(item, f"no article with this id in {db}")
+            out.print(f"[bold]{a.title or '(no title)'}[/]" + (" [dim](title from first sentence)[/]" if a.title_derived else ""))
+            meta = [("id", a.id), ("outlet", a.outlet), ("published", a.published), ("byline", a.byline),
+                    ("cited source", a.cited_source), ("language", a.language), ("source", a.source),
+                    ("duplicate of", a.duplicate_of), ("story", a.story_id)]
+            for k, v in meta:
+                if v is not None:
+                    out.print(f"[dim]{k:>13}:[/] {v}", highlight=False)
+            out.print()
+            out.print(a.text, highlight=False)
+            if a.removed:
+                out.print(f"\n[dim]removed ({len(a.removed)}):[/]")
+                for r in a.removed:
+                    out.print(f"  [dim]- {r}[/]", highlight=False)
+            return
+        e = store.entity(item)
+        if e is None:
+            fail(item, f"no article or entity with this id in {db}")
+        out.print(f"[bold]{e.name_ar}[/] — {e.name_en or ''} ({e.type})")
+        for k in ("id", "country", "admin1", "lat", "lon", "geo_precision"):
+            v = getattr(e, k)
+            if v is not None:
+                out.print(f"[dim]{k:>13}:[/] {v}", highlight=False)
+        if e.aliases:
+            out.print(f"[dim]      aliases:[/] {'، '.join(e.aliases)}", highlight=False)
+        ms = store.mentions(entity_id=e.id)
+        out.print(f"[dim]     mentions:[/] {len(ms)} in {len({m.article_id for m in ms})} articles")
+        for m in ms[:20]:
+            out.print(f"  #{m.article_id} [{m.start}:{m.end}] {m.text}", highlight=False)
+
+
+@app.command()
+def search(query: str = typer.Argument(..., help="Words to find (Arabic spelling variants match)."),
+           db: str = DB_OPTION, limit: int = typer.Option(20, "--limit", min=1, max=1000)):
+    """Full-text search over articles, on normalised keys (أ/ا/إ, ة/ه, ى/ي, diacritics all match)."""
+    with user_errors():
+        hits = _store(db).search(query, limit)
+        if not hits:
+            err.print(f"no article matches {query!r}")
+            raise typer.Exit(1)
+        for a, snippet in hits:
+            out.print(f"[bold]#{a.id}[/] {a.title or ''} [dim]({a.outlet or '?'}, {a.published or '?'})[/]", highlight=False)
+            out.print(f"    {snippet}", highlight=False)
+
+
+@app.command()
+def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl | csv"),
+           db: str = DB_OPTION,
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+           table: str = typer.Option("articles", "--table", help="For csv: articles | entities | rejects.")):
+    """Export the store (the marsad/1 schema) as JSON, JSON Lines or CSV."""
+    from . import export as ex
+
+    writers = {"json": ex.write_json, "jsonl": ex.write_jsonl, "csv": lambda s, f: ex.write_csv(s, f, table)}
+    with user_errors():
+        if fmt not in writers:
+            fail(f"--format {fmt}", f"unknown format (choose from: {', '.join(writers)})")
+        if not Path(db).exists():
+            fail(db, "no such database; run `marsad analyze` first")
+        store = _store(db)
+        if output is None:
+            writers[fmt](store, sys.stdout)
+        else:
+            tmp = output.with_name(output.name + ".tmp")
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                writers[fmt](store, fh)
+            tmp.replace(output)
+            err.print(f"[green]✓[/] wrote {output}")
+
+
+@app.command()
+def tag(file: str = typer.Argument(..., help="CoNLL-style tokens (first column), or - for standard input.")):
+    """Tag tokens with BIO entity labels (PER / ORG / LOC), one `TOKEN TAG` per line."""
+    with user_errors():
+        try:
+            from .entities.tagger import tag_conll
+        except ImportError as exc:
+            fail("tagger", f"not available ({exc})")
+        if file == "-":
+            lines = sys.stdin
+        else:
+            p = Path(file)
+            if not p.is_file():
+                fail(file, "no such file")
+            try:
+                lines = p.read_text(encoding="utf-8-sig").splitlines()
+            except UnicodeDecodeError:
+                fail(file, "not UTF-8 text")
+        for line in tag_conll(lines):
+            sys.stdout.write(line + "\n")
+
+
+@app.command()
+def bench(n: list[int] = typer.Option([1000], "--n", help="Corpus sizes to generate (repeatable)."),
+          workers: Optional[int] = typer.Option(None, "--workers"),
+          json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON.")):
+    """Generate corpora from the examples and measure articles/second and peak memory per stage."""
+    from .bench import run_bench
+
+    with user_errors():
+        results = run_bench(n, workers=workers, progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+        t = Table(title="marsad bench")
+        for col in ("N", "stage", "items", "seconds", "items/s", "per core/s", "peak RSS MB"):
+            t.add_column(col, justify="right")
+        for r in results:
+            t.add_row(str(r["n"]), r["stage"], str(r["items"]), f"{r['seconds']:.2f}", f"{r['rate']:.0f}",
+                      f"{r['rate_per_core']:.0f}", f"{r['peak_rss_mb']:.0f}")
+        out.print(t)
+        if json_out:
+            import json
+
+            json_out.write_text(json.dumps(results, indent=1))
+
+
+@app.command()
+def version():
+    """Print the version."""
+    out.print(f"marsad {__version__}")
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

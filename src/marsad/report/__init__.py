@@ -1,0 +1,74 @@
+"""Report: one self-contained, offline HTML page of what the store holds.
+
+In: a :class:`~marsad.store.Store` (and optionally the summary of the run that just finished).
+Out: an HTML file (right-to-left, Arabic typography, no external resources, everything escaped):
+a summary of what was ingested, split, deduplicated and rejected with reasons, stories when the
+linking stage has made them, and per article its title, outlet, date, entities, clean text and a
+collapsible list of the page furniture that was removed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import __version__
+from ..store import Store
+
+ENV = Environment(loader=PackageLoader("marsad", "report"), autoescape=select_autoescape(["html"]),
+                  trim_blocks=True, lstrip_blocks=True)
+
+
+def _article_entities(store: Store, article_id: int) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for m in store.mentions(article_id=article_id):
+        if not m.entity_id or m.entity_id in seen:
+            continue
+        e = store.entity(m.entity_id)
+        if e:
+            seen[m.entity_id] = {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
+    return sorted(seen.values(), key=lambda d: (d["type"], d["name_ar"]))
+
+
+def _stories(store: Store) -> list[dict]:
+    try:
+        from .. import link
+    except ImportError:
+        return []
+    fn = getattr(link, "stories", None)
+    return list(fn(store)) if fn else []
+
+
+def build_context(store: Store, run=None) -> dict:
+    articles = []
+    for a in store.articles():
+        articles.append({
+            "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
+            "removed": [(r.split(": ", 1) + [""])[:2] for r in a.removed],
+            "entities": _article_entities(store, a.id),
+        })
+    stats = store.stats()
+    rejects = [dict(r) for r in store.rejects()]
+    reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
+    removed_kinds = Counter(k for item in articles for k, _ in item["removed"])
+    titles = {a["a"].id: a["a"].title for a in articles}
+    return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
+            "removed_kinds": removed_kinds.most_common(), "run": run, "stories": _stories(store), "titles": titles,
+            "db": store.path}
+
+
+def render_report(store: Store, run=None) -> str:
+    return ENV.get_template("report.html").render(**build_context(store, run))
+
+
+def write_report(store: Store, path: str | Path, run=None) -> Path:
+    path = Path(path)
+    html = render_report(store, run)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(path)
+    return path

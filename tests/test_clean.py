@@ -1,0 +1,165 @@
+"""Cleaning scraped text: seeds (the judged expectations) and text written here for every rule."""
+
+import re
+
+import pytest
+
+from marsad.clean import CleanError, clean_document
+from marsad.clean.furniture import furniture_kind, is_section_label
+from marsad.clean.scraped import clean_scraped
+from marsad.model import Document
+
+FURNITURE_WORDS = ["نسخ الرابط", "اشترك فى", "تابعنا", "السابق ارتفاع", "التالى سوريا", "كلمات دلالية", "زر الذهاب",
+                   "المزيد", "+ = -", "شارك هذا", "آخر التحديثات", "أخبار عاجلة", "المصدر:", "إقرأ أيضاً"]
+
+# Body paragraph of the kind every written test needs (invented text, not from any seed).
+P1 = ("أعلنت السلطات المحلية في مدينة حمص صباح اليوم افتتاح جسر جديد فوق نهر العاصي بعد أشهر من أعمال "
+      "البناء المتواصلة، وقال المحافظ إن الجسر سيخفف الازدحام في وسط المدينة.")
+P2 = ("وأضاف المحافظ في مؤتمر صحفي أن كلفة المشروع بلغت نحو مليوني دولار، وأن أعمال الصيانة ستبدأ "
+      "العام المقبل بالتعاون مع شركات محلية متخصصة في هذا المجال.")
+P3 = ("وفي سياق منفصل، أعلنت وزارة الزراعة عن خطة لدعم مزارعي القمح في ريف حماة الشمالي عبر توزيع "
+      "البذور والأسمدة بأسعار مخفضة قبل بدء الموسم الزراعي الجديد في الخريف.")
+
+
+def _doc(text, **meta):
+    return Document(source="test.txt", sha256="x", kind="txt", content=text, meta=meta)
+
+
+# ---- the five seed files --------------------------------------------------------------------
+def test_seeds_give_six_articles_with_titles(seed_articles):
+    counts = {name: len(arts) for name, arts in seed_articles.items()}
+    assert sum(counts.values()) == 6
+    assert counts["003_bca77f06d303c98a.txt"] == 2
+    titles = [a.title for arts in seed_articles.values() for a in arts]
+    assert all(titles) and len(set(titles)) == 6
+
+
+def test_seed_titles_and_dates(seed_articles):
+    s = seed_articles
+    assert s["000_af849182c08f66ee.txt"][0].title.startswith("روسيا تتخلى عن الأسد")
+    assert s["001_fefdbf1fb70b8d83.txt"][0].title.startswith("روسيا تخطط لهروب بشار الأسد")
+    a2 = s["002_eb7556d38df37801.txt"][0]
+    assert a2.title == "انهيارات متسارعة للنظام السوري وتقدّم ملحوظ للفصائل"
+    assert a2.published == "2024-12-06" and a2.outlet == "كوردستريت"
+    first, second = s["003_bca77f06d303c98a.txt"]
+    assert first.title.startswith("نهاية التحالف") and first.published == "2024-12-10"
+    assert first.cited_source == "بوابة الفجر"
+    assert second.title.startswith("السوداني في طهران") and second.published == "2025-01-08"
+    assert second.outlet == "المستقلة"
+    a4 = s["004_095a32e18cd772dc.txt"][0]
+    assert a4.title_derived and a4.title.startswith("نقلت وكالة بلومبيرغ")
+    assert all(a.published is None for a in s["000_af849182c08f66ee.txt"] + s["001_fefdbf1fb70b8d83.txt"] + [a4])
+
+
+def test_seed_bodies_hold_no_furniture_and_start_and_end_at_sentences(seed_articles):
+    for name, arts in seed_articles.items():
+        for a in arts:
+            for word in FURNITURE_WORDS:
+                assert word not in a.text, (name, word)
+            assert a.text.split("\n\n")[0].split()[0] not in ("تقاريرصحافة", "أخبار", "حول")
+            assert re.search(r"[.!؟?»”\"]$", a.text.rstrip()), (name, a.text[-60:])
+    second = seed_articles["003_bca77f06d303c98a.txt"][1]
+    assert second.text.startswith("في خطوة تثير العديد من التساؤلات")
+    assert "التفاصيل الكاملة لتخلّي إيران عن الأسد" in seed_articles["003_bca77f06d303c98a.txt"][0].text
+    first = seed_articles["003_bca77f06d303c98a.txt"][0]
+    assert "السوداني" not in first.text  # the appended article does not leak into the first
+
+
+def test_seed_removed_furniture_is_kept_per_article(seed_articles):
+    removed = [r for arts in seed_articles.values() for a in arts for r in a.removed]
+    kinds = {r.split(":", 1)[0] for r in removed}
+    assert {"share", "subscribe", "follow", "prevnext", "tags", "font", "top", "breaking", "byline", "date",
+            "source", "repeated-title", "section", "read-also"} <= kinds
+
+
+# ---- rules on text written here --------------------------------------------------------------
+def test_furniture_lines_written_here():
+    assert furniture_kind("شارك الخبر على فيسبوك") == "share"
+    assert furniture_kind("فيسبوك | تويتر | واتساب") == "share"
+    assert furniture_kind("اشتركوا في قناتنا على يوتيوب") == "subscribe"
+    assert furniture_kind("تابعونا عبر تلغرام") == "follow"
+    assert furniture_kind("المقال التالي: أسعار الخضار ترتفع في دمشق") == "prevnext"
+    assert furniture_kind("الوسوم: سوريا، لبنان، الأردن") == "tags"
+    assert furniture_kind("12 تعليقات") == "comments"
+    assert furniture_kind("A A A") == "font"
+    assert furniture_kind("العودة إلى الأعلى") == "top"
+    assert furniture_kind("عاجل") == "breaking"
+    assert furniture_kind("© 2024 جميع الحقوق محفوظة لموقع النموذج") == "copyright"
+    assert furniture_kind("صورة أرشيفية") == "caption"
+
+
+def test_sentences_that_resemble_furniture_are_kept():
+    assert furniture_kind("شارك آلاف المتظاهرين في مسيرة وسط العاصمة للمطالبة بالإصلاح.") is None
+    assert furniture_kind("تابع الوزير جولته في المحافظات الشمالية أمس الأحد.") is None
+    assert furniture_kind("السابق لأوانه الحديث عن نتائج المفاوضات بين الطرفين.") is None
+    assert furniture_kind(P1) is None
+
+
+def test_section_labels_and_breadcrumbs():
+    assert is_section_label("الرئيسية > أخبار عربية > العراق")
+    assert is_section_label("الرئيسية » اقتصاد")
+    assert is_section_label("عربي ودولي")
+    assert not is_section_label("وزير الخارجية يلتقي نظيره التركي في أنقرة")
+
+
+def test_header_zone_title_date_byline_and_trailing_furniture():
+    text = "\n".join(["محليات", "عاجل", "افتتاح جسر جديد فوق نهر العاصي في حمص", "سياسة 3 آذار 2023 5",
+                      "افتتاح جسر جديد فوق نهر العاصي في حمص", "A A", "شبكة النموذج || خاص", "", P1, "", P2, "",
+                      "الوسوم: حمص، جسور", "0 تعليق", "المقال السابق عنوان آخر عن الطقس", "أضف تعليقاً"])
+    (a,) = clean_scraped(text)
+    assert a.title == "افتتاح جسر جديد فوق نهر العاصي في حمص" and not a.title_derived
+    assert a.published == "2023-03-03" and a.outlet == "شبكة النموذج"
+    assert a.paragraphs == [P1, P2]
+    kinds = [k for k, _ in a.removed]
+    assert {"section", "breaking", "date", "repeated-title", "font", "byline", "tags", "comments", "prevnext"} <= set(kinds)
+
+
+def test_read_also_with_full_article_splits():
+    text = "\n".join(["افتتاح جسر جديد في حمص", "تاريخ النشر: 2 حزيران 2022", P1, P2, "المصدر: وكالة النموذج",
+                      "اقرأ أيضا:", "خطة لدعم مزارعي القمح في حماة", "نشر في 5 حزيران 2022", "موقع السهل/- " + P3, P2])
+    first, second = clean_scraped(text)
+    assert first.paragraphs == [P1, P2] and first.cited_source == "وكالة النموذج"
+    assert first.published == "2022-06-02"
+    assert second.title == "خطة لدعم مزارعي القمح في حماة" and second.published == "2022-06-05"
+    assert second.outlet == "موقع السهل" and second.paragraphs[0] == P3
+
+
+def test_read_also_link_list_is_dropped_not_split():
+    text = "\n".join(["افتتاح جسر جديد في حمص", P1, "اقرأ أيضا: أسعار الذهب ترتفع مجددا في الأسواق", P2,
+                      "مواضيع ذات صلة", "الطقس بارد في العاصمة", "مباراة الكأس تنتهي بالتعادل"])
+    (a,) = clean_scraped(text)
+    assert a.paragraphs == [P1, P2]
+    kinds = [k for k, _ in a.removed]
+    assert kinds.count("read-also") == 2 and "related" in kinds
+
+
+def test_article_without_title_line_gets_lead_sentence_as_title():
+    (a,) = clean_scraped(P1 + "\n" + P2)
+    assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")
+    assert a.paragraphs[0] == P1
+
+
+def test_meta_title_given_by_container_wins_and_its_repeat_is_dropped():
+    (a,) = clean_document(_doc("افتتاح الجسر\n" + P1, title="افتتاح الجسر", published="2022-01-05", outlet="النموذج"))
+    assert a.title == "افتتاح الجسر" and a.text == P1 and a.published == "2022-01-05" and a.outlet == "النموذج"
+    assert a.language == "ar"
+
+
+def test_document_of_only_furniture_is_an_error():
+    with pytest.raises(CleanError):
+        clean_document(_doc("نسخ الرابط\nتابعنا على فيسبوك\nالمزيد"))
+
+
+def test_html_main_text_title_date_and_dropped_blocks():
+    html = f"""<html dir="rtl"><head><title>افتتاح الجسر | موقع النموذج</title>
+    <meta property="og:site_name" content="موقع النموذج"></head><body>
+    <nav><a href="/">الرئيسية</a> <a href="/s">سياسة</a> <a href="/e">اقتصاد</a></nav>
+    <article><h1>افتتاح جسر جديد فوق نهر العاصي</h1><time datetime="2023-03-03">3 آذار 2023</time>
+    <p>{P1}</p><p>{P2}</p></article>
+    <aside><h3>الأكثر قراءة</h3><ul><li><a href="/x">خبر جانبي عن الطقس في الساحل</a></li></ul></aside>
+    <footer>جميع الحقوق محفوظة 2024</footer></body></html>"""
+    (a,) = clean_document(Document(source="p.html", sha256="y", kind="html", content=html, is_html=True))
+    assert a.title == "افتتاح جسر جديد فوق نهر العاصي"
+    assert a.published == "2023-03-03"
+    assert P1 in a.text and P2 in a.text and "الأكثر قراءة" not in a.text and "الرئيسية" not in a.text
+    assert any("الأكثر قراءة" in r for r in a.removed)

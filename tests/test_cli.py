@@ -1,0 +1,96 @@
+"""The CLI as a user runs it: the main job on the examples, exports, show, search, and one-line errors."""
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from marsad.cli import app
+
+from .conftest import EXAMPLES
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    db, report = d / "m.db", d / "report.html"
+    res = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", str(db), "--report", str(report), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    return db, report
+
+
+def test_analyze_examples_writes_store_and_report(analysed):
+    db, report = analysed
+    html = report.read_text(encoding="utf-8")
+    assert 'dir="rtl"' in html and "السوداني في طهران" in html
+    assert "http://" not in html.split("<body")[0] and "<script" not in html  # self-contained, offline
+
+
+def test_export_json_follows_marsad_1(analysed):
+    db, _ = analysed
+    res = runner.invoke(app, ["export", "--format", "json", "--db", str(db)])
+    assert res.exit_code == 0
+    doc = json.loads(res.stdout)
+    assert doc["schema"] == "marsad/1"
+    for name in ("articles", "stories", "entities", "claims", "copies", "events"):
+        assert isinstance(doc[name], list)
+    a = doc["articles"][0]
+    for field in ("id", "source", "outlet", "title", "published", "language", "text", "duplicate_of", "story_id"):
+        assert field in a
+    titles = {x["title"]: x for x in doc["articles"]}
+    assert titles["السوداني في طهران لبحث العلاقات الثنائية والوضع في سوريا"]["published"] == "2025-01-08"
+
+
+def test_export_jsonl_and_csv(analysed, tmp_path):
+    db, _ = analysed
+    res = runner.invoke(app, ["export", "--format", "jsonl", "--db", str(db)])
+    lines = [json.loads(l) for l in res.stdout.splitlines()]
+    assert lines[0] == {"type": "schema", "schema": "marsad/1"}
+    assert sum(l["type"] == "article" for l in lines) >= 14
+    out = tmp_path / "a.csv"
+    res = runner.invoke(app, ["export", "--format", "csv", "--db", str(db), "-o", str(out)])
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) >= 14 and {"id", "title", "published", "outlet"} <= set(rows[0])
+
+
+def test_show_and_search(analysed):
+    db, _ = analysed
+    res = runner.invoke(app, ["show", "1", "--db", str(db)])
+    assert res.exit_code == 0 and "outlet" in res.stdout
+    res = runner.invoke(app, ["search", "الفرايه", "--db", str(db)])  # ta marbuta written as ha
+    assert res.exit_code == 0 and "جابر" in res.stdout
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["analyze", "/nonexistent/dir"], "/nonexistent/dir: no such file or directory"),
+    (["export", "--format", "xml"], "--format xml: unknown format"),
+    (["show", "999999"], "999999: no article"),
+    (["export", "--db", "/nonexistent.db"], "/nonexistent.db: no such database"),
+])
+def test_user_errors_are_one_clear_line(analysed, args, needle):
+    db, _ = analysed
+    if "--db" not in args:
+        args = args + ["--db", str(db)]
+    res = runner.invoke(app, args)
+    text = res.output
+    assert needle in " ".join(text.split()), text
+    assert "Traceback" not in text
+
+
+def test_analyze_of_only_bad_inputs_still_writes_report(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    report = tmp_path / "r.html"
+    res = runner.invoke(app, ["analyze", str(tmp_path), "--db", str(tmp_path / "x.db"), "--report", str(report)])
+    assert res.exit_code == 0 and "empty file" in report.read_text(encoding="utf-8")
+
+
+def test_not_a_database_is_refused(tmp_path):
+    p = tmp_path / "notes.db"
+    p.write_text("notes", encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", str(p)])
+    assert res.exit_code == 1 and "not a marsad database" in res.output and p.read_text() == "notes"

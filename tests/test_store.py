@@ -1,0 +1,122 @@
+"""Store and pipeline: idempotent ingest, resumable runs, normalisation-aware search, safe refusal."""
+
+import sqlite3
+
+import pytest
+
+from marsad.errors import MarsadError
+from marsad.pipeline import analyze, ingest, process
+from marsad.store import Store
+from marsad.store.schema import MIGRATIONS
+
+BODY = ("أعلنت وزارة الصحة في لبنان اليوم عن افتتاح مستشفى ميداني جديد في مدينة صور الجنوبية، "
+        "وقال الوزير إن المستشفى سيستقبل الجرحى والمرضى من القرى الحدودية.")
+
+
+def _write_articles(folder, n):
+    folder.mkdir(exist_ok=True)
+    for i in range(n):
+        (folder / f"a{i:03d}.txt").write_text(
+            f"افتتاح مستشفى ميداني رقم {i} في صور\n\n{BODY}\n\nوأضاف الوزير أن العمل في المستشفى رقم {i} سيبدأ فوراً.\n",
+            encoding="utf-8")
+
+
+def test_schema_is_versioned_and_wal(store):
+    assert store.version == len(MIGRATIONS)
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_same_input_twice_stores_nothing_new(tmp_path, store):
+    _write_articles(tmp_path / "in", 3)
+    first = analyze(store, [str(tmp_path / "in")], workers=1)
+    assert first.articles == 3
+    second = analyze(store, [str(tmp_path / "in")], workers=1)
+    assert second.articles == 0 and second.inputs_unchanged == 3
+    # Same bytes under another name: the document hash catches it.
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "x.txt").write_bytes((tmp_path / "in" / "a000.txt").read_bytes())
+    third = analyze(store, [str(tmp_path / "copy")], workers=1)
+    assert third.inputs_unchanged == 1 and third.articles == 0
+    assert store.stats()["articles"] == 3
+
+
+def test_exact_duplicate_text_points_to_first(tmp_path, store):
+    (tmp_path / "a.txt").write_text("عنوان أول للخبر هنا\n" + BODY, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("عنوان ثان مختلف للخبر\n" + BODY.replace("،", ","), encoding="utf-8")
+    analyze(store, [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], workers=1)
+    a, b = list(store.articles())
+    assert a.duplicate_of is None and b.duplicate_of == a.id
+
+
+def test_interrupted_process_keeps_committed_articles_and_resumes(tmp_path, monkeypatch):
+    _write_articles(tmp_path / "in", 10)
+    db = tmp_path / "t.db"
+    store = Store(db)
+    ingest(store, [str(tmp_path / "in")])
+    import marsad.pipeline as pipeline
+
+    real = pipeline.clean_document
+    calls = {"n": 0}
+
+    def flaky(doc):
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise KeyboardInterrupt
+        return real(doc)
+
+    monkeypatch.setattr(pipeline, "clean_document", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        process(store, workers=1)
+    store.close()
+    store = Store(db)  # a new process opens the same file
+    assert store.stats()["articles"] == 5
+    monkeypatch.setattr(pipeline, "clean_document", real)
+    run = analyze(store, [str(tmp_path / "in")], workers=1)
+    assert run.articles == 5 and store.stats()["articles"] == 10
+    assert len({a.text for a in store.articles()}) == 10
+
+
+def test_parallel_processing_gives_same_articles(tmp_path):
+    _write_articles(tmp_path / "in", 70)
+    s1, s2 = Store(tmp_path / "1.db"), Store(tmp_path / "2.db")
+    analyze(s1, [str(tmp_path / "in")], workers=1)
+    analyze(s2, [str(tmp_path / "in")], workers=2)
+    key = lambda s: sorted((a.title, a.text) for a in s.articles())  # noqa: E731
+    assert key(s1) == key(s2) and len(key(s1)) == 70
+
+
+def test_search_matches_spelling_variants(tmp_path, store):
+    (tmp_path / "a.txt").write_text("عنوان الخبر هنا اليوم\n" + BODY, encoding="utf-8")
+    analyze(store, [str(tmp_path)], workers=1)
+    for q in ("مستشفى", "مستشفي", "وزارة الصحة", "وزاره الصحه", "إفتتاح"):
+        hits = store.search(q)
+        assert hits and hits[0][0].title == "عنوان الخبر هنا اليوم", q
+    assert store.search("طائرة") == []
+    with pytest.raises(MarsadError):
+        store.search("  ")
+
+
+def test_not_a_database_is_refused_and_left_untouched(tmp_path):
+    p = tmp_path / "notes.db"
+    p.write_text("my precious notes", encoding="utf-8")
+    with pytest.raises(MarsadError, match="not a marsad database"):
+        Store(p)
+    assert p.read_text(encoding="utf-8") == "my precious notes"
+
+
+def test_newer_schema_is_refused(tmp_path):
+    p = tmp_path / "future.db"
+    con = sqlite3.connect(p)
+    con.execute(f"PRAGMA user_version={len(MIGRATIONS) + 5}")
+    con.close()
+    with pytest.raises(MarsadError, match="newer"):
+        Store(p)
+
+
+def test_rejects_are_stored_once_with_reasons(tmp_path, store):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "junk.txt").write_bytes(bytes(range(256)) * 10)
+    for _ in range(2):
+        analyze(store, [str(tmp_path)], workers=1)
+    reasons = {r["source"].split("/")[-1]: r["reason"] for r in store.rejects()}
+    assert reasons == {"empty.txt": "empty file", "junk.txt": "binary content (NUL bytes), not text"}

@@ -1,0 +1,56 @@
+from marsad.text import normalize, normalize_with_map, split_sentences, strip_diacritics, to_western_digits
+
+
+def test_normalize_folds_spelling_variants():
+    assert normalize("أحمد") == normalize("احمد") == normalize("إحمد") == normalize("آحمد")
+    assert normalize("مستشفى") == normalize("مستشفي")
+    assert normalize("مدرسة") == normalize("مدرسه")
+    assert normalize("مسؤول") == normalize("مسوول")
+    assert normalize("رئيس") == normalize("رييس")
+    assert normalize("مُحَمَّدٌ") == normalize("محمد")
+    assert normalize("الســـلام") == normalize("السلام")
+    assert normalize("٢٠٢٤") == "2024" and normalize("۲۰۲۴") == "2024"
+    assert normalize("قال، ثم؟") == "قال, ثم?"
+    assert normalize("«بيان»") == normalize("“بيان”") == '"بيان"'
+    assert normalize("  Reuters   NEWS ") == "reuters news"
+
+
+def test_display_helpers_keep_length_or_only_drop_marks():
+    assert to_western_digits("في ١٢ كانون") == "في 12 كانون"
+    assert strip_diacritics("كَتَبَ") == "كتب"
+
+
+def test_normalize_with_map_points_back_to_display_text():
+    text = "قالَ  الرئيسُ: «لا خطة»"
+    key, offsets = normalize_with_map(text)
+    assert key == normalize(text)
+    i = key.index("الرييس")
+    start, end = offsets[i], offsets[i + len("الرييس") - 1] + 1
+    assert text[start:end].startswith("الرئيس")
+
+
+def _sents(text):
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+def test_sentences_do_not_split_on_comma_abbreviation_or_decimal():
+    text = "قال د. سامي إن النمو بلغ 3.5 بالمئة، وأضاف أنه متفائل. ثم غادر القاعة! هل يعود؟ لا أحد يعرف"
+    assert _sents(text) == ["قال د. سامي إن النمو بلغ 3.5 بالمئة، وأضاف أنه متفائل.", "ثم غادر القاعة!",
+                            "هل يعود؟", "لا أحد يعرف"]
+
+
+def test_sentences_keep_closing_quotes_and_split_lines():
+    text = "قال المتحدث: «انتهى الأمر.» وأضاف شيئاً آخر.\nعنوان فرعي بلا نقطة\nفي عام 2011 م. بدأت الاحتجاجات."
+    assert _sents(text) == ["قال المتحدث: «انتهى الأمر.»", "وأضاف شيئاً آخر.", "عنوان فرعي بلا نقطة",
+                            "في عام 2011 م. بدأت الاحتجاجات."]
+
+
+def test_sentences_handle_latin_abbreviations_and_initials():
+    text = "The U.S. envoy J. Jeffrey said so. Then he left."
+    assert _sents(text) == ["The U.S. envoy J. Jeffrey said so.", "Then he left."]
+
+
+def test_sentence_offsets_index_the_text():
+    text = "  جملة أولى.   جملة ثانية؟  "
+    for a, b in split_sentences(text):
+        assert text[a:b] == text[a:b].strip() and text[a:b]
