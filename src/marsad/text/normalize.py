@@ -89,9 +89,15 @@ def fold_arabic(text: str) -> str:
                    for ch in text)
 
 
+_TABLE = {ord(c): None for c in _DROP} | {ord(k): v for k, v in _MAP.items()}
+_COMPAT = re.compile("[\uFB50-\uFEFF\uFF00-\uFFEF]")
+
+
 def normalize(text: str) -> str:
     """The matching key of ``text`` (see module docstring)."""
     if not text:
         return ""
-    key = "".join(_fold(ch) for ch in text)
+    if _COMPAT.search(text):  # presentation / full-width forms: rare, take the slow exact path
+        text = "".join(_fold(ch) for ch in text)
+    key = text.translate(_TABLE).lower().translate(_TABLE)
     return _SPACE.sub(" ", key).strip()
