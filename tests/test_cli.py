@@ -94,3 +94,14 @@ def test_not_a_database_is_refused(tmp_path):
     p.write_text("notes", encoding="utf-8")
     res = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", str(p)])
     assert res.exit_code == 1 and "not a marsad database" in res.output and p.read_text() == "notes"
+
+
+def test_bench_runs_on_a_small_generated_corpus(tmp_path):
+    out = tmp_path / "bench.json"
+    res = runner.invoke(app, ["bench", "--n", "30", "--workers", "1", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(out.read_text())
+    stages = {r["stage"] for r in rows}
+    assert any(s.startswith("clean text") for s in stages) and any(s.startswith("process") for s in stages)
+    assert all(r["items"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
+    assert next(r for r in rows if r["stage"].startswith("process"))["items"] == 30

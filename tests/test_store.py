@@ -88,7 +88,7 @@ def test_parallel_processing_gives_same_articles(tmp_path):
 def test_search_matches_spelling_variants(tmp_path, store):
     (tmp_path / "a.txt").write_text("عنوان الخبر هنا اليوم\n" + BODY, encoding="utf-8")
     analyze(store, [str(tmp_path)], workers=1)
-    for q in ("مستشفى", "مستشفي", "وزارة الصحة", "وزاره الصحه", "إفتتاح"):
+    for q in ("مستشفى", "مستشفي", "وزارة الصحة", "وزاره الصحه", "إفتتاح", "صحة", "الجنوبية", "القرى", "بالمستشفى"):
         hits = store.search(q)
         assert hits and hits[0][0].title == "عنوان الخبر هنا اليوم", q
     assert store.search("طائرة") == []

@@ -1,4 +1,4 @@
-from marsad.text import normalize, normalize_with_map, split_sentences, strip_diacritics, to_western_digits
+from marsad.text import normalize, strip_clitics, normalize_with_map, split_sentences, strip_diacritics, to_western_digits
 
 
 def test_normalize_folds_spelling_variants():
@@ -54,3 +54,10 @@ def test_sentence_offsets_index_the_text():
     text = "  جملة أولى.   جملة ثانية؟  "
     for a, b in split_sentences(text):
         assert text[a:b] == text[a:b].strip() and text[a:b]
+
+
+def test_strip_clitics_keeps_short_stems():
+    assert strip_clitics(normalize("بدمشق")) == "دمشق"
+    assert strip_clitics(normalize("والسوري")) == "سوري"
+    assert strip_clitics(normalize("للأمم")) == "امم"
+    assert strip_clitics("بلد") == "بلد" and strip_clitics("ولد") == "ولد"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Iterable, Iterator
 
 from ..errors import MarsadError
 from ..model import Article, Document, Entity, Mention
-from ..text import normalize, split_sentences
+from ..text import normalize, normalize_with_map, split_sentences, strip_clitics
 from .schema import MIGRATIONS
 
 
@@ -142,7 +143,7 @@ class Store:
                 a.duplicate_of = dup[0] if dup else None
                 ids.append(aid)
                 self.db.execute("INSERT INTO articles_fts(rowid, title_key, text_key) VALUES (?,?,?)",
-                                (aid, normalize(a.title or ""), key))
+                                (aid, index_key(a.title or ""), index_key(a.text)))
                 self.db.executemany("INSERT INTO sentences(article_id, idx, start, end) VALUES (?,?,?,?)",
                                     [(aid, i, s, e) for i, (s, e) in enumerate(split_sentences(a.text))])
             self.db.execute("UPDATE documents SET status='processed', n_articles=?, processed_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE sha256=?",
@@ -162,15 +163,14 @@ class Store:
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
         """Articles matching ``query`` on normalised keys (any spelling variant), best first, with a snippet."""
-        terms = [t for t in normalize(query).replace('"', " ").split() if t]
+        terms = [t for t in _WORD.findall(normalize(query))]
         if not terms:
             raise MarsadError(query or "(empty query)", "search query has no words")
-        fts = " ".join('"' + t.replace('"', "") + '"' for t in terms)
+        fts = " ".join('"' + strip_clitics(t) + '"' for t in terms)
         rows = self.db.execute(
-            "SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snip FROM articles_fts "
-            "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?",
-            (fts, limit)).fetchall()
-        return [(_article(r), r["snip"]) for r in rows]
+            "SELECT a.* FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+            "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?", (fts, limit)).fetchall()
+        return [(a, display_snippet(a.text, terms)) for a in map(_article, rows)]
 
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
@@ -227,6 +227,32 @@ class Store:
             "sentences": q("SELECT count(*) FROM sentences"),
             "removed_lines": q("SELECT coalesce(sum(json_array_length(removed)),0) FROM articles"),
         }
+
+
+_WORD = re.compile(r"\w+")
+
+
+def index_key(text: str) -> str:
+    """Full-text index key: normalised words, each word's clitic-free stem added after it when it differs."""
+    out = []
+    for w in _WORD.findall(normalize(text)):
+        stem = strip_clitics(w)
+        out.append(w if stem == w else f"{w} {stem}")
+    return " ".join(out)
+
+
+def display_snippet(text: str, terms: list[str], width: int = 70) -> str:
+    """A window of the display text around the first match of any normalised term, match in [brackets]."""
+    key, offsets = normalize_with_map(text)
+    hits = [(key.find(t), t) for t in terms if key.find(t) >= 0]
+    hits = hits or [(key.find(strip_clitics(t)), strip_clitics(t)) for t in terms if key.find(strip_clitics(t)) >= 0]
+    if not hits:
+        return text[: 2 * width].replace("\n", " ")
+    pos, term = min(hits)
+    start, end = offsets[pos], offsets[pos + len(term) - 1] + 1
+    left, right = max(0, start - width), min(len(text), end + width)
+    snippet = ("…" if left else "") + text[left:start] + "[" + text[start:end] + "]" + text[end:right] + ("…" if right < len(text) else "")
+    return " ".join(snippet.split())
 
 
 def _entity(r: sqlite3.Row) -> Entity:

@@ -101,3 +101,19 @@ def normalize(text: str) -> str:
         text = "".join(_fold(ch) for ch in text)
     key = text.translate(_TABLE).lower().translate(_TABLE)
     return _SPACE.sub(" ", key).strip()
+
+
+# Proclitic sequences (conjunction, preposition, article) on a normalised word, longest first.
+_PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+
+
+def strip_clitics(word: str, min_stem: int = 3) -> str:
+    """The normalised ``word`` without attached proclitics (و ف ب ل ك ال ...), kept when too short.
+
+    A heuristic for matching keys, not a morphological analysis: ``بدمشق`` → ``دمشق``,
+    ``والسوري`` → ``سوري``; ``بلد`` stays ``بلد`` (stripping would leave fewer than ``min_stem`` letters).
+    """
+    for p in _PROCLITICS:
+        if word.startswith(p) and len(word) - len(p) >= min_stem:
+            return word[len(p):]
+    return word
