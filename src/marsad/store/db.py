@@ -39,6 +39,7 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
+        self._depth = 0
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -64,8 +65,16 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        if not self.db.in_transaction:
-            self.db.execute("BEGIN IMMEDIATE")
+        """One write transaction; nested uses join the outermost one, which alone commits."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield self.db
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self.db
         except BaseException:
@@ -73,8 +82,9 @@ class Store:
                 self.db.execute("ROLLBACK")
             raise
         else:
-            if self.db.in_transaction:
-                self.db.execute("COMMIT")
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
 
     def close(self) -> None:
         self.db.close()
