@@ -111,6 +111,27 @@ def _closed(lines: list[str]) -> bool:
                for l in lines[last_body + 1:])
 
 
+def _take_meta_line(art: ParsedArticle, line: str, title_key: str | None) -> bool:
+    """Record ``line`` as the article's date, byline or repeated title; False if it is none of them."""
+    found = _date_line(line)
+    if found:
+        if art.published is None:
+            art.published, art.published_raw = found[0], line
+        art.removed.append(("date", line))
+        return True
+    outlet = byline_outlet(line)
+    author = None if outlet else author_line(line)
+    if outlet or author:
+        art.outlet = art.outlet or outlet
+        art.byline = art.byline or author
+        art.removed.append(("byline", line))
+        return True
+    if title_key and normalize(line) == title_key:
+        art.removed.append(("repeated-title", line))
+        return True
+    return False
+
+
 def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None) -> ParsedArticle:
     art = ParsedArticle(removed=list(removed))
     lines = [l.strip() for l in lines if l.strip()]
@@ -125,27 +146,8 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         kind = furniture_kind(line)
         if kind:
             art.removed.append((kind, line))
-            continue
-        found = _date_line(line)
-        if found:
-            if art.published is None:
-                art.published, art.published_raw = found[0], line
-            art.removed.append(("date", line))
-            continue
-        outlet = byline_outlet(line)
-        if outlet:
-            art.outlet = art.outlet or outlet
-            art.removed.append(("byline", line))
-            continue
-        author = author_line(line)
-        if author:
-            art.byline = art.byline or author
-            art.removed.append(("byline", line))
-            continue
-        if title_key and normalize(line) == title_key:
-            art.removed.append(("repeated-title", line))
-            continue
-        candidates.append(line)
+        elif not _take_meta_line(art, line, title_key):
+            candidates.append(line)
 
     # Title: the first header line of title length; shorter lines above it are section labels.
     title_idx = None
@@ -181,21 +183,11 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.cited_source = art.cited_source or src
             art.removed.append(("source", line))
             continue
-        if title_key and normalize(line) == title_key:
-            art.removed.append(("repeated-title", line))
+        if (not body and _take_meta_line(art, line, title_key)) or (title_key and normalize(line) == title_key):
+            if body:
+                art.removed.append(("repeated-title", line))
             continue
         if not body:
-            found = _date_line(line)
-            if found:
-                art.published = art.published or found[0]
-                art.published_raw = art.published_raw or line
-                art.removed.append(("date", line))
-                continue
-            outlet = byline_outlet(line)
-            if outlet:
-                art.outlet = art.outlet or outlet
-                art.removed.append(("byline", line))
-                continue
             pre = byline_prefix(line)
             if pre and _is_body(line[pre[1]:]):
                 art.outlet = art.outlet or pre[0]
