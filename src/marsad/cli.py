@@ -183,6 +183,24 @@ def show(item: str = typer.Argument(..., help="An article id, or an entity id.")
 
 
 @app.command()
+def entities(type: Optional[str] = typer.Option(None, "--type", help="PER | ORG | GPE | LOC | FAC | NORP"),
+             db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1)):
+    """List linked entities, most mentioned first, with English names and places' coordinates."""
+    types = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP")
+    with user_errors():
+        if type is not None and type.upper() not in types:
+            fail(f"--type {type}", f"unknown entity type (choose from: {', '.join(types)})")
+        rows = _store(db).entities(type.upper() if type else None)[:limit]
+        t = Table()
+        for col in ("id", "type", "name_ar", "name_en", "mentions", "lat,lon", "precision"):
+            t.add_column(col)
+        for e, n in rows:
+            where = f"{e.lat:.3f},{e.lon:.3f}" if e.lat is not None and e.lon is not None else ""
+            t.add_row(e.id, e.type, e.name_ar, e.name_en or "", str(n), where, str(e.geo_precision or ""))
+        out.print(t)
+
+
+@app.command()
 def search(query: str = typer.Argument(..., help="Words to find (Arabic spelling variants match)."),
            db: str = DB_OPTION, limit: int = typer.Option(20, "--limit", min=1, max=1000)):
     """Full-text search over articles, on normalised keys (أ/ا/إ, ة/ه, ى/ي, diacritics all match)."""

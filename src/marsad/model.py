@@ -68,6 +68,8 @@ class Entity:
     country: str | None = None       # ISO 3166-1 alpha-2
     admin1: str | None = None
     geo_precision: int | None = None  # ACLED: 1 town, 2 part of a region / near a town, 3 region or country
+    wikidata: str | None = None      # Wikidata QID when known
+    kind: str | None = None          # finer kind: country, populated_place, border_crossing, news_agency, armed_group, minister ...
 
 
 @dataclass
@@ -80,3 +82,5 @@ class Mention:
     entity_id: str | None = None
     score: float = 1.0
     method: str = "gazetteer"        # gazetteer | tagger | pattern
+    location_id: str | None = None   # for places: the area this mention locates when a qualifier narrows it
+                                     # ("ريف حلب", "شمال إدلب" → a derived area entity); None = entity_id itself

@@ -1,0 +1,695 @@
+"""Entity recognition and linking for one text: gazetteer matching, patterns and the tagger.
+
+In: a text (an article) and an optional ISO2 country hint. Out: non-overlapping mentions with
+character offsets into the text (``text[m.start:m.end] == m.text``), each linked to a canonical
+entity, and the entities by id.
+
+Steps, each only on words that earlier steps left free:
+1. Dictionary matching of every gazetteer name on matching keys, word by word, with attached
+   proclitics (و ف ب ل ك لل) read off the first word, required context words ([معبر] نصيب), and
+   name patterns: ministries (وزارة الداخلية الأردنية) and head noun + nationality adjective
+   (السفارة الروسية). Longest match wins, then curated over country over GeoNames.
+2. The statistical tagger (:mod:`marsad.entities.tagger`, when its model is installed): spans no
+   dictionary match touches become mentions; a span that is a known name (e.g. a GeoNames place
+   that is also a common word) links to it, others get a ``marsad:`` id from their key.
+3. A title followed by a given name (المقدم حسن عبد الغني) for people in no list.
+4. Short forms within the text: once a full name is found, its surname alone (الفراية, السوداني)
+   links to the same person anywhere in the text, also where it would otherwise be read as a
+   nationality adjective.
+5. Geocoding (:mod:`marsad.entities.geocode`): the place among same-named candidates, and
+   "ريف X" / "شمال X" / "محافظة X" areas (``Mention.location_id``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from functools import lru_cache
+from typing import NamedTuple
+
+from .. import data
+from ..model import Entity, Mention
+from ..text.normalize import normalize
+from . import geocode
+from .clitics import GAP_OK, clitic_options, name_keys, strip_proclitics, words
+from .gazetteer import PRIO_GEONAMES, Gazetteer, Name
+
+__all__ = ["Linker", "entity_for_id"]
+
+ORDINALS = frozenset(normalize(w) for w in
+                     "الأول الثاني الثالث الرابع الخامس السادس السابع الثامن التاسع العاشر الأصغر الأكبر".split())
+TITLE_FILLERS = frozenset(normalize(w) for w in
+                          "السابق الأسبق الحالي العام الأعلى المكلف المؤقت المنتهية ولايته الجديد".split())
+# Tanween marks an indefinite common noun or adverb (تامًا, ورًا): such a word starts no name.
+_TANWEEN = re.compile("[\u064b-\u064d]")
+TYPE_FOR_TAGGER = {"PER": {"PER"}, "ORG": {"ORG"}, "LOC": {"GPE", "LOC", "FAC"}}
+
+
+class _Cand(NamedTuple):
+    first: int              # first name word
+    last: int               # last name word
+    start: int              # span start (chars)
+    end: int                # span end (chars)
+    length: int             # words covered including context words
+    prio: int
+    cut: int                # clitic characters stripped off the first word
+    ids: tuple[str, ...]
+    kind: str               # name | short | norp | guarded | pattern
+    method: str
+    etype: str | None = None  # type for pattern entities
+
+
+@lru_cache(maxsize=1)
+def _ministries() -> dict[tuple[str, ...], tuple[str, str, bool, str]]:
+    out = {}
+    for r in data.rows("ministries.tsv"):
+        keys = name_keys(r["portfolio_ar"])
+        out[keys] = (r["slug"].strip(), r["name_en"].strip(), (r.get("bare") or "").strip() == "1",
+                     r["portfolio_ar"].strip())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _org_patterns() -> dict[tuple[str, ...], tuple[str, str, str, str]]:
+    out = {}
+    for r in data.rows("org_patterns.tsv"):
+        out[name_keys(r["head_ar"])] = (r["slug"].strip(), r["name_en"].strip(), r["kind"].strip(),
+                                        r["head_ar"].strip())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _adjective_forms() -> dict[str, tuple[str, str]]:
+    """ISO2 / entity id -> (masculine, feminine) adjective with the article, for entity names."""
+    out = {}
+    for r in data.rows("nationalities.tsv"):
+        forms = [f.strip() for f in (r.get("forms_ar") or "").split("|") if f.strip()]
+        key = (r.get("country") or "").strip() or (r.get("id") or "").strip()
+        if forms:
+            out[key] = ("ال" + forms[0], "ال" + (forms[1] if len(forms) > 1 else forms[0]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _pattern_heads():
+    """Ministry portfolios and organisation head nouns indexed by the key of their first word."""
+    mins: dict[str, list] = {}
+    for keys, info in _ministries().items():
+        mins.setdefault(keys[0], []).append((keys, info))
+    orgs: dict[str, list] = {}
+    for keys, info in _org_patterns().items():
+        orgs.setdefault(keys[0], []).append((keys, info))
+    return mins, orgs
+
+
+def _is_feminine(head_ar: str) -> bool:
+    last = head_ar.split()[0]
+    return last.endswith("ة") or last.endswith("ات")
+
+
+def entity_for_id(gaz: Gazetteer, eid: str) -> Entity | None:
+    """The entity with id ``eid``: from the gazetteer, or rebuilt from a derived id
+    (``marsad:area:…``, ``marsad:ministry:…``, ``marsad:org:…``, ``marsad:per:…`` ...)."""
+    e = gaz.entities.get(eid)
+    if e is not None:
+        return e
+    if not eid.startswith("marsad:"):
+        return None
+    parts = eid.split(":")
+    if len(parts) >= 4 and parts[1] == "area":
+        base = entity_for_id(gaz, ":".join(parts[3:]))
+        return geocode.area_entity(base, parts[2], gaz) if base else None
+    if len(parts) in (3, 4) and parts[1] == "ministry":
+        for keys, (slug, name_en, bare, word) in _ministries().items():
+            if slug == parts[2]:
+                cc = parts[3] if len(parts) == 4 else None
+                return _ministry_entity(gaz, slug, name_en, word, cc)
+        return None
+    if len(parts) == 4 and parts[1] == "org":
+        for keys, (slug, tmpl, kind, head) in _org_patterns().items():
+            if slug == parts[2]:
+                return _org_entity(gaz, slug, tmpl, kind, head, parts[3])
+        return None
+    if len(parts) >= 3 and parts[1] in ("per", "org", "loc"):
+        name = ":".join(parts[2:]).replace("-", " ")
+        ent = Entity(id=eid, type=parts[1].upper(), name_ar=name)
+        ent.kind = "unlisted"
+        return ent
+    if len(parts) >= 3 and parts[1] == "place":
+        ent = Entity(id=eid, type="GPE", name_ar=":".join(parts[2:]).replace("-", " "))
+        ent.kind = "ambiguous_place"
+        return ent
+    return None
+
+
+def _ministry_entity(gaz: Gazetteer, slug: str, name_en: str, word: str, cc: str | None) -> Entity:
+    if cc:
+        adj = _adjective_forms().get(cc, ("", ""))[1]
+        country_en = gaz.country_names_en.get(cc, cc)
+        ent = Entity(id=f"marsad:ministry:{slug}:{cc}", type="ORG", name_ar=f"وزارة {word} {adj}".strip(),
+                     name_en=f"{name_en} ({country_en})", country=cc)
+    else:
+        ent = Entity(id=f"marsad:ministry:{slug}", type="ORG", name_ar=f"وزارة {word}", name_en=name_en)
+    ent.kind = "ministry"
+    return ent
+
+
+def _org_entity(gaz: Gazetteer, slug: str, tmpl: str, kind: str, head: str, cc: str) -> Entity:
+    masc, fem = _adjective_forms().get(cc, ("", ""))
+    adj = fem if _is_feminine(head) else masc
+    ent = Entity(id=f"marsad:org:{slug}:{cc}", type="ORG", name_ar=f"{head} {adj}".strip(),
+                 name_en=tmpl.replace("{country}", gaz.country_names_en.get(cc, cc)), country=cc)
+    ent.kind = kind
+    return ent
+
+
+class Linker:
+    """Holds the loaded gazetteer (and, lazily, the tagger); :meth:`extract` is thread-safe."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, tagger=None, use_tagger: bool = True):
+        self.gaz = gazetteer or Gazetteer.load()
+        self._tagger = tagger
+        self._tagger_tried = tagger is not None or not use_tagger
+        self._lock = threading.Lock()
+        self.tagger_error: str | None = None
+        self._known = self.gaz.vocabulary | self.gaz.given_names
+
+    # -- tagger -----------------------------------------------------------------------------------
+    @property
+    def tagger(self):
+        if not self._tagger_tried:
+            with self._lock:
+                if not self._tagger_tried:
+                    try:
+                        from .tagger import Tagger
+                        self._tagger = Tagger.load()
+                    except (ImportError, FileNotFoundError, OSError) as exc:
+                        self.tagger_error = f"{type(exc).__name__}: {exc}"
+                        self._tagger = None
+                    except Exception as exc:  # a broken model file must not stop linking
+                        self.tagger_error = f"{type(exc).__name__}: {exc}"
+                        self._tagger = None
+                    self._tagger_tried = True
+        return self._tagger
+
+    # -- step 1: dictionary -----------------------------------------------------------------------
+    def _gap_ok(self, text: str, toks, i: int) -> bool:
+        """May words i and i+1 belong to one name (only spaces / hyphens between them)?"""
+        a, b = toks[i][1], toks[i + 1][0]
+        if b - a == 1 and text[a] == " ":
+            return True
+        return GAP_OK.fullmatch(text, a, b) is not None
+
+    def _context_ok(self, text, toks, i: int, last: int, nm: Name) -> bool:
+        n = len(toks)
+        if nm.pre:
+            p = len(nm.pre)
+            if i - p < 0:
+                return False
+            for j, allowed in enumerate(nm.pre):
+                t = i - p + j
+                if not self._gap_ok(text, toks, t):
+                    return False
+                key = toks[t][2]
+                if j == 0:
+                    if not any(k in allowed for _, k in clitic_options(key)):
+                        return False
+                elif key not in allowed:
+                    return False
+        if nm.post:
+            q = len(nm.post)
+            if last + q >= n:
+                return False
+            for j, allowed in enumerate(nm.post):
+                t = last + 1 + j
+                if not self._gap_ok(text, toks, t - 1) or toks[t][2] not in allowed:
+                    return False
+        return True
+
+    def _dictionary(self, text: str, toks) -> list[_Cand]:
+        index = self.gaz.index
+        n = len(toks)
+        cands: list[_Cand] = []
+        gap_cache: dict[int, bool] = {}
+
+        def gap(i: int) -> bool:
+            v = gap_cache.get(i)
+            if v is None:
+                v = gap_cache[i] = self._gap_ok(text, toks, i)
+            return v
+
+        no_name = set()
+        if toks:
+            starts = [t[0] for t in toks]
+            for mt in _TANWEEN.finditer(text):
+                k = bisect.bisect_right(starts, mt.start()) - 1
+                if k >= 0 and toks[k][0] <= mt.start() < toks[k][1]:
+                    no_name.add(k)
+        common = _common()
+        for i, (s, e, key, offs) in enumerate(toks):
+            if i in no_name:
+                continue
+            full_common = key in common
+            for cut, lk in clitic_options(key):
+                names = index.get(lk)
+                if not names:
+                    continue
+                for nm in names:
+                    if cut and full_common and nm.prio == PRIO_GEONAMES:
+                        continue   # بصدد is a word, not ب + صدد (Sadad)
+                    m = len(nm.rest)
+                    if i + m >= n:
+                        continue
+                    ok = True
+                    for j in range(m):
+                        if toks[i + 1 + j][2] != nm.rest[j] or not gap(i + j):
+                            ok = False
+                            break
+                    if not ok:
+                        continue
+                    last = i + m
+                    if (nm.pre or nm.post):
+                        if nm.pre and cut:
+                            continue
+                        if not self._context_ok(text, toks, i, last, nm):
+                            continue
+                    if nm.case is not None and text[s:toks[last][1]] != nm.case:
+                        continue
+                    start = s + offs[cut] if cut else s
+                    cands.append(_Cand(i, last, start, toks[last][1], nm.length, nm.prio, cut,
+                                       nm.ids, nm.kind, "gazetteer"))
+        cands.extend(self._patterns(text, toks, gap))
+        return cands
+
+    def _adjective_at(self, toks, t: int) -> str | None:
+        """ISO2 (or entity id) of a nationality adjective at word t, if it is one."""
+        if t >= len(toks):
+            return None
+        return self.gaz.adjectives.get(toks[t][2])
+
+    def _patterns(self, text, toks, gap) -> list[_Cand]:
+        """Ministries and head noun + nationality adjective organisations."""
+        out: list[_Cand] = []
+        n = len(toks)
+        ministries, orgs = _pattern_heads()
+        for i, (s, e, key, offs) in enumerate(toks):
+            for cut, lk in clitic_options(key):
+                found = []
+                # وزارة + portfolio (+ adjective)
+                if lk in ("وزاره", "الوزاره") and i + 1 < n and gap(i):
+                    for pkeys, info in ministries.get(toks[i + 1][2], ()):
+                        found.append((i + 1, pkeys, info, True))
+                # bare portfolio + adjective (الخارجية الروسية)
+                for pkeys, info in ministries.get(lk, ()):
+                    if info[2]:
+                        found.append((i, pkeys, info, False))
+                for start_word, pkeys, (slug, name_en, bare, word), is_wizara in found:
+                    m = len(pkeys)
+                    if start_word + m > n or any(toks[start_word + j][2] != pkeys[j] for j in range(1, m)):
+                        continue
+                    if any(not gap(t) for t in range(start_word, start_word + m - 1)):
+                        continue
+                    last = start_word + m - 1
+                    cc = None
+                    if last + 1 < n and gap(last):
+                        a = self._adjective_at(toks, last + 1)
+                        # the adjective agrees with وزارة (feminine), not with وزير الداخلية الأردني
+                        if a and a in self.gaz.country_ids and toks[last + 1][2].endswith("يه"):
+                            cc = a
+                            last += 1
+                    if cc is None and not is_wizara:
+                        continue
+                    if not is_wizara and i > 0 and any(k in self.gaz.titles for _, k in clitic_options(toks[i - 1][2])):
+                        continue
+                    eid = f"marsad:ministry:{slug}:{cc}" if cc else f"marsad:ministry:{slug}"
+                    start = s + offs[cut] if cut else s
+                    out.append(_Cand(i, last, start, toks[last][1], last - i + 1, 2, cut, (eid,),
+                                     "pattern", "pattern", "ORG"))
+                for hkeys, (slug, tmpl, kind, head) in orgs.get(lk, ()):
+                    m = len(hkeys)
+                    if i + m >= n:
+                        continue
+                    if any(toks[i + j][2] != hkeys[j] for j in range(1, m)) or any(not gap(t) for t in range(i, i + m)):
+                        continue
+                    a = self._adjective_at(toks, i + m)
+                    if not a or a not in self.gaz.country_ids:
+                        continue
+                    start = s + offs[cut] if cut else s
+                    out.append(_Cand(i, i + m, start, toks[i + m][1], m + 1, 2, cut,
+                                     (f"marsad:org:{slug}:{a}",), "pattern", "pattern", "ORG"))
+        return out
+
+    @staticmethod
+    def _select(cands: list[_Cand], taken: list[bool]) -> list[_Cand]:
+        chosen = []
+        for c in sorted(cands, key=lambda c: (-c.length, -c.prio, c.first, c.cut)):
+            if any(taken[t] for t in range(c.first, c.last + 1)):
+                continue
+            for t in range(c.first, c.last + 1):
+                taken[t] = True
+            chosen.append(c)
+        return chosen
+
+    # -- main -------------------------------------------------------------------------------------
+    def extract(self, text: str, country_hint: str | None = None, use_tagger: bool = True
+                ) -> tuple[list[Mention], dict[str, Entity]]:
+        gaz = self.gaz
+        toks = words(text)
+        n = len(toks)
+        taken = [False] * n
+        chosen = self._select(self._dictionary(text, toks), taken)
+        # word index of each chosen mention, to find free words later
+        extra: list[_Cand] = []
+        if use_tagger and self.tagger is not None:
+            extra += self._from_tagger(text, toks, taken, chosen)
+        extra += self._title_people(text, toks, taken)
+        chosen += extra
+        chosen += self._surnames(text, toks, taken, chosen)
+        chosen.sort(key=lambda c: c.start)
+        return self._resolve(text, toks, chosen, country_hint)
+
+    # -- step 2: tagger ---------------------------------------------------------------------------
+    def _from_tagger(self, text, toks, taken, chosen: list[_Cand]) -> list[_Cand]:
+        try:
+            spans = self.tagger.tag_spans(text)
+        except Exception as exc:  # never let the tagger break linking
+            self.tagger_error = f"{type(exc).__name__}: {exc}"
+            return []
+        if not spans:
+            return []
+        starts = {t[0]: i for i, t in enumerate(toks)}
+        ends = {t[1]: i for i, t in enumerate(toks)}
+        common = _common()
+        out: list[_Cand] = []
+        for s, e, typ in spans:
+            # map to word indices (tagger tokens may split punctuation differently)
+            i = starts.get(s)
+            j = ends.get(e)
+            if i is None or j is None:
+                inside = [k for k, t in enumerate(toks) if t[0] >= s and t[1] <= e]
+                if not inside:
+                    continue
+                i, j = inside[0], inside[-1]
+            if any(taken[t] for t in range(i, j + 1)):
+                # A longer tagger span around places or short forms is a name of its own
+                # (دينامو كييف, كوفي أنان): it replaces them. Curated full names always stay.
+                inside = [c for c in chosen if c.first <= j and c.last >= i]
+                if not inside or any(c.first < i or c.last > j or (c.last - c.first) >= (j - i)
+                                     or (c.prio >= 4 and c.kind == "name") or c.kind == "pattern"
+                                     for c in inside):
+                    continue
+                for c in inside:
+                    chosen.remove(c)
+                    for t in range(c.first, c.last + 1):
+                        taken[t] = False
+            key0, offs0 = toks[i][2], toks[i][3]
+            cut = strip_proclitics(key0, self._known)
+            if cut >= len(key0):
+                continue
+            start = toks[i][0] + offs0[cut] if cut else toks[i][0]
+            end = toks[j][1]
+            keys = (key0[cut:],) + tuple(t[2] for t in toks[i + 1:j + 1])
+            if cut and key0[:cut].endswith("لل") and not keys[0].startswith("ال"):
+                keys = ("ال" + keys[0],) + keys[1:]
+            if len(keys) == 1:
+                k = keys[0]
+                # one word that is a trigger, title or function word (بريف, الرئيس), or a word the
+                # training data almost never tags as a name (مشهد "scene"): not a mention
+                if k in self.gaz.place_triggers or k in self.gaz.titles or k in self.gaz.function_words \
+                        or k in common or k in self.gaz.adjectives:
+                    continue
+            ids: tuple[str, ...] = ()
+            for nm in self.gaz.index.get(keys[0], ()):
+                if nm.rest == keys[1:]:
+                    ok = [x for x in nm.ids if self.gaz.entities.get(x) is not None
+                          and self.gaz.entities[x].type in TYPE_FOR_TAGGER.get(typ, ())]
+                    if ok:
+                        ids = tuple(dict.fromkeys(ids + tuple(ok)))
+            if not ids:
+                if typ == "PER" and len(keys) == 1 and keys[0] in self.gaz.given_names:
+                    pass  # a lone given name is kept, linked by its key
+                ids = (f"marsad:{typ.lower()}:{'-'.join(keys)}",)
+            for t in range(i, j + 1):
+                taken[t] = True
+            out.append(_Cand(i, j, start, end, j - i + 1, 0, cut, ids, "tagger", "tagger", typ))
+        return out
+
+    # -- step 3: title + given name -----------------------------------------------------------------
+    def _title_people(self, text, toks, taken) -> list[_Cand]:
+        gaz = self.gaz
+        out: list[_Cand] = []
+        n = len(toks)
+        i = 0
+        portfolio = {k[0] for k in _ministries()}
+        while i < n:
+            key = toks[i][2]
+            if not any(k in gaz.titles for _, k in clitic_options(key)):
+                i += 1
+                continue
+            j = i + 1
+            skipped = 0
+            while j < n and skipped < 4 and (toks[j][2] in gaz.titles or toks[j][2] in gaz.adjectives
+                                              or toks[j][2] in portfolio or toks[j][2] in TITLE_FILLERS):
+                j += 1
+                skipped += 1
+            if j >= n or taken[j] or toks[j][2] not in gaz.given_names or not self._gap_ok(text, toks, j - 1):
+                i += 1
+                continue
+            k = j
+            while k + 1 < n and (k - j < 3 or toks[k][2] in gaz.name_parts or toks[k + 1][2] in gaz.name_parts) \
+                    and k - j < 6 and not taken[k + 1] and self._gap_ok(text, toks, k):
+                nk = toks[k + 1][2]
+                if nk in gaz.function_words or nk in gaz.titles or nk in gaz.adjectives:
+                    break
+                if toks[k][2] not in gaz.name_parts and nk not in gaz.name_parts \
+                        and nk not in gaz.given_names and (nk in _common() or nk.startswith("ي") and len(nk) > 4
+                                                           and nk not in gaz.vocabulary):
+                    break
+                k += 1
+            if toks[k][2] in gaz.name_parts:
+                k -= 1
+            if k > j:
+                keys = tuple(t[2] for t in toks[j:k + 1])
+                for t in range(j, k + 1):
+                    taken[t] = True
+                out.append(_Cand(j, k, toks[j][0], toks[k][1], k - j + 1, 0, 0,
+                                 (f"marsad:per:{'-'.join(keys)}",), "pattern", "pattern", "PER"))
+                i = k + 1
+            else:
+                i += 1
+        return out
+
+    # -- step 4: surnames within the text -----------------------------------------------------------
+    def _surnames(self, text, toks, taken, chosen: list[_Cand]) -> list[_Cand]:
+        gaz = self.gaz
+        surnames: dict[tuple[str, ...], set[str]] = {}
+        for c in chosen:
+            if c.last <= c.first or c.kind in ("norp", "short"):
+                continue
+            eid = c.ids[0]
+            etype = c.etype or (gaz.entities[eid].type if eid in gaz.entities else None)
+            if etype != "PER":
+                continue
+            keys = [toks[t][2] for t in range(c.first, c.last + 1)]
+            keys[0] = keys[0][c.cut:] if c.cut else keys[0]
+            sur = (keys[-1],)
+            if len(keys) >= 3 and keys[-2] in gaz.name_parts:
+                sur = (keys[-2], keys[-1])
+            if len("".join(sur)) < 3 or sur[-1] in gaz.function_words or sur[-1] in gaz.titles \
+                    or sur[-1] in ORDINALS or (len(sur) == 1 and sur[0] in gaz.given_names):
+                continue
+            surnames.setdefault(sur, set()).add(eid)
+        if not surnames:
+            return []
+        # words a NORP adjective took may be re-read as a surname (السوداني)
+        norp_words = {t for c in chosen if c.kind == "norp" for t in range(c.first, c.last + 1)}
+        out: list[_Cand] = []
+        n = len(toks)
+        for i, (s, e, key, offs) in enumerate(toks):
+            if taken[i] and i not in norp_words:
+                continue
+            for cut, lk in clitic_options(key):
+                for sur, ids in surnames.items():
+                    if len(ids) != 1 or sur[0] != lk:
+                        continue
+                    m = len(sur)
+                    if i + m - 1 >= n or any(toks[i + j][2] != sur[j] for j in range(1, m)):
+                        continue
+                    if any(taken[i + j] and (i + j) not in norp_words for j in range(m)):
+                        continue
+                    if i > 0 and taken[i - 1] and (i - 1) not in norp_words:
+                        continue   # part of a longer name already found
+                    for j in range(m):
+                        taken[i + j] = True
+                    start = s + offs[cut] if cut else s
+                    out.append(_Cand(i, i + m - 1, start, toks[i + m - 1][1], m, 3, cut,
+                                     tuple(ids), "surname", "gazetteer"))
+                    break
+                else:
+                    continue
+                break
+        if out:
+            replaced = {t for c in out for t in range(c.first, c.last + 1)}
+            chosen[:] = [c for c in chosen if not (c.kind == "norp" and c.first in replaced)]
+        return out
+
+    # -- step 5: entities, geocoding ---------------------------------------------------------------
+    def _resolve(self, text, toks, chosen: list[_Cand], country_hint: str | None
+                 ) -> tuple[list[Mention], dict[str, Entity]]:
+        gaz = self.gaz
+        entities: dict[str, Entity] = {}
+        mentions: list[Mention] = []
+        pending: list[tuple[Mention, _Cand]] = []
+        for c in chosen:
+            m = Mention(article_id=None, start=c.start, end=c.end, text=text[c.start:c.end], type="",
+                        method=c.method, score=1.0 if c.kind != "tagger" else 0.8)
+            if len(c.ids) == 1:
+                eid = c.ids[0]
+                ent = entity_for_id(gaz, eid)
+                if ent is None:
+                    continue
+                if c.kind == "tagger" and eid.startswith("marsad:"):
+                    ent = Entity(id=eid, type=ent.type, name_ar=m.text, kind="unlisted")
+                elif c.kind == "pattern" and eid.startswith("marsad:per:"):
+                    ent = Entity(id=eid, type="PER", name_ar=m.text, kind="unlisted")
+                entities[eid] = ent
+                m.entity_id = eid
+                m.type = "NORP" if c.kind == "norp" else ent.type
+                if c.kind in ("short", "surname"):
+                    m.score = 0.9
+                mentions.append(m)
+            else:
+                pending.append((m, c))
+        # places with several candidates: country context and anchors from the resolved ones
+        if pending:
+            ctx = geocode.country_context(mentions, entities, None)
+            anchors = [(entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
+                       if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None]
+            for m, c in pending:
+                places = tuple(i for i in c.ids if i in gaz.entities)
+                if not places:
+                    continue
+                if all(gaz.entities[i].type in geocode.PLACE_TYPES for i in places):
+                    curated = {i for i in places if not i.startswith("gn:")}
+                    best, amb = geocode.choose_place(gaz, places, ctx, country_hint, anchors, curated)
+                    if amb:
+                        ent = geocode.ambiguous_entity(gaz, normalize(m.text), places, m.text)
+                        m.score = 0.5
+                    else:
+                        ent = gaz.entities[best]
+                else:
+                    # people / organisations sharing a name: the one from the text's countries
+                    total = sum(ctx.values())
+                    ent = max((gaz.entities[i] for i in places),
+                              key=lambda e: (ctx.get(e.country, 0) / total if total else 0,
+                                             e.country == (country_hint or "").upper()))
+                entities[ent.id] = ent
+                m.entity_id = ent.id
+                m.type = "NORP" if c.kind == "norp" else ent.type
+                mentions.append(m)
+        mentions.sort(key=lambda m: m.start)
+        self._areas(text, toks, mentions, entities)
+        return mentions, entities
+
+    def _areas(self, text, toks, mentions: list[Mention], entities: dict[str, Entity]) -> None:
+        """"ريف حلب" / "شمال إدلب" / "محافظة درعا": the mention keeps the place; its
+        ``location_id`` names the derived area."""
+        if not mentions:
+            return
+        q = geocode.qualifiers()
+        by_start = {t[0]: i for i, t in enumerate(toks)}
+        by_end = {t[1]: i for i, t in enumerate(toks)}
+        covered = set()
+        starts = [t[0] for t in toks]
+        for m in mentions:
+            k = bisect.bisect_left(starts, m.start)
+            if k > 0 and toks[k - 1][1] > m.start:
+                k -= 1
+            while k < len(toks) and toks[k][0] < m.end:
+                covered.add(k)
+                k += 1
+        for m in mentions:
+            if m.type not in geocode.PLACE_TYPES:
+                continue
+            base = entities.get(m.entity_id or "")
+            if base is None or base.kind in ("area", "ambiguous_place") or base.type == "FAC":
+                continue
+            # the word holding the mention start (it may carry a clitic: بريف → no; بحلب → yes)
+            i = by_start.get(m.start)
+            if i is None:
+                i = next((k for k, t in enumerate(toks) if t[0] <= m.start < t[1]), None)
+                if i is None:
+                    continue
+                if toks[i][0] != m.start:
+                    continue   # a clitic stands between qualifier and name (بحلب): no qualifier
+            found = None
+            for size in (2, 1):
+                if i - size < 0 or any(k in covered for k in range(i - size, i)):
+                    continue
+                if any(not self._gap_ok(text, toks, k) for k in range(i - size, i)):
+                    continue
+                keys = tuple(t[2] for t in toks[i - size:i])
+                for cut, lk in clitic_options(keys[0]):
+                    kk = (lk,) + keys[1:]
+                    for kind in ("area", "admin"):
+                        if kk in q[kind]:
+                            found = (kind, q[kind][kk][0])
+                            break
+                    if found:
+                        break
+                if found:
+                    break
+            if not found:
+                continue
+            kind, slug = found
+            if slug == "countryside":
+                j = by_end.get(m.end)
+                if j is not None:
+                    for size in (2, 1):
+                        if j + size < len(toks) and all(self._gap_ok(text, toks, k) for k in range(j, j + size)):
+                            keys = tuple(t[2] for t in toks[j + 1:j + 1 + size])
+                            if keys in q["suffix"]:
+                                slug = f"countryside-{q['suffix'][keys][0]}"
+                                break
+            area = geocode.area_entity(base, slug, self.gaz)
+            if area is not None:
+                entities[area.id] = area
+                m.location_id = area.id
+
+
+@lru_cache(maxsize=1)
+def _common() -> frozenset:
+    return frozenset(data.lines("common_words.txt"))
+
+
+
+# Kinds of entity that NER corpora (ANERcorp, Wojood's outer layer) leave untagged when the
+# name is a description (الجيش اللبناني, وزارة الداخلية): not offered as NER spans.
+NER_SKIP_KINDS = frozenset({"military", "ministry", "embassy", "area"})
+NER_TYPE = {"PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+
+
+def ner_spans(linker: Linker, text: str) -> list[tuple[int, int, str]]:
+    """Flat PER / ORG / LOC spans for NER evaluation (CoNLL-style, as ANERcorp annotates):
+    the statistical tagger's spans first, then gazetteer names where the tagger found nothing.
+    Nationality adjectives, pattern-built descriptions (وزارة الداخلية العراقية, السفارة
+    الروسية) and generic armies are left out; GPE, LOC and FAC become LOC."""
+    tagged = []
+    if linker.tagger is not None:
+        try:
+            tagged = list(linker.tagger.tag_spans(text))
+        except Exception:  # pragma: no cover - never let the tagger break tagging
+            tagged = []
+    mentions, entities = linker.extract(text, use_tagger=False)
+    out = list(tagged)
+    for m in mentions:
+        if m.type not in NER_TYPE or m.method == "pattern":
+            continue
+        e = entities.get(m.entity_id or "")
+        if e is not None and e.kind in NER_SKIP_KINDS:
+            continue
+        if any(s < m.end and m.start < e_ for s, e_, _ in tagged):
+            continue
+        out.append((m.start, m.end, NER_TYPE[m.type]))
+    return sorted(out)
