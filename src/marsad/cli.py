@@ -91,18 +91,9 @@ def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, glo
         store = _store(db)
         with _progress() as progress:
             run = run_analyze(store, paths, progress, workers=workers)
-            _run_later_stages(store, progress)
         _print_summary(run, store)
         write_report(store, report, run)
         err.print(f"[green]✓[/] report: {report}   store: {db}")
-
-
-def _run_later_stages(store, progress) -> None:
-    """Entity, linking and later stages, when their packages are present."""
-    from .pipeline import later_stages
-
-    for stage in later_stages():
-        stage(store, progress)
 
 
 @app.command()
@@ -124,12 +115,13 @@ def ingest(paths: list[str] = typer.Argument(..., help="Files, directories, glob
 def process(db: str = DB_OPTION, workers: Optional[int] = typer.Option(None, "--workers")):
     """Clean every stored document not yet processed into articles."""
     from .pipeline import process as run_process
+    from .pipeline import run_later_stages
 
     with user_errors():
         store = _store(db)
         with _progress() as progress:
             run = run_process(store, progress, workers=workers)
-            _run_later_stages(store, progress)
+            run_later_stages(store, progress)
         _print_summary(run, store)
 
 

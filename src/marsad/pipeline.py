@@ -128,23 +128,27 @@ def _store_results(store, results, total, progress, summary) -> None:
 
 
 def later_stages() -> list[Callable]:
-    """Stages after cleaning that are installed: each is ``stage(store, progress)`` and works incrementally."""
-    stages: list[Callable] = []
-    try:
-        from .entities.stage import tag_entities
-        stages.append(tag_entities)
-    except ImportError:
-        pass
-    try:
-        from .link import link_articles
-        stages.append(lambda store, progress=None: link_articles(store, progress=progress))
-    except ImportError:
-        pass
-    return stages
+    """The stages after cleaning, in order; each is ``stage(store, progress)`` and works incrementally
+    (it only visits articles it has not seen, so re-running costs nothing)."""
+    from .entities.stage import tag_entities
+    from .link import link_articles
+
+    return [tag_entities, lambda store, progress=None: link_articles(store, progress=progress)]
+
+
+def run_later_stages(store: Store, progress: Progress | None = None) -> None:
+    for stage in later_stages():
+        stage(store, progress)
 
 
 def analyze(store: Store, names: Iterable[str], progress: Progress | None = None,
-            workers: int | None = None, fetch=None) -> RunSummary:
-    """Ingest and process in one go (the report is written by the caller)."""
+            workers: int | None = None, fetch=None, stages: bool = True) -> RunSummary:
+    """Ingest, clean, then run the later stages (entities, linking, ...) on what is new.
+
+    The report is written by the caller. ``stages=False`` stops after cleaning.
+    """
     summary = ingest(store, names, progress, fetch=fetch)
-    return process(store, progress, workers, summary)
+    summary = process(store, progress, workers, summary)
+    if stages:
+        run_later_stages(store, progress)
+    return summary

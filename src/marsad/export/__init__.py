@@ -44,17 +44,10 @@ def entity_records(store: Store) -> Iterator[dict]:
 
 
 def _extra_lists(store: Store) -> dict[str, list]:
-    """Lists filled by later stages (linking, claims, events) when those are installed."""
-    out: dict[str, list] = {}
-    try:
-        from .. import link
-    except ImportError:
-        return out
-    for name in ("stories", "copies"):
-        fn = getattr(link, name, None)
-        if fn is not None:
-            out[name] = list(fn(store))
-    return out
+    """Lists filled by the linking, claims and events stages."""
+    from .. import link
+
+    return {"stories": list(link.stories(store)), "copies": list(link.copies(store))}
 
 
 def collect(store: Store) -> dict:

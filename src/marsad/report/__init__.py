@@ -34,12 +34,9 @@ def _article_entities(store: Store, article_id: int) -> list[dict]:
 
 
 def _stories(store: Store) -> list[dict]:
-    try:
-        from .. import link
-    except ImportError:
-        return []
-    fn = getattr(link, "stories", None)
-    return list(fn(store)) if fn else []
+    from .. import link
+
+    return list(link.stories(store))
 
 
 def build_context(store: Store, run=None) -> dict:

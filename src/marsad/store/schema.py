@@ -94,4 +94,64 @@ MIGRATIONS: list[str] = [
     CREATE INDEX mentions_entity ON mentions(entity_id);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     """,
+    # 2: link stage (near duplicates, copied passages, stories) and what the next run needs.
+    """
+    CREATE TABLE link_state (              -- one row per article the link stage has processed
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        minhash BLOB,                      -- MinHash of normalised word 3-shingles (datasketch affine32, 126 x uint32)
+        n_shingles INTEGER NOT NULL DEFAULT 0,
+        day INTEGER,                       -- publication date as a proleptic ordinal day, NULL if unknown
+        vector BLOB,                       -- unit float32 embedding of title + lead (NULL for duplicates)
+        encoder TEXT,                      -- which encoder made the vector
+        terms TEXT NOT NULL DEFAULT '[]',  -- JSON list: content words of title + lead
+        entities TEXT NOT NULL DEFAULT '[]', -- JSON list: entity ids mentioned (from mentions)
+        linked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE lsh_bands (               -- persistent LSH index over link_state.minhash
+        key INTEGER NOT NULL,              -- hash of (band number, band values)
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        PRIMARY KEY (key, article_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE sentence_keys (           -- LSH index of sentences, for copied passages
+        key INTEGER NOT NULL,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,              -- sentence index (sentences.idx)
+        PRIMARY KEY (key, article_id, idx)
+    ) WITHOUT ROWID;
+    CREATE TABLE copies (                  -- article_id reuses text of the earlier source_article_id
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        source_article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        similarity REAL NOT NULL,          -- Jaccard of the two articles' word 3-shingles
+        coverage REAL NOT NULL,            -- share of article_id's characters inside copied passages
+        PRIMARY KEY (article_id, source_article_id)
+    );
+    CREATE INDEX copies_source ON copies(source_article_id);
+    CREATE TABLE copy_passages (
+        article_id INTEGER NOT NULL,
+        source_article_id INTEGER NOT NULL,
+        start INTEGER NOT NULL, end INTEGER NOT NULL,                  -- span in article_id's text
+        source_start INTEGER NOT NULL, source_end INTEGER NOT NULL,    -- span in source_article_id's text
+        similarity REAL NOT NULL,          -- token-level similarity of the passage (1.0 = same words)
+        FOREIGN KEY (article_id, source_article_id) REFERENCES copies(article_id, source_article_id) ON DELETE CASCADE
+    );
+    CREATE INDEX copy_passages_pair ON copy_passages(article_id, source_article_id);
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,   -- never reused: a merged-away story's id stays retired
+        title TEXT,
+        start TEXT, end TEXT,              -- ISO dates of the earliest and latest dated article
+        start_day INTEGER, end_day INTEGER,
+        n_articles INTEGER NOT NULL DEFAULT 0,
+        outlets TEXT NOT NULL DEFAULT '[]',  -- JSON list
+        summary TEXT NOT NULL DEFAULT '[]',  -- JSON list of {article_id, start, end, text}
+        centroid BLOB,                     -- float32 sum of member vectors (unit-normalise to compare)
+        n_vectors INTEGER NOT NULL DEFAULT 0,
+        encoder TEXT,
+        terms TEXT NOT NULL DEFAULT '{}',    -- JSON {term: number of member articles}
+        entities TEXT NOT NULL DEFAULT '{}', -- JSON {entity id: number of member articles}
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE INDEX stories_end_day ON stories(end_day);
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+    """,
 ]

@@ -1,0 +1,286 @@
+"""Link stage: near duplicates, copied passages and stories across articles.
+
+In: a :class:`~marsad.store.Store` whose articles (with their sentences, and entity mentions when the
+entity stage has run) are stored. :func:`link_articles` takes the articles not linked yet and, in
+a canonical order (publication date, then normalised-text hash) and in committed chunks:
+
+1. marks near duplicates (MinHash LSH over normalised word shingles, verified on exact Jaccard):
+   ``articles.duplicate_of`` points to the earliest published copy, ``articles.similarity`` holds the
+   Jaccard with it (see :mod:`marsad.link.duplicates`);
+2. records copied passages between articles that are not duplicates: the later article, the earlier
+   source, and character spans in both (see :mod:`marsad.link.passages`);
+3. assigns every article to a story, existing or new (see :mod:`marsad.link.clustering`), and refreshes
+   the title, span, outlets and summary of each story it touched.
+
+Out: a :class:`LinkSummary` of what was found; everything itself lands in the store, together with
+what the next run needs (MinHashes and LSH band keys, sentence keys, story centroids and profiles),
+so a later run compares new articles with old ones without recomputing the old. The reading
+functions :func:`stories`, :func:`story` and :func:`copies` return plain dicts in the shape of the
+``marsad/1`` export.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .passages import find_copies
+from .duplicates import find_duplicates
+from .encoder import get_encoder
+from .features import ArticleFeatures, article_features, content_terms, salient_terms
+from .read import copies, stories, story
+from .clustering import LEAD_WORDS, StoryFeatures, StoryIndex, describe_story, lead_text
+
+__all__ = ["LinkSummary", "link_articles", "stories", "story", "copies"]
+
+Progress = Callable[[str, int, int | None], None]
+CHUNK = 1000
+_CACHE_MAX = 3000
+
+
+@dataclass
+class LinkSummary:
+    articles: int = 0            # articles linked in this run
+    duplicates: int = 0          # of them, near (or exact) duplicates of another article
+    repointed: int = 0           # older articles re-pointed to a newly seen, earlier original
+    copies: int = 0              # pairs of articles with copied passages found in this run
+    passages: int = 0
+    stories_new: int = 0         # stories opened in this run
+    stories_joined: int = 0      # articles that joined a story that existed before this run
+    stories_touched: int = 0
+    encoder: str = ""
+    story_ids: list[int] = field(default_factory=list)   # stories created or changed in this run
+
+
+def _day(published: str | None) -> int | None:
+    if not published:
+        return None
+    try:
+        return date.fromisoformat(published[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+class _Articles:
+    """Order keys and features of articles, loaded from the store on demand and kept for the run."""
+
+    def __init__(self, db):
+        self.db = db
+        self.keys: dict[int, tuple] = {}
+        self.features: dict[int, ArticleFeatures] = {}
+
+    def order_key(self, aid: int) -> tuple:
+        """Earliest first: publication date (unknown dates last), then storage order."""
+        k = self.keys.get(aid)
+        if k is None:
+            row = self.db.execute("SELECT published FROM articles WHERE id=?", (aid,)).fetchone()
+            k = ((row[0] if row and row[0] else "9999-12-31")[:10], aid)
+            self.keys[aid] = k
+        return k
+
+    def load(self, aid: int) -> ArticleFeatures:
+        f = self.features.get(aid)
+        if f is None:
+            row = self.db.execute("SELECT text FROM articles WHERE id=?", (aid,)).fetchone()
+            spans = [(s, e) for s, e in self.db.execute(
+                "SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (aid,))]
+            f = article_features(aid, row[0] if row else "", spans, with_sentence_keys=False)
+            self.remember(f)
+        return f
+
+    def remember(self, f: ArticleFeatures) -> None:
+        if len(self.features) >= _CACHE_MAX:                 # drop the oldest third
+            for k in list(self.features)[:_CACHE_MAX // 3]:
+                del self.features[k]
+        self.features[f.article_id] = f
+
+
+def _unlinked(db, article_ids: Iterable[int] | None) -> list[int]:
+    if article_ids is None:
+        return [r[0] for r in db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id WHERE l.article_id IS NULL")]
+    wanted = sorted(set(int(i) for i in article_ids))
+    done = set()
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        done.update(r[0] for r in db.execute(
+            f"SELECT article_id FROM link_state WHERE article_id IN ({','.join('?' * len(part))})", part))
+    exists = set()
+    for i in range(0, len(wanted), 500):
+        part = wanted[i:i + 500]
+        exists.update(r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(part))})", part))
+    return [i for i in wanted if i in exists and i not in done]
+
+
+def _entities(db, ids: list[int]) -> dict[int, list[str]]:
+    from ..text import normalize
+    out: dict[int, dict[str, None]] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for aid, eid, text in db.execute(
+                f"SELECT article_id, entity_id, text FROM mentions WHERE article_id IN ({','.join('?' * len(part))}) "
+                "ORDER BY article_id, start", part):
+            key = eid or ("text:" + normalize(text or ""))
+            if key != "text:":
+                out.setdefault(aid, {})[key] = None
+    return {k: list(v) for k, v in out.items()}
+
+
+def link_articles(store, article_ids: list[int] | None = None, progress: Progress | None = None,
+                  chunk_size: int = CHUNK) -> LinkSummary:
+    """Link the articles not linked yet (all of them, or those among ``article_ids``); see module docstring."""
+    db = store.db
+    summary = LinkSummary()
+    ids = _unlinked(db, article_ids)
+    if not ids:
+        return summary
+    info: dict[int, tuple] = {}
+    for i in range(0, len(ids), 500):
+        part = ids[i:i + 500]
+        for r in db.execute(f"SELECT id, published, text_sha256 FROM articles WHERE id IN ({','.join('?' * len(part))})", part):
+            info[r[0]] = ((r[1] or "9999-12-31")[:10], r[2], r[0])
+    ids.sort(key=lambda i: info[i])          # canonical order: never the input order
+    encoder = get_encoder()
+    summary.encoder = encoder.name
+    arts = _Articles(db)
+    new_days = [None if info[i][0] == "9999-12-31" else _day(info[i][0]) for i in ids]
+    window = None if any(d is None for d in new_days) else (min(new_days), max(new_days))
+    index = StoryIndex(db, encoder.name, encoder.dim, window)
+    last_story = db.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0]   # ids above it are new
+    touched: set[int] = set()
+    done = 0
+    for c in range(0, len(ids), chunk_size):
+        chunk = ids[c:c + chunk_size]
+        touched |= _link_chunk(store, chunk, arts, index, encoder, last_story, summary)
+        done += len(chunk)
+        if progress:
+            progress("link", done, len(ids))
+    touched -= index.removed
+    summary.articles = len(ids)
+    summary.stories_touched = len(touched)
+    summary.stories_new = sum(1 for s in touched if s > last_story)
+    summary.story_ids = sorted(touched)
+    return summary
+
+
+def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, encoder, last_story: int,
+                summary: LinkSummary) -> set[int]:
+    db = store.db
+    rows = {}
+    marks = ",".join("?" * len(chunk))
+    for r in db.execute(f"SELECT id, title, title_derived, published, text, duplicate_of FROM articles WHERE id IN ({marks})", chunk):
+        rows[r["id"]] = r
+    spans: dict[int, list[tuple[int, int]]] = {aid: [] for aid in chunk}
+    for aid, s, e in db.execute(f"SELECT article_id, start, end FROM sentences WHERE article_id IN ({marks}) ORDER BY article_id, idx", chunk):
+        spans[aid].append((s, e))
+    feats = [article_features(aid, rows[aid]["text"], spans[aid]) for aid in chunk]
+    for aid in chunk:
+        arts.keys[aid] = ((rows[aid]["published"] or "9999-12-31")[:10], aid)
+    entities = _entities(db, chunk)
+    touched: set[int] = set()
+    with store.transaction():
+        # 1. near duplicates
+        groups = find_duplicates(db, feats, arts.order_key, arts.load)
+        for aid in chunk:
+            root = groups.root_of.get(aid)
+            if root is not None:
+                db.execute("UPDATE articles SET duplicate_of=?, similarity=? WHERE id=?", (root, groups.similarity[aid], aid))
+                summary.duplicates += 1
+            elif aid in groups.originals and rows[aid]["duplicate_of"] is not None:
+                db.execute("UPDATE articles SET duplicate_of=NULL, similarity=NULL WHERE id=?", (aid,))
+        for aid, root in groups.changed.items():
+            db.execute("UPDATE articles SET duplicate_of=?, similarity=? WHERE id=?",
+                       (root, groups.similarity.get(aid) if root is not None else None, aid))
+            summary.repointed += 1
+        nondup = [f for f in feats if f.article_id not in groups.root_of]
+
+        # 2. copied passages
+        links = find_copies(db, nondup, arts.order_key, arts.load,
+                            lambda a, b: groups.root(a) == groups.root(b) or _same_stored_group(db, a, b))
+        for link in links:
+            fl = next((f for f in nondup if f.article_id == link.article_id), None) or arts.load(link.article_id)
+            fe = next((f for f in nondup if f.article_id == link.source_article_id), None) or arts.load(link.source_article_id)
+            inter = len(fl.shingles & fe.shingles)
+            union = len(fl.shingles) + len(fe.shingles) - inter
+            text_len = len(rows[link.article_id]["text"]) if link.article_id in rows else \
+                db.execute("SELECT length(text) FROM articles WHERE id=?", (link.article_id,)).fetchone()[0]
+            covered = sum(p.end - p.start for p in link.passages)
+            db.execute("DELETE FROM copies WHERE article_id=? AND source_article_id=?", (link.article_id, link.source_article_id))
+            db.execute("INSERT INTO copies(article_id, source_article_id, similarity, coverage) VALUES (?,?,?,?)",
+                       (link.article_id, link.source_article_id, round(inter / union, 4) if union else 0.0,
+                        round(covered / max(text_len, 1), 4)))
+            db.executemany("INSERT INTO copy_passages(article_id, source_article_id, start, end, source_start, source_end, similarity) "
+                           "VALUES (?,?,?,?,?,?,?)",
+                           [(link.article_id, link.source_article_id, p.start, p.end, p.source_start, p.source_end, p.similarity)
+                            for p in link.passages])
+            summary.copies += 1
+            summary.passages += len(link.passages)
+
+        # 3. stories
+        story_of: dict[int, int] = {}
+        to_cluster = [f.article_id for f in nondup if f.article_id not in groups.old_story_of_group]
+        texts = [lead_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in to_cluster]
+        vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
+        sfeat: dict[int, StoryFeatures] = {}
+        for a, text, vec in zip(to_cluster, texts, vectors):
+            keys = entities.get(a, []) + ["~" + t for t in salient_terms(rows[a]["text"])]
+            sfeat[a] = StoryFeatures(a, _day(rows[a]["published"]), vec, content_terms(text, limit=LEAD_WORDS), keys)
+        for a in to_cluster:                                   # chunk is in canonical order already
+            sid = index.assign(sfeat[a])
+            story_of[a] = sid
+            if sid <= last_story:
+                summary.stories_joined += 1
+        for f in nondup:
+            a = f.article_id
+            if a in groups.old_story_of_group:
+                story_of[a] = index.resolve(groups.old_story_of_group[a])
+                index.count_only(story_of[a], _day(rows[a]["published"]))
+        for aid in chunk:
+            root = groups.root_of.get(aid)
+            if root is None:
+                continue
+            sid = story_of.get(root)
+            if sid is None:
+                r = db.execute("SELECT story_id FROM articles WHERE id=?", (root,)).fetchone()
+                sid = index.resolve(r[0]) if r and r[0] is not None else None
+            if sid is None:                                    # should not happen: originals are linked first
+                sid = index.add(StoryFeatures(aid, _day(rows[aid]["published"]), None, [], []), None)
+            else:
+                index.count_only(sid, _day(rows[aid]["published"]))
+            story_of[aid] = sid
+        db.executemany("UPDATE articles SET story_id=? WHERE id=?", [(story_of[a], a) for a in chunk])
+
+        # 4. what the next run needs
+        state = []
+        for f in feats:
+            a = f.article_id
+            sf = sfeat.get(a)
+            state.append((a, f.minhash.astype(np.uint32).tobytes(), f.n_shingles, _day(rows[a]["published"]),
+                          sf.vector.astype(np.float32).tobytes() if sf is not None else None,
+                          encoder.name if sf is not None else None,
+                          json.dumps(sf.terms if sf else [], ensure_ascii=False),
+                          json.dumps(sf.entities if sf else entities.get(a, []), ensure_ascii=False)))
+        db.executemany("INSERT OR REPLACE INTO link_state(article_id, minhash, n_shingles, day, vector, encoder, terms, entities) "
+                       "VALUES (?,?,?,?,?,?,?,?)", state)
+        db.executemany("INSERT OR IGNORE INTO lsh_bands(key, article_id) VALUES (?,?)",
+                       [(k, f.article_id) for f in feats for k in f.band_keys])
+        db.executemany("INSERT OR IGNORE INTO sentence_keys(key, article_id, idx) VALUES (?,?,?)",
+                       [(k, f.article_id, i) for f in nondup for k, i in f.sentence_keys])
+        for f in feats:
+            arts.remember(f)
+        index.merge_touched()
+        written = index.flush()
+        for sid in written:
+            describe_story(db, sid, index.unit_centroid(sid), index.profile_terms(sid))
+        touched.update(written)
+    return touched
+
+
+def _same_stored_group(db, a: int, b: int) -> bool:
+    ra = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (a,)).fetchone()
+    rb = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (b,)).fetchone()
+    return bool(ra and rb and ra[0] == rb[0])

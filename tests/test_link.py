@@ -1,0 +1,242 @@
+"""Link stage: near duplicates, copied passages, stories (on the seeds and on text written here)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from pathlib import Path
+
+import pytest
+
+from marsad.link import copies, link_articles, stories, story
+from marsad.link.passages import sentence_similarity
+from marsad.link.features import tokens
+from marsad.model import Article, Document
+from marsad.store import Store
+
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+if not SEEDS.exists():
+    SEEDS = Path("/work/shared/seeds")
+
+
+def add(store: Store, text: str, title: str, published: str | None = None, outlet: str | None = None) -> int:
+    sha = hashlib.sha256((title + text + str(published) + str(outlet)).encode()).hexdigest()
+    store.add_document(Document(source=f"test://{sha[:8]}", sha256=sha, kind="txt", content=text))
+    return store.save_articles(sha, [Article(source=f"test://{sha[:8]}", text=text, title=title,
+                                             published=published, outlet=outlet)])[0]
+
+
+# --- text written for these tests -------------------------------------------------------------------
+QUAKE_1 = ("ضرب زلزال بقوة 6.8 درجات على مقياس ريختر ولاية ملاطية في جنوب شرق تركيا فجر الثلاثاء، "
+           "وأعلنت إدارة الكوارث والطوارئ التركية مقتل 23 شخصا وإصابة أكثر من 400 آخرين.\n"
+           "وقال وزير الداخلية التركي إن فرق الإنقاذ تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية.\n"
+           "وشعر سكان المحافظات المجاورة بالهزة الأرضية، فيما خرج آلاف الأشخاص إلى الشوارع خوفا من هزات ارتدادية.")
+QUAKE_2 = ("ارتفعت حصيلة ضحايا الزلزال الذي هز ملاطية التركية إلى 31 قتيلا، بحسب آخر أرقام هيئة الكوارث.\n"
+           "وتعمل فرق الدفاع المدني التركية على رفع الركام، بينما نصبت السلطات خياما لإيواء العائلات التي فقدت منازلها في الولاية.\n"
+           "وأرسلت عدة دول عروضا للمساعدة في عمليات الإنقاذ بعد الزلزال العنيف الذي بلغت قوته 6.8 درجات.")
+QUAKE_3 = ("أعلن الرئيس التركي الحداد الوطني ثلاثة أيام على ضحايا زلزال ملاطية، وزار المناطق المنكوبة في جنوب شرق البلاد.\n"
+           "وتعهد بإعادة بناء المساكن المدمرة خلال عام، مؤكدا أن فرق الإنقاذ أخرجت عشرات الناجين من تحت الأنقاض.\n"
+           "وكانت هزة أرضية بقوة 6.8 درجات قد ضربت الولاية التركية، وتبعتها عشرات الهزات الارتدادية.")
+BANK_1 = ("قرر البنك المركزي المصري رفع أسعار الفائدة الأساسية بمقدار 200 نقطة أساس في اجتماع لجنة السياسة النقدية يوم الخميس.\n"
+          "وأوضح البنك في بيان أن القرار يهدف إلى احتواء معدلات التضخم التي تجاوزت 35 في المئة خلال الشهر الماضي.\n"
+          "ويتوقع محللون أن يؤدي رفع الفائدة إلى تراجع الطلب على القروض وتباطؤ نمو الاستهلاك في السوق المصرية.")
+BANK_2 = ("رفع المركزي المصري سعر الفائدة على الإيداع والإقراض لليلة واحدة بنسبة 2 في المئة، في خطوة لكبح التضخم.\n"
+          "وقالت لجنة السياسة النقدية إن الضغوط التضخمية ما زالت مرتفعة بسبب تراجع قيمة الجنيه أمام الدولار.\n"
+          "ويأتي قرار البنك المركزي بعد أن سجل التضخم السنوي في مصر مستوى قياسيا جديدا.")
+MATCH_1 = ("فاز النادي الأهلي على غريمه الزمالك بهدفين مقابل هدف في مباراة القمة بالدوري المصري لكرة القدم مساء السبت.\n"
+           "وسجل مهاجم الأهلي الهدف الأول في الدقيقة العشرين، قبل أن يعادل الزمالك النتيجة من ركلة جزاء.\n"
+           "وأحرز لاعب الوسط هدف الفوز في الوقت بدل الضائع، ليعزز الأهلي صدارته لجدول الترتيب.")
+MATCH_2 = ("حسم الأهلي لقاء القمة أمام الزمالك بنتيجة 2-1 على ستاد القاهرة الدولي ضمن منافسات الدوري الممتاز.\n"
+           "وجاء هدف الفوز القاتل للأهلي في الدقائق الأخيرة من المباراة التي شهدت حضورا جماهيريا كبيرا.\n"
+           "وبهذا الانتصار يبتعد الأهلي بصدارة الدوري بفارق خمس نقاط عن أقرب منافسيه.")
+
+CORPUS = [
+    ("زلزال بقوة 6.8 درجات يضرب ملاطية التركية ويقتل 23 شخصا", QUAKE_1, "2024-03-05", "وكالة أ"),
+    ("ارتفاع حصيلة ضحايا زلزال ملاطية في تركيا إلى 31 قتيلا", QUAKE_2, "2024-03-06", "صحيفة ب"),
+    ("الرئيس التركي يعلن الحداد ثلاثة أيام على ضحايا زلزال ملاطية", QUAKE_3, "2024-03-06", "قناة ج"),
+    ("المركزي المصري يرفع الفائدة 200 نقطة أساس لمواجهة التضخم", BANK_1, "2024-03-07", "وكالة أ"),
+    ("البنك المركزي في مصر يرفع أسعار الفائدة 2 بالمئة", BANK_2, "2024-03-07", "صحيفة ب"),
+    ("الأهلي يهزم الزمالك 2-1 في قمة الدوري المصري", MATCH_1, "2024-03-09", "قناة ج"),
+    ("الأهلي يحسم القمة أمام الزمالك ويعزز صدارته", MATCH_2, "2024-03-09", "وكالة أ"),
+]
+
+
+def partition(store: Store) -> set[frozenset[str]]:
+    """Stories as sets of article titles (ids depend on storage order, titles do not)."""
+    title = {a.id: a.title for a in store.articles()}
+    return {frozenset(title[i] for i in s["article_ids"]) for s in stories(store)}
+
+
+# --- seeds ----------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    from marsad.pipeline import analyze
+    store = Store(tmp_path_factory.mktemp("seeds") / "t.db")
+    analyze(store, [str(SEEDS)], stages=False)
+    summary = link_articles(store)
+    return store, summary
+
+
+def test_seeds_sudani_visit_is_its_own_story(seeded):
+    store, summary = seeded
+    arts = list(store.articles())
+    assert summary.articles == len(arts) == 6
+    fourth = sorted((a for a in arts if Path(a.source).name.startswith("003_")), key=lambda a: a.part)
+    sudani = fourth[1]
+    assert "السوداني" in (sudani.title or "")
+    others = [a for a in arts if a.id != sudani.id]
+    assert all(a.story_id is not None for a in arts)
+    assert all(a.story_id != sudani.story_id for a in others)
+    assert story(store, sudani.story_id)["article_ids"] == [sudani.id]
+    # Russia, Iran and the fall of the Assad government: one story
+    assert len({a.story_id for a in others}) == 1
+    s = story(store, others[0].story_id)
+    assert sorted(s["article_ids"]) == sorted(a.id for a in others)
+    assert s["title"] and s["start"] == "2024-12-06" and s["end"] == "2024-12-10"
+    assert 2 <= len(s["summary"]) <= 3
+    assert len({sp["article_id"] for sp in s["summary_spans"]}) == len(s["summary"])   # from different articles
+    for sp, sentence in zip(s["summary_spans"], s["summary"]):
+        assert store.article(sp["article_id"]).text[sp["start"]:sp["end"]] == sentence
+
+
+def test_seeds_rerun_links_nothing_new(seeded):
+    store, _ = seeded
+    assert link_articles(store).articles == 0
+
+
+# --- near duplicates ----------------------------------------------------------------------------
+def test_near_duplicate_with_prefix_punctuation_and_reordering(tmp_path):
+    store = Store(tmp_path / "t.db")
+    original = add(store, BANK_1, "المركزي المصري يرفع الفائدة", "2024-03-07", "وكالة أ")
+    lines = BANK_1.split("\n")
+    edited = ("القاهرة - خاص:\n" + lines[0].replace("الخميس.", "الخميس!").replace("بمقدار", "بمقدار ،")
+              + "\n" + lines[2].replace(".", "؛") + "\n" + lines[1].replace("إلى", "الى").replace("في المئة", "في المائة"))
+    copy = add(store, edited, "مصر ترفع الفائدة", "2024-03-08", "صحيفة ب")
+    other = add(store, BANK_2, "البنك المركزي في مصر يرفع أسعار الفائدة", "2024-03-07", "قناة ج")
+    summary = link_articles(store)
+    assert summary.duplicates == 1
+    assert store.article(copy).duplicate_of == original
+    sim = store.db.execute("SELECT similarity FROM articles WHERE id=?", (copy,)).fetchone()[0]
+    assert 0.5 <= sim < 1.0
+    assert store.article(original).duplicate_of is None
+    assert store.article(other).duplicate_of is None            # same story, different words: not a duplicate
+    assert store.article(copy).story_id == store.article(original).story_id
+    assert not any({c["article_id"], c["source_article_id"]} == {copy, original} for c in copies(store))
+
+
+def test_earliest_published_is_the_original_even_when_it_arrives_later(tmp_path):
+    store = Store(tmp_path / "t.db")
+    later = add(store, "عاجل | " + QUAKE_1, "زلزال ملاطية", "2024-03-06", "صحيفة ب")
+    link_articles(store)
+    earlier = add(store, QUAKE_1, "زلزال يضرب ملاطية", "2024-03-05", "وكالة أ")
+    summary = link_articles(store)
+    assert summary.repointed == 1
+    assert store.article(later).duplicate_of == earlier
+    assert store.article(earlier).duplicate_of is None
+    assert store.article(earlier).story_id == store.article(later).story_id
+
+
+# --- copied passages ------------------------------------------------------------------------------
+def test_copied_sentence_is_a_passage_with_spans(tmp_path):
+    store = Store(tmp_path / "t.db")
+    copied = "وقال وزير الداخلية التركي إن فرق الإنقاذ تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية."
+    edited = "وقال وزير الداخلية التركي ان فرق الانقاذ ما زالت تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية."
+    source = add(store, QUAKE_1, "زلزال ملاطية", "2024-03-05", "وكالة أ")
+    text = QUAKE_3.split("\n")[0] + "\n" + edited + "\n" + QUAKE_3.split("\n")[2]
+    later = add(store, text, "الحداد في تركيا", "2024-03-06", "قناة ج")
+    link_articles(store)
+    links = copies(store)
+    assert len(links) == 1
+    link = links[0]
+    assert (link["article_id"], link["source_article_id"]) == (later, source)
+    assert store.article(later).duplicate_of is None
+    assert len(link["passages"]) == 1
+    p = link["passages"][0]
+    assert text[p["start"]:p["end"]] == edited
+    assert QUAKE_1[p["source_start"]:p["source_end"]] == copied
+    assert 0 < link["similarity"] < 0.5
+
+
+def test_paraphrase_is_not_a_copy(tmp_path):
+    store = Store(tmp_path / "t.db")
+    a = "وقال وزير الداخلية التركي إن فرق الإنقاذ تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية."
+    b = "أكد المسؤول الحكومي عن الأمن الداخلي في أنقرة أن عمال الطوارئ مستمرون في التفتيش عن أحياء تحت ركام البنايات التي سقطت."
+    assert sentence_similarity(tokens(a), tokens(b)) == 0.0
+    add(store, QUAKE_1, "زلزال ملاطية", "2024-03-05", "وكالة أ")
+    own = "وتوقعت هيئة الأرصاد الجوية انخفاض درجات الحرارة في المنطقة المنكوبة خلال الأيام المقبلة مع هطول أمطار غزيرة."
+    add(store, QUAKE_1.split("\n")[0] + "\n" + own, "زلزال في تركيا", "2024-03-06", "صحيفة ب")   # first sentence copied
+    add(store, QUAKE_2.split("\n")[0] + "\n" + b, "حصيلة زلزال ملاطية", "2024-03-06", "قناة ج")   # a paraphrase of a only
+    link_articles(store)
+    pairs = {(c["article_id"], c["source_article_id"]): c for c in copies(store)}
+    assert set(pairs) == {(2, 1)}
+    assert len(pairs[(2, 1)]["passages"]) == 1
+
+
+# --- stories --------------------------------------------------------------------------------------
+def test_stories_on_written_corpus(tmp_path):
+    store = Store(tmp_path / "t.db")
+    for title, text, published, outlet in CORPUS:
+        add(store, text, title, published, outlet)
+    summary = link_articles(store)
+    assert summary.stories_new == 3
+    assert partition(store) == {frozenset(c[0] for c in CORPUS[0:3]), frozenset(c[0] for c in CORPUS[3:5]),
+                                frozenset(c[0] for c in CORPUS[5:7])}
+    quake = next(s for s in stories(store) if len(s["article_ids"]) == 3)
+    assert (quake["start"], quake["end"]) == ("2024-03-05", "2024-03-06")
+    assert sorted(quake["outlets"]) == ["صحيفة ب", "قناة ج", "وكالة أ"]
+    assert "زلزال" in quake["title"]
+    assert 2 <= len(quake["summary"]) <= 3
+    assert len({sp["article_id"] for sp in quake["summary_spans"]}) == len(quake["summary"])
+
+
+def test_shuffled_input_order_gives_the_same_stories(tmp_path):
+    results = []
+    for seed in range(3):
+        order = list(CORPUS)
+        random.Random(seed).shuffle(order)
+        store = Store(tmp_path / f"t{seed}.db")
+        for title, text, published, outlet in order:
+            add(store, text, title, published, outlet)
+        link_articles(store)
+        results.append(partition(store))
+    assert results[0] == results[1] == results[2]
+
+
+def test_incremental_add_joins_the_existing_story(tmp_path):
+    store = Store(tmp_path / "t.db")
+    for title, text, published, outlet in CORPUS[:2] + CORPUS[3:5]:
+        add(store, text, title, published, outlet)
+    first = link_articles(store)
+    assert first.stories_new == 2
+    quake_story = store.article(1).story_id
+    n_minhashes = store.db.execute("SELECT count(*) FROM link_state").fetchone()[0]
+    title, text, published, outlet = CORPUS[2]
+    new = add(store, text, title, published, outlet)
+    second = link_articles(store)
+    assert second.articles == 1 and second.stories_joined == 1 and second.stories_new == 0
+    assert store.article(new).story_id == quake_story
+    assert store.db.execute("SELECT count(*) FROM link_state").fetchone()[0] == n_minhashes + 1
+    assert story(store, quake_story)["end"] == "2024-03-06"
+
+
+def test_only_the_named_articles_are_linked(tmp_path):
+    store = Store(tmp_path / "t.db")
+    ids = [add(store, text, title, published, outlet) for title, text, published, outlet in CORPUS[:3]]
+    assert link_articles(store, [ids[0], 999]).articles == 1
+    assert store.article(ids[1]).story_id is None
+    assert link_articles(store, ids).articles == 2
+    assert link_articles(store).articles == 0
+
+
+def test_export_shapes(tmp_path):
+    store = Store(tmp_path / "t.db")
+    for title, text, published, outlet in CORPUS[:3]:
+        add(store, text, title, published, outlet)
+    link_articles(store)
+    for s in stories(store):
+        assert {"id", "title", "article_ids", "start", "end", "summary"} <= set(s)
+        assert all(isinstance(x, str) for x in s["summary"])
+    for c in copies(store):
+        assert {"article_id", "source_article_id", "similarity", "passages"} <= set(c)
+        for p in c["passages"]:
+            assert {"start", "end", "source_start", "source_end"} <= set(p)
