@@ -105,3 +105,17 @@ def test_bench_runs_on_a_small_generated_corpus(tmp_path):
     assert any(s.startswith("clean text") for s in stages) and any(s.startswith("process") for s in stages)
     assert all(r["items"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
     assert next(r for r in rows if r["stage"].startswith("process"))["items"] == 30
+
+
+def test_export_events_as_acled_csv_and_geojson(analysed):
+    db, _ = analysed
+    res = runner.invoke(app, ["export", "--format", "csv", "--table", "events", "--db", str(db)])
+    assert res.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert rows and {"event_date", "event_type", "sub_event_type", "actor1", "inter1", "latitude", "longitude",
+                     "geo_precision", "source", "notes"} <= set(rows[0])
+    res = runner.invoke(app, ["export", "--format", "geojson", "--db", str(db)])
+    geo = json.loads(res.stdout)
+    assert geo["type"] == "FeatureCollection"
+    points = [f for f in geo["features"] if f["geometry"]]
+    assert points and all(len(f["geometry"]["coordinates"]) == 2 for f in points)

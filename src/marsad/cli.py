@@ -207,14 +207,15 @@ def search(query: str = typer.Argument(..., help="Words to find (Arabic spelling
 
 
 @app.command()
-def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl | csv"),
+def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl | csv | geojson"),
            db: str = DB_OPTION,
            output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
-           table: str = typer.Option("articles", "--table", help="For csv: articles | entities | rejects.")):
+           table: str = typer.Option("articles", "--table", help="For csv: articles | entities | events (ACLED columns) | rejects.")):
     """Export the store (the marsad/1 schema) as JSON, JSON Lines or CSV."""
     from . import export as ex
 
-    writers = {"json": ex.write_json, "jsonl": ex.write_jsonl, "csv": lambda s, f: ex.write_csv(s, f, table)}
+    writers = {"json": ex.write_json, "jsonl": ex.write_jsonl, "csv": lambda s, f: ex.write_csv(s, f, table),
+               "geojson": ex.write_geojson}
     with user_errors():
         if fmt not in writers:
             fail(f"--format {fmt}", f"unknown format (choose from: {', '.join(writers)})")

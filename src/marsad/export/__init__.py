@@ -45,9 +45,9 @@ def entity_records(store: Store) -> Iterator[dict]:
 
 def _extra_lists(store: Store) -> dict[str, list]:
     """Lists filled by the linking, claims and events stages."""
-    from .. import link
+    from .. import events, link
 
-    return {"stories": list(link.stories(store)), "copies": list(link.copies(store))}
+    return {"stories": list(link.stories(store)), "copies": list(link.copies(store)), "events": events.events(store)}
 
 
 def collect(store: Store) -> dict:
@@ -74,10 +74,23 @@ def write_jsonl(store: Store, out: IO[str]) -> None:
             out.write(json.dumps({"type": _SINGULAR[name], **rec}, ensure_ascii=False) + "\n")
 
 
-CSV_TABLES = ("articles", "entities", "rejects")
+CSV_TABLES = ("articles", "entities", "events", "rejects")
+
+
+def write_geojson(store: Store, out: IO[str]) -> None:
+    """Events and geocoded places as one GeoJSON FeatureCollection."""
+    from ..events import write_geojson as events_geojson
+
+    events_geojson(store, out)
 
 
 def write_csv(store: Store, out: IO[str], table: str = "articles") -> None:
+    """One table as CSV; ``events`` uses ACLED's column names and order."""
+    if table == "events":
+        from ..events import write_acled_csv
+
+        write_acled_csv(store, out)
+        return
     if table == "articles":
         fields = [f for f in ARTICLE_FIELDS if f != "removed"] + ["removed_count"]
         rows = ({**{k: r[k] for k in fields if k in r}, "removed_count": len(r["removed"])} for r in article_records(store))

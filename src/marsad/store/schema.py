@@ -154,4 +154,103 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_story ON articles(story_id);
     CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
     """,
+    # claims stage: claims with attribution chains, claim groups with independent origins and
+    # contradictions, per-article sourcing / wording signals.
+    """
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,               -- "c<article id>.<sentence idx>"
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,              -- sentence index (sentences.idx)
+        start INTEGER NOT NULL, end INTEGER NOT NULL,                 -- sentence span in the article text
+        content_start INTEGER NOT NULL, content_end INTEGER NOT NULL, -- reported content (after "... أن")
+        text TEXT NOT NULL,                -- the sentence
+        content TEXT NOT NULL,
+        chain TEXT NOT NULL DEFAULT '[]',  -- JSON list of sources, outermost (the outlet) first
+        modality TEXT NOT NULL,            -- asserted | reported | confirmed | denied | expected
+        polarity INTEGER NOT NULL,         -- 1, or -1 when the content is negated
+        entities TEXT NOT NULL DEFAULT '[]', places TEXT NOT NULL DEFAULT '[]',
+        numbers TEXT NOT NULL DEFAULT '[]', times TEXT NOT NULL DEFAULT '[]',
+        terms TEXT NOT NULL DEFAULT '[]',  -- content words (the predicate), light-stemmed keys
+        flags TEXT NOT NULL DEFAULT '{}',  -- hedge / opinion / sensational cue counts, cue, inherited
+        vector BLOB, encoder TEXT,         -- unit float32 embedding of the content
+        origin TEXT,                       -- JSON: deepest source after following copied passages
+        provenance TEXT,                   -- JSON list of names: outlet -> (copied from) -> cited -> origin
+        copied_from TEXT,                  -- claim id this claim's sentence was copied from
+        group_id TEXT
+    );
+    CREATE INDEX claims_article ON claims(article_id);
+    CREATE INDEX claims_group ON claims(group_id);
+    CREATE TABLE claim_state (             -- one row per article the claims stage has processed
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        n_claims INTEGER NOT NULL DEFAULT 0,
+        story_id INTEGER,
+        processed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE claim_groups (
+        id TEXT PRIMARY KEY,               -- "g" + the id of the group's earliest claim
+        story_id INTEGER,
+        text TEXT NOT NULL,                -- a representative sentence
+        claim_ids TEXT NOT NULL DEFAULT '[]',
+        article_ids TEXT NOT NULL DEFAULT '[]',
+        outlets TEXT NOT NULL DEFAULT '[]',
+        n_articles INTEGER NOT NULL DEFAULT 0,
+        n_outlets INTEGER NOT NULL DEFAULT 0,
+        origins TEXT NOT NULL DEFAULT '[]',  -- JSON list of {name, key, kind, via, claims: [{claim_id, article_id, outlet, provenance}]}
+        n_origins INTEGER NOT NULL DEFAULT 0,
+        modality TEXT, polarity INTEGER,
+        contradicts TEXT NOT NULL DEFAULT '[]'  -- JSON list of {group_id, reasons, claim_id, other_claim_id}
+    );
+    CREATE INDEX claim_groups_story ON claim_groups(story_id);
+    CREATE TABLE article_signals (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        n_claims INTEGER NOT NULL DEFAULT 0,
+        n_attributed INTEGER NOT NULL DEFAULT 0,   -- claims citing a source beyond the outlet
+        n_anonymous INTEGER NOT NULL DEFAULT 0,    -- claims whose deepest source is unnamed
+        anonymous_share REAL,                      -- n_anonymous / n_attributed (NULL when none attributed)
+        opinion REAL NOT NULL DEFAULT 0,           -- opinion cues per 100 words
+        sensational REAL NOT NULL DEFAULT 0,       -- sensational cues per 100 words
+        hedging REAL NOT NULL DEFAULT 0,           -- share of claims with a hedge cue
+        n_words INTEGER NOT NULL DEFAULT 0
+    );
+    """,
+    # events stage (marsad.events): per-article event mentions and the merged events.
+    """
+    CREATE TABLE event_state (             -- one row per article the events stage has read
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        n_mentions INTEGER NOT NULL DEFAULT 0,
+        done_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    CREATE TABLE event_mentions (          -- one trigger + arguments in one sentence of one article
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        sentence_start INTEGER NOT NULL, sentence_end INTEGER NOT NULL,
+        trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL,
+        trigger TEXT NOT NULL, gloss TEXT,
+        event_type TEXT NOT NULL, sub_event_type TEXT NOT NULL,
+        date TEXT, time_precision INTEGER,
+        actor1 TEXT, inter1 INTEGER, assoc_actor_1 TEXT, actor2 TEXT, inter2 INTEGER,
+        location_id TEXT, location_name TEXT, lat REAL, lon REAL, geo_precision INTEGER,
+        admin1 TEXT, country TEXT,         -- ISO2
+        fatalities INTEGER,
+        event_id INTEGER                   -- the merged event (events.id)
+    );
+    CREATE INDEX event_mentions_article ON event_mentions(article_id);
+    CREATE INDEX event_mentions_event ON event_mentions(event_id);
+    CREATE TABLE events (                  -- the same event reported by one or more articles, merged
+        id INTEGER PRIMARY KEY,            -- = the smallest event_mentions.id of the event (stable as it grows)
+        event_type TEXT NOT NULL, sub_event_type TEXT NOT NULL,
+        date TEXT, time_precision INTEGER,
+        actor1 TEXT, inter1 INTEGER, assoc_actor_1 TEXT, actor2 TEXT, inter2 INTEGER,
+        location_id TEXT, location_name TEXT, lat REAL, lon REAL, geo_precision INTEGER,
+        admin1 TEXT, country TEXT,
+        fatalities INTEGER,
+        article_ids TEXT NOT NULL DEFAULT '[]',   -- JSON list
+        sources TEXT NOT NULL DEFAULT '[]',       -- JSON list of outlet names
+        independent_origins INTEGER NOT NULL DEFAULT 0,
+        origins TEXT NOT NULL DEFAULT '[]',       -- JSON list of origin keys counted
+        evidence TEXT NOT NULL DEFAULT '[]',      -- JSON list of {article_id, start, end, text}
+        notes TEXT
+    );
+    CREATE INDEX events_date ON events(date);
+    """,
 ]

@@ -1,0 +1,393 @@
+"""Event mentions in one article: trigger + arguments, per sentence.
+
+In: an article's display text, its sentence spans, its entity mentions (with the entities they
+link to) and its published date. Out: a list of :class:`EventMention` — an ACLED sub-event type,
+actor1/actor2 (ACLED names and inter codes), the place (nearest place mention in the trigger's
+clause), the date (absolute, relative to the article's date, or the article's date) and stated
+fatalities, with the evidence sentence. Pure: no store access, so it runs in worker processes.
+
+Rules (lexicons in ``data/event_triggers.tsv`` and ``data/actors.tsv``):
+- a trigger is a word sequence from the lexicon; a row with a context (e.g. انسحاب / استسلام in
+  the clause, or after it up to the next trigger word) wins over the plain row (سيطرت → Non-state actor overtakes territory, but after a
+  surrender → Non-violent transfer of territory);
+- a negation, modality or future cue (لن, لم, قد + imperfect, من المتوقع, تقترب من ...) within five
+  words before the trigger in its clause drops it; future forms (ستسيطر) never match a trigger;
+- actor1 is the actor right after the trigger (verb–subject order, or the genitive of a verbal
+  noun: سيطرة المعارضة), else the nearest one before it in the sentence, else the subject carried
+  over from the previous sentence; actor2 is the next other actor after the trigger;
+- places: those after the trigger in its clause (up to a destination word: إلى, باتجاه, نحو; one
+  event per listed place for territory events), else the nearest before it in the clause, else a
+  place stated at the head of the sentence; countries only when nothing finer is named; without a
+  place, events that need one are dropped and the others fall back to the article's main country.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..model import Entity, Mention
+from ..text import normalize_with_map, strip_clitics
+from .dates import event_date
+from .lexicon import Actor, lexicon, word_key
+
+_TOKEN = re.compile(r"\w+|[,;:.!?()\"«»]")
+_STOP_PLACES = {"الي", "باتجاه", "نحو", "صوب", "لصالح"}
+_TERRITORY = {"Non-state actor overtakes territory", "Government regains territory", "Non-violent transfer of territory"}
+_PLACE_TYPES = {"GPE", "LOC", "FAC"}
+_OBJECT_MARKERS = {"علي", "ضد", "في", "الي", "نحو", "باتجاه", "استهدف", "استهدفت"}
+_SUBJECT_VERBS = re.compile(r"(تمكن|استطاع|واصل|تابع|اعلن|اكمل|بدا|بدات)\w*")
+_MILITARY_HEADS = {"طايرات", "طايره", "قوات", "جيش", "مقاتلات", "طيران", "بحريه", "مدفعيه", "دبابات", "مسيرات",
+                   "الطايرات", "القوات", "الجيش", "المقاتلات", "الطيران", "البحريه", "المدفعيه", "الدبابات"}
+_ANAPHORS = {"هذه", "هذا", "تلك", "ذلك"}
+
+
+@dataclass
+class EventMention:
+    article_id: int | None
+    sentence_start: int
+    sentence_end: int
+    trigger_start: int
+    trigger_end: int
+    trigger: str
+    gloss: str
+    event_type: str
+    sub_event_type: str
+    date: str | None
+    time_precision: int | None
+    actor1: str | None = None
+    inter1: int | None = None
+    assoc_actor_1: str | None = None
+    actor2: str | None = None
+    inter2: int | None = None
+    location_id: str | None = None
+    location_name: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    geo_precision: int | None = None
+    admin1: str | None = None
+    country: str | None = None      # ISO2
+    fatalities: int | None = None
+    evidence: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class _Tok:
+    i: int          # index in the article's token list
+    key: str        # normalised word
+    bare: str       # normalised word without proclitics
+    start: int      # display offsets
+    end: int
+    punct: bool
+
+
+@dataclass
+class _ActorSpan:
+    first: int      # token indices (inclusive)
+    last: int
+    actor: Actor
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Tok]:
+    key, offs = normalize_with_map(text)
+    out = []
+    for m in _TOKEN.finditer(key):
+        w = m.group(0)
+        punct = not (w[0].isalnum() or w[0] == "_")
+        out.append(_Tok(len(out), w, w if punct else strip_clitics(w), offs[m.start()], offs[m.end() - 1] + 1, punct))
+    return out
+
+
+def _matches(rx: re.Pattern, tok: _Tok) -> bool:
+    return not tok.punct and (rx.fullmatch(tok.key) is not None or rx.fullmatch(tok.bare) is not None)
+
+
+def _is_country(e: Entity | None) -> bool:
+    return e is not None and (e.kind == "country" or (e.geo_precision == 3 and e.lat is None and e.admin1 is None))
+
+
+def _actor_name(a: Actor, country_name: str | None) -> str:
+    return a.name.replace("{country}", country_name or "Unknown")
+
+
+def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions: list[Mention],
+                           entities: dict[str, Entity], published: str | None = None,
+                           article_id: int | None = None, date_fallback: str | None = None,
+                           country_names: dict[str, str] | None = None) -> list[EventMention]:
+    """Event mentions of one article (see the module docstring for the rules)."""
+    lex = lexicon()
+    toks = _tokens(text)
+    if not toks:
+        return []
+    starts = [t.start for t in toks]
+    if country_names is None:
+        country_names = {}
+
+    def tok_index(offset: int) -> int:
+        return max(0, bisect.bisect_right(starts, offset) - 1)
+
+    # Actor spans: lexicon phrases on bare words, then linked entity mentions.
+    actor_spans: list[_ActorSpan] = []
+    taken = set()
+    i = 0
+    while i < len(toks):
+        hit = None
+        for n in range(min(lex.max_phrase, len(toks) - i), 0, -1):
+            seq = toks[i:i + n]
+            if any(t.punct for t in seq):
+                continue
+            a = lex.actors_by_phrase.get(tuple(word_key(t.key) for t in seq))
+            if a:
+                hit = (n, a)
+                break
+        if hit:
+            n, a = hit
+            actor_spans.append(_ActorSpan(i, i + n - 1, a, toks[i].start, toks[i + n - 1].end))
+            taken.update(range(i, i + n))
+            i += n
+        else:
+            i += 1
+    for m in mentions:
+        a = lex.actors_by_id.get(m.entity_id or "")
+        if not a:
+            continue
+        f, l = tok_index(m.start), tok_index(max(m.start, m.end - 1))
+        if any(k in taken for k in range(f, l + 1)):
+            continue
+        if a.weak and f > 0 and toks[f - 1].bare in _MILITARY_HEADS and a.name.startswith("Government of "):
+            # الطائرات الروسية / القوات التركية: the state's military, not its government
+            a = Actor("Military Forces of " + a.name[len("Government of "):], a.inter, a.country, False)
+            f -= 1
+        actor_spans.append(_ActorSpan(f, l, a, toks[f].start, m.end))
+        taken.update(range(f, l + 1))
+    actor_spans.sort(key=lambda s: s.first)
+
+    # Places (not inside an actor span), and the article's main country.
+    places = []
+    country_count: Counter = Counter()
+    for m in mentions:
+        e = entities.get(m.location_id or "") or entities.get(m.entity_id or "")
+        if e is None or m.type not in _PLACE_TYPES | {"NORP"} or not e.country:
+            continue
+        country_count[e.country] += 1
+        if m.type == "NORP":
+            continue
+        f = tok_index(m.start)
+        if f in taken or (f and toks[f - 1].key in _STOP_PLACES | {"الي", "لي"}):
+            continue   # inside an actor's name, or a destination (إلى موسكو)
+        places.append((f, m, e))
+    main_country = None
+    if country_count:
+        main_country = country_count.most_common(1)[0][0]
+
+    out: list[EventMention] = []
+    carried: _ActorSpan | None = None
+    for s_start, s_end in sentences:
+        lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
+        if lo >= hi:
+            continue
+        stoks = toks[lo:hi]
+        clause = []
+        c = 0
+        for t in stoks:
+            if t.punct and t.key in ",;:(":
+                c += 1
+            clause.append(c)
+        s_actors = [a for a in actor_spans if lo <= a.first < hi]
+        s_places = [p for p in places if lo <= p[0] < hi]
+        sentence_text = text[s_start:s_end]
+        # Triggers in this sentence (longest match at each position).
+        found = []
+        j = 0
+        while j < len(stoks):
+            t = stoks[j]
+            if t.punct or not (lex.first_token.fullmatch(t.key) or lex.first_token.fullmatch(t.bare)):
+                j += 1
+                continue
+            best = None
+            for row in lex.triggers:
+                n = len(row.tokens)
+                if j + n > len(stoks) or not all(_matches(rx, stoks[j + k]) for k, rx in enumerate(row.tokens)):
+                    continue
+                ctx_ok = None
+                if row.context is not None:
+                    # the trigger's clause and what follows it up to the next trigger word
+                    c0 = next(k for k in range(j + 1) if clause[k] == clause[j])
+                    c1 = next((k for k in range(j + n, len(stoks)) if clause[k] != clause[j]
+                               and lex.first_token.fullmatch(stoks[k].key)), len(stoks))
+                    ckey = " ".join(x.key for x in stoks[c0:c1])
+                    if not row.context.search(ckey):
+                        continue
+                    ctx_ok = True
+                rank = (n, bool(ctx_ok))
+                if best is None or rank > best[0]:
+                    best = (rank, row, n)
+            if best:
+                found.append((j, best[1], best[2]))
+                j += best[2]
+            else:
+                j += 1
+        first_trigger = found[0][0] if found else None
+        seen_types: set[str] = set()
+        used_objects: set[int] = set()
+        sentence_subject = None
+        seen_keys: set = set()
+        for j, row, n in found:
+            if _blocked(stoks, clause, j, lex):
+                continue
+            # "الإجلاء هذه": an anaphor of an event already told
+            if j + n < len(stoks) and stoks[j + n].key in _ANAPHORS and stoks[j].key.startswith(("ال", "وال")):
+                continue
+            abs_j, abs_end = lo + j, lo + j + n - 1
+            # actors
+            subj = None
+            after = []
+            for a in s_actors:
+                if a.first <= abs_end or a.first > abs_end + 6:
+                    continue
+                if any(stoks[k - lo].key in _OBJECT_MARKERS or stoks[k - lo].bare in _OBJECT_MARKERS
+                       for k in range(abs_end + 1, a.first)):
+                    break    # past على / ضد / في ...: an object or a place, not the subject
+                after.append(a)
+            before = [a for a in s_actors if a.last < abs_j and id(a) not in used_objects]
+            ranks = [a for a in s_actors if abs_end < a.first <= abs_end + 5 and any(
+                stoks[k - lo].bare == "صفوف" for k in range(abs_end + 1, a.first))]
+            if ranks:   # انشقاقات في صفوف قوات النظام: the ranks named are the subject
+                subj = ranks[0]
+            elif after and (not after[0].actor.weak or after[0].first <= abs_end + 2):
+                subj = after[0]
+            elif before:
+                subj = before[-1]
+                if subj.actor.weak and abs_j - subj.last > 8:
+                    strong_before = [a for a in before if not a.actor.weak]
+                    subj = strong_before[-1] if strong_before else None
+            # an elided subject (سيطرت على ..., وسيطرتها) is the previous sentence's; a bare
+            # definite noun (الانسحاب من حلب) carries none
+            if subj is None and sentence_subject is not None:
+                subj = sentence_subject
+            if subj is None and carried is not None and (not stoks[j].key.startswith(("ال", "وال", "بال")) or (
+                    j >= 2 and _SUBJECT_VERBS.fullmatch(stoks[j - 2].bare))):
+                subj = carried
+            if subj is not None:
+                sentence_subject = subj
+            obj = None
+            if row.object or row.subject == "actor2":
+                for a in s_actors:
+                    if a.first > abs_end and a.first <= abs_end + 12 and (subj is None or a.actor.name != subj.actor.name) and not a.actor.weak:
+                        obj = a
+                        used_objects.add(id(a))
+                        break
+            # places
+            cl = clause[j]
+            after_p, before_p = [], []
+            stop = None
+            for k in range(j + n, len(stoks)):
+                if clause[k] != cl:
+                    break
+                if stoks[k].key in _STOP_PLACES or stoks[k].bare in _STOP_PLACES:
+                    stop = lo + k
+                    break
+            for p in s_places:
+                pk = p[0] - lo
+                if clause[pk] == cl and pk >= j + n and (stop is None or p[0] < stop):
+                    after_p.append(p)
+                elif clause[pk] == cl and pk < j and (j - pk <= 6 or row.sub_event_type not in _TERRITORY):
+                    before_p.append(p)
+            fine_after = [p for p in after_p if not _is_country(p[2])]
+            fine_before = [p for p in before_p if not _is_country(p[2])]
+            head = [p for p in s_places if first_trigger is not None and p[0] - lo < first_trigger and not _is_country(p[2])]
+            if fine_after:
+                chosen = fine_after if row.sub_event_type in _TERRITORY else fine_after[:1]
+            elif fine_before:
+                chosen = fine_before[-1:]
+            elif head:
+                chosen = head[-1:]
+            elif after_p:
+                chosen = after_p[:1]
+            else:
+                chosen = []
+            if row.needs_place and not any(not _is_country(p[2]) for p in chosen):
+                continue
+            if row.sub_event_type in seen_types and not chosen:
+                continue
+            if row.needs_actor and subj is None:
+                continue
+            seen_types.add(row.sub_event_type)
+            date, prec = event_date(sentence_text, published, date_fallback)
+            fat = None
+            key = " ".join(t.key for t in stoks)
+            for rx in lex.fatalities:
+                mm = rx.search(key)
+                if mm:
+                    fat = int(mm.group(1))
+                    break
+            tax = lex.taxonomy[row.sub_event_type]
+            targets = chosen or [None]
+            for p in targets:
+                if (row.sub_event_type, p[2].id if p else None) in seen_keys:
+                    continue    # the same event told twice in one sentence (سيطرت ... بعد انسحاب ...)
+                seen_keys.add((row.sub_event_type, p[2].id if p else None))
+                if p is None:
+                    e = entities.get(_country_entity(entities, main_country) or "")
+                    loc_id = e.id if e else None
+                else:
+                    e, loc_id = p[2], p[2].id
+                country = e.country if e else main_country
+                cname = country_names.get(country or "", country)
+                em = EventMention(article_id, s_start, s_end, toks[abs_j].start, toks[abs_end].end,
+                                  text[toks[abs_j].start:toks[abs_end].end], row.gloss, tax["event_type"],
+                                  row.sub_event_type, date, prec, fatalities=fat, evidence=sentence_text)
+                if e is not None:
+                    em.location_id, em.location_name = loc_id, e.name_en or e.name_ar
+                    em.lat, em.lon, em.admin1, em.country = e.lat, e.lon, e.admin1, e.country
+                    em.geo_precision = e.geo_precision or (3 if _is_country(e) else 1)
+                else:
+                    em.country = country
+                roles = {"actor1": None, "actor2": None}
+                if subj is not None:
+                    roles[row.subject] = subj.actor
+                if obj is not None and roles["actor2"] is None:
+                    roles["actor2"] = obj.actor
+                for role in ("actor1", "actor2"):
+                    a = roles[role]
+                    if a is None:
+                        continue
+                    inter = a.inter
+                    if inter == 1 and a.country and country and a.country != country:
+                        inter = 8
+                    setattr(em, role, _actor_name(a, cname))
+                    setattr(em, "inter1" if role == "actor1" else "inter2", inter)
+                out.append(em)
+        # the subject carried to the next sentence: the first strong actor of this sentence
+        strong = [a for a in s_actors if not a.actor.weak]
+        carried = strong[0] if strong else None   # only from the sentence just before
+    return out
+
+
+def _country_entity(entities: dict[str, Entity], iso2: str | None) -> str | None:
+    if not iso2:
+        return None
+    for e in entities.values():
+        if e.country == iso2 and _is_country(e):
+            return e.id
+    return None
+
+
+def _blocked(stoks: list[_Tok], clause: list[int], j: int, lex) -> bool:
+    k, seen = j - 1, 0
+    while k >= 0 and seen < 5 and clause[k] == clause[j]:
+        t = stoks[k]
+        if not t.punct:
+            seen += 1
+            if lex.block.fullmatch(t.key) or lex.block.fullmatch(t.bare):
+                return True
+            if t.key == "قد" and k + 1 < len(stoks) and stoks[k + 1].key[:1] in "يتن" and len(stoks[k + 1].key) > 3:
+                return True
+        k -= 1
+    # "من المتوقع", "في حال": the cue word is the second word
+    return False

@@ -1,0 +1,233 @@
+"""Events in ACLED's taxonomy: seeds end to end, and rules on sentences written here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from marsad import data
+from marsad.events import (ACLED_COLUMNS, event_date, events, extract_event_mentions, extract_events,
+                           relative_date, write_acled_csv, write_geojson)
+from marsad.model import Article, Document
+from marsad.store import Store
+from marsad.text import split_sentences
+
+
+# -- seeds ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory, seeds_dir):
+    from marsad.pipeline import analyze, later_stages
+
+    s = Store(tmp_path_factory.mktemp("events") / "seeds.db")
+    analyze(s, [str(seeds_dir)], workers=1)
+    for stage in later_stages():
+        stage(s)
+    extract_events(s)
+    yield s
+    s.close()
+
+
+def _find(evs, sub_event_type, location_contains=None):
+    return [e for e in evs if e["sub_event_type"] == sub_event_type
+            and (location_contains is None or location_contains in (e["location_name"] or ""))]
+
+
+def test_seed_nasib_crossing_taken_by_opposition(seed_store):
+    evs = events(seed_store)
+    nasib = [e for e in evs if e["event_type"] in ("Battles", "Strategic developments")
+             and "territory" in e["sub_event_type"] and "Nasib" in (e["location_name"] or "")]
+    assert nasib, [(e["sub_event_type"], e["location_name"]) for e in evs]
+    e = nasib[0]
+    assert e["admin1"] == "Daraa" and e["country"] == "Syria"
+    assert abs(e["lat"] - 32.55) < 0.05 and abs(e["lon"] - 36.20) < 0.05
+    assert e["actor1"] == "Syrian opposition forces" and e["inter1"] == 2
+    assert e["location"] and e["geo_precision"] == 1
+    assert "نصيب" in e["evidence"]
+
+
+def test_seed_israeli_strike_on_chemical_depots(seed_store):
+    strikes = _find(events(seed_store), "Air/drone strike")
+    assert strikes
+    e = strikes[0]
+    assert e["event_type"] == "Explosions/Remote violence"
+    assert e["actor1"] == "Military Forces of Israel" and e["inter1"] == 8   # outside Israel
+    assert e["country"] == "Syria"
+    assert "كيميائية" in e["evidence"]
+
+
+def test_seed_jordan_closes_jaber_crossing(seed_store):
+    closures = [e for e in _find(events(seed_store), "Other") if e["actor1"] == "Government of Jordan"]
+    assert closures
+    e = closures[0]
+    assert e["event_type"] == "Strategic developments"
+    assert "Jaber" in e["location_name"] and e["lat"] is not None
+    assert "جابر" in e["evidence"]
+
+
+def test_seed_iran_evacuation_merged_across_outlets(seed_store):
+    evac = [e for e in _find(events(seed_store), "Other") if e["actor1"] == "Government of Iran"]
+    assert len(evac) == 1
+    assert len(evac[0]["article_ids"]) == 2 and evac[0]["independent_origins"] == 2
+
+
+def test_seed_future_or_hypothetical_not_events(seed_store):
+    evs = events(seed_store)
+    # "تقترب بشكل مقلق من السيطرة على حمص" (approaching) and "ضمان عدم سقوط العاصمة دمشق" are not events
+    homs = [e for e in evs if e["location_name"] == "Homs" and "تقترب" in " ".join(x["text"] for x in e["evidence_sentences"])]
+    assert not homs
+    assert not [e for e in evs if "Damascus" == e["location_name"] and "territory" in e["sub_event_type"]]
+
+
+def test_seed_exports(seed_store):
+    buf = io.StringIO()
+    n = write_acled_csv(seed_store, buf)
+    rows = list(csv.DictReader(io.StringIO(buf.getvalue())))
+    assert n == len(rows) > 0 and list(rows[0]) == ACLED_COLUMNS
+    r = next(r for r in rows if "Nasib" in r["location"])
+    assert r["iso"] == "760" and r["event_id_cnty"].startswith("SYR") and r["notes"].startswith("On ")
+    g = io.StringIO()
+    write_geojson(seed_store, g)
+    fc = json.loads(g.getvalue())
+    kinds = {f["properties"]["kind"] for f in fc["features"]}
+    assert fc["type"] == "FeatureCollection" and kinds == {"event", "place"}
+    place = next(f for f in fc["features"] if f["properties"]["kind"] == "place")
+    assert place["properties"]["mentions"] >= 1
+
+
+def test_seed_incremental_rerun_is_noop(seed_store):
+    before = events(seed_store)
+    assert extract_events(seed_store) == 0
+    assert [e["id"] for e in events(seed_store)] == [e["id"] for e in before]
+
+
+# -- rules on sentences written here -------------------------------------------------------------
+
+def _mentions(text, published="2024-12-04"):
+    from marsad.entities import extract_entities
+
+    mentions, entities = extract_entities(text)
+    return extract_event_mentions(text, split_sentences(text), mentions, entities, published, article_id=1)
+
+
+def test_relative_dates():
+    assert relative_date("قصفت الطائرات أمس مواقع", "2024-12-04") == ("2024-12-03", 1)
+    assert relative_date("جرى ذلك اليوم", "2024-12-04") == ("2024-12-04", 1)
+    assert relative_date("غادرت في الأسبوع الماضي", "2024-12-04") == ("2024-11-27", 2)
+    # 2024-12-04 is a Wednesday; "الاثنين" is two days before
+    assert relative_date("يوم الاثنين", "2024-12-04") == ("2024-12-02", 1)
+    assert relative_date("يوم الأربعاء", "2024-12-04") == ("2024-12-04", 1)
+    assert relative_date("الشهر الماضي", "2024-12-04") == ("2024-11-01", 3)
+    assert event_date("لا تاريخ هنا", "2024-12-04") == ("2024-12-04", 2)
+    assert event_date("في 3 ديسمبر 2024 وقع", "2024-12-10") == ("2024-12-03", 1)
+    assert event_date("لا تاريخ", None, "2024-12-01") == ("2024-12-01", 3)
+
+
+def test_territory_air_strike_and_date_from_sentence():
+    text = ("سيطرت هيئة تحرير الشام أمس على مدينة حماة بعد معارك مع قوات النظام. "
+            "وشنت الطائرات الإسرائيلية غارات على مطار المزة في دمشق يوم الاثنين.")
+    ems = _mentions(text)
+    took = [e for e in ems if e.sub_event_type == "Non-state actor overtakes territory"]
+    assert took and took[0].actor1 == "HTS: Hayat Tahrir al-Sham" and took[0].inter1 == 2
+    assert took[0].admin1 == "Hama" and took[0].date == "2024-12-03" and took[0].time_precision == 1
+    air = [e for e in ems if e.sub_event_type == "Air/drone strike"]
+    assert air and air[0].actor1 == "Military Forces of Israel" and air[0].inter1 == 8
+    assert air[0].date == "2024-12-02"
+
+
+def test_surrender_makes_non_violent_transfer():
+    ems = _mentions("سيطرت الفصائل المعارضة على مدينة درعا بعد انسحاب قوات النظام منها.")
+    assert [e.sub_event_type for e in ems] == ["Non-violent transfer of territory"]
+    assert ems[0].event_type == "Strategic developments"
+    assert ems[0].actor1 == "Syrian opposition forces" and ems[0].actor2 == "Military Forces of Syria (2000-2024)"
+
+
+def test_negated_future_and_expected_events_not_extracted():
+    for text in ("لن تسيطر الفصائل على مدينة حمص.",
+                 "من المتوقع أن تسيطر الفصائل على مدينة حمص.",
+                 "نفت الفصائل السيطرة على مدينة حمص.",
+                 "قد تتعرض مدينة حمص لقصف مدفعي من قوات النظام.",
+                 "لم تسيطر الفصائل على مدينة حمص.",
+                 "ستسيطر الفصائل على مدينة حمص."):
+        assert _mentions(text) == [], text
+    assert _mentions("سيطرت الفصائل على مدينة حمص.")
+
+
+def test_border_closure_and_evacuation_are_strategic_other():
+    ems = _mentions("أعلنت السلطات الأردنية إغلاق معبر جابر الحدودي مع سوريا.")
+    assert [(e.event_type, e.sub_event_type, e.actor1) for e in ems] == [
+        ("Strategic developments", "Other", "Government of Jordan")]
+    assert _mentions("أغلقت البلدية المدارس في عمان.") == []   # closing schools is no border closure
+
+
+def test_fatalities_stated():
+    ems = _mentions("قصف مدفعي لقوات النظام على بلدة سراقب أسفر عن مقتل 5 مدنيين.")
+    assert ems and ems[0].sub_event_type == "Shelling/artillery/missile attack" and ems[0].fatalities == 5
+
+
+def _add_article(s: Store, name: str, text: str, outlet: str, published: str, cited_source=None) -> int:
+    import hashlib
+
+    sha = hashlib.sha256((name + text).encode()).hexdigest()
+    s.add_document(Document(source=name, sha256=sha, kind="txt", content=text))
+    (aid,) = s.save_articles(sha, [Article(source=name, text=text, title=text.split(".")[0], outlet=outlet,
+                                           published=published, cited_source=cited_source)])
+    return aid
+
+
+def test_merging_reports_and_independent_origins(tmp_path):
+    from marsad.entities.stage import tag_entities
+
+    s = Store(tmp_path / "m.db")
+    a = _add_article(s, "a.txt", "سيطرت هيئة تحرير الشام على مدينة حماة بعد معارك عنيفة. وقال مصدر إن المعارك استمرت.",
+                     "Outlet A", "2024-12-05")
+    b = _add_article(s, "b.txt", "أعلنت هيئة تحرير الشام أمس السيطرة الكاملة على مدينة حماة وسط سوريا.",
+                     "Outlet B", "2024-12-06")
+    c = _add_article(s, "c.txt", "قالت هيئة تحرير الشام إنها سيطرت على مدينة حماة بالكامل.",
+                     "Outlet C", "2024-12-06", cited_source="Outlet B")
+    d = _add_article(s, "d.txt", "سيطرت هيئة تحرير الشام على مدينة حمص بعد معارك عنيفة.", "Outlet D", "2024-12-05")
+    e = _add_article(s, "e.txt", "سيطرت هيئة تحرير الشام على مدينة حماة في 20 ديسمبر 2024.", "Outlet E", "2024-12-21")
+    tag_entities(s, workers=1)
+    assert extract_events(s) == 5
+    took = _find(events(s), "Non-state actor overtakes territory")
+    hama = [x for x in took if x["admin1"] == "Hama"]
+    early = [x for x in hama if x["date"] <= "2024-12-06"]
+    assert len(early) == 1, hama
+    assert early[0]["article_ids"] == [a, b, c]
+    assert early[0]["independent_origins"] == 2          # c's text is Outlet B's ("المصدر:")
+    assert sorted(early[0]["sources"]) == ["Outlet A", "Outlet B", "Outlet C"]
+    assert [x["article_ids"] for x in hama if x["date"] > "2024-12-06"] == [[e]]   # two weeks later: another event
+    homs = [x for x in took if x["admin1"] == "Homs"]
+    assert [x["article_ids"] for x in homs] == [[d]]      # a different place is not merged
+    # resumable: a new article joins the existing event
+    f = _add_article(s, "f.txt", "سيطرت هيئة تحرير الشام على مدينة حماة.", "Outlet F", "2024-12-06")
+    tag_entities(s, workers=1)
+    assert extract_events(s) == 1
+    hama = [x for x in _find(events(s), "Non-state actor overtakes territory") if x["admin1"] == "Hama" and x["date"] <= "2024-12-06"]
+    assert hama[0]["id"] == early[0]["id"] and f in hama[0]["article_ids"] and hama[0]["independent_origins"] == 3
+    s.close()
+
+
+def test_data_files_name_sources_and_taxonomy_is_complete():
+    tax = data.rows("acled_taxonomy.tsv")
+    assert len(tax) == 25 and len({r["event_type"] for r in tax}) == 6
+    for name in ("acled_taxonomy.tsv", "event_triggers.tsv", "actors.tsv"):
+        head = data.path(name).read_text(encoding="utf-8").split("\n", 3)[:3]
+        assert any("ACLED Codebook" in line for line in head) or "Source" in " ".join(head), name
+
+
+def test_countryside_area_from_stored_mentions(tmp_path):
+    from marsad.entities.stage import tag_entities
+
+    s = Store(tmp_path / "r.db")
+    _add_article(s, "r.txt", "شنت الطائرات الروسية غارات على بلدات في ريف إدلب الجنوبي أمس.", "Outlet R", "2024-12-05")
+    tag_entities(s, workers=1)
+    extract_events(s)
+    (e,) = events(s)
+    assert e["sub_event_type"] == "Air/drone strike" and e["actor1"] == "Military Forces of Russia"
+    assert e["admin1"] == "Idlib" and e["geo_precision"] == 2 and e["location"].startswith("marsad:area:")
+    assert e["date"] == "2024-12-04" and e["time_precision"] == 1
+    s.close()
