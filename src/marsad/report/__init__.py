@@ -34,9 +34,20 @@ def _article_entities(store: Store, article_id: int) -> list[dict]:
 
 
 def _stories(store: Store) -> list[dict]:
+    """Stories with their events attached (events without a story go to a story-less group)."""
+    from .. import events as ev
     from .. import link
 
-    return list(link.stories(store))
+    stories = list(link.stories(store))
+    by_story: dict = {}
+    for e in ev.events(store):
+        by_story.setdefault(e.get("story_id"), []).append(e)
+    for s in stories:
+        s["events"] = sorted(by_story.pop(s["id"], []), key=lambda e: (e.get("date") or "", e["id"]))
+    if any(by_story.values()):
+        stories.append({"id": None, "title": "أحداث خارج القصص", "article_ids": [], "summary": [], "start": None,
+                        "end": None, "events": [e for es in by_story.values() for e in es]})
+    return stories
 
 
 def build_context(store: Store, run=None) -> dict:
