@@ -119,3 +119,15 @@ def test_export_events_as_acled_csv_and_geojson(analysed):
     assert geo["type"] == "FeatureCollection"
     points = [f for f in geo["features"] if f["geometry"]]
     assert points and all(len(f["geometry"]["coordinates"]) == 2 for f in points)
+
+
+def test_stories_and_show_story(analysed):
+    db, _ = analysed
+    res = runner.invoke(app, ["stories", "--db", str(db)])
+    assert res.exit_code == 0
+    ids = [w for w in res.stdout.split() if w.startswith("story:")]
+    assert ids
+    res = runner.invoke(app, ["show", ids[0], "--db", str(db)])
+    assert res.exit_code == 0 and "summary" in res.stdout and "articles" in res.stdout
+    res = runner.invoke(app, ["show", "story:99999", "--db", str(db)])
+    assert res.exit_code == 1 and "no story" in res.output

@@ -136,10 +136,15 @@ def report_cmd(db: str = DB_OPTION, output: Path = typer.Option(Path("report.htm
 
 
 @app.command()
-def show(item: str = typer.Argument(..., help="An article id, or an entity id."), db: str = DB_OPTION):
-    """Show one article (text, metadata, removed furniture) or one entity."""
+def show(item: str = typer.Argument(..., help="An article id (12), a story (story:3) or an entity id."), db: str = DB_OPTION):
+    """Show one article (text, metadata, removed furniture), one story or one entity."""
     with user_errors():
         store = _store(db)
+        if item.startswith("story:"):
+            if not item[6:].isdigit():
+                fail(item, "a story id is story:NUMBER")
+            _show_story(store, int(item[6:]), db)
+            return
         if item.isdigit():
             a = store.article(int(item))
             if a is None:
@@ -172,6 +177,47 @@ def show(item: str = typer.Argument(..., help="An article id, or an entity id.")
         out.print(f"[dim]     mentions:[/] {len(ms)} in {len({m.article_id for m in ms})} articles")
         for m in ms[:20]:
             out.print(f"  #{m.article_id} [{m.start}:{m.end}] {m.text}", highlight=False)
+
+
+@app.command()
+def stories(db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1)):
+    """List stories, largest first: articles, outlets, time span and title."""
+    from .link import stories as read_stories
+
+    with user_errors():
+        t = Table()
+        for col in ("id", "articles", "outlets", "start", "end", "title"):
+            t.add_column(col)
+        for s in read_stories(_store(db))[:limit]:
+            t.add_row(f"story:{s['id']}", str(len(s["article_ids"])), str(len(s.get("outlets") or [])),
+                      s["start"] or "?", s["end"] or "?", s["title"] or "")
+        out.print(t)
+
+
+def _show_story(store, story_id: int, db: str) -> None:
+    from .events import events as read_events
+    from .link import story as read_story
+
+    s = read_story(store, story_id)
+    if s is None:
+        fail(f"story:{story_id}", f"no story with this id in {db}")
+    out.print(f"[bold]{s['title']}[/]  [dim]story:{s['id']} · {len(s['article_ids'])} articles · "
+              f"{s['start'] or '?'} → {s['end'] or '?'}[/]", highlight=False)
+    if s.get("outlets"):
+        out.print(f"[dim]outlets:[/] {'، '.join(s['outlets'])}", highlight=False)
+    out.print("\n[dim]summary:[/]")
+    for sent in s["summary"]:
+        out.print(f"  • {sent}", highlight=False)
+    out.print("\n[dim]articles:[/]")
+    for aid in s["article_ids"]:
+        a = store.article(aid)
+        out.print(f"  #{aid} {a.published or '?'} {a.outlet or '?'} — {a.title}", highlight=False)
+    evs = [e for e in read_events(store) if e.get("story_id") == story_id]
+    if evs:
+        out.print(f"\n[dim]events ({len(evs)}):[/]")
+        for e in evs:
+            out.print(f"  {e['date'] or '?'} {e['sub_event_type']} — {e.get('location_name') or '?'} "
+                      f"({len(e['article_ids'])} articles, {e['independent_origins']} independent)", highlight=False)
 
 
 @app.command()
