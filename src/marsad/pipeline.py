@@ -130,12 +130,13 @@ def _store_results(store, results, total, progress, summary) -> None:
 def later_stages() -> list[Callable]:
     """The stages after cleaning, in order; each is ``stage(store, progress)`` and works incrementally
     (it only visits articles it has not seen, so re-running costs nothing)."""
+    from .claims import extract_claims
     from .entities.stage import tag_entities
     from .events import extract_events
     from .link import link_articles
 
     return [tag_entities, lambda store, progress=None: link_articles(store, progress=progress),
-            extract_events]
+            extract_claims, extract_events]
 
 
 def run_later_stages(store: Store, progress: Progress | None = None) -> None:

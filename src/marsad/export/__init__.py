@@ -45,9 +45,10 @@ def entity_records(store: Store) -> Iterator[dict]:
 
 def _extra_lists(store: Store) -> dict[str, list]:
     """Lists filled by the linking, claims and events stages."""
-    from .. import events, link
+    from .. import claims, events, link
 
-    return {"stories": list(link.stories(store)), "copies": list(link.copies(store)), "events": events.events(store)}
+    return {"stories": list(link.stories(store)), "copies": list(link.copies(store)),
+            "claims": claims.claims(store), "events": events.events(store)}
 
 
 def collect(store: Store) -> dict:

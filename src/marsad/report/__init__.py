@@ -35,6 +35,7 @@ def _article_entities(store: Store, article_id: int) -> list[dict]:
 
 def _stories(store: Store) -> list[dict]:
     """Stories with their events attached (events without a story go to a story-less group)."""
+    from .. import claims as cl
     from .. import events as ev
     from .. import link
 
@@ -42,8 +43,15 @@ def _stories(store: Store) -> list[dict]:
     by_story: dict = {}
     for e in ev.events(store):
         by_story.setdefault(e.get("story_id"), []).append(e)
+    groups: dict = {}
+    for g in cl.claim_groups(store):
+        if g["n_articles"] >= 2 or g["contradicts"]:
+            lines = [(" → ".join(c["provenance"]), c.get("copied_from")) for o in g["origins"] for c in o["claims"]]
+            g["provenance_lines"] = list(dict.fromkeys(lines))
+            groups.setdefault(g["story_id"], []).append(g)
     for s in stories:
         s["events"] = sorted(by_story.pop(s["id"], []), key=lambda e: (e.get("date") or "", e["id"]))
+        s["claims"] = groups.get(s["id"], [])
     if any(by_story.values()):
         stories.append({"id": None, "title": "أحداث خارج القصص", "article_ids": [], "summary": [], "start": None,
                         "end": None, "events": [e for es in by_story.values() for e in es]})

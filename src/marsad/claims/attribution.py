@@ -1,0 +1,354 @@
+"""Attribution: who says a sentence, as a chain of sources, outermost first.
+
+In: one sentence of an article (display text and its offset), the article's entity mentions and the
+previous sentence's chain. Out: an :class:`Attribution` — the chain after the outlet (cited outlets
+or agencies, then the cited person / office / unnamed source), the reporting modality (reported,
+confirmed, denied, expected) and the span of the reported content. Reporting verbs, source nouns,
+unnamed-source heads and closeness cues are lexicons in ``marsad/data`` (``attribution_verbs.tsv``,
+``source_nouns.tsv``, ``anonymous_sources.tsv``). Names are linked to canonical entities through the
+stored mentions, so spelling variants (بلومبيرج / بلومبيرغ) are one source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import data
+from ..text import normalize, normalize_with_map
+
+MEDIA_IDS_FILE = "entities_media.tsv"
+_WORD = re.compile(r"\w+")
+_COMPLEMENTIZER = re.compile(r"^(?:[بل]?ان(?:ه|ها|هم|هما|نا)?|الي)$")   # أن / بأن / إن / أنه / إلى (أن)
+_PREFIXES = ("و", "ف", "ل", "ب", "ك")
+_DATIVE = re.compile(r'(?:^|[\s"(])ل"?\s?$')   # لـ"رويترز" / لـ CNN: the medium a speaker talked to
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    verbs: dict[str, tuple[str, bool]]            # normalised verb -> (modality, continuation)
+    preps: dict[tuple[str, ...], str]             # normalised word tuple -> modality
+    nouns: dict[tuple[str, ...], tuple[str, str]]  # source noun words -> (role, name_en)
+    heads: dict[str, str]                          # unnamed-source head -> name_en
+    definite: set[str]                             # definite back-references (المصادر)
+    close: dict[tuple[str, ...], str]              # closeness cue words -> name_en
+    media: dict[str, str]                          # media entity id -> English name
+    media_alias: dict[str, tuple[str, str]]        # normalised outlet alias -> (entity id, English name)
+    openers: frozenset = frozenset()               # sentence openers that continue the previous source (فقد)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    verbs, preps, openers = {}, {}, set()
+    for r in data.rows("attribution_verbs.tsv"):
+        key = normalize(r["form"])
+        if r["kind"] == "cont":
+            openers.add(key)
+        elif r["kind"] == "prep":
+            preps[tuple(key.split())] = r["modality"]
+        else:
+            verbs[key] = (r["modality"], r["continuation"] == "1")
+    nouns = {tuple(normalize(r["noun"]).split()): (r["role"], r["name_en"]) for r in data.rows("source_nouns.tsv")}
+    heads, definite, close = {}, set(), {}
+    for r in data.rows("anonymous_sources.tsv"):
+        key = normalize(r["form"])
+        if r["kind"] == "head":
+            heads[key] = r["name_en"]
+        elif r["kind"] == "definite":
+            definite.add(key)
+            heads.setdefault(key, r["name_en"])
+        else:
+            close[tuple(key.split())] = r["name_en"]
+    media, alias = {}, {}
+    for r in data.rows(MEDIA_IDS_FILE):
+        media[r["id"]] = r["name_en"]
+        for a in [r["name_ar"], r["name_en"], *r["aliases_ar"].split("|")]:
+            a = re.sub(r"\[[^\]]*\]", "", a).strip()
+            if a:
+                alias[normalize(a)] = (r["id"], r["name_en"])
+    return Lexicon(verbs, preps, nouns, heads, definite, close, media, alias, frozenset(openers))
+
+
+@dataclass
+class Attribution:
+    sources: list[dict] = field(default_factory=list)   # after the outlet, outermost first
+    modality: str = "asserted"                           # asserted | reported | confirmed | denied | expected
+    cue: str | None = None                               # the reporting verb / prepositional cue as written
+    content_start: int = 0                               # reported content, offsets in the article text
+    content_end: int = 0
+    inherited: bool = False                              # continues the previous sentence's source
+
+
+def outlet_source(outlet: str | None, cited_source: str | None, fallback: str) -> dict:
+    """The outermost source of every chain: the article's cited source ("المصدر: X") or its outlet."""
+    name = cited_source or outlet or fallback
+    hit = lexicon().media_alias.get(normalize(name))
+    return {"kind": "outlet", "name": hit[1] if hit else name, "name_ar": name, "entity_id": hit[0] if hit else None}
+
+
+def _clean_en(name: str | None) -> str | None:
+    return re.sub(r"\s*\([^)]*\)", "", name).strip() if name else name
+
+
+def _strip(tok: str, known) -> str | None:
+    """``tok`` or ``tok`` without one or two proclitics, if that is in ``known``."""
+    if tok in known:
+        return tok
+    for _ in range(2):
+        if len(tok) > 3 and tok[0] in _PREFIXES:
+            tok = tok[1:]
+            if tok in known:
+                return tok
+    return None
+
+
+class _Sentence:
+    """Tokens of one sentence on its normalised key, with display offsets and mention lookup."""
+
+    def __init__(self, text: str, base: int, mentions: list, entity_names: dict):
+        self.text, self.base = text, base
+        key, kmap = normalize_with_map(text)
+        self.key = key
+        self.toks = [m.group() for m in _WORD.finditer(key)]
+        self.kspan = [(m.start(), m.end()) for m in _WORD.finditer(key)]
+        self.dstart = [kmap[s] + base for s, _ in self.kspan]
+        self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
+        self.commas = [key[:s].count(",") + key[:s].count("،") for s, _ in self.kspan]
+        self.names = entity_names
+        self.ment_at: dict[int, object] = {}      # token index -> mention starting there
+        self.in_ment: dict[int, object] = {}      # token index -> mention covering it
+        for m in mentions:
+            idx = [i for i in range(len(self.toks)) if self.dstart[i] < m.end and self.dend[i] > m.start]
+            if idx:
+                self.ment_at.setdefault(idx[0], m)
+                for i in idx:
+                    self.in_ment.setdefault(i, m)
+
+    def tok_end(self, i: int) -> int:
+        """Index after the mention starting at token ``i`` (or i+1)."""
+        m = self.ment_at.get(i)
+        j = i + 1
+        while m is not None and j < len(self.toks) and self.in_ment.get(j) is m:
+            j += 1
+        return j
+
+
+def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
+    ent = s.names.get(m.entity_id) or {}
+    is_media = m.entity_id in lex.media
+    name_en = _clean_en(ent.get("name_en")) or lex.media.get(m.entity_id)
+    kind = "channel" if (channel or is_media) else "speaker"
+    return {"kind": kind, "name": name_en or ent.get("name_ar") or m.text, "name_ar": ent.get("name_ar") or m.text,
+            "entity_id": m.entity_id, "type": m.type}
+
+
+def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
+    """An unnamed source whose head noun is token ``i``: its description and the entity it is close to."""
+    j, close_to, rel = i + 1, None, None
+    limit = min(stop, i + 7)
+    while j < limit:
+        tok = s.toks[j]
+        if _COMPLEMENTIZER.match(tok) or tok in ("عن",) or s.commas[j] != s.commas[i]:
+            break
+        hit = None
+        for cue, en in lex.close.items():
+            n = len(cue)
+            if tuple(s.toks[j:j + n]) == cue and (cue != ("في",) or j == i + 1 or j == i + 2):
+                hit = (n, en)
+                break
+        if hit and close_to is None:
+            k = j + hit[0]
+            m = s.ment_at.get(k)
+            if m is not None and m.type in ("ORG", "PER", "GPE", "NORP"):
+                close_to, rel = m, hit[1]
+                j = s.tok_end(k)
+                break
+        if s.ment_at.get(j) is not None and s.ment_at[j].type in ("PER", "ORG"):
+            break
+        if tok == "ل" or _DATIVE.search(s.key[max(0, s.kspan[j][0] - 4):s.kspan[j][0]]):
+            break
+        j += 1
+    desc_ar = s.text[s.dstart[i] - s.base: s.dend[j - 1] - s.base]
+    if desc_ar[:1] in _PREFIXES and normalize(desc_ar[1:]).startswith(head):
+        desc_ar = desc_ar[1:]
+    src = {"kind": "anonymous", "name_ar": desc_ar, "description": desc_ar, "entity_id": None, "head": head}
+    label = lex.heads.get(head, "source")
+    if close_to is not None:
+        ent = s.names.get(close_to.entity_id) or {}
+        cname = _clean_en(ent.get("name_en")) or ent.get("name_ar") or close_to.text
+        src["close_to"] = close_to.entity_id
+        src["close_to_name"] = cname
+        the = "the " if close_to.type == "ORG" and not cname.lower().startswith("the ") else ""
+        src["name"] = f"{label.removeprefix('the ')} {rel} {the}{cname}"
+    else:
+        src["name"] = f"unnamed {label.removeprefix('the ')} ({desc_ar})"
+    return src, j
+
+
+def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | None) -> tuple[list[dict], bool]:
+    """Sources named in tokens [lo, hi). Returns (sources, back_reference)."""
+    out: list[dict] = []
+    back = False
+    i = lo
+    while i < hi:
+        tok = s.toks[i]
+        m = s.ment_at.get(i)
+        if m is not None and m.entity_id and (m.type in ("ORG", "PER") or (m.type == "GPE" and i == allow_gpe_at)):
+            prev = s.toks[i - 1] if i > 0 else ""
+            channel = any(tuple(s.toks[k:i]) in lex.nouns and lex.nouns[tuple(s.toks[k:i])][0] == "channel"
+                          for k in range(max(0, i - 2), i))
+            office = next((lex.nouns[tuple(s.toks[k:i])] for k in range(max(0, i - 2), i)
+                           if tuple(s.toks[k:i]) in lex.nouns and lex.nouns[tuple(s.toks[k:i])][0] == "office"), None)
+            src = _entity_source(s, m, lex, channel)
+            if office:
+                src = {**src, "kind": "speaker", "name": f"spokesperson for {src['name']}", "office": True}
+            # ``لـ"رويترز"`` after a speech verb: the medium the speaker talked to
+            if prev == "ل" or _DATIVE.search(s.key[max(0, s.kspan[i][0] - 4):s.kspan[i][0]]):
+                src["kind"] = "channel" if src["kind"] != "speaker" or m.entity_id in lex.media else src["kind"]
+            out.append(src)
+            i = s.tok_end(i)
+            continue
+        # unnamed sources: "مصدر مقرب من ...", "مسؤولون سوريون وعرب", "وسائل إعلام عبرية"
+        head = _strip(tok, lex.heads)
+        if head is not None and m is None:
+            nxt = s.toks[i + 1] if i + 1 < hi else ""
+            if head in lex.definite and (i + 1 >= hi or _COMPLEMENTIZER.match(nxt) or nxt in ("الذي", "التي")):
+                back = True
+                i += 1
+                continue
+            # a named person right after the head ("مسؤول ... فلان") is not unnamed
+            if any(s.ment_at.get(k) is not None and s.ment_at[k].type == "PER" for k in range(i + 1, min(hi, i + 4))):
+                i += 1
+                continue
+            src, j = _anonymous(s, i, hi, lex, head)
+            out.append(src)
+            i = max(j, i + 1)
+            continue
+        noun = next((n for n in sorted(lex.nouns, key=len, reverse=True)
+                     if tuple(s.toks[i:i + len(n)]) == n or (len(n) == 1 and _strip(tok, {n[0]}) == n[0])), None)
+        if noun is not None and lex.nouns[noun][0] == "channel":
+            k = i + len(noun)
+            nm = s.ment_at.get(k)
+            if nm is None or nm.type not in ("ORG", "PER"):
+                if noun in (("التقرير",), ("تقرير",)) and (k >= hi or _COMPLEMENTIZER.match(s.toks[k]) or s.toks[k] in ("الاخير",)):
+                    back = True
+                    i = k
+                    continue
+                src, j = _anonymous(s, i, hi, lex, noun[0])
+                src["name"] = f"unnamed {lex.nouns[noun][1]} ({src['description']})"
+                src["kind"] = "anonymous"
+                src["channel_noun"] = True
+                out.append(src)
+                i = max(j, k)
+                continue
+        i += 1
+    return out, back
+
+
+def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
+                      previous: list[dict] | None = None, recent: list[dict] | None = None) -> Attribution:
+    """The attribution of one sentence (``text`` starts at ``base`` in the article text).
+
+    ``mentions`` are the article's entity mentions (display offsets), ``entity_names`` maps entity ids
+    to ``{"name_ar", "name_en", "type"}``, ``previous`` is the previous sentence's source list (used by
+    continuations: وأضاف, وتوضح), ``recent`` the last non-empty one a few sentences back (used by
+    back-references: المصادر, التقرير, الشخص).
+    """
+    lex = lexicon()
+    s = _Sentence(text, base, mentions, entity_names)
+    end = base + len(text)
+    att = Attribution(content_start=base, content_end=end)
+    n = len(s.toks)
+    cue_i, cue_n, kind, modality, cont = None, 0, None, None, False
+    for i, tok in enumerate(s.toks):
+        if s.in_ment.get(i) is not None:
+            continue
+        for words, mod in lex.preps.items():
+            w0 = words[0]
+            if _strip(tok, {w0}) == w0 and (len(words) == 1 or (i + 1 < n and (
+                    s.toks[i + 1] == words[1] or (len(words[1]) == 1 and s.toks[i + 1].startswith(words[1]))))):
+                cue_i, cue_n, kind, modality = i, (len(words) if len(words) > 1 and s.toks[i + 1] == words[1] else 1), "prep", mod
+                break
+        if cue_i is not None:
+            break
+        v = _strip(tok, lex.verbs)
+        if v is not None and v.startswith("نقل") and kind is None and "عن" not in s.toks[i + 1:i + 10]:
+            v = None    # "تم نقل الأسد": a transfer, not a report (reports are نقل X عن Y)
+        if v is not None:
+            cue_i, cue_n, kind = i, 1, "verb"
+            modality, cont = lex.verbs[v]
+            break
+    if cue_i is None:
+        if previous and s.toks and s.toks[0] in lex.openers:
+            att.sources = [dict(x) for x in previous]
+            att.inherited = True
+            att.modality = "reported"
+            return att
+        if re.search(r"(?:^|\s)[وف]?لا صحه", s.key):
+            att.modality = "denied"
+        return att
+    att.cue = s.text[s.dstart[cue_i] - base: s.dend[cue_i + cue_n - 1] - base]
+    # the source region: after the cue up to the complementizer (أن / إن / بأن), a comma or "عن" + content
+    lo = cue_i + cue_n
+    j = lo
+    while j < n and j < lo + 16:
+        tok = s.toks[j]
+        if s.in_ment.get(j) is None and _COMPLEMENTIZER.match(tok):
+            break
+        if s.commas[j] != s.commas[lo if lo < n else n - 1] and j > lo:
+            break
+        if tok == "عن" and j > lo:
+            nxt = j + 1
+            is_src = nxt < n and (_strip(s.toks[nxt], lex.heads) is not None or (
+                s.ment_at.get(nxt) is not None and s.ment_at[nxt].type in ("ORG", "PER"))
+                or any(tuple(s.toks[nxt:nxt + len(w)]) == w for w in lex.nouns))
+            if not is_src:
+                break
+        j += 1
+    hi = j
+    # a subject before the verb, after the last comma / "حيث": "التقرير الأخير من بلومبيرغ أشار إلى"
+    pre_lo = cue_i
+    while pre_lo > 0 and s.commas[pre_lo - 1] == s.commas[cue_i] and s.toks[pre_lo - 1] not in ("حيث", "فيما", "بينما", "كما") \
+            and cue_i - pre_lo < 10:
+        pre_lo -= 1
+    pre, back_pre = _sources(s, pre_lo, cue_i, lex, None) if kind == "verb" else ([], False)
+    subj = s.in_ment.get(cue_i - 1) if cue_i > 0 else None
+    pre = [x for x in pre if subj is not None and x.get("entity_id") == subj.entity_id]
+    post, back_post = _sources(s, lo, hi, lex, lo if kind == "verb" else None)
+    sources = pre + post
+    if not sources and kind == "prep" and back_post:
+        sources = []
+    # outermost first: relaying media before speakers and unnamed sources, each in text order
+    chans = [x for x in sources if x["kind"] == "channel"]
+    rest = [x for x in sources if x["kind"] != "channel"]
+    sources, seen = [], set()
+    for x in chans + rest:
+        k = x.get("entity_id") or x.get("description") or x.get("name")
+        if k not in seen:
+            seen.add(k)
+            sources.append(x)
+    if not sources:
+        if recent and (back_pre or back_post):
+            att.sources = [dict(x) for x in recent]
+            att.inherited = True
+        elif previous and cue_i == 0 and (cont or s.toks[0].startswith("و")):
+            att.sources = [dict(x) for x in previous]
+            att.inherited = True
+        elif not (back_pre or back_post):
+            # a reporting verb with no source found (e.g. "أعلنت الفصائل"): the outlet's own report
+            att.sources = []
+    else:
+        att.sources = sources
+    att.modality = modality if (att.sources or att.inherited) else ("denied" if modality == "denied" else "asserted")
+    # content: after the source region when the cue opens the sentence, otherwise before the cue
+    if hi < n:
+        k = hi + 1 if (hi < n and (_COMPLEMENTIZER.match(s.toks[hi]) or s.toks[hi] == "عن")) else hi
+        if k < n and s.toks[k] == "ان" and s.toks[hi] == "الي":
+            k += 1
+        att.content_start = s.dstart[k] if k < n else end
+    elif cue_i > 2:
+        att.content_end = s.dstart[pre_lo] if pre_lo < cue_i else s.dstart[cue_i]
+    if att.content_end - att.content_start < 8:
+        att.content_start, att.content_end = base, end
+    return att

@@ -1,0 +1,144 @@
+"""Independent origins: collapse attribution chains and copied passages to where a claim comes from.
+
+In: a claim's chain (outlet first) and, when its sentence lies inside a passage copied from an
+earlier article, that article's claim. Out: the claim's origin — the deepest source of its chain (an
+unnamed source keeps its description, what it is close to, and the channel that relayed it) — with a
+provenance list (outlet → copied from → cited → origin), and, per claim group, the distinct origins:
+unnamed sources of the same description / closeness count once unless different channels relayed
+them, so three outlets citing one Bloomberg report of "a source close to the Kremlin" are one origin.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..text import normalize
+
+
+def origin_of(chain: list[dict]) -> dict:
+    """The deepest source of a chain, with the nearest relaying channel above it."""
+    deepest = chain[-1]
+    via = None
+    for x in reversed(chain[1:-1]):
+        if x.get("kind") == "channel":
+            via = x.get("name")
+            break
+    if via is None and len(chain) > 2:
+        via = chain[-2].get("name")
+    o = {"kind": deepest.get("kind"), "name": deepest.get("name"), "entity_id": deepest.get("entity_id"),
+         "key": origin_key(deepest), "via": via}
+    if deepest.get("kind") == "anonymous":
+        o["description"] = deepest.get("description")
+        o["close_to"] = deepest.get("close_to")
+        o["close_to_name"] = deepest.get("close_to_name")
+    return o
+
+
+def origin_key(src: dict) -> str:
+    if src.get("kind") == "anonymous":
+        if src.get("close_to"):
+            return "a:close:" + src["close_to"]
+        return "a:" + normalize(src.get("description") or src.get("name") or "")
+    if src.get("entity_id"):
+        return "e:" + src["entity_id"]
+    return ("o:" if src.get("kind") == "outlet" else "n:") + normalize(src.get("name_ar") or src.get("name") or "")
+
+
+def display_name(o: dict) -> str:
+    if o.get("kind") == "anonymous" and o.get("via"):
+        return f"{o['name']} (via {o['via']})"
+    return o.get("name") or "?"
+
+
+def copy_source(store, article_id: int, start: int, end: int) -> tuple[int, int, int] | None:
+    """(source article, start, end) of the copied passage that covers most of [start, end), if any."""
+    best = None
+    for p in store.db.execute("SELECT * FROM copy_passages WHERE article_id=? AND start < ? AND end > ?",
+                              (article_id, end, start)):
+        overlap = min(end, p["end"]) - max(start, p["start"])
+        if overlap >= 0.6 * (end - start) and (best is None or overlap > best[0]):
+            shift = p["source_start"] - p["start"]
+            best = (overlap, p["source_article_id"], max(p["source_start"], start + shift), min(p["source_end"], end + shift))
+    return best[1:] if best else None
+
+
+def resolve_origins(store) -> None:
+    """Set every claim's origin, provenance and copied_from (following copied passages, earliest first)."""
+    db = store.db
+    rows = db.execute("SELECT c.id, c.article_id, c.start, c.end, c.chain, c.text, c.numbers, c.polarity, c.modality, "
+                      "a.duplicate_of FROM claims c "
+                      "JOIN articles a ON a.id = c.article_id ORDER BY coalesce(a.published,''), c.article_id, c.idx").fetchall()
+    by_article: dict[int, list] = {}
+    for r in rows:
+        by_article.setdefault(r["article_id"], []).append(r)
+    memo: dict[str, tuple[dict, list[str], str | None]] = {}
+
+    def resolve(r, depth=0):
+        if r["id"] in memo:
+            return memo[r["id"]]
+        chain = json.loads(r["chain"])
+        own = origin_of(chain)
+        prov = [x.get("name") for x in chain]
+        result = (own, prov, None)
+        if depth < 8:
+            src = copy_source(store, r["article_id"], r["start"], r["end"])
+            best = None
+            if src is not None:
+                sa, ss, se = src
+                cand = [c for c in by_article.get(sa, []) if c["start"] < se and c["end"] > ss]
+                if cand:
+                    best = max(cand, key=lambda c: min(se, c["end"]) - max(ss, c["start"]))
+            elif r["duplicate_of"] is not None:
+                key = normalize(r["text"])
+                best = next((c for c in by_article.get(r["duplicate_of"], []) if normalize(c["text"]) == key), None)
+            if best is not None and best["id"] != r["id"] and _compatible(r, best):
+                o2, p2, _ = resolve(best, depth + 1)
+                result = (o2, [prov[0], "(copied from) " + (p2[0] or "?")] + p2[1:], best["id"])
+        memo[r["id"]] = result
+        return result
+
+    updates = []
+    for r in rows:
+        o, prov, copied = resolve(r)
+        updates.append((json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied, r["id"]))
+    with store.transaction():
+        db.executemany("UPDATE claims SET origin=?, provenance=?, copied_from=? WHERE id=?", updates)
+
+
+def _compatible(a, b) -> bool:
+    """A copied sentence keeps the earlier article's origin only if it still says the same thing."""
+    na, nb = set(json.loads(a["numbers"])), set(json.loads(b["numbers"]))
+    pa = a["polarity"] * (-1 if a["modality"] == "denied" else 1)
+    pb = b["polarity"] * (-1 if b["modality"] == "denied" else 1)
+    return pa == pb and (na == nb or not (na and nb))
+
+
+def group_origins(members: list[dict]) -> list[dict]:
+    """Distinct origins of a group's claims. ``members``: dicts with claim_id, article_id, outlet, origin, provenance."""
+    buckets: dict[str, list[dict]] = {}
+    for m in members:
+        buckets.setdefault(m["origin"]["key"], []).append(m)
+    out = []
+    for key, ms in buckets.items():
+        if key.startswith("a:"):
+            # one unnamed source per relaying channel; unrelayed mentions join the (single) relayed one
+            vias = sorted({m["origin"].get("via") for m in ms if m["origin"].get("via")})
+            parts = {v: [m for m in ms if m["origin"].get("via") == v] for v in vias} if len(vias) > 1 else {vias[0] if vias else None: ms}
+            if len(vias) > 1:
+                rest = [m for m in ms if not m["origin"].get("via")]
+                parts[vias[0]] = parts[vias[0]] + rest
+        else:
+            parts = {None: ms}
+        for via, pm in parts.items():
+            o = dict(pm[0]["origin"])
+            if via:
+                o["via"] = via
+            elif key.startswith("a:"):
+                o["via"] = next((m["origin"].get("via") for m in pm if m["origin"].get("via")), None)
+            out.append({"name": display_name(o), "key": key, "kind": o.get("kind"), "via": o.get("via"),
+                        "entity_id": o.get("entity_id"), "close_to": o.get("close_to"),
+                        "description": o.get("description"),
+                        "claims": [{"claim_id": m["claim_id"], "article_id": m["article_id"], "outlet": m["outlet"],
+                                    "provenance": m["provenance"], "copied_from": m.get("copied_from")} for m in pm]})
+    out.sort(key=lambda o: (-len(o["claims"]), o["name"]))
+    return out

@@ -1,0 +1,82 @@
+"""Reading the claims stage's outputs from the store (never recomputing them).
+
+In: a :class:`~marsad.store.Store`. Out: plain dicts — :func:`claims` in the ``marsad/1`` export
+shape (``id``, ``story_id``, ``text``, ``group_id``, ``article_id``, ``attribution`` (source names,
+outermost first, canonical English where known), ``origin``, ``independent_origins`` (of the whole
+group), ``contradicts`` (group ids), plus ``modality``, ``polarity``, ``outlet``, ``provenance``,
+``start``/``end``, ``entities``, ``numbers``), :func:`claim_groups` for the report (text, outlets,
+independent origins with provenance, contradictions with the sentences on both sides) and
+:func:`article_signals`.
+"""
+
+from __future__ import annotations
+
+import json
+
+
+def _groups(db) -> dict[str, dict]:
+    return {r["id"]: r for r in db.execute("SELECT * FROM claim_groups")}
+
+
+def claims(store, story_id: int | None = None) -> list[dict]:
+    db = store.db
+    groups = _groups(db)
+    sql = ("SELECT c.*, a.story_id FROM claims c JOIN articles a ON a.id = c.article_id"
+           + (" WHERE a.story_id = ?" if story_id is not None else "") + " ORDER BY c.article_id, c.idx")
+    out = []
+    for r in db.execute(sql, (story_id,) if story_id is not None else ()):
+        chain = json.loads(r["chain"])
+        origin = json.loads(r["origin"]) if r["origin"] else None
+        g = groups.get(r["group_id"])
+        origin_name = None
+        if origin:
+            origin_name = origin["name"] + (f" (via {origin['via']})" if origin.get("kind") == "anonymous" and origin.get("via") else "")
+        out.append({
+            "id": r["id"], "story_id": r["story_id"], "text": r["text"], "group_id": r["group_id"],
+            "article_id": r["article_id"], "attribution": [x.get("name") for x in chain],
+            "origin": origin_name,
+            "independent_origins": g["n_origins"] if g else 1,
+            "contradicts": sorted({c["group_id"] for c in json.loads(g["contradicts"])}) if g else [],
+            "modality": r["modality"], "polarity": r["polarity"],
+            "outlet": chain[0].get("name") if chain else None,
+            "provenance": json.loads(r["provenance"]) if r["provenance"] else [x.get("name") for x in chain],
+            "copied_from": r["copied_from"],
+            "start": r["start"], "end": r["end"], "content": r["content"],
+            "entities": json.loads(r["entities"]), "numbers": json.loads(r["numbers"]),
+            "attribution_chain": chain,
+        })
+    return out
+
+
+def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> list[dict]:
+    """Claim groups (of one story, or all), most widely reported first, with origins and contradictions."""
+    db = store.db
+    text_of = {r["id"]: (r["text"], r["article_id"]) for r in db.execute("SELECT id, text, article_id FROM claims")}
+    groups = _groups(db)
+    out = []
+    for g in groups.values():
+        if story_id is not None and g["story_id"] != story_id:
+            continue
+        if g["n_articles"] < min_articles:
+            continue
+        contra = []
+        for c in json.loads(g["contradicts"]):
+            other = groups.get(c["group_id"])
+            contra.append({"group_id": c["group_id"], "reasons": c["reasons"],
+                           "sentence": text_of.get(c["claim_id"], ("", None))[0],
+                           "article_id": text_of.get(c["claim_id"], ("", None))[1],
+                           "other_sentence": text_of.get(c["other_claim_id"], ("", None))[0],
+                           "other_article_id": text_of.get(c["other_claim_id"], ("", None))[1],
+                           "other_text": other["text"] if other else None})
+        origins = json.loads(g["origins"])
+        out.append({"id": g["id"], "story_id": g["story_id"], "text": g["text"],
+                    "claim_ids": json.loads(g["claim_ids"]), "article_ids": json.loads(g["article_ids"]),
+                    "outlets": json.loads(g["outlets"]), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
+                    "independent_origins": g["n_origins"], "origins": origins,
+                    "modality": g["modality"], "polarity": g["polarity"], "contradicts": contra})
+    out.sort(key=lambda g: (-g["n_articles"], -len(g["contradicts"]), g["id"]))
+    return out
+
+
+def article_signals(store) -> list[dict]:
+    return [dict(r) for r in store.db.execute("SELECT * FROM article_signals ORDER BY article_id")]

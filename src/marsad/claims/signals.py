@@ -1,0 +1,47 @@
+"""Article signals: how an article sources and words what it says.
+
+In: the stored claims of each article (with origins) and its text. Out: the ``article_signals``
+table — share of attributed claims whose deepest source is unnamed, opinion and sensational cue
+words per 100 words, and the share of claims with a hedge (cue lexicon ``modality_cues.tsv``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..text import normalize
+from .extract import count_cues
+
+_WORD = re.compile(r"\w+")
+
+
+def compute_signals(store, article_ids: list[int] | None = None) -> int:
+    db = store.db
+    ids = article_ids if article_ids is not None else [r[0] for r in db.execute("SELECT article_id FROM claim_state")]
+    rows = []
+    for aid in ids:
+        a = store.article(aid)
+        if a is None:
+            continue
+        words = _WORD.findall(normalize(a.text))
+        cl = db.execute("SELECT chain, origin, flags FROM claims WHERE article_id=?", (aid,)).fetchall()
+        n = len(cl)
+        attributed = anonymous = hedged = 0
+        for c in cl:
+            chain = json.loads(c["chain"])
+            origin = json.loads(c["origin"]) if c["origin"] else None
+            if len(chain) > 1:
+                attributed += 1
+                if (origin or {}).get("kind") == "anonymous":
+                    anonymous += 1
+            if json.loads(c["flags"]).get("hedge"):
+                hedged += 1
+        per100 = 100.0 / max(1, len(words))
+        rows.append((aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,
+                     round(count_cues(words, "opinion") * per100, 3), round(count_cues(words, "sensational") * per100, 3),
+                     round(hedged / n, 3) if n else 0.0, len(words)))
+    with store.transaction():
+        db.executemany("INSERT OR REPLACE INTO article_signals(article_id, n_claims, n_attributed, n_anonymous, anonymous_share, "
+                       "opinion, sensational, hedging, n_words) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    return len(rows)

@@ -1,0 +1,259 @@
+"""Claims stage: attribution chains, claim groups, independent origins, contradictions, signals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marsad.claims import article_signals, claim_groups, claims, extract_claims
+from marsad.claims.extract import article_claims
+from marsad.model import Article
+from marsad.text import split_sentences
+
+
+def _claims_of(text: str, outlet: str | None = "موقع الاختبار", cited: str | None = None):
+    """Claims of a text written here, with mentions from the entity linker (no store)."""
+    from marsad.entities import extract_entities, get_entity
+
+    mentions, ents = extract_entities(text)
+    names = {}
+    for m in mentions:
+        e = ents.get(m.entity_id) or (get_entity(m.entity_id) if m.entity_id else None)
+        if e is not None:
+            names[e.id] = {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
+    a = Article(source="t.txt", text=text, outlet=outlet, cited_source=cited, id=1)
+    return article_claims(a, split_sentences(text), mentions, names, "t")
+
+
+def _names(c):
+    return [x["name"] for x in c.chain]
+
+
+# ------------------------------------------------------------------ attribution on text written here
+def test_agency_citing_anonymous_source_close_to_entity():
+    (c,) = _claims_of("نقلت وكالة بلومبيرج عن مصدر مقرب من الكرملين أن روسيا لا تملك خطة لإنقاذ الرئيس السوري.")
+    assert [x["kind"] for x in c.chain] == ["outlet", "channel", "anonymous"]
+    assert c.chain[1]["entity_id"] == "marsad:bloomberg"
+    assert c.chain[2]["close_to"] == "marsad:kremlin"
+    assert "Kremlin" in c.chain[2]["name"]
+    assert c.modality == "reported" and c.polarity == -1
+    assert c.content.startswith("روسيا")
+
+
+def test_spelling_variants_are_one_source():
+    (a,) = _claims_of("نقلت وكالة بلومبيرغ عن مسؤولين أتراك أن أنقرة لن ترسل قوات إضافية إلى الحدود.")
+    (b,) = _claims_of("نقلت وكالة بلومبرج عن مسؤولين أتراك أن أنقرة لن ترسل قوات إضافية إلى الحدود.")
+    assert a.chain[1]["entity_id"] == b.chain[1]["entity_id"] == "marsad:bloomberg"
+
+
+def test_prepositional_cues_and_unnamed_sources():
+    (c,) = _claims_of("وفقاً لمصادر إعلامية غربية رفيعة، قامت روسيا بتأمين ممر آمن لنقل المسؤولين إلى موسكو.")
+    assert c.chain[-1]["kind"] == "anonymous"
+    assert c.chain[-1]["description"].startswith("مصادر إعلامية غربية")
+    (d,) = _claims_of("بحسب رويترز، أغلقت السلطات الأردنية معبر جابر الحدودي مع سوريا صباح اليوم.")
+    assert _names(d)[1:] == ["Reuters"]
+
+
+def test_speaker_talking_to_an_agency_is_the_source_and_the_agency_the_channel():
+    (c,) = _claims_of("وصرّح مسؤول أمريكي رفيع المستوى لـ\"رويترز\" بأن نهاية الحكومة قد تكون وشيكة في الأيام المقبلة.")
+    kinds = [x["kind"] for x in c.chain]
+    assert kinds == ["outlet", "channel", "anonymous"]
+    assert c.chain[1]["name"] == "Reuters"
+
+
+def test_newspaper_and_spokesperson():
+    (c,) = _claims_of("أفادت صحيفة نيويورك تايمز بأن إيران بدأت إجلاء دبلوماسييها من العاصمة السورية.")
+    assert _names(c)[1] == "The New York Times"
+    (d,) = _claims_of("وقال المتحدث باسم الكرملين إن موسكو تتابع الوضع في سوريا عن كثب ولن تتدخل عسكريا.")
+    assert d.chain[-1]["name"].startswith("spokesperson for")
+
+
+def test_continuation_inherits_and_unattributed_is_the_outlets_own():
+    text = ("نقلت وكالة رويترز عن مصادر أمنية أن الجيش أرسل تعزيزات كبيرة إلى مدينة حمص خلال الليل.\n\n"
+            "وأضافت المصادر أن التعزيزات شملت دبابات وعربات مدرعة وصلت من العاصمة.\n\n"
+            "وتشهد المنطقة توترا متصاعدا منذ أسابيع بين الأطراف المتنازعة على الأرض.")
+    a, b, c = _claims_of(text, outlet="كوردستريت")
+    assert _names(b) == _names(a) and len(a.chain) == 3
+    assert [x["kind"] for x in c.chain] == ["outlet"] and c.modality == "asserted"
+
+
+def test_cited_source_line_is_the_outermost_source():
+    (c,) = _claims_of("أعلنت السلطات التركية إغلاق المعبر الحدودي مع سوريا حتى إشعار آخر.", outlet="موقع ما",
+                      cited="بوابة الفجر")
+    assert c.chain[0]["name_ar"] == "بوابة الفجر"
+
+
+def test_denial_and_questions():
+    (c,) = _claims_of("نفت وزارة الدفاع الروسية أن تكون قواتها قد انسحبت من قاعدة حميميم الجوية.")
+    assert c.modality == "denied"
+    assert _claims_of("هل تنسحب روسيا من قاعدة حميميم الجوية في الأيام المقبلة؟") == []
+
+
+# ---------------------------------------------------------------------------------- on the seeds
+@pytest.fixture(scope="module")
+def seeds_store(tmp_path_factory, seeds_dir):
+    from marsad.pipeline import analyze
+    from marsad.store import Store
+
+    s = Store(tmp_path_factory.mktemp("claims") / "seeds.db")
+    analyze(s, [str(seeds_dir)], workers=1)  # runs every stage, claims included
+    assert s.db.execute("SELECT count(*) FROM claims").fetchone()[0] > 50
+    assert extract_claims(s) == 0  # nothing new the second time
+    yield s
+    s.close()
+
+
+def _source_file(store, article_id):
+    return Path(store.article(article_id).source).name[:3]
+
+
+def test_seed_claim_no_plan_to_save_assad_is_one_origin(seeds_store):
+    groups = [g for g in claim_groups(seeds_store)
+              if "خطة" in g["text"] and "الأسد" in g["text"] and g["polarity"] == -1 and g["n_articles"] >= 3]
+    assert groups, "the 'Russia has no plan to save Assad' claim is not grouped across articles"
+    g = groups[0]
+    assert sorted({_source_file(seeds_store, a) for a in g["article_ids"]}) == ["000", "002", "004"]
+    assert g["independent_origins"] == 1
+    (origin,) = g["origins"]
+    assert origin["kind"] == "anonymous" and origin["close_to"] == "marsad:kremlin" and origin["via"] == "Bloomberg"
+    assert origin["name"] == "source close to the Kremlin (via Bloomberg)"
+
+
+def test_seed_claims_export_shape(seeds_store):
+    cs = claims(seeds_store)
+    keys = {"id", "story_id", "text", "group_id", "article_id", "attribution", "origin", "independent_origins",
+            "contradicts", "modality", "polarity", "outlet", "provenance"}
+    assert all(keys <= set(c) for c in cs)
+    bloomberg = [c for c in cs if "Bloomberg" in c["attribution"] and "الكرملين" in c["text"]]
+    assert bloomberg and all(c["independent_origins"] == 1 for c in bloomberg)
+    ids = {c["group_id"] for c in cs}
+    assert all(set(c["contradicts"]) <= ids for c in cs)
+
+
+def test_seed_family_departure_contradiction(seeds_store):
+    pairs = [(g["text"], c["other_sentence"]) for g in claim_groups(seeds_store) for c in g["contradicts"]]
+    assert any("الأسبوع الماضي" in a and "قبل ساعات" in b for a, b in pairs)
+
+
+def test_seed_signals(seeds_store):
+    sig = article_signals(seeds_store)
+    assert len(sig) == len(list(seeds_store.articles()))
+    assert all(0 <= (s["anonymous_share"] or 0) <= 1 for s in sig)
+
+
+def test_incremental_rerun_is_a_noop(seeds_store):
+    n = seeds_store.db.execute("SELECT count(*) FROM claims").fetchone()[0]
+    assert extract_claims(seeds_store) == 0
+    assert seeds_store.db.execute("SELECT count(*) FROM claims").fetchone()[0] == n
+
+
+# ------------------------------------------------------------- a corpus written here (store level)
+ARTICLES = {
+    "a_reuters.txt": """روسيا ترسل طائرات حربية إلى قاعدة حميميم
+
+تاريخ النشر: 3 ديسمبر 2024
+
+نقلت وكالة رويترز عن مصادر أمنية أن القوات الروسية أرسلت 20 طائرة حربية إلى قاعدة حميميم في سوريا خلال الأيام الماضية.
+
+وأضافت المصادر أن الطائرات وصلت على دفعات من قواعد في جنوب روسيا.
+
+ويأتي ذلك بعد تقدم فصائل المعارضة السورية في ريف حماة الشمالي.
+""",
+    "b_denial.txt": """موسكو تنفي إرسال طائرات إلى سوريا
+
+تاريخ النشر: 4 ديسمبر 2024
+
+نفت وزارة الدفاع الروسية أن تكون القوات الروسية أرسلت طائرات حربية إلى قاعدة حميميم في سوريا خلال الأيام الماضية.
+
+وقال المتحدث باسم وزارة الدفاع الروسية إن الوضع في القاعدة مستقر ولا يستدعي أي تعزيزات.
+
+وتستمر المعارك بين فصائل المعارضة والقوات الحكومية في ريف حماة الشمالي.
+""",
+    "c_numbers.txt": """تعزيزات روسية كبيرة تصل إلى سوريا
+
+تاريخ النشر: 4 ديسمبر 2024
+
+قالت مصادر محلية إن القوات الروسية أرسلت 45 طائرة حربية إلى قاعدة حميميم في سوريا خلال الأيام الماضية.
+
+وذكرت المصادر أن الطائرات هبطت ليلا وسط إجراءات أمنية مشددة.
+
+وتواصل فصائل المعارضة السورية تقدمها في ريف حماة الشمالي وسط معارك عنيفة.
+""",
+    "d_origin.txt": """قصف جوي يستهدف بلدة كفرنبل في ريف إدلب
+
+تاريخ النشر: 5 ديسمبر 2024
+
+قتل اثنا عشر مدنيا وأصيب عشرات آخرون في قصف جوي استهدف سوقا شعبية في بلدة كفرنبل بريف إدلب الجنوبي صباح الخميس بحسب فرق الدفاع المدني العاملة في المنطقة والتي وصلت إلى المكان بعد دقائق من الغارة.
+
+وقال شهود عيان إن الطائرات حلقت فوق البلدة لأكثر من ساعة قبل أن تستهدف السوق المكتظة بالمتسوقين في وقت الذروة الصباحية.
+
+وتشهد محافظة إدلب تصعيدا عسكريا منذ أسابيع مع تقدم فصائل المعارضة نحو مدينة حماة.
+""",
+    "e_copy.txt": """مجزرة جديدة في إدلب وسط صمت دولي
+
+تاريخ النشر: 6 ديسمبر 2024
+
+قتل اثنا عشر مدنيا وأصيب عشرات آخرون في قصف جوي استهدف سوقا شعبية في بلدة كفرنبل بريف إدلب الجنوبي صباح الخميس بحسب فرق الدفاع المدني العاملة في المنطقة والتي وصلت إلى المكان بعد دقائق من الغارة.
+
+وطالبت منظمات إنسانية دولية بفتح تحقيق عاجل في الهجوم ومحاسبة المسؤولين عنه أمام المحاكم الدولية المختصة.
+
+ويعيش سكان المنطقة أوضاعا إنسانية صعبة بسبب نقص الغذاء والدواء وارتفاع الأسعار منذ بداية فصل الشتاء.
+
+وتعمل فرق الإغاثة المحلية على توزيع المساعدات في المخيمات المنتشرة قرب الحدود التركية رغم شح الموارد.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def own_store(tmp_path_factory):
+    from marsad.pipeline import analyze, later_stages
+    from marsad.store import Store
+
+    d = tmp_path_factory.mktemp("own")
+    for name, text in ARTICLES.items():
+        (d / name).write_text(text, encoding="utf-8")
+    s = Store(d / "own.db")
+    analyze(s, [str(d)], workers=1)
+    for stage in later_stages():
+        stage(s)
+    extract_claims(s)
+    yield s
+    s.close()
+
+
+def _claim(cs, file_prefix, needle):
+    return next(c for c in cs if c["attribution"][0].startswith(file_prefix) and needle in c["text"])
+
+
+def test_denial_contradicts_the_original_claim(own_store):
+    cs = claims(own_store)
+    orig = _claim(cs, "a_reuters", "20 طائرة")
+    denial = _claim(cs, "b_denial", "نفت")
+    assert denial["modality"] == "denied"
+    assert denial["group_id"] != orig["group_id"]
+    assert denial["group_id"] in orig["contradicts"] and orig["group_id"] in denial["contradicts"]
+    reasons = {r for g in claim_groups(own_store) if g["id"] == orig["group_id"] for c in g["contradicts"]
+               if c["group_id"] == denial["group_id"] for r in c["reasons"]}
+    assert "denial" in reasons
+
+
+def test_numbers_mismatch_is_not_the_same_claim(own_store):
+    cs = claims(own_store)
+    a = _claim(cs, "a_reuters", "20 طائرة")
+    c = _claim(cs, "c_numbers", "45 طائرة")
+    assert a["group_id"] != c["group_id"]
+    assert c["group_id"] in a["contradicts"]
+    # an unrelated copy of the sentence with another number keeps its own origin
+    assert "Reuters" not in c["origin"]
+
+
+def test_copied_passage_collapses_to_one_origin(own_store):
+    cs = claims(own_store)
+    d = _claim(cs, "d_origin", "اثنا عشر")
+    e = _claim(cs, "e_copy", "اثنا عشر")
+    assert d["group_id"] == e["group_id"]
+    assert e["copied_from"] == d["id"]
+    assert e["origin"] == d["origin"]
+    assert e["independent_origins"] == 1
+    assert any("copied from" in p for p in e["provenance"])
