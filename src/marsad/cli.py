@@ -303,15 +303,16 @@ def tag(file: str = typer.Argument(..., help="CoNLL-style tokens (first column),
 @app.command()
 def bench(n: list[int] = typer.Option([1000], "--n", help="Corpus sizes to generate (repeatable)."),
           workers: Optional[int] = typer.Option(None, "--workers"),
-          json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON.")):
-    """Generate corpora from the examples and measure articles/second and peak memory per stage."""
+          json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON."),
+          all_stages: bool = typer.Option(False, "--all-stages", help="Also time entities, linking, claims and events (slow on big N).")):
+    """Generate corpora from the examples and measure items/second and peak memory per stage."""
     from .bench import run_bench
 
     with user_errors():
-        results = run_bench(n, workers=workers, progress=lambda msg: err.print(f"[dim]{msg}[/]"))
+        results = run_bench(n, workers=workers, progress=lambda msg: err.print(f"[dim]{msg}[/]"), later_stages=all_stages)
         t = Table(title="marsad bench")
         for col in ("N", "stage", "items", "seconds", "items/s", "per core/s", "peak RSS MB"):
-            t.add_column(col, justify="right")
+            t.add_column(col, justify="left" if col == "stage" else "right", no_wrap=True)
         for r in results:
             t.add_row(str(r["n"]), r["stage"], str(r["items"]), f"{r['seconds']:.2f}", f"{r['rate']:.0f}",
                       f"{r['rate_per_core']:.0f}", f"{r['peak_rss_mb']:.0f}")

@@ -92,7 +92,14 @@ def generate_corpus(n: int, folder: Path, seed: int = 13) -> int:
     return n
 
 
-def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[str], None] | None = None) -> list[dict]:
+STAGE_UNITS = {"entities": ("articles", "SELECT count(*) FROM articles"),
+               "link": ("articles", "SELECT count(*) FROM articles"),
+               "claims": ("claims", "SELECT count(*) FROM claims"),
+               "events": ("sentences", "SELECT count(*) FROM sentences")}
+
+
+def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[str], None] | None = None,
+              later_stages: bool = False) -> list[dict]:
     from ..clean import clean_document
     from ..ingest import expand_inputs, read_input
     from ..model import Document
@@ -137,8 +144,30 @@ def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[
             t0 = time.perf_counter()
             run = process(store, workers=cores)
             record(n, f"process (clean+store, {cores} workers)", run.articles, time.perf_counter() - t0, _peak_mb(), cores)
+            if later_stages:
+                _bench_later_stages(store, n, record, say, cores)
             store.close()
             del docs, text_docs, html_docs
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return results
+
+
+def _bench_later_stages(store, n: int, record, say, cores: int) -> None:
+    """Time each stage after cleaning on the benchmark store (entities use ``cores`` processes, the rest one)."""
+    from ..claims import extract_claims
+    from ..entities.stage import tag_entities
+    from ..events import extract_events
+    from ..link import link_articles
+
+    stages = [("entities", lambda: tag_entities(store, workers=cores), cores), ("link", lambda: link_articles(store), 1),
+              ("claims", lambda: extract_claims(store), 1), ("events", lambda: extract_events(store), 1)]
+    for name, run, ncores in stages:
+        say(f"stage {name}")
+        _peak_reset()
+        t0 = time.perf_counter()
+        run()
+        seconds = time.perf_counter() - t0
+        unit, sql = STAGE_UNITS[name]
+        items = store.db.execute(sql).fetchone()[0]
+        record(n, f"{name} ({unit})", items, seconds, _peak_mb(), ncores)
