@@ -279,6 +279,21 @@ def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl 
 
 
 @app.command()
+def serve(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", min=1, max=65535),
+          token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
+                                              help="Bearer token required for write endpoints (ingest).")):
+    """Serve the web app and JSON API on the store (offline; open http://HOST:PORT/)."""
+    from .web import serve as run_server
+
+    with user_errors():
+        if not Path(db).exists():
+            fail(db, "no such database; run `marsad analyze PATH` first")
+        _store(db).close()  # refuses a file that is not a marsad database, migrates an old one
+        err.print(f"[green]✓[/] serving {db} on http://{host}:{port}/")
+        run_server(db, host=host, port=port, token=token)
+
+
+@app.command()
 def tag(file: str = typer.Argument(..., help="CoNLL-style tokens (first column), or - for standard input.")):
     """Tag tokens with BIO entity labels (PER / ORG / LOC), one `TOKEN TAG` per line."""
     with user_errors():

@@ -1,0 +1,629 @@
+"""The FastAPI app: server-rendered pages and a JSON API over one embedded store.
+
+In: a database path (and an optional write token). Out: an ASGI app. Pages (Arabic, right to left,
+escaped, no inline script, strict Content-Security-Policy): ``/`` overview, ``/stories/{id}``,
+``/articles/{id}``, ``/entities`` and ``/entities/{id}``, ``/search``, ``/ingest``. API under
+``/api`` in the shape of the ``marsad/1`` export, with pagination and filters; OpenAPI at
+``/openapi.json``. Each worker thread keeps its own store connection (SQLite in WAL mode lets an
+ingest job write while pages read; every read sees what is committed).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hmac
+import io
+import os
+import json
+import re
+import tempfile
+import threading
+from collections import Counter, defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader
+from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from .. import __version__
+from ..errors import MarsadError
+from ..store import Store
+from . import data
+from .jobs import Busy, Jobs
+from .maps import build_map
+from .graph import provenance_graph
+
+HERE = Path(__file__).parent
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+ENTITY_TYPE_PATTERN = "^(" + "|".join(data.ENTITY_TYPES) + ")$"
+TYPE_NAMES = {"PER": "شخص", "ORG": "منظمة", "GPE": "كيان جغرافي سياسي", "LOC": "موقع", "FAC": "منشأة", "NORP": "جماعة"}
+REASONS = {"denial": "نفي", "polarity": "إثبات مقابل نفي", "numbers": "أرقام مختلفة", "times": "توقيت مختلف",
+           "dates": "تواريخ مختلفة", "places": "أماكن مختلفة", "stance": "موقف متعارض", "antonym": "تضاد"}
+MAX_UPLOAD = 200 * 1024 * 1024
+SEARCH_POOL = 2000
+
+
+def _env() -> Environment:
+    env = Environment(loader=PackageLoader("marsad.web", "templates"), autoescape=True,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["inert"] = data.inert
+    env.filters["event_ar"] = data.event_type_ar
+    env.globals.update(version=__version__, type_names=TYPE_NAMES, origins_count=data.origins_count,
+                       outlets_count=data.outlets_count, origin_names=data.origin_names, group_id=data.group_id)
+    return env
+
+
+def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
+    m = re.search(r"\[([^\[\]]+)\]", snippet)
+    if not m:
+        return [(snippet, False)]
+    return [(snippet[:m.start()], False), (m.group(1), True), (snippet[m.end():], False)]
+
+
+def _iso(d: _dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def create_app(db_path: str | Path, token: str | None = None) -> FastAPI:
+    db_path = str(db_path)
+    Store(db_path).close()          # create / migrate once, and fail early on a bad path
+    env = _env()
+    jobs = Jobs(db_path)
+    app = FastAPI(title="marsad", version=__version__, docs_url=None, redoc_url=None,
+                  description="Arabic news observatory: stories, articles, entities, claims and events "
+                              "in the shape of the marsad/1 export.")
+    app.state.jobs = jobs
+    app.state.db_path = db_path
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "public, max-age=3600")
+        return response
+
+    local = threading.local()
+
+    def thread_store() -> Store:
+        """One connection per worker thread, opened on first use (SQLite connections stay in their thread)."""
+        store = getattr(local, "store", None)
+        if store is None:
+            store = local.store = Store(db_path)
+        return store
+
+    class StoreProxy:
+        """Resolves to the calling thread's store on each use, so a dependency made in one pool
+        thread can serve an endpoint that runs in another."""
+
+        def __getattr__(self, name: str):
+            return getattr(thread_store(), name)
+
+    proxy = StoreProxy()
+
+    def get_store() -> Store:
+        return proxy  # type: ignore[return-value]
+
+    cache: dict[tuple, Any] = {}
+    cache_lock = threading.Lock()
+
+    def store_version() -> tuple:
+        """Changes with every commit: WAL appends move the -wal file, checkpoints the main file."""
+        out = []
+        for path in (db_path, db_path + "-wal"):
+            try:
+                st = os.stat(path)
+                out += [st.st_mtime_ns, st.st_size]
+            except OSError:
+                out += [0, 0]
+        return tuple(out)
+
+    def cached(name: str, fn, *args):
+        """Stage outputs (claims, claim groups, events) read once per store version, not per request."""
+        key = (name, fn, args, store_version())
+        with cache_lock:
+            if key in cache:
+                return cache[key]
+        value = fn(*args)
+        with cache_lock:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = value
+        return value
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
+
+    def page(name: str, code: int = 200, **ctx) -> HTMLResponse:
+        return HTMLResponse(env.get_template(name).render(**ctx), status_code=code)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        headers = getattr(exc, "headers", None)
+        if wants_json(request):
+            return JSONResponse({"error": exc.detail, "status": exc.status_code}, status_code=exc.status_code,
+                                headers=headers)
+        return page("error.html", exc.status_code, status=exc.status_code, message=exc.detail, nav="")
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        problems = [{"parameter": ".".join(str(x) for x in e.get("loc", ())[1:]) or str(e.get("loc")),
+                     "in": (e.get("loc") or ("?",))[0], "message": e.get("msg"),
+                     "input": e.get("input") if isinstance(e.get("input"), (str, int, float, type(None))) else None}
+                    for e in exc.errors()]
+        if wants_json(request):
+            return JSONResponse({"error": "invalid parameters", "status": 422, "problems": problems}, status_code=422)
+        msg = "؛ ".join(f"{p['parameter']}: {p['message']}" for p in problems)
+        return page("error.html", 422, status=422, message=f"معاملات غير صالحة — {msg}", nav="")
+
+    @app.exception_handler(MarsadError)
+    async def marsad_error(request: Request, exc: MarsadError):
+        if wants_json(request):
+            return JSONResponse({"error": str(exc), "status": 400}, status_code=400)
+        return page("error.html", 400, status=400, message=str(exc), nav="")
+
+    def require_writer(request: Request) -> None:
+        if token:
+            auth = request.headers.get("authorization", "")
+            given = auth[7:] if auth[:7].lower() == "bearer " else ""
+            if not given or not hmac.compare_digest(given.encode(), token.encode()):
+                raise HTTPException(401, "a valid 'Authorization: Bearer TOKEN' header is required",
+                                    headers={"WWW-Authenticate": "Bearer"})
+        origin = request.headers.get("origin")
+        if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+            raise HTTPException(403, "cross-origin write refused")
+
+    # ------------------------------------------------------------------ shared context builders
+    def stories_ranked(store: Store, sort: str = "size") -> list[dict]:
+        items = data.stories(store)
+        origins = data.story_origin_counts(store)
+        for s in items:
+            s["n_outlets"] = len(s.get("outlets") or [])
+            s["independent_origins"] = origins.get(s["id"])
+        if sort == "recent":
+            items.sort(key=lambda s: (s.get("end") or "", s["n_articles"]), reverse=True)
+        return items
+
+    def story_bundle(store: Store, story_id: int) -> dict:
+        s = data.story(store, story_id)
+        if s is None:
+            raise HTTPException(404, f"no story with id {story_id}")
+        s["n_outlets"] = len(s.get("outlets") or [])
+        cl = cached("claims", data.claims, store, story_id)
+        groups = cached("claim_groups", data.claim_groups, store, story_id)
+        evts = [e for e in cached("events", data.events, store) if e.get("story_id") == story_id]
+        return {"story": s, "claims": cl, "claim_groups": groups, "events": evts}
+
+    # ------------------------------------------------------------------ pages
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview(sort: str = Query("size", pattern="^(size|recent)$"), store: Store = Depends(get_store)):
+        items = stories_ranked(store, sort)
+        evts = cached("events", data.events, store)
+        names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
+        points = data.event_points(evts, names)
+        map_kind = "events"
+        if not points:
+            points, map_kind = data.places_points(store), "places"
+        dates = [r[0] for r in store.db.execute("SELECT published FROM articles WHERE published IS NOT NULL")]
+        timeline = data.day_counts(dates)
+        event_days = data.day_counts(str(e.get("date") or "") for e in evts)
+        stats = store.stats()
+        n_entities = store.db.execute("SELECT count(*) FROM entities").fetchone()[0]
+        return page("overview.html", nav="overview", stories=items[:100], n_stories=len(items), sort=sort,
+                    stats=stats, n_entities=n_entities, n_events=len(evts),
+                    n_claims=data.count_claims(store),
+                    has_claims=any(s.get("independent_origins") is not None for s in items),
+                    map=build_map(points), map_kind=map_kind, timeline=timeline, event_days=dict(event_days),
+                    outlets=data.outlets(store), names=names,
+                    events=sorted(evts, key=lambda e: str(e.get("date") or ""))[-12:][::-1])
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(story_id: int, store: Store = Depends(get_store)):
+        b = story_bundle(store, story_id)
+        s, evts = b["story"], b["events"]
+        names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
+        points = data.event_points(evts, names)
+        map_kind = "events"
+        if not points:
+            points, map_kind = data.places_points(store, s["article_ids"]), "places"
+        outlet_of = {a["id"]: a.get("outlet") for a in s["articles"]}
+        title_of = {a["id"]: a.get("title") for a in s["articles"]}
+        # provenance rows: outlet → relays / cited sources → origin
+        main_groups = [g for g in b["claim_groups"] if (g.get("n_articles") or data.outlets_count(g) or 1) > 1
+                       or g.get("contradicts")]
+        main_ids = {data.group_id(g) for g in main_groups}
+        other_groups = [g for g in b["claim_groups"] if data.group_id(g) not in main_ids]
+        prov = Counter()
+        for c in [c for c in b["claims"] if c.get("group_id") in main_ids] or b["claims"]:
+            prov[tuple(data.provenance_chain(c, outlet_of.get(c.get("article_id"))))] += 1
+        provenance = [{"chain": list(ch), "n": n} for ch, n in sorted(prov.items(), key=lambda kv: (-kv[1], kv[0]))]
+        by_group: dict[Any, list[dict]] = defaultdict(list)
+        for c in b["claims"]:
+            c = dict(c, outlet=c.get("outlet") or outlet_of.get(c.get("article_id")),
+                     article_title=title_of.get(c.get("article_id")))
+            by_group[c.get("group_id")].append(c)
+        groups = {data.group_id(g): g for g in b["claim_groups"]}
+        contradictions: dict[tuple, dict] = {}
+        for gid, g in groups.items():
+            for item in g.get("contradicts") or []:
+                other = item.get("group_id") if isinstance(item, dict) else item
+                key = tuple(sorted((str(gid), str(other))))
+                flip = key[0] != str(gid)
+                entry = contradictions.get(key)
+                if entry is None:
+                    other_text = item.get("other_text") if isinstance(item, dict) else None
+                    other_group = groups.get(other) or {"id": other, "text": other_text or f"#{other}"}
+                    a, bb = (other_group, g) if flip else (g, other_group)
+                    entry = contradictions[key] = {"a": a, "b": bb, "a_claims": [], "b_claims": [], "reasons": set(),
+                                                   "explicit": False}
+                if isinstance(item, dict) and item.get("sentence"):
+                    mine = {"text": item["sentence"], "article_id": item.get("article_id"),
+                            "outlet": outlet_of.get(item.get("article_id"))}
+                    theirs = {"text": item.get("other_sentence"), "article_id": item.get("other_article_id"),
+                              "outlet": outlet_of.get(item.get("other_article_id"))}
+                    side_a, side_b = (theirs, mine) if flip else (mine, theirs)
+                    for lst, x in ((entry["a_claims"], side_a), (entry["b_claims"], side_b)):
+                        if x["text"] and all(y["text"] != x["text"] for y in lst):
+                            lst.append(x)
+                    entry["explicit"] = True
+                    entry["reasons"].update(item.get("reasons") or [])
+        for (ka, kb), entry in contradictions.items():
+            if not entry["explicit"]:       # only ids given: show the groups' own claims
+                entry["a_claims"] = by_group.get(data.group_id(entry["a"]), [])[:6]
+                entry["b_claims"] = by_group.get(data.group_id(entry["b"]), [])[:6]
+            entry["reasons"] = sorted(REASONS.get(r, r) for r in entry["reasons"])
+        contradictions = list(contradictions.values())
+        evts_sorted = sorted(evts, key=lambda e: (str(e.get("date") or ""), str(e.get("id"))))
+        return page("story.html", nav="", s=s, claims=b["claims"], groups=main_groups, other_groups=other_groups,
+                    by_group=by_group,
+                    provenance=provenance, graph=provenance_graph(provenance), contradictions=contradictions, events=evts_sorted, names=names,
+                    map=build_map(points), map_kind=map_kind,
+                    timeline=data.day_counts(a.get("published") for a in s["articles"]),
+                    title_of=title_of, outlet_of=outlet_of)
+
+    @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(article_id: int, store: Store = Depends(get_store)):
+        a = store.article(article_id)
+        if a is None:
+            raise HTTPException(404, f"no article with id {article_id}")
+        mentions = store.mentions(article_id=article_id)
+        cps = data.copies(store, article_id)
+        passages = [dict(p, source_article_id=c["source_article_id"]) for c in cps if c["article_id"] == article_id
+                    for p in c["passages"]]
+        art_claims = [c for c in cached("claims", data.claims, store, a.story_id) if c.get("article_id") == article_id] \
+            if a.story_id is not None else []
+        spans = [(c.get("start"), c.get("end"), "الإسناد: " + " ← ".join(str(x) for x in c.get("attribution") or [])
+                  if c.get("attribution") else "ادعاء") for c in art_claims]
+        paragraphs = data.highlighted(a.text, mentions, passages, spans)
+        ents = data.entity_names(store, [m.entity_id for m in mentions if m.entity_id])
+        counts = Counter(m.entity_id for m in mentions if m.entity_id)
+        entity_list = sorted(({**ents[i], "n": n} for i, n in counts.items() if i in ents),
+                             key=lambda e: (-e["n"], e["type"], e["name_ar"]))
+        related_ids = {c["source_article_id"] for c in cps} | {c["article_id"] for c in cps}
+        if a.duplicate_of:
+            related_ids.add(a.duplicate_of)
+        dup_rows = store.db.execute("SELECT id FROM articles WHERE duplicate_of=?", (article_id,)).fetchall()
+        duplicates = [r[0] for r in dup_rows]
+        related_ids |= set(duplicates)
+        related_ids.discard(article_id)
+        titles = {}
+        if related_ids:
+            ids = list(related_ids)
+            titles = {r[0]: (r[1], r[2]) for r in store.db.execute(
+                f"SELECT id, title, outlet FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        story_title = None
+        if a.story_id is not None:
+            st = data.story(store, a.story_id)
+            story_title = st["title"] if st else None
+        removed = [(r.split(": ", 1) + [""])[:2] for r in a.removed]
+        points = [{"lat": e["lat"], "lon": e["lon"], "label": e["name_ar"], "label_en": e["name_en"],
+                   "href": f"/entities/{e['id']}", "weight": e["n"], "kind": "place", "note": ""}
+                  for e in entity_list if e.get("lat") is not None and e.get("lon") is not None]
+        return page("article.html", nav="", a=a, paragraphs=paragraphs, entities=entity_list, removed=removed,
+                    copies=cps, duplicates=duplicates, titles=titles, story_title=story_title, claims=art_claims,
+                    map=build_map(points))
+
+    @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
+    def entities_page(type: str | None = Query(None, pattern=ENTITY_TYPE_PATTERN),
+                      store: Store = Depends(get_store)):
+        items = store.entities(type)
+        return page("entities.html", nav="entities", items=items[:500], total=len(items), type=type)
+
+    @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
+    def entity_page(entity_id: str, store: Store = Depends(get_store)):
+        e = store.entity(entity_id)
+        if e is None:
+            raise HTTPException(404, f"no entity with id {entity_id}")
+        by_story = data.group_mentions_by_story(store, entity_id)
+        forms = Counter(m.text for m in store.mentions(entity_id=entity_id))
+        points = []
+        if e.lat is not None and e.lon is not None:
+            points = [{"lat": e.lat, "lon": e.lon, "label": e.name_ar, "label_en": e.name_en, "href": None,
+                       "weight": 1, "kind": "place", "note": ""}]
+        return page("entity.html", nav="entities", e=e, by_story=by_story, co=data.cooccurring(store, entity_id),
+                    forms=forms.most_common(12), n_mentions=sum(forms.values()), map=build_map(points))
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(request: Request, q: str = Query("", max_length=500), outlet: str | None = None,
+                    story: str | None = Query(None, pattern=r"^\d*$"),
+                    since: str | None = Query(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
+                    until: str | None = Query(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
+                    store: Store = Depends(get_store)):
+        story_id = int(story) if story else None
+        results, error = [], None
+        if q.strip():
+            try:
+                results = run_search(store, q, outlet or None, story_id, since or None, until or None)[:100]
+            except MarsadError as exc:
+                error = str(exc)
+        elif outlet or story_id is not None or since or until:
+            _, recs = data.query_articles(store, limit=100, outlet=outlet or None, story_id=story_id,
+                                          since=since or None, until=until or None)
+            results = [(SimpleNamespace(**r), (r["text"][:200] + ("…" if len(r["text"]) > 200 else "")).replace("\n", " "))
+                       for r in recs]
+        stories_for_filter = [(s["id"], s["title"]) for s in data.stories(store)[:200]]
+        titles = dict(stories_for_filter)
+        return page("search.html", nav="search", q=q, outlet=outlet or "", story_id=story_id, since=since or "",
+                    until=until or "", results=[(a, _snippet_parts(sn)) for a, sn in results], error=error,
+                    listing=not q.strip() and bool(results),
+                    outlets=data.outlets(store), stories=stories_for_filter, story_titles=titles)
+
+    @app.get("/ingest", response_class=HTMLResponse, include_in_schema=False)
+    def ingest_page():
+        return page("ingest.html", nav="ingest", token_required=bool(token), jobs=jobs.all()[-5:][::-1])
+
+    # ------------------------------------------------------------------ API
+    def run_search(store: Store, q: str, outlet, story_id, since, until) -> list:
+        hits = store.search(q, limit=SEARCH_POOL)
+        out = []
+        for a, sn in hits:
+            if outlet is not None and a.outlet != outlet:
+                continue
+            if story_id is not None and a.story_id != story_id:
+                continue
+            if since is not None and (not a.published or a.published < since):
+                continue
+            if until is not None and (not a.published or a.published > until):
+                continue
+            out.append((a, sn))
+        return out
+
+    def page_of(items: list, limit: int, offset: int) -> dict:
+        return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
+
+    Limit = Query(50, ge=1, le=500, description="page size (1–500)")
+    Offset = Query(0, ge=0, description="items to skip")
+
+    @app.get("/api/stats", tags=["store"])
+    def api_stats(store: Store = Depends(get_store)):
+        return {"schema": "marsad/1", **store.stats()}
+
+    @app.get("/api/stories", tags=["stories"])
+    def api_stories(limit: int = Limit, offset: int = Offset,
+                    sort: str = Query("size", pattern="^(size|recent)$"),
+                    since: _dt.date | None = None, until: _dt.date | None = None,
+                    store: Store = Depends(get_store)):
+        items = stories_ranked(store, sort)
+        if since:
+            items = [s for s in items if s.get("end") and s["end"] >= since.isoformat()]
+        if until:
+            items = [s for s in items if s.get("start") and s["start"] <= until.isoformat()]
+        return page_of(items, limit, offset)
+
+    @app.get("/api/stories/{story_id}", tags=["stories"])
+    def api_story(story_id: int, store: Store = Depends(get_store)):
+        b = story_bundle(store, story_id)
+        return {**b["story"], "claims": b["claims"], "claim_groups": b["claim_groups"], "events": b["events"]}
+
+    @app.get("/api/articles", tags=["articles"])
+    def api_articles(limit: int = Limit, offset: int = Offset, outlet: str | None = None,
+                     story_id: int | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
+                     store: Store = Depends(get_store)):
+        if since and until and since > until:
+            raise HTTPException(400, "since is after until")
+        total, items = data.query_articles(store, limit=limit, offset=offset, outlet=outlet, story_id=story_id,
+                                           since=_iso(since), until=_iso(until))
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+    @app.get("/api/articles/{article_id}", tags=["articles"])
+    def api_article(article_id: int, store: Store = Depends(get_store)):
+        _, items = data.query_articles(store, ids=[article_id], limit=1)
+        if not items:
+            raise HTTPException(404, f"no article with id {article_id}")
+        rec = items[0]
+        rec["mentions"] = [{"start": m.start, "end": m.end, "text": m.text, "type": m.type, "entity_id": m.entity_id}
+                           for m in store.mentions(article_id=article_id)]
+        rec["copies"] = data.copies(store, article_id)
+        rec["claims"] = [c for c in data.claims(store, rec["story_id"]) if c.get("article_id") == article_id] \
+            if rec["story_id"] is not None else []
+        return rec
+
+    @app.get("/api/entities", tags=["entities"])
+    def api_entities(limit: int = Limit, offset: int = Offset,
+                     type: str | None = Query(None, pattern=ENTITY_TYPE_PATTERN,
+                                              description="one of " + ", ".join(data.ENTITY_TYPES)),
+                     store: Store = Depends(get_store)):
+        ents = store.entities(type)
+        items = [data.entity_record(store, e, n) for e, n in ents[offset:offset + limit]]
+        return {"total": len(ents), "limit": limit, "offset": offset, "items": items}
+
+    @app.get("/api/entities/{entity_id}", tags=["entities"])
+    def api_entity(entity_id: str, store: Store = Depends(get_store)):
+        e = store.entity(entity_id)
+        if e is None:
+            raise HTTPException(404, f"no entity with id {entity_id}")
+        rec = data.entity_record(store, e)
+        rec["cooccurring"] = data.cooccurring(store, entity_id)
+        return rec
+
+    @app.get("/api/claims", tags=["claims"])
+    def api_claims(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
+                   group_id: str | None = None, store: Store = Depends(get_store)):
+        items = cached("claims", data.claims, store, story_id)
+        if group_id is not None:
+            items = [c for c in items if str(c.get("group_id")) == group_id]
+        return page_of(items, limit, offset)
+
+    @app.get("/api/claim_groups", tags=["claims"])
+    def api_claim_groups(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
+                         store: Store = Depends(get_store)):
+        return page_of(cached("claim_groups", data.claim_groups, store, story_id), limit, offset)
+
+    @app.get("/api/events", tags=["events"])
+    def api_events(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
+                   event_type: str | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
+                   store: Store = Depends(get_store)):
+        items = cached("events", data.events, store)
+        if story_id is not None:
+            items = [e for e in items if e.get("story_id") == story_id]
+        if event_type is not None:
+            items = [e for e in items if e.get("event_type") == event_type]
+        if since:
+            items = [e for e in items if str(e.get("date") or "") >= since.isoformat()]
+        if until:
+            items = [e for e in items if e.get("date") and str(e["date"])[:10] <= until.isoformat()]
+        return page_of(items, limit, offset)
+
+    @app.get("/api/search", tags=["search"])
+    def api_search(q: str = Query(..., min_length=1, max_length=500, description="words, any spelling variant"),
+                   limit: int = Query(20, ge=1, le=200), offset: int = Offset, outlet: str | None = None,
+                   story_id: int | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
+                   store: Store = Depends(get_store)):
+        hits = run_search(store, q, outlet, story_id, _iso(since), _iso(until))
+        items = [{"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published,
+                  "story_id": a.story_id, "duplicate_of": a.duplicate_of, "snippet": sn}
+                 for a, sn in hits[offset:offset + limit]]
+        return {"query": q, "total": len(hits), "limit": limit, "offset": offset, "items": items}
+
+    def full_export(store: Store) -> dict:
+        from ..export import collect
+
+        doc = collect(store)
+        if not doc.get("claims"):
+            doc["claims"] = data.claims(store)
+        if not doc.get("events"):
+            doc["events"] = data.events(store)
+        return doc
+
+    @app.get("/api/export.json", tags=["export"])
+    def api_export_json(store: Store = Depends(get_store)):
+        body = json.dumps(full_export(store), ensure_ascii=False)
+        return Response(body, media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="marsad.json"'})
+
+    @app.get("/api/export/events.csv", tags=["export"])
+    def api_export_events_csv(store: Store = Depends(get_store)):
+        from .. import export
+
+        out = io.StringIO()
+        if "events" in getattr(export, "CSV_TABLES", ()):
+            export.write_csv(store, out, table="events")
+        else:
+            try:
+                from ..events import write_acled_csv
+            except ImportError:
+                raise HTTPException(404, "the events CSV exporter is not installed") from None
+            write_acled_csv(store, out)
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="marsad-events.csv"'})
+
+    @app.get("/api/export.geojson", tags=["export"])
+    def api_export_geojson(store: Store = Depends(get_store)):
+        from .. import export
+
+        writer = getattr(export, "write_geojson", None)
+        if writer is None:
+            try:
+                from ..events import write_geojson as writer
+            except ImportError:
+                writer = None
+        if writer is not None:
+            out = io.StringIO()
+            writer(store, out)
+            body = out.getvalue()
+        else:
+            body = json.dumps(fallback_geojson(store), ensure_ascii=False)
+        return Response(body, media_type="application/geo+json",
+                        headers={"Content-Disposition": 'attachment; filename="marsad.geojson"'})
+
+    def fallback_geojson(store: Store) -> dict:
+        feats = []
+        for e in data.events(store):
+            if isinstance(e.get("lat"), (int, float)) and isinstance(e.get("lon"), (int, float)):
+                props = {k: v for k, v in e.items() if k not in ("lat", "lon")}
+                feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [e["lon"], e["lat"]]},
+                              "properties": {"kind": "event", **props}})
+        for ent, n in store.entities():
+            if ent.lat is not None and ent.lon is not None and n:
+                feats.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [ent.lon, ent.lat]},
+                              "properties": {"kind": "place", "id": ent.id, "type": ent.type, "name_ar": ent.name_ar,
+                                             "name_en": ent.name_en, "country": ent.country, "mentions": n}})
+        return {"type": "FeatureCollection", "features": feats}
+
+    @app.post("/api/ingest", status_code=202, tags=["ingest"], dependencies=[Depends(require_writer)])
+    async def api_ingest(files: list[UploadFile] | None = File(None), urls: str = Form("")):
+        url_list = [u.strip() for u in re.split(r"[\s,]+", urls or "") if u.strip()]
+        for u in url_list:
+            parts = urlsplit(u)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise HTTPException(400, f"not an http(s) URL: {u[:200]}")
+        files = [f for f in (files or []) if f.filename]
+        if not files and not url_list:
+            raise HTTPException(400, "nothing to ingest: send files and/or urls")
+        if jobs.running():
+            raise HTTPException(409, "an ingest job is already running")
+        tmp = tempfile.mkdtemp(prefix="marsad-upload-")
+        names, total = [], 0
+        try:
+            for i, f in enumerate(files):
+                safe = re.sub(r"[^\w.\-]+", "_", Path(f.filename).name)[:120].lstrip(".") or "upload"
+                dest = Path(tmp) / f"{i:03d}_{safe}"
+                with dest.open("wb") as out:
+                    while chunk := await f.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UPLOAD:
+                            raise HTTPException(413, f"uploads exceed {MAX_UPLOAD // (1 << 20)} MB")
+                        out.write(chunk)
+                names.append(str(dest))
+            job = jobs.start(names + url_list, cleanup=tmp)
+        except Busy:
+            import shutil
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise HTTPException(409, "an ingest job is already running")
+        except BaseException:
+            import shutil
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return {"job": job["id"], "status": job["status"], "progress": f"/api/ingest/{job['id']}",
+                "inputs": len(names) + len(url_list)}
+
+    @app.get("/api/ingest", tags=["ingest"])
+    def api_jobs():
+        return {"items": jobs.all()}
+
+    @app.get("/api/ingest/{job_id}", tags=["ingest"])
+    def api_job(job_id: str):
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no ingest job {job_id}")
+        return job
+
+    return app

@@ -1,0 +1,96 @@
+"""Maps as plain SVG: points on an equirectangular (plate carrée) projection over a bundled outline.
+
+In: points ``{"lat", "lon", "label", "href", "weight", "kind"}``. Out: a dict the ``map`` macro
+renders: a viewBox in degrees (x = longitude, y = -latitude) fitted to the points, a lat/lon grid,
+marker radii and which markers get a text label. The country outlines are ``static/world.svg``
+(Natural Earth via world-atlas; see :mod:`marsad.web.basemap`), placed as an image in the same units.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+ASPECT = 1.6          # width / height of every map
+MIN_SPAN = 9.0        # degrees of longitude shown at least
+MAX_LABELS = 10
+
+
+def _step(span: float) -> float:
+    for s in (1, 2, 5, 10, 20, 30):
+        if span / s <= 8:
+            return s
+    return 45
+
+
+def _focus(pts: list[dict], share: float = 0.8) -> list[dict]:
+    """The points to fit the view to: the heaviest ones holding ``share`` of the weight, and any
+    point close to them; far-off stragglers (one mention of Washington) stay off the view."""
+    if len(pts) < 4:
+        return pts
+    mx = statistics.median(p["lon"] for p in pts)
+    my = statistics.median(p["lat"] for p in pts)
+    dist = [math.hypot(p["lon"] - mx, p["lat"] - my) for p in pts]
+    limit = max(8.0, 3 * statistics.median(dist))
+    near = [p for p, d in zip(pts, dist) if d <= limit]
+    if len(near) >= 2:
+        pts = near
+    ranked = sorted(pts, key=lambda p: -(p.get("weight", 1) or 1))
+    total = sum(p.get("weight", 1) or 1 for p in ranked)
+    core, acc = [], 0.0
+    for p in ranked:
+        core.append(p)
+        acc += p.get("weight", 1) or 1
+        if acc >= share * total and len(core) >= 2:
+            break
+    lo_x, hi_x = min(p["lon"] for p in core), max(p["lon"] for p in core)
+    lo_y, hi_y = min(p["lat"] for p in core), max(p["lat"] for p in core)
+    pad_x, pad_y = max(3.0, (hi_x - lo_x) * 0.25), max(3.0, (hi_y - lo_y) * 0.25)
+    return [p for p in pts if lo_x - pad_x <= p["lon"] <= hi_x + pad_x and lo_y - pad_y <= p["lat"] <= hi_y + pad_y]
+
+
+def build_map(points: list[dict]) -> dict:
+    pts = [p for p in points if isinstance(p.get("lat"), (int, float)) and isinstance(p.get("lon"), (int, float))
+           and -90 <= p["lat"] <= 90 and -180 <= p["lon"] <= 180]
+    if not pts:
+        return {"points": [], "empty": True}
+    focus = _focus(pts)
+    lons = [p["lon"] for p in focus]
+    lats = [p["lat"] for p in focus]
+    cx, cy = (min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2
+    w = max(MIN_SPAN, (max(lons) - min(lons)) * 1.25 + 1.5)
+    h = max((max(lats) - min(lats)) * 1.25 + 1.5, w / ASPECT)
+    w = max(w, h * ASPECT)
+    w, h = min(w, 360.0), min(h, 180.0)
+    x0 = min(max(cx - w / 2, -180.0), 180.0 - w)
+    y0 = min(max(-cy - h / 2, -90.0), 90.0 - h)
+    step = _step(w)
+    grid_x = [g for g in range(int(math.floor(x0 / step) * step), int(x0 + w) + 1, int(step)) if x0 < g < x0 + w] \
+        if step >= 1 else []
+    grid_y = [g for g in range(int(math.floor(y0 / step) * step), int(y0 + h) + 1, int(step)) if y0 < g < y0 + h]
+    top = max(p.get("weight", 1) or 1 for p in pts)
+    unit = w / 100.0
+    markers = []
+    order = sorted(range(len(pts)), key=lambda i: -(pts[i].get("weight", 1) or 1))
+    labelled: set[int] = set()
+    fs = unit * 2.3
+    for i in order:
+        if len(labelled) >= MAX_LABELS:
+            break
+        p = pts[i]
+        if all(abs(p["lon"] - pts[j]["lon"]) > fs * 5 or abs(p["lat"] - pts[j]["lat"]) > fs * 1.3 for j in labelled):
+            labelled.add(i)
+    for i, p in enumerate(pts):
+        wgt = p.get("weight", 1) or 1
+        r = unit * (0.9 + 1.4 * math.sqrt(wgt / top))
+        markers.append({**p, "x": round(p["lon"], 4), "y": round(-p["lat"], 4), "r": round(r, 4),
+                        "show_label": i in labelled, "font": round(unit * 2.3, 3),
+                        "lx": round(p["lon"] - r - unit * 0.6, 4), "ly": round(-p["lat"] + unit * 0.8, 4)})
+    # draw big markers first so small ones stay clickable on top
+    markers.sort(key=lambda m: -m["r"])
+    inside = [m for m in markers if x0 <= m["x"] <= x0 + w and y0 <= m["y"] <= y0 + h]
+    return {"empty": False, "points": inside, "outside": len(markers) - len(inside),
+            "view": f"{x0:.3f} {y0:.3f} {w:.3f} {h:.3f}", "x0": x0, "y0": y0, "w": w, "h": h,
+            "grid_x": [{"v": g, "label": f"{abs(g)}°{'E' if g >= 0 else 'W'}"} for g in grid_x],
+            "grid_y": [{"v": g, "label": f"{abs(g)}°{'N' if g <= 0 else 'S'}"} for g in grid_y],
+            "font": round(unit * 2.2, 3), "stroke": round(unit * 0.12, 4)}
