@@ -59,12 +59,16 @@ def _stories(store: Store) -> list[dict]:
 
 
 def build_context(store: Store, run=None) -> dict:
+    from ..claims import article_signals
+
+    signals = {r["article_id"]: r for r in article_signals(store)}
     articles = []
     for a in store.articles():
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
             "removed": [(r.split(": ", 1) + [""])[:2] for r in a.removed],
             "entities": _article_entities(store, a.id),
+            "signals": signals.get(a.id),
         })
     stats = store.stats()
     rejects = [dict(r) for r in store.rejects()]
