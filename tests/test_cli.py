@@ -131,3 +131,18 @@ def test_stories_and_show_story(analysed):
     assert res.exit_code == 0 and "summary" in res.stdout and "articles" in res.stdout
     res = runner.invoke(app, ["show", "story:99999", "--db", str(db)])
     assert res.exit_code == 1 and "no story" in res.output
+
+
+def test_stance_command_keeps_columns_and_names_missing_ones(tmp_path):
+    src = tmp_path / "pairs.csv"
+    src.write_text("id,s1,s2\n7,أعلن الجيش السيطرة على المدينة,نفى الجيش السيطرة على المدينة\n8,,\n", encoding="utf-8")
+    res = runner.invoke(app, ["stance", str(src)])
+    assert res.exit_code == 0, res.output
+    rows = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [r["id"] for r in rows] == ["7", "8"]
+    assert rows[1]["predicted_stance"] == "other"
+    assert all(r["predicted_stance"] in ("agree", "disagree", "other") for r in rows)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n", encoding="utf-8")
+    res = runner.invoke(app, ["stance", str(bad)])
+    assert res.exit_code == 1 and "s1" in res.output and "Traceback" not in res.output

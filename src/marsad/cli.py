@@ -279,6 +279,34 @@ def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl 
 
 
 @app.command()
+def stance(file: str = typer.Argument(..., help="CSV with columns s1,s2 (other columns kept), or - for standard input."),
+           output: Optional[Path] = typer.Option(None, "-o", "--output", help="File to write (default: standard output).")):
+    """Predict the stance of s2 towards s1 (agree / disagree / other) for each row of a CSV."""
+    from .claims.stance import stance_csv
+
+    with user_errors():
+        if file != "-" and not Path(file).is_file():
+            fail(file, "no such file")
+        fin = sys.stdin if file == "-" else open(file, encoding="utf-8-sig", newline="")
+        try:
+            if output is None:
+                stance_csv(fin, sys.stdout)
+            else:
+                tmp = output.with_name(output.name + ".tmp")
+                with tmp.open("w", encoding="utf-8", newline="") as fout:
+                    stance_csv(fin, fout)
+                tmp.replace(output)
+                err.print(f"[green]✓[/] wrote {output}")
+        except ValueError as exc:
+            fail(file, str(exc))
+        except UnicodeDecodeError:
+            fail(file, "not UTF-8 text")
+        finally:
+            if fin is not sys.stdin:
+                fin.close()
+
+
+@app.command()
 def serve(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", min=1, max=65535),
           token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
                                               help="Bearer token required for write endpoints (ingest).")):
