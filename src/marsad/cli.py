@@ -68,10 +68,13 @@ def _progress():
 
 def _print_summary(run, store) -> None:
     s = store.stats()
+    q = lambda sql: store.db.execute(sql).fetchone()[0]  # noqa: E731
     err.print(f"[green]✓[/] {run.articles} new articles from {run.documents_processed} documents "
               f"({run.documents_new} new, {run.documents_known} already stored, {run.inputs_unchanged} unchanged inputs skipped); "
-              f"{run.split_documents} split, {run.duplicates} exact duplicates, {len(run.rejects)} rejected. "
-              f"Store: {s['articles']} articles.", highlight=False)
+              f"{run.split_documents} split, {len(run.rejects)} rejected.", highlight=False)
+    err.print(f"  store: {s['articles']} articles, {s['duplicates']} duplicates, {q('SELECT count(*) FROM stories')} stories, "
+              f"{q('SELECT count(DISTINCT entity_id) FROM mentions')} entities, {q('SELECT count(*) FROM claim_groups')} claim groups, "
+              f"{q('SELECT count(*) FROM events')} events", highlight=False)
     for source, reason in run.rejects[:20]:
         err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
     if len(run.rejects) > 20:
