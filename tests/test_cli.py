@@ -146,3 +146,21 @@ def test_stance_command_keeps_columns_and_names_missing_ones(tmp_path):
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     res = runner.invoke(app, ["stance", str(bad)])
     assert res.exit_code == 1 and "s1" in res.output and "Traceback" not in res.output
+
+
+def test_entities_and_show_entity(analysed):
+    db, _ = analysed
+    res = runner.invoke(app, ["entities", "--type", "GPE", "--db", str(db), "--limit", "200"])
+    assert res.exit_code == 0 and "Damascus" in res.stdout
+    res = runner.invoke(app, ["entities", "--type", "XYZ", "--db", str(db)])
+    assert res.exit_code == 1 and "unknown entity type" in res.output
+    res = runner.invoke(app, ["export", "--db", str(db)])
+    ents = json.loads(res.stdout)["entities"]
+    damascus = next(e for e in ents if e["name_en"] == "Damascus")
+    assert abs(damascus["lat"] - 33.51) < 0.1 and damascus["mentions"]
+    texts = {a["id"]: a["text"] for a in json.loads(res.stdout)["articles"]}
+    for e in ents:
+        for m in e["mentions"]:
+            assert texts[m["article_id"]][m["start"]:m["end"]] == m["text"]
+    res = runner.invoke(app, ["show", damascus["id"], "--db", str(db)])
+    assert res.exit_code == 0 and "Damascus" in res.stdout and "mentions" in res.stdout
