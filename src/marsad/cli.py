@@ -362,7 +362,7 @@ def bench(n: list[int] = typer.Option([1000], "--n", help="Corpus sizes to gener
         for r in results:
             t.add_row(str(r["n"]), r["stage"], str(r["items"]), f"{r['seconds']:.2f}", f"{r['rate']:.0f}",
                       f"{r['rate_per_core']:.0f}", f"{r['peak_rss_mb']:.0f}")
-        out.print(t)
+        Console(width=max(out.width, 120)).print(t)
         if json_out:
             import json
 
