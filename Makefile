@@ -15,9 +15,15 @@ $(BIN)/python:
 # unused xgboost model out (the tagger still runs without it, with lower person recall).
 NAMES := $(BIN)/python -m pip install -q --no-deps arabnamer==0.1.3
 
+# Leaflet and country outlines for the maps come from the npm registry at build time (not committed);
+# without npm the maps fall back to plain SVG.
+ASSETS := src/marsad/web/static/vendor/leaflet/leaflet.js
+WEB_ASSETS = test -f $(ASSETS) || scripts/build_web_assets.sh $(BIN)/python || true
+
 install: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(NAMES)
+	$(WEB_ASSETS)
 
 demo: install
 	$(BIN)/marsad analyze examples --db marsad.db --report report.html
@@ -25,6 +31,7 @@ demo: install
 test: $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	$(NAMES)
+	$(WEB_ASSETS)
 	$(BIN)/python -m pytest
 
 bench: install

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
+from pathlib import Path
 import shutil
 import time
 
@@ -64,9 +67,15 @@ def ids(db_path):
         s.close()
 
 
+WEB_ASSETS = (Path(__file__).resolve().parents[1] / "src/marsad/web/static/vendor/leaflet/leaflet.js").is_file()
+
+
 def _inert(html: str) -> None:
     """No script but the static one, no event handlers, no javascript: URLs, no bidi controls."""
-    assert re.findall(r"<script\b[^>]*>", html) == ['<script src="/static/app.js" defer>']
+    scripts = re.findall(r"<script\b[^>]*>", html)
+    assert scripts[-1] == '<script src="/static/app.js" defer>'
+    assert set(scripts) <= {'<script src="/static/app.js" defer>', '<script src="/static/map.js" defer>',
+                            '<script src="/static/vendor/leaflet/leaflet.js" defer>'}
     assert not re.search(r"<[^>]+\son\w+\s*=", html)
     assert not re.search(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", html, re.I)
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", html)
@@ -93,6 +102,15 @@ def test_story_page(client, ids):
     assert r.status_code == 200
     assert 'id="summary"' in r.text and 'id="articles"' in r.text and 'class="marker' in r.text
     assert r.text.count('href="/articles/') >= 3
+    if WEB_ASSETS:
+        # the Leaflet map: points as escaped JSON in a data attribute, the SVG map as the no-script fallback
+        m = re.search(r"""<div class="lmap"[^>]*data-points='([^']*)'""", r.text)
+        assert m and '<script src="/static/vendor/leaflet/leaflet.js" defer>' in r.text
+        pts = json.loads(html_lib.unescape(m.group(1)))
+        assert pts and all(isinstance(p["lat"], float) and p["href"].startswith(("/", "#")) for p in pts)
+        assert "<noscript><svg" in r.text and 'data-basemap="/static/countries.geojson"' in r.text
+    else:  # built without npm: the plain SVG map, and no reference to the missing Leaflet files
+        assert '<svg viewBox=' in r.text and "leaflet" not in r.text
     _inert(r.text)
     assert client.get("/stories/999999").status_code == 404
     bad = client.get("/stories/abc")
@@ -159,8 +177,15 @@ def test_ingest_page_and_static(client):
     js = client.get("/static/app.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert client.get("/static/style.css").status_code == 200
-    world = client.get("/static/world.svg")
-    assert world.status_code == 200 and world.text.startswith("<svg")
+    if WEB_ASSETS:  # built by scripts/build_web_assets.sh from the npm registry
+        world = client.get("/static/world.svg")
+        assert world.status_code == 200 and world.text.startswith("<svg")
+        geo = client.get("/static/countries.geojson").json()
+        assert geo["type"] == "FeatureCollection" and len(geo["features"]) > 150
+        assert {"Syria", "Lebanon", "Bahrain"} <= {f["properties"]["name"] for f in geo["features"]}
+        for f in ("leaflet.js", "leaflet.css", "LICENSE"):
+            assert client.get(f"/static/vendor/leaflet/{f}").status_code == 200
+    assert "textContent" in client.get("/static/map.js").text
     assert client.get("/no/such/page").status_code == 404
 
 
@@ -342,6 +367,23 @@ def test_ingest_requires_token_and_runs(tmp_path):
         assert c.get("/api/ingest/nope").status_code == 404
 
 
+@pytest.mark.skipif(not WEB_ASSETS, reason="Leaflet not built (scripts/build_web_assets.sh needs npm)")
+def test_tile_url_setting(tmp_path, monkeypatch, db_path, ids):
+    with TestClient(create_app(db_path, tile_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png")) as c:
+        r = c.get(f"/stories/{ids['story']}")
+        assert "img-src 'self' data: https://*.tiles.example.org;" in r.headers["content-security-policy"]
+        assert 'data-tiles="https://{s}.tiles.example.org/{z}/{x}/{y}.png"' in r.text
+    monkeypatch.setenv("MARSAD_TILE_URL", "http://localhost:8080/{z}/{x}/{y}.png")
+    with TestClient(create_app(db_path)) as c:
+        assert "img-src 'self' data: http://localhost:8080;" in c.get("/").headers["content-security-policy"]
+    monkeypatch.delenv("MARSAD_TILE_URL")
+    with TestClient(create_app(db_path)) as c:
+        r = c.get(f"/stories/{ids['story']}")
+        assert "img-src 'self' data:;" in r.headers["content-security-policy"] and "data-tiles" not in r.text
+    with pytest.raises(ValueError):
+        create_app(db_path, tile_url="javascript:alert(1)")
+
+
 def test_ingest_without_token_is_open_locally(tmp_path):
     with TestClient(create_app(tmp_path / "open.db")) as c:
         r = c.post("/api/ingest", files={"files": ("a.txt", ("عنوان\n" + BODY).encode(), "text/plain")})
@@ -351,3 +393,20 @@ def test_ingest_without_token_is_open_locally(tmp_path):
                 break
             time.sleep(0.1)
         assert 'id="token"' not in c.get("/ingest").text
+
+
+@pytest.mark.skipif(not WEB_ASSETS, reason="country outlines not built (scripts/build_web_assets.sh needs npm)")
+def test_map_points_and_inline_outline():
+    from marsad.web.maps import build_map, outline_paths
+    m = build_map([{"lat": 34.73, "lon": 36.71, "label": "حمص\u202e<b>", "href": "javascript:alert(1)", "kind": "event"},
+                   {"lat": 33.51, "lon": 36.29, "label": "دمشق", "href": "/entities/gn:170654", "weight": 3}])
+    pts = m["leaflet"]["points"]
+    assert [p["href"] for p in pts] == ["/entities/gn:170654", ""]      # heaviest first; no foreign links
+    assert pts[1]["label"] == "حمص<b>"                                   # bidi controls dropped, escaping is the browser's
+    (south, west), (north, east) = m["leaflet"]["bounds"]
+    assert south < 33.51 < 34.73 < north and west < 36.29 < 36.71 < east
+    paths = outline_paths(m)
+    assert 3 <= len(paths) <= 40 and sum(map(len, paths)) < 20000
+    nums = [float(v) for d in paths for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    assert all(round(v, 1) == v for v in nums)                           # 0.1° is enough for a small map
+    assert outline_paths(build_map([])) == []

@@ -24,6 +24,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 uvicorn = pytest.importorskip("uvicorn")
 
 from marsad.pipeline import analyze  # noqa: E402
+
+WEB_ASSETS = (Path(__file__).resolve().parents[1] / "src/marsad/web/static/vendor/leaflet/leaflet.js").is_file()
 from marsad.store import Store  # noqa: E402
 from marsad.web import create_app  # noqa: E402
 
@@ -92,10 +94,17 @@ def test_overview_story_map_search(server, browser, width, tag):
     first.click()
     page.wait_for_url("**/stories/*")
     assert title.strip() in page.locator("h1").inner_text()
-    markers = page.locator("#map svg circle.marker")
-    assert markers.count() >= 2
-    box = page.locator("#map svg").bounding_box()
-    assert box and box["width"] > 200 and box["width"] <= width
+    if WEB_ASSETS:
+        # Leaflet: circle markers over the country boundaries (no tiles by default)
+        page.wait_for_selector("#map .leaflet-basemap-pane path", state="attached")
+        assert page.locator("#map .leaflet-basemap-pane path").count() > 150
+        assert page.locator("#map .leaflet-tile").count() == 0
+        markers = page.locator("#map path.marker.leaflet-interactive")
+        assert markers.count() >= 2
+        box = page.locator("#map .lmap").bounding_box()
+        assert box and box["width"] > 200 and box["width"] <= width
+    else:  # built without npm: plain SVG markers
+        assert page.locator("#map svg circle.marker").count() >= 2
     assert page.locator("#articles tbody tr").count() >= 3
     if page.locator("#claims").count():          # the claims stage is installed
         counts = page.locator("table.claims td.claim-count")
@@ -110,13 +119,18 @@ def test_overview_story_map_search(server, browser, width, tag):
     no_sideways_scroll(page, width)
 
     # a marker leads to its event (on this page) or its place
-    href = page.locator("#map svg a.marker-link").first.get_attribute("href")
-    assert href and (href.startswith("/entities/") or "#event-" in href)
-    if "#event-" in href:
-        assert page.locator("#" + href.split("#", 1)[1]).count() == 1
-    else:
-        page.goto(server + href)
-        assert page.locator("#map svg circle.marker").count() == 1
+    if WEB_ASSETS:
+        markers.first.click(force=True)
+        link = page.locator("#map .leaflet-popup-content a.map-pop-name")
+        link.wait_for()
+        href = link.first.get_attribute("href")
+        assert href and (href.startswith("/entities/") or "#event-" in href)
+        if "#event-" in href:
+            assert page.locator("#" + href.split("#", 1)[1]).count() == 1
+        else:
+            page.goto(server + href)
+            page.wait_for_selector("#map path.marker")
+            assert page.locator("#map path.marker").count() == 1
 
     # an article: mentions highlighted, furniture on demand
     page.goto(server + "/search?q=" + "الفرايه")       # the text says الفراية (ta marbuta)
@@ -138,8 +152,9 @@ def test_overview_story_map_search(server, browser, width, tag):
     page.locator("a.chip.t-GPE").first.click()
     page.wait_for_url("**/entities/*")
     assert page.locator("h1 bdi.en").count() == 1
-    if page.locator("#map svg").count():
-        assert page.locator("#map svg circle.marker").count() == 1
+    if page.locator("#map .lmap").count():
+        page.wait_for_selector("#map path.marker")
+        assert page.locator("#map path.marker").count() == 1
     page.screenshot(path=str(SHOTS / f"marsad-web-{tag}-entity.png"), full_page=True)
     no_sideways_scroll(page, width)
 

@@ -3,8 +3,9 @@
 In: a :class:`~marsad.store.Store` (and optionally the summary of the run that just finished).
 Out: an HTML file (right-to-left, Arabic typography, no external resources, everything escaped):
 a summary of what was ingested, split, deduplicated and rejected with reasons, stories when the
-linking stage has made them, and per article its title, outlet, date, entities, clean text and a
-collapsible list of the page furniture that was removed.
+linking stage has made them (each with a small inline SVG map of its events over country outlines
+cut from the bundled basemap, and a compact timeline), and per article its title, outlet, date,
+entities, clean text and a collapsible list of the page furniture that was removed.
 """
 
 from __future__ import annotations
@@ -33,6 +34,50 @@ def _article_entities(store: Store, article_id: int) -> list[dict]:
     return sorted(seen.values(), key=lambda d: (d["type"], d["name_ar"]))
 
 
+def _place_names(store: Store, events: list[dict]) -> dict:
+    names = {}
+    for e in events:
+        loc = e.get("location")
+        if loc and loc not in names:
+            ent = store.entity(loc)
+            names[loc] = ent.name_ar if ent else None
+    return names
+
+
+def _story_map(events: list[dict], names: dict) -> dict:
+    """The events of one story as a self-contained SVG map: :func:`marsad.web.maps.build_map` for the
+    view and markers (one per place, sized by its events), and the country outlines that intersect
+    the view, inline and rounded to 0.1°, so the report needs no file beside it."""
+    from ..web.maps import build_map, outline_paths
+
+    places: dict = {}
+    for e in events:
+        if not isinstance(e.get("lat"), (int, float)) or not isinstance(e.get("lon"), (int, float)):
+            continue
+        key = (round(e["lat"], 3), round(e["lon"], 3))
+        pl = places.setdefault(key, {"lat": e["lat"], "lon": e["lon"], "weight": 0, "kind": "event",
+                                     "label": names.get(e.get("location")) or e.get("location_name") or "?",
+                                     "label_en": e.get("location_name") or "", "href": f"#ev{e['id']}", "types": []})
+        pl["weight"] += 1
+        pl["types"].append(e.get("sub_event_type") or e.get("event_type") or "")
+    for pl in places.values():
+        pl["note"] = "، ".join(dict.fromkeys(t for t in pl.pop("types") if t))
+    m = build_map(list(places.values()))
+    m["outline"] = outline_paths(m)
+    return m
+
+
+def _timeline(events: list[dict], names: dict) -> list[dict]:
+    """Events grouped by day: ``[{date, evs: [{id, type, place, place_en}]}]``, undated last."""
+    days: dict = {}
+    for e in events:
+        days.setdefault(e.get("date") or "", []).append({
+            "id": e["id"], "type": e.get("sub_event_type") or e.get("event_type") or "",
+            "place": names.get(e.get("location")) or e.get("location_name") or "",
+            "place_en": e.get("location_name") or ""})
+    return [{"date": d or None, "evs": evs} for d, evs in sorted(days.items(), key=lambda kv: (not kv[0], kv[0]))]
+
+
 def _stories(store: Store) -> list[dict]:
     """Stories with their events attached (events without a story go to a story-less group)."""
     from .. import claims as cl
@@ -55,6 +100,11 @@ def _stories(store: Store) -> list[dict]:
     if any(by_story.values()):
         stories.append({"id": None, "title": "أحداث خارج القصص", "article_ids": [], "summary": [], "start": None,
                         "end": None, "events": [e for es in by_story.values() for e in es]})
+    for s in stories:
+        if s["events"]:
+            names = _place_names(store, s["events"])
+            s["map"] = _story_map(s["events"], names)
+            s["timeline"] = _timeline(s["events"], names)
     return stories
 
 

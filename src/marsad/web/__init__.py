@@ -3,7 +3,8 @@
 In: a database path, and optionally a token that write endpoints (ingest) require as
 ``Authorization: Bearer TOKEN``. Out: :func:`create_app`, a FastAPI app (pages, ``/api``,
 ``/openapi.json``), and :func:`serve`, which runs it with uvicorn. Fully offline: no CDN, no JS
-framework; one small static script, a stylesheet and a bundled country outline for the maps.
+framework; a small static script, a stylesheet, and Leaflet (vendored) over a bundled country-boundary
+GeoJSON for the maps (a tile server is optional: ``MARSAD_TILE_URL``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from pathlib import Path
 __all__ = ["create_app", "serve"]
 
 
-def create_app(db_path: str | Path, token: str | None = None):
+def create_app(db_path: str | Path, token: str | None = None, tile_url: str | None = None,
+               tile_attribution: str | None = None):
     from .app import create_app as _create
 
-    return _create(db_path, token=token)
+    return _create(db_path, token=token, tile_url=tile_url, tile_attribution=tile_attribution)
 
 
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:

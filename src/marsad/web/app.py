@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import hmac
 import io
-import os
 import json
+import os
 import re
 import tempfile
 import threading
@@ -63,6 +63,9 @@ def _env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["inert"] = data.inert
     env.filters["event_ar"] = data.event_type_ar
+    static = HERE / "static"
+    env.globals.update(leaflet_ready=(static / "vendor" / "leaflet" / "leaflet.js").is_file(),
+                       basemap_ready=(static / "world.svg").is_file())
     env.globals.update(version=__version__, type_names=TYPE_NAMES, origins_count=data.origins_count,
                        outlets_count=data.outlets_count, origin_names=data.origin_names, group_id=data.group_id)
     return env
@@ -79,10 +82,31 @@ def _iso(d: _dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def create_app(db_path: str | Path, token: str | None = None) -> FastAPI:
+def _tile_origin(tile_url: str) -> str:
+    """The CSP source for a tile URL template (``https://{s}.tile.example.org/{z}/{x}/{y}.png``):
+    scheme and host, a ``{s}`` subdomain becoming ``*``. Anything but http(s) is refused."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(tile_url)
+    host = parts.netloc.replace("{s}", "*")
+    if parts.scheme not in ("http", "https") or not host or any(c in host for c in " ;,'\"{}"):
+        raise ValueError(f"tile URL must be an http(s) URL template, got {tile_url!r}")
+    return f"{parts.scheme}://{host}"
+
+
+def create_app(db_path: str | Path, token: str | None = None, tile_url: str | None = None,
+               tile_attribution: str | None = None) -> FastAPI:
+    """``tile_url`` (or env ``MARSAD_TILE_URL``): an optional Leaflet tile layer drawn under the
+    bundled country boundaries, e.g. a local tile server; its origin is added to the CSP ``img-src``."""
     db_path = str(db_path)
     Store(db_path).close()          # create / migrate once, and fail early on a bad path
     env = _env()
+    tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
+    tile_attribution = tile_attribution or os.environ.get("MARSAD_TILE_ATTRIBUTION") or ""
+    headers = dict(SECURITY_HEADERS)
+    if tile_url:
+        headers["Content-Security-Policy"] = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {_tile_origin(tile_url)}")
+    env.globals.update(tile_url=tile_url or "", tile_attribution=tile_attribution)
     jobs = Jobs(db_path)
     app = FastAPI(title="marsad", version=__version__, docs_url=None, redoc_url=None,
                   description="Arabic news observatory: stories, articles, entities, claims and events "
@@ -95,7 +119,7 @@ def create_app(db_path: str | Path, token: str | None = None) -> FastAPI:
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
+        for k, v in headers.items():
             response.headers.setdefault(k, v)
         if request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "public, max-age=3600")

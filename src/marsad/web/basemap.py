@@ -1,14 +1,19 @@
-"""Build the bundled basemap: country outlines as one SVG in plate carrée (equirectangular) degrees.
+"""Build the bundled basemaps from Natural Earth country boundaries.
 
-In: ``countries-50m.json`` from the npm package ``world-atlas`` 2.0.2 (TopoJSON made from Natural
-Earth, which is public domain; world-atlas itself is ISC-licensed, © Michael Bostock). Out:
-``static/world.svg`` whose user units are degrees (x = longitude, y = -latitude), so a map places
-it with ``<image x="-180" y="-90" width="360" height="180">`` and plots points at (lon, -lat).
+In: ``countries-50m.json`` and ``countries-110m.json`` from the npm package ``world-atlas`` 2.0.2
+(TopoJSON made from Natural Earth, which is public domain; world-atlas itself is ISC-licensed,
+© Michael Bostock). Out:
+
+- ``static/countries.geojson``: the Leaflet base layer (and the source of the report's inline
+  outlines): 1:110m countries for the world, 1:50m for countries in the Middle East / North Africa
+  window (:data:`DETAIL_BOX`), coordinates rounded to 0.01°; properties ``name`` only.
+- ``static/world.svg`` (the no-script fallback): user units are degrees (x = longitude,
+  y = -latitude), placed with ``<image x="-180" y="-90" width="360" height="180">``.
 
 Run once at build time (offline afterwards)::
 
     npm pack world-atlas@2.0.2 && tar xzf world-atlas-2.0.2.tgz
-    python -m marsad.web.basemap package/countries-50m.json
+    python -m marsad.web.basemap package/countries-50m.json package/countries-110m.json
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).with_name("static") / "world.svg"
+GEOJSON = Path(__file__).with_name("static") / "countries.geojson"
+DETAIL_BOX = (20.0, 10.0, 65.0, 43.0)   # lon0, lat0, lon1, lat1: where 1:50m replaces 1:110m
 
 
 def _arcs(topo: dict) -> list[list[tuple[float, float]]]:
@@ -73,6 +80,54 @@ def build(src: str, tol: float = 0.08) -> str:
             + "".join(paths) + "</g></svg>\n")
 
 
+def _features(src: str, tol: float, digits: int = 2) -> list[dict]:
+    topo = json.loads(Path(src).read_text(encoding="utf-8"))
+    arcs = _arcs(topo)
+    out = []
+    for g in topo["objects"]["countries"]["geometries"]:
+        polys = [g["arcs"]] if g.get("type") == "Polygon" else g.get("arcs", []) if g.get("type") == "MultiPolygon" else []
+        coords = []
+        for poly in polys:
+            rings = []
+            for ring in poly:
+                pts = _simplify(_ring(arcs, ring), tol)
+                pts = [[round(x, digits), round(y, digits)] for x, y in pts]
+                pts = [p for i, p in enumerate(pts) if i == 0 or p != pts[i - 1]]
+                if len(pts) >= 4:
+                    rings.append(pts)
+            if rings:
+                coords.append(rings)
+        if coords:
+            out.append({"type": "Feature", "properties": {"name": (g.get("properties") or {}).get("name", "")},
+                        "geometry": {"type": "MultiPolygon", "coordinates": coords}})
+    return out
+
+
+def _centre(f: dict) -> tuple[float, float]:
+    ring = max((r[0] for r in f["geometry"]["coordinates"]), key=len)
+    return sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)
+
+
+def build_geojson(src50: str, src110: str) -> str:
+    """World at 1:110m, with the countries centred in :data:`DETAIL_BOX` taken from 1:50m."""
+    lon0, lat0, lon1, lat1 = DETAIL_BOX
+
+    def inside(f: dict) -> bool:
+        x, y = _centre(f)
+        return lon0 <= x <= lon1 and lat0 <= y <= lat1
+
+    detail = {f["properties"]["name"]: f for f in _features(src50, 0.03) if inside(f)}
+    feats = [detail.pop(f["properties"]["name"], f) if inside(f) or f["properties"]["name"] in detail else f
+             for f in _features(src110, 0.0)]
+    feats += list(detail.values())          # small states 1:110m leaves out (Bahrain, ...)
+    return json.dumps({"type": "FeatureCollection",
+                       "attribution": "Natural Earth (public domain) via world-atlas 2.0.2 (ISC, (c) Michael Bostock)",
+                       "features": feats}, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 if __name__ == "__main__":
     OUT.write_text(build(sys.argv[1]), encoding="utf-8")
     print(OUT, OUT.stat().st_size)
+    if len(sys.argv) > 2:
+        GEOJSON.write_text(build_geojson(sys.argv[1], sys.argv[2]), encoding="utf-8")
+        print(GEOJSON, GEOJSON.stat().st_size)

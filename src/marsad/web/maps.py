@@ -1,15 +1,23 @@
-"""Maps as plain SVG: points on an equirectangular (plate carrée) projection over a bundled outline.
+"""Maps: the view and markers for a set of points, drawn by Leaflet (web), or as plain SVG
+(the no-script fallback, and the self-contained report).
 
-In: points ``{"lat", "lon", "label", "href", "weight", "kind"}``. Out: a dict the ``map`` macro
-renders: a viewBox in degrees (x = longitude, y = -latitude) fitted to the points, a lat/lon grid,
-marker radii and which markers get a text label. The country outlines are ``static/world.svg``
-(Natural Earth via world-atlas; see :mod:`marsad.web.basemap`), placed as an image in the same units.
+In: points ``{"lat", "lon", "label", "label_en", "note", "href", "weight", "kind"}``. Out: a dict the
+``svgmap`` macro renders: a viewBox in degrees (x = longitude, y = -latitude) fitted to the points,
+a lat/lon grid, marker radii and which markers get a text label, plus ``leaflet``: the same points
+(labels made inert) with pixel radii and the view's bounds, which ``static/map.js`` reads from a
+``data-points`` attribute and draws over the bundled ``static/countries.geojson``. The SVG form uses
+``static/world.svg``, or (:func:`outline_paths`) inline outlines cut from the GeoJSON to the view.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import statistics
+from pathlib import Path
+
+from .data import inert
 
 ASPECT = 1.6          # width / height of every map
 MIN_SPAN = 9.0        # degrees of longitude shown at least
@@ -89,8 +97,92 @@ def build_map(points: list[dict]) -> dict:
     # draw big markers first so small ones stay clickable on top
     markers.sort(key=lambda m: -m["r"])
     inside = [m for m in markers if x0 <= m["x"] <= x0 + w and y0 <= m["y"] <= y0 + h]
-    return {"empty": False, "points": inside, "outside": len(markers) - len(inside),
+    leaflet = {"bounds": [[round(-(y0 + h), 3), round(x0, 3)], [round(-y0, 3), round(x0 + w, 3)]],
+               "points": [{"lat": round(m["lat"], 5), "lon": round(m["lon"], 5), "kind": str(m.get("kind") or "place"),
+                           "r": round(4 + 8 * math.sqrt((m.get("weight", 1) or 1) / top), 1),
+                           "label": inert(m.get("label")), "label_en": inert(m.get("label_en") or ""),
+                           "note": inert(m.get("note") or ""), "href": _local_href(m.get("href"))}
+                          for m in markers]}
+    return {"empty": False, "points": inside, "outside": len(markers) - len(inside), "leaflet": leaflet,
             "view": f"{x0:.3f} {y0:.3f} {w:.3f} {h:.3f}", "x0": x0, "y0": y0, "w": w, "h": h,
             "grid_x": [{"v": g, "label": f"{abs(g)}°{'E' if g >= 0 else 'W'}"} for g in grid_x],
             "grid_y": [{"v": g, "label": f"{abs(g)}°{'N' if g <= 0 else 'S'}"} for g in grid_y],
             "font": round(unit * 2.2, 3), "stroke": round(unit * 0.12, 4)}
+
+
+def _local_href(href) -> str:
+    """Only links inside the app ("/..." or "#...") make it into a popup."""
+    href = str(href or "")
+    return href if (href.startswith("/") and not href.startswith("//")) or href.startswith("#") else ""
+
+
+GEOJSON = Path(__file__).with_name("static") / "countries.geojson"
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> list[tuple[tuple[float, float, float, float], list[list[list[float]]]]]:
+    """Each polygon of the basemap built by ``scripts/build_web_assets.sh`` as (bbox, rings); none without it."""
+    out = []
+    if not GEOJSON.is_file():
+        return out
+    for f in json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]:
+        for poly in f["geometry"]["coordinates"]:
+            xs = [p[0] for p in poly[0]]
+            ys = [p[1] for p in poly[0]]
+            out.append(((min(xs), min(ys), max(xs), max(ys)), poly))
+    return out
+
+
+def _clip(ring: list[list[float]], box: tuple[float, float, float, float]) -> list[list[float]]:
+    """Sutherland–Hodgman: the part of a polygon ring inside an axis-aligned box."""
+    lon0, lat0, lon1, lat1 = box
+    edges = [(0, lon0, True), (0, lon1, False), (1, lat0, True), (1, lat1, False)]
+    out = ring
+    for axis, v, keep_above in edges:
+        if not out:
+            break
+        inside = (lambda p: p[axis] >= v) if keep_above else (lambda p: p[axis] <= v)
+        src, out = out, []
+        for i, cur in enumerate(src):
+            prev = src[i - 1]
+            if inside(cur):
+                if not inside(prev):
+                    out.append(_cross(prev, cur, axis, v))
+                out.append(cur)
+            elif inside(prev):
+                out.append(_cross(prev, cur, axis, v))
+    return out
+
+
+def _cross(a, b, axis: int, v: float) -> list[float]:
+    t = (v - a[axis]) / (b[axis] - a[axis])
+    return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]
+
+
+def outline_paths(m: dict, digits: int | None = None) -> list[str]:
+    """SVG path data (x = lon, y = -lat, rounded to ``digits``: 0.1° for a regional view, 1° for a
+    continental one) of the country polygons in the map's view, clipped to it (plus a small
+    margin): a small inline basemap for a self-contained page."""
+    if m.get("empty"):
+        return []
+    x0, y0, w, h = m["x0"], m["y0"], m["w"], m["h"]
+    if digits is None:
+        digits = 1 if w <= 40 else 0
+    pad = 0.5
+    box = (x0 - pad, -(y0 + h) - pad, x0 + w + pad, -y0 + pad)
+    paths = []
+    for (bx0, by0, bx1, by1), poly in _countries():
+        if bx1 < box[0] or bx0 > box[2] or by1 < box[1] or by0 > box[3]:
+            continue
+        d = []
+        for ring in poly:
+            pts: list[str] = []
+            for x, y in _clip(ring, box):
+                pt = f"{round(x, digits):g},{round(-y, digits) + 0:g}"
+                if not pts or pts[-1] != pt:
+                    pts.append(pt)
+            if len(pts) >= 4:
+                d.append("M" + "L".join(pts) + "Z")
+        if d:
+            paths.append("".join(d))
+    return paths
