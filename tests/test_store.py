@@ -120,3 +120,14 @@ def test_rejects_are_stored_once_with_reasons(tmp_path, store):
         analyze(store, [str(tmp_path)], workers=1)
     reasons = {r["source"].split("/")[-1]: r["reason"] for r in store.rejects()}
     assert reasons == {"empty.txt": "empty file", "junk.txt": "binary content (NUL bytes), not text"}
+
+
+def test_search_finds_names_spelled_differently_in_other_articles(tmp_path, store):
+    lead = "وقالت الوكالة في تقرير مطول نشرته مساء اليوم إن المحادثات بين الطرفين ستستأنف الأسبوع المقبل في العاصمة."
+    (tmp_path / "a.txt").write_text("تقرير أول عن المحادثات\n" + "ذكرت وكالة بلومبيرغ أن الوفدين اجتمعا. " + lead, encoding="utf-8")
+    (tmp_path / "b.txt").write_text("تقرير ثان عن الاجتماع\n" + "نقلت وكالة بلومبيرج عن مسؤولين أن الاجتماع انتهى. " + lead, encoding="utf-8")
+    analyze(store, [str(tmp_path)], workers=1)  # the entity stage links both spellings to one entity
+    for q in ("بلومبيرغ", "بلومبيرج"):
+        titles = {a.title for a, _ in store.search(q)}
+        assert titles == {"تقرير أول عن المحادثات", "تقرير ثان عن الاجتماع"}, q
+    assert {a.title for a, _ in store.search("بلومبيرج الوفدين")} == {"تقرير أول عن المحادثات"}

@@ -40,6 +40,7 @@ class Store:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
         self._depth = 0
+        self._variants: tuple[int, dict[str, set[str]]] | None = None
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -172,15 +173,46 @@ class Store:
         return [(r[0], r[1]) for r in self.db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
 
     def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
-        """Articles matching ``query`` on normalised keys (any spelling variant), best first, with a snippet."""
-        terms = [t for t in _WORD.findall(normalize(query))]
+        """Articles matching ``query`` on normalised keys, best first, with a snippet.
+
+        Spelling variants meet: alef / hamza / ya / ta marbuta forms, diacritics, attached clitics, and
+        names written differently elsewhere in the corpus (بلومبيرج finds بلومبيرغ, البوكمال finds البو كمال)
+        through the entity mentions the entity stage linked to one entity.
+        """
+        key = normalize(query)
+        terms = _WORD.findall(key)
         if not terms:
             raise MarsadError(query or "(empty query)", "search query has no words")
-        fts = " ".join('"' + strip_clitics(t) + '"' for t in terms)
+        variants = self._name_variants()
+        whole = variants.get(_name_key(key), set())
+        if whole:  # the query is a name: any way the corpus writes that entity
+            shown = sorted(whole | {key})
+            fts = " OR ".join(_phrase(v) for v in shown)
+        else:
+            shown = list(terms)
+            groups = []
+            for t in terms:
+                alts = sorted(variants.get(_name_key(t), set()) | {t})
+                shown += alts
+                groups.append("(" + " OR ".join(_phrase(v) for v in alts) + ")")
+            fts = " AND ".join(groups)
         rows = self.db.execute(
             "SELECT a.* FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?", (fts, limit)).fetchall()
-        return [(a, display_snippet(a.text, terms)) for a in map(_article, rows)]
+        return [(a, display_snippet(a.text, shown)) for a in map(_article, rows)]
+
+    def _name_variants(self) -> dict[str, set[str]]:
+        """Name key → the normalised forms the corpus writes the entities with that key in (cached per mention count)."""
+        n = self.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        if self._variants is None or self._variants[0] != n:
+            forms: dict[str, set[str]] = {}
+            keys: dict[str, set[str]] = {}
+            for text, eid in self.db.execute("SELECT DISTINCT text, entity_id FROM mentions WHERE entity_id IS NOT NULL"):
+                forms.setdefault(eid, set()).add(normalize(text))
+                keys.setdefault(_name_key(text), set()).add(eid)
+            table = {k: set().union(*(forms[e] for e in eids)) for k, eids in keys.items()}
+            self._variants = (n, {k: v for k, v in table.items() if len(v) > 1})
+        return self._variants[1]
 
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
@@ -240,6 +272,18 @@ class Store:
 
 
 _WORD = re.compile(r"\w+")
+_FOREIGN_G = str.maketrans({"غ": "ج", "ك": "ج", "گ": "ج"})  # a foreign "g" is written ج, غ or ك
+
+
+def _name_key(text: str) -> str:
+    """Key on which spellings of one name meet: normalised, no spaces, one letter for a foreign g."""
+    return normalize(text).replace(" ", "").translate(_FOREIGN_G)
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 phrase for normalised words (a single word matches its clitic-free stem too)."""
+    words = _WORD.findall(text)
+    return '"' + (strip_clitics(words[0]) if len(words) == 1 else " ".join(words)) + '"'
 
 
 def index_key(text: str) -> str:
