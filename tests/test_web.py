@@ -258,6 +258,10 @@ def test_api_claims_events_search(client, ids):
     assert client.get("/api/search", params={"q": "الأسد", "limit": 1000}).status_code == 422
     j = client.get("/api/search", params={"q": "الأسد", "since": "2030-01-01"}).json()
     assert j["total"] == 0
+    # a name written one way finds the articles that write it the other way (examples use both)
+    ja = {x["id"] for x in client.get("/api/search", params={"q": "بلومبيرج"}).json()["items"]}
+    jb = {x["id"] for x in client.get("/api/search", params={"q": "بلومبيرغ"}).json()["items"]}
+    assert ja == jb and len(ja) >= 3
 
 
 def test_api_exports_and_openapi(client):
