@@ -207,17 +207,14 @@ ARTICLES = {
 
 @pytest.fixture(scope="module")
 def own_store(tmp_path_factory):
-    from marsad.pipeline import analyze, later_stages
+    from marsad.pipeline import analyze
     from marsad.store import Store
 
     d = tmp_path_factory.mktemp("own")
     for name, text in ARTICLES.items():
         (d / name).write_text(text, encoding="utf-8")
     s = Store(d / "own.db")
-    analyze(s, [str(d)], workers=1)
-    for stage in later_stages():
-        stage(s)
-    extract_claims(s)
+    analyze(s, [str(d)], workers=1)  # every stage, claims included
     yield s
     s.close()
 

@@ -20,13 +20,10 @@ from marsad.text import split_sentences
 
 @pytest.fixture(scope="module")
 def seed_store(tmp_path_factory, seeds_dir):
-    from marsad.pipeline import analyze, later_stages
+    from marsad.pipeline import analyze
 
     s = Store(tmp_path_factory.mktemp("events") / "seeds.db")
-    analyze(s, [str(seeds_dir)], workers=1)
-    for stage in later_stages():
-        stage(s)
-    extract_events(s)
+    analyze(s, [str(seeds_dir)], workers=1)  # every stage, events included
     yield s
     s.close()
 

@@ -1,6 +1,5 @@
 """Ingest: formats, encodings and bad input. Every bad input is named with a reason; nothing stored is lost."""
 
-import gzip
 import io
 import json
 import threading

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..text import normalize, split_sentences
 from .dates import find_date
 from .furniture import (author_line, byline_outlet, byline_prefix, ends_sentence, furniture_kind,
-                        is_section_label, line_key, source_line, split_marker, word_count)
+                        is_section_label, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
 TITLE_MIN_WORDS = 3

@@ -354,7 +354,6 @@ class Linker:
     # -- main -------------------------------------------------------------------------------------
     def extract(self, text: str, country_hint: str | None = None, use_tagger: bool = True
                 ) -> tuple[list[Mention], dict[str, Entity]]:
-        gaz = self.gaz
         toks = words(text)
         n = len(toks)
         taken = [False] * n

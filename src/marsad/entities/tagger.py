@@ -253,6 +253,17 @@ def _shape(word: str) -> str:
     return "X"
 
 
+
+def _mark(tags: list[str], i: int, span: tuple[int, str] | None) -> int:
+    """Write BIO tags for a ``(length, type)`` span starting at token ``i``; return the next token index."""
+    if span is None:
+        return i + 1
+    length, typ = span
+    tags[i] = "B-" + typ
+    for j in range(i + 1, i + length):
+        tags[j] = "I-" + typ
+    return i + length
+
 class Features:
     """Turns token sequences into crfsuite feature lists. Word-level parts are cached."""
 
@@ -359,14 +370,7 @@ class Features:
                     if all(infos[i + 1 + j][2] == rest[j] for j in range(m)):
                         best = (m + 1, kind)
                         break
-            if best:
-                length, kind = best
-                marks[i] = "B-" + kind
-                for j in range(i + 1, i + length):
-                    marks[j] = "I-" + kind
-                i += length
-            else:
-                i += 1
+            i = _mark(marks, i, best)
         return marks
 
     def sequence(self, tokens: list[str]) -> list[list[str]]:
@@ -564,14 +568,7 @@ class Tagger:
                 counts = memory[seq]
                 found = (length, max(counts, key=counts.get))
                 break
-            if found:
-                length, typ = found
-                out[i] = "B-" + typ
-                for j in range(i + 1, i + length):
-                    out[j] = "I-" + typ
-                i += length
-            else:
-                i += 1
+            i = _mark(out, i, found)
         return out
 
     def _clean(self, tags: list[str]) -> list[str]:

@@ -10,7 +10,6 @@ import glob
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -23,7 +22,6 @@ HTML_EXT = {".html", ".htm", ".xhtml", ".shtml"}
 JSONL_EXT = {".jsonl", ".ndjson", ".json"}
 FEED_EXT = {".rss", ".atom", ".xml"}
 WARC_EXT = {".warc", ".warc.gz", ".arc", ".arc.gz"}
-KNOWN_EXT = TEXT_EXT | HTML_EXT | JSONL_EXT | FEED_EXT | {".warc", ".gz", ".arc"}
 
 MAX_DOCUMENT_BYTES = 5 * 1024 * 1024       # one article's page or text
 MAX_CONTAINER_BYTES = 2 * 1024 ** 3        # JSONL / WARC, read as a stream
