@@ -1,0 +1,152 @@
+"""The stage contract and the registry of marsad's stages, in order.
+
+In: nothing but the data model. Out: :class:`Stage` (a per-article stage: ``run`` takes a batch of
+:class:`~marsad.model.AnalysedArticle` and returns it enriched, touching no database: the spaCy
+component pattern, each stage declaring what it ``requires`` and what it ``assigns``),
+:class:`CrossStage` (a cross-article stage: the new articles plus the state it needs in, updates
+to that state out), :class:`StoreStage` (a stage that still reads and writes the store itself,
+until its package is converted) and :func:`registered_stages`, the list the runner, the CLI and
+the bench share. Stages import :mod:`marsad.model` and :mod:`marsad.text`, never the store: the
+runner (:mod:`marsad.runner`) is the only place that joins stages and store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .model import AnalysedArticle
+
+Batch = list[AnalysedArticle]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A per-article stage: pure over a batch, so the runner may run it in any process or on Ray."""
+
+    name: str
+    requires: tuple[str, ...]          # AnalysedArticle fields it reads ("article", "mentions", ...)
+    assigns: tuple[str, ...]           # AnalysedArticle fields it fills
+    run: Callable[[Batch], Batch]
+    load: Callable[[], Any] | None = None   # loads the stage's models; called once per worker process
+
+
+@dataclass(frozen=True)
+class CrossStage:
+    """A cross-article stage: ``run(new_articles, state) -> updates``; the runner loads ``state`` for the
+    new articles from the store and saves the updates (incremental, never a whole-corpus recompute)."""
+
+    name: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    run: Callable[[Batch, Any], Any]
+    state: str                         # which state the store loads and saves for it
+
+
+@dataclass(frozen=True)
+class StoreStage:
+    """Transitional: a stage whose package still reads and writes the store itself (``run(store, progress)``).
+    The runner calls it on the driver after the per-article stages; its owners convert it to a
+    :class:`CrossStage`."""
+
+    name: str
+    requires: tuple[str, ...]
+    assigns: tuple[str, ...]
+    run: Callable[[Any, Any], Any]
+
+
+AnyStage = Stage | CrossStage | StoreStage
+
+
+# -- clean: documents → articles ----------------------------------------------------------------
+def clean_batch(batch: Batch) -> Batch:
+    """Each bundle holding a document becomes one bundle per article it splits into (or a reject)."""
+    from .pipeline import clean_one
+
+    out: Batch = []
+    for item in batch:
+        if item.document is None or item.article is not None:
+            out.append(item)
+            continue
+        result = clean_one(item.document)
+        if isinstance(result, str):
+            out.append(AnalysedArticle(document=item.document, reject=result, seq=item.seq, done={"clean"}))
+            continue
+        for art in result:
+            art.document_sha256 = item.document.sha256
+            out.append(AnalysedArticle(document=item.document, article=art, seq=item.seq, done={"clean"}))
+        if not result:  # a document without articles is still processed (and stored as such)
+            out.append(AnalysedArticle(document=item.document, seq=item.seq, done={"clean"}))
+    return out
+
+
+# -- entities: article text → mentions and linked entities ---------------------------------------
+def entities_batch(batch: Batch) -> Batch:
+    from .entities.stage import tag_article
+
+    for item in batch:
+        if item.article is not None and "entities" not in item.done:
+            tag_article(item)
+    return batch
+
+
+def load_entities() -> None:
+    from .entities.stage import load_models
+
+    load_models()
+
+
+CLEAN = Stage("clean", requires=("document",), assigns=("article", "sentences", "reject"), run=clean_batch)
+ENTITIES = Stage("entities", requires=("article",), assigns=("mentions", "entities"), run=entities_batch,
+                 load=load_entities)
+
+
+def _link(store, progress=None):
+    from .link import link_articles
+
+    return link_articles(store, progress=progress)
+
+
+def _claims(store, progress=None):
+    from .claims import extract_claims
+
+    return extract_claims(store, progress)
+
+
+def _events(store, progress=None):
+    from .events import extract_events
+
+    return extract_events(store, progress)
+
+
+LINK = StoreStage("link", requires=("article", "mentions"), assigns=("duplicate_of", "copies", "story_id"), run=_link)
+CLAIMS = StoreStage("claims", requires=("article", "sentences", "mentions", "story_id", "copies"),
+                    assigns=("attributions", "claims", "claim_groups", "signals"), run=_claims)
+EVENTS = StoreStage("events", requires=("article", "sentences", "mentions", "story_id", "copies"),
+                    assigns=("events",), run=_events)
+
+
+def registered_stages() -> list[AnyStage]:
+    """Every stage of the pipeline, in the order the runner executes them."""
+    return [CLEAN, ENTITIES, LINK, CLAIMS, EVENTS]
+
+
+def per_article_stages(stages: list[AnyStage] | None = None) -> list[Stage]:
+    return [s for s in (stages or registered_stages()) if isinstance(s, Stage)]
+
+
+def stage_named(name: str) -> AnyStage:
+    for s in registered_stages():
+        if s.name == name:
+            return s
+    raise KeyError(f"no stage named {name!r} (stages: {', '.join(s.name for s in registered_stages())})")
+
+
+def run_chain(batch: Batch, stages: list[Stage]) -> Batch:
+    """Run per-article stages in order over one batch (what a worker does)."""
+    for stage in stages:
+        batch = stage.run(batch)
+        for item in batch:
+            if item.article is not None:
+                item.done.add(stage.name)
+    return batch
