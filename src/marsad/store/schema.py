@@ -253,4 +253,15 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX events_date ON events(date);
     """,
+    # runner: what every stage did on every run (marsad.runner).
+    """
+    CREATE TABLE stage_runs (
+        id INTEGER PRIMARY KEY,
+        stage TEXT NOT NULL,
+        items INTEGER NOT NULL DEFAULT 0,   -- articles (or documents, for clean) the stage handled
+        seconds REAL NOT NULL DEFAULT 0,    -- wall time of the stage in this run
+        warnings TEXT NOT NULL DEFAULT '[]', -- JSON list, e.g. a fallback encoder
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+    );
+    """,
 ]
