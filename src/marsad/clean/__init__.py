@@ -12,6 +12,7 @@ from ..model import Article, Document
 from .dates import parse_date
 from .html import HtmlError, extract_html
 from .language import detect_language
+from .outlets import outlet_display, resolve_outlet
 from .scraped import clean_scraped
 
 
@@ -51,7 +52,9 @@ def clean_document(doc: Document) -> list[Article]:
         body = p.text
         articles.append(Article(
             source=doc.source, text=body, title=p.title,
-            outlet=outlet if part == 0 and outlet else p.outlet, title_derived=p.title_derived,
+            outlet=outlet_display(resolve_outlet(meta.get("url") if part == 0 else None,
+                                                 outlet if part == 0 and outlet else p.outlet, body, p.cited_source)),
+            title_derived=p.title_derived,
             byline=p.byline or (author if part == 0 else None),
             published=p.published or (meta_date if part == 0 else None),
             published_raw=p.published_raw or (meta.get("published") if part == 0 else None),
