@@ -64,15 +64,18 @@ def test_interrupted_process_keeps_committed_articles_and_resumes(tmp_path, monk
             raise KeyboardInterrupt
         return real(doc)
 
+    from marsad.settings import SETTINGS
+
     monkeypatch.setattr(pipeline, "clean_document", flaky)
+    monkeypatch.setattr(SETTINGS.runner, "batch_articles", 2)   # one transaction per batch of two documents
     with pytest.raises(KeyboardInterrupt):
         process(store, workers=1)
     store.close()
     store = Store(db)  # a new process opens the same file
-    assert store.stats()["articles"] == 5
+    assert store.stats()["articles"] == 4   # the two batches committed before the sixth document
     monkeypatch.setattr(pipeline, "clean_document", real)
     run = analyze(store, [str(tmp_path / "in")], workers=1)
-    assert run.articles == 5 and store.stats()["articles"] == 10
+    assert run.articles == 6 and store.stats()["articles"] == 10
     assert len({a.text for a in store.articles()}) == 10
 
 

@@ -67,14 +67,15 @@ def _progress():
 
 
 def _print_summary(run, store) -> None:
-    s = store.stats()
-    q = lambda sql: store.db.execute(sql).fetchone()[0]  # noqa: E731
+    s, c = store.stats(), store.counts()
     err.print(f"[green]✓[/] {run.articles} new articles from {run.documents_processed} documents "
               f"({run.documents_new} new, {run.documents_known} already stored, {run.inputs_unchanged} unchanged inputs skipped); "
               f"{run.split_documents} split, {len(run.rejects)} rejected.", highlight=False)
-    err.print(f"  store: {s['articles']} articles, {s['duplicates']} duplicates, {q('SELECT count(*) FROM stories')} stories, "
-              f"{q('SELECT count(DISTINCT entity_id) FROM mentions')} entities, {q('SELECT count(*) FROM claim_groups')} claim groups, "
-              f"{q('SELECT count(*) FROM events')} events", highlight=False)
+    err.print(f"  store: {s['articles']} articles, {s['duplicates']} duplicates, {c['stories']} stories, "
+              f"{c['entities']} entities, {c['claim_groups']} claim groups, {c['events']} events", highlight=False)
+    if run.stages is not None:
+        err.print("  stages: " + ", ".join(f"{r.name} {r.items} in {r.seconds:.1f} s" for r in run.stages.stages.values()),
+                  highlight=False)
     for source, reason in run.rejects[:20]:
         err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
     if len(run.rejects) > 20:
@@ -85,7 +86,9 @@ def _print_summary(run, store) -> None:
 def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, globs or http(s) URLs."),
             db: str = DB_OPTION,
             report: Path = typer.Option(Path("report.html"), "--report", help="HTML report to write."),
-            workers: Optional[int] = typer.Option(None, "--workers", help="Processes for cleaning (default: all cores).")):
+            workers: Optional[int] = typer.Option(None, "--workers", help="Worker processes (or Ray actors) for the per-article stages (default: all cores)."),
+            engine: str = typer.Option("local", "--engine", help="local (a process pool) or ray (pip install 'marsad[ray]')."),
+            address: Optional[str] = typer.Option(None, "--address", help="Ray cluster address (default: start a local instance).")):
     """Ingest, clean and store articles, then write the HTML report (the main job)."""
     from .pipeline import analyze as run_analyze
     from .report import write_report
@@ -93,7 +96,7 @@ def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, glo
     with user_errors():
         store = _store(db)
         with _progress() as progress:
-            run = run_analyze(store, paths, progress, workers=workers)
+            run = run_analyze(store, paths, progress, workers=workers, engine=engine, address=address)
         _print_summary(run, store)
         write_report(store, report, run)
         err.print(f"[green]✓[/] report: {report}   store: {db}")

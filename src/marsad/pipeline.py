@@ -1,26 +1,27 @@
-"""The pipeline: inputs → documents → clean articles in the store.
+"""The pipeline: inputs → documents in the store, then every stage through the runner.
 
 In: a :class:`~marsad.store.Store` and what the user named (paths, globs, URLs). Out: a
 :class:`RunSummary` of what was ingested, skipped, split, deduplicated and rejected (with reasons);
-everything itself lands in the store, one transaction per document, so an interrupted run can be
-re-run and resumes where it stopped.
+everything itself lands in the store. Ingesting commits one transaction per document; cleaning and
+the later stages are run by :mod:`marsad.runner` (one transaction per batch), so an interrupted
+run can be re-run and resumes where it stopped. :func:`clean_one` is the clean stage's error path.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .clean import CleanError, clean_document
 from .ingest import Reject, expand_inputs, read_input
 from .model import Article, Document
-from .store import Store
+
+if TYPE_CHECKING:
+    from .runner import RunReport
+    from .store import Store
 
 Progress = Callable[[str, int, int | None], None]   # (stage, done, total)
-PARALLEL_MIN_DOCUMENTS = 64
 
 
 @dataclass
@@ -34,6 +35,7 @@ class RunSummary:
     split_documents: int = 0
     duplicates: int = 0
     rejects: list[tuple[str, str]] = field(default_factory=list)
+    stages: "RunReport | None" = None     # what every stage did (marsad.runner)
 
 
 def _file_sha256(path) -> str:
@@ -85,7 +87,7 @@ def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
     return summary
 
 
-def _clean_one(doc: Document) -> tuple[str, str, list[Article] | str]:
+def clean_one(doc: Document) -> tuple[str, str, list[Article] | str]:
     try:
         return doc.sha256, doc.source, clean_document(doc)
     except CleanError as exc:
@@ -94,64 +96,42 @@ def _clean_one(doc: Document) -> tuple[str, str, list[Article] | str]:
         return doc.sha256, doc.source, f"cannot clean ({exc.__class__.__name__}: {str(exc)[:100]})"
 
 
+_clean_one = clean_one
+
+
 def process(store: Store, progress: Progress | None = None, workers: int | None = None,
-            summary: RunSummary | None = None) -> RunSummary:
-    """Clean every pending document into articles; each document is committed on its own."""
+            summary: RunSummary | None = None, engine: str = "local", address: str | None = None,
+            stages: bool = False) -> RunSummary:
+    """Clean every pending document into articles (and, with ``stages``, run every later stage)."""
+    from .runner import run_pipeline
+
     summary = summary or RunSummary()
-    total = store.count_pending()
-    if total == 0:
-        return summary
-    docs = store.pending_documents()
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and total >= PARALLEL_MIN_DOCUMENTS:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(_clean_one, docs, chunksize=16)
-            _store_results(store, results, total, progress, summary)
-    else:
-        _store_results(store, map(_clean_one, docs), total, progress, summary)
+    before = store.stats()
+    summary.stages = run_pipeline(store, engine=engine, workers=workers, address=address, progress=progress,
+                                  cross=stages)
+    after = store.stats()
+    summary.documents_processed += after["documents"] - after["documents_pending"] - (
+        before["documents"] - before["documents_pending"])
+    summary.articles += after["articles"] - before["articles"]
+    summary.split_documents += after["split_documents"] - before["split_documents"]
+    summary.duplicates += after["duplicates"] - before["duplicates"]
+    summary.rejects += [(r["source"], r["reason"]) for r in store.rejects()[before["rejects"]:]]
     return summary
-
-
-def _store_results(store, results, total, progress, summary) -> None:
-    for i, (sha, source, out) in enumerate(results):
-        if isinstance(out, str):
-            store.reject_document(sha, source, out)
-            summary.rejects.append((source, out))
-        else:
-            store.save_articles(sha, out)
-            summary.articles += len(out)
-            summary.split_documents += len(out) > 1
-            summary.duplicates += sum(a.duplicate_of is not None for a in out)
-        summary.documents_processed += 1
-        if progress:
-            progress("clean", i + 1, total)
-
-
-def later_stages() -> list[Callable]:
-    """The stages after cleaning, in order; each is ``stage(store, progress)`` and works incrementally
-    (it only visits articles it has not seen, so re-running costs nothing)."""
-    from .claims import extract_claims
-    from .entities.stage import tag_entities
-    from .events import extract_events
-    from .link import link_articles
-
-    return [tag_entities, lambda store, progress=None: link_articles(store, progress=progress),
-            extract_claims, extract_events]
 
 
 def run_later_stages(store: Store, progress: Progress | None = None) -> None:
-    for stage in later_stages():
-        stage(store, progress)
+    """Every stage after cleaning on what the store holds that they have not seen."""
+    from .runner import run_pipeline
+
+    run_pipeline(store, progress=progress)
 
 
 def analyze(store: Store, names: Iterable[str], progress: Progress | None = None,
-            workers: int | None = None, fetch=None, stages: bool = True) -> RunSummary:
+            workers: int | None = None, fetch=None, stages: bool = True, engine: str = "local",
+            address: str | None = None) -> RunSummary:
     """Ingest, clean, then run the later stages (entities, linking, ...) on what is new.
 
-    The report is written by the caller. ``stages=False`` stops after cleaning.
+    The report is written by the caller. ``stages=False`` stops after the per-article stages.
     """
     summary = ingest(store, names, progress, fetch=fetch)
-    summary = process(store, progress, workers, summary)
-    if stages:
-        run_later_stages(store, progress)
-    return summary
+    return process(store, progress, workers, summary, engine=engine, address=address, stages=stages)

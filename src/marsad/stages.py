@@ -12,10 +12,12 @@ runner (:mod:`marsad.runner`) is the only place that joins stages and store.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .model import AnalysedArticle
+from .model import AnalysedArticle, Sentence
+from .text import split_sentences
 
 Batch = list[AnalysedArticle]
 
@@ -68,13 +70,15 @@ def clean_batch(batch: Batch) -> Batch:
         if item.document is None or item.article is not None:
             out.append(item)
             continue
-        result = clean_one(item.document)
+        _sha, _source, result = clean_one(item.document)
         if isinstance(result, str):
             out.append(AnalysedArticle(document=item.document, reject=result, seq=item.seq, done={"clean"}))
             continue
         for art in result:
             art.document_sha256 = item.document.sha256
-            out.append(AnalysedArticle(document=item.document, article=art, seq=item.seq, done={"clean"}))
+            spans = split_sentences(art.text)
+            out.append(AnalysedArticle(document=item.document, article=art, seq=item.seq, done={"clean"},
+                                       sentences=[Sentence(None, i, s, e) for i, (s, e) in enumerate(spans)]))
         if not result:  # a document without articles is still processed (and stored as such)
             out.append(AnalysedArticle(document=item.document, seq=item.seq, done={"clean"}))
     return out
@@ -145,8 +149,11 @@ def stage_named(name: str) -> AnyStage:
 def run_chain(batch: Batch, stages: list[Stage]) -> Batch:
     """Run per-article stages in order over one batch (what a worker does)."""
     for stage in stages:
+        t0 = time.process_time()
         batch = stage.run(batch)
+        share = (time.process_time() - t0) / max(1, len(batch))
         for item in batch:
             if item.article is not None:
                 item.done.add(stage.name)
+            item.extra.setdefault("cpu_seconds", {})[stage.name] = share
     return batch

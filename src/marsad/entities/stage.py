@@ -1,50 +1,38 @@
-"""Pipeline stage: recognise and link entities in stored articles, incrementally.
+"""Pipeline stage: recognise and link the entities of one article at a time.
 
-In: a :class:`~marsad.store.Store`. Out: ``mentions`` and ``entities`` rows for every article not
-yet tagged (articles are visited in id order; the last tagged id is kept in the store's ``meta``
-table in the same transaction as the article's mentions, so an interrupted run resumes).
+In: an :class:`~marsad.model.AnalysedArticle` with its clean ``article``. Out: the same bundle with
+``mentions`` (sorted by offset, linked to entity ids) and ``entities`` (id → :class:`Entity`) filled.
+Pure: no store access; the runner (:mod:`marsad.runner`) batches articles, runs this stage on all
+cores or on Ray, and saves what it assigned. :func:`tag_entities` is the old store-level entry
+point, kept for callers: it asks the runner to run this stage on the articles not yet tagged.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-
-META_KEY = "entities.last_article_id"
-PARALLEL_MIN_ARTICLES = 64
+from ..model import AnalysedArticle
 
 
-def _extract(item: tuple[int, str]):
+def load_models() -> None:
+    """Load the gazetteers, linker and tagger once (a worker calls this before its first batch)."""
     from . import extract_entities
 
-    article_id, text = item
-    mentions, entities = extract_entities(text)
+    extract_entities("دمشق")
+
+
+def tag_article(item: AnalysedArticle) -> AnalysedArticle:
+    """Fill ``item.mentions`` and ``item.entities`` from the article's text."""
+    from . import extract_entities
+
+    mentions, entities = extract_entities(item.article.text)
     for m in mentions:
-        m.article_id = article_id
-    return article_id, mentions, list(entities.values())
+        m.article_id = item.article.id
+    item.mentions = mentions
+    item.entities = dict(entities)
+    return item
 
 
 def tag_entities(store, progress=None, workers: int | None = None) -> int:
-    """Tag every article after the last one tagged; returns how many were tagged."""
-    row = store.db.execute("SELECT value FROM meta WHERE key=?", (META_KEY,)).fetchone()
-    last = int(row[0]) if row else 0
-    items = [(r[0], r[1]) for r in store.db.execute("SELECT id, text FROM articles WHERE id > ? ORDER BY id", (last,))]
-    if not items:
-        return 0
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(items) >= PARALLEL_MIN_ARTICLES:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            _save(store, pool.map(_extract, items, chunksize=32), len(items), progress)
-    else:
-        _save(store, map(_extract, items), len(items), progress)
-    return len(items)
+    """Tag every stored article not yet tagged; returns how many were tagged (through the runner)."""
+    from ..runner import run_stored
 
-
-def _save(store, results, total, progress) -> None:
-    for i, (article_id, mentions, entities) in enumerate(results):
-        with store.transaction():
-            store.save_mentions(article_id, mentions, entities)
-            store.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                             (META_KEY, str(article_id)))
-        if progress:
-            progress("entities", i + 1, total)
+    return run_stored(store, ["entities"], workers=workers, progress=progress).get("entities", 0)

@@ -1,7 +1,8 @@
-"""SQLite store: WAL mode, versioned schema, one transaction per document.
+"""SQLite store: WAL mode, versioned schema, one transaction per document or batch.
 
-In: a database path. Out: a :class:`Store` whose writes are each one transaction, so an
-interrupted run keeps every committed document and a re-run skips what is already there.
+In: a database path. Out: :class:`SQLiteStore` (also exported as ``Store``), the SQLite
+implementation of the :class:`marsad.store.base.Store` protocol, whose writes are each one
+transaction, so an interrupted run keeps every committed batch and a re-run skips what is already there.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import MarsadError
-from ..model import Article, Document, Entity, Mention
+from ..model import AnalysedArticle, Article, Document, Entity, Mention, Sentence
 from ..text import normalize, normalize_with_map, split_sentences, strip_clitics
 from .schema import MIGRATIONS
 
 
-def open_store(path: str | Path) -> "Store":
-    return Store(path)
+ENTITIES_MARKER = "entities.last_article_id"   # meta key: the last article id the entities stage tagged
 
 
-class Store:
+def open_store(path: str | Path) -> "SQLiteStore":
+    return SQLiteStore(path)
+
+
+class SQLiteStore:
     def __init__(self, path: str | Path):
         self.path = str(path)
         p = Path(self.path)
@@ -40,7 +44,7 @@ class Store:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
         self._depth = 0
-        self._variants: tuple[int, dict[str, set[str]]] | None = None
+        self._variants: dict | None = None   # name-variant table of search, kept incrementally
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -134,11 +138,13 @@ class Store:
             self.db.execute("INSERT OR IGNORE INTO rejects(source, reason, sha256) VALUES (?,?,?)", (source, reason, sha256))
 
     # -- articles ----------------------------------------------------------------------------
-    def save_articles(self, doc_sha256: str, articles: list[Article]) -> list[int]:
-        """Store a processed document's articles with their sentences, in one transaction."""
+    def save_articles(self, doc_sha256: str, articles: list[Article],
+                      sentences: list[list[tuple[int, int]]] | None = None) -> list[int]:
+        """Store a processed document's articles with their sentences, in one transaction
+        (``sentences``: each article's spans when a stage split them already)."""
         ids: list[int] = []
         with self.transaction():
-            for a in articles:
+            for k, a in enumerate(articles):
                 key = normalize(a.text)
                 text_sha = hashlib.sha256(key.encode("utf-8")).hexdigest()
                 dup = self.db.execute("SELECT id FROM articles WHERE text_sha256=? ORDER BY id LIMIT 1", (text_sha,)).fetchone()
@@ -156,7 +162,8 @@ class Store:
                 self.db.execute("INSERT INTO articles_fts(rowid, title_key, text_key) VALUES (?,?,?)",
                                 (aid, index_key(a.title or ""), index_key(a.text)))
                 self.db.executemany("INSERT INTO sentences(article_id, idx, start, end) VALUES (?,?,?,?)",
-                                    [(aid, i, s, e) for i, (s, e) in enumerate(split_sentences(a.text))])
+                                    [(aid, i, s, e) for i, (s, e) in enumerate(
+                                        sentences[k] if sentences is not None else split_sentences(a.text))])
             self.db.execute("UPDATE documents SET status='processed', n_articles=?, processed_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE sha256=?",
                             (len(articles), doc_sha256))
         return ids
@@ -179,40 +186,70 @@ class Store:
         names written differently elsewhere in the corpus (بلومبيرج finds بلومبيرغ, البوكمال finds البو كمال)
         through the entity mentions the entity stage linked to one entity.
         """
-        key = normalize(query)
-        terms = _WORD.findall(key)
-        if not terms:
-            raise MarsadError(query or "(empty query)", "search query has no words")
-        variants = self._name_variants()
-        whole = variants.get(_name_key(key), set())
-        if whole:  # the query is a name: any way the corpus writes that entity
-            shown = sorted(whole | {key})
-            fts = " OR ".join(_phrase(v) for v in shown)
-        else:
-            shown = list(terms)
-            groups = []
-            for t in terms:
-                alts = sorted(variants.get(_name_key(t), set()) | {t})
-                shown += alts
-                groups.append("(" + " OR ".join(_phrase(v) for v in alts) + ")")
-            fts = " AND ".join(groups)
+        fts, shown = self.search_terms(query)
         rows = self.db.execute(
             "SELECT a.* FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
             "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?", (fts, limit)).fetchall()
         return [(a, display_snippet(a.text, shown)) for a in map(_article, rows)]
 
+    def search_terms(self, query: str) -> tuple[str, list[str]]:
+        """The FTS5 expression for ``query`` and the normalised forms a snippet highlights. A query longer
+        than ``SETTINGS.web.search_max_chars`` characters or ``search_max_words`` words is refused."""
+        from ..settings import SETTINGS
+
+        limits = getattr(SETTINGS, "web", None)
+        max_chars, max_words = getattr(limits, "search_max_chars", 500), getattr(limits, "search_max_words", 24)
+        if len(query) > max_chars:
+            raise MarsadError(query[:40] + "…", f"search query too long: {len(query)} characters (at most {max_chars})")
+        key = normalize(query)
+        terms = _WORD.findall(key)
+        if not terms:
+            raise MarsadError(query or "(empty query)", "search query has no words")
+        if len(terms) > max_words:
+            raise MarsadError(query[:40] + "…", f"search query too long: {len(terms)} words (at most {max_words})")
+        variants = self._name_variants()
+        whole = variants.get(_name_key(key), set())
+        if whole:  # the query is a name: any way the corpus writes that entity
+            shown = sorted(whole | {key})
+            return " OR ".join(_phrase(v) for v in shown), shown
+        shown = list(terms)
+        groups = []
+        for t in terms:
+            alts = sorted(variants.get(_name_key(t), set()) | {t})
+            shown += alts
+            groups.append("(" + " OR ".join(_phrase(v) for v in alts) + ")")
+        return " AND ".join(groups), shown
+
     def _name_variants(self) -> dict[str, set[str]]:
-        """Name key → the normalised forms the corpus writes the entities with that key in (cached per mention count)."""
-        n = self.db.execute("SELECT count(*) FROM mentions").fetchone()[0]
-        if self._variants is None or self._variants[0] != n:
-            forms: dict[str, set[str]] = {}
-            keys: dict[str, set[str]] = {}
-            for text, eid in self.db.execute("SELECT DISTINCT text, entity_id FROM mentions WHERE entity_id IS NOT NULL"):
-                forms.setdefault(eid, set()).add(normalize(text))
-                keys.setdefault(_name_key(text), set()).add(eid)
-            table = {k: set().union(*(forms[e] for e in eids)) for k, eids in keys.items()}
-            self._variants = (n, {k: v for k, v in table.items() if len(v) > 1})
-        return self._variants[1]
+        """Name key → the normalised forms the corpus writes the entities with that key in. Kept up to
+        date incrementally: each call reads only the mentions stored since the previous one."""
+        top = self.db.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0]
+        v = self._variants
+        if v is None or top < v["top"]:             # first call, or mentions were deleted: start again
+            v = self._variants = {"top": 0, "forms": {}, "keys": {}, "key_of": {}, "table": {}}
+        if top == v["top"]:
+            return v["table"]
+        touched: set[str] = set()
+        for text, eid in self.db.execute("SELECT DISTINCT text, entity_id FROM mentions "
+                                         "WHERE entity_id IS NOT NULL AND id > ?", (v["top"],)):
+            v["forms"].setdefault(eid, set()).add(normalize(text))
+            k = _name_key(text)
+            v["keys"].setdefault(k, set()).add(eid)
+            v["key_of"].setdefault(eid, set()).add(k)
+            touched.add(eid)
+        for k in set().union(*(v["key_of"][e] for e in touched)) if touched else ():
+            forms = set().union(*(v["forms"][e] for e in v["keys"][k]))
+            if len(forms) > 1:
+                v["table"][k] = forms
+        v["top"] = top
+        return v["table"]
+
+    @property
+    def web(self):
+        """The web app's indexed, paginated reads (:class:`marsad.store.web.WebReads`)."""
+        from .web import WebReads
+
+        return WebReads(self)
 
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
@@ -248,9 +285,97 @@ class Store:
         if entity_id is not None:
             where.append("entity_id=?"); args.append(entity_id)
         sql = "SELECT * FROM mentions" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY article_id, start"
-        return [Mention(article_id=r["article_id"], start=r["start"], end=r["end"], text=r["text"], type=r["type"],
-                        entity_id=r["entity_id"], score=r["score"] if r["score"] is not None else 1.0, method=r["method"] or "")
-                for r in self.db.execute(sql, args)]
+        return [_mention(r) for r in self.db.execute(sql, args)]
+
+    # -- the runner: batches of analysed articles ----------------------------------------------
+    def articles_to_run(self, stage: str) -> list[int]:
+        """Ids of articles the per-article ``stage`` has not run on (only ``entities`` is stored per article)."""
+        if stage != "entities":
+            raise MarsadError(stage, "not a per-article stage of the stored articles")
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (ENTITIES_MARKER,)).fetchone()
+        last = int(row[0]) if row else 0
+        return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id", (last,))]
+
+    def forget_stage(self, stage: str) -> None:
+        """Make every stored article due again for the per-article ``stage`` (re-run after a settings change)."""
+        if stage == "entities":
+            with self.transaction():
+                self.db.execute("DELETE FROM meta WHERE key=?", (ENTITIES_MARKER,))
+
+    def load_analysed(self, article_ids: list[int]) -> list[AnalysedArticle]:
+        """Articles with their sentences, mentions and linked entities, in the order asked."""
+        if not article_ids:
+            return []
+        marks = ",".join("?" * len(article_ids))
+        arts = {r["id"]: _article(r) for r in self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", article_ids)}
+        items = {i: AnalysedArticle(article=arts[i], seq=k) for k, i in enumerate(article_ids) if i in arts}
+        for r in self.db.execute(f"SELECT article_id, idx, start, end FROM sentences WHERE article_id IN ({marks}) "
+                                 "ORDER BY article_id, idx", article_ids):
+            items[r[0]].sentences.append(Sentence(article_id=r[0], index=r[1], start=r[2], end=r[3]))
+        for r in self.db.execute(f"SELECT * FROM mentions WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids):
+            items[r["article_id"]].mentions.append(_mention(r))
+        for r in self.db.execute(f"SELECT DISTINCT e.*, m.article_id AS aid FROM entities e JOIN mentions m ON m.entity_id = e.id "
+                                 f"WHERE m.article_id IN ({marks})", article_ids):
+            items[r["aid"]].entities[r["id"]] = _entity(r)
+        return [items[i] for i in article_ids if i in items]
+
+    def save_analysed(self, items: list[AnalysedArticle], stages: Iterable[str]) -> None:
+        """Save what ``stages`` assigned to ``items``, in one transaction: the clean stage's articles
+        (or rejects) per document, in the items' order (ids follow it); the entities stage's mentions."""
+        stages = set(stages)
+        with self.transaction():
+            if "clean" in stages:
+                self._save_cleaned(items)
+            if "entities" in stages:
+                self._save_entities([it for it in items if it.article is not None and "entities" in it.done])
+
+    def _save_cleaned(self, items: list[AnalysedArticle]) -> None:
+        groups: list[list[AnalysedArticle]] = []
+        for it in items:
+            if groups and groups[-1][0].document is it.document:
+                groups[-1].append(it)
+            else:
+                groups.append([it])
+        for group in groups:
+            doc = group[0].document
+            if group[0].reject is not None:
+                self.reject_document(doc.sha256, doc.source, group[0].reject)
+                continue
+            arts = [it for it in group if it.article is not None]
+            spans = [[(s.start, s.end) for s in it.sentences] if it.sentences else split_sentences(it.article.text)
+                     for it in arts]
+            ids = self.save_articles(doc.sha256, [it.article for it in arts], spans)
+            for it, aid, sp in zip(arts, ids, spans):
+                it.sentences = [Sentence(article_id=aid, index=i, start=s, end=e) for i, (s, e) in enumerate(sp)]
+
+    def _save_entities(self, items: list[AnalysedArticle]) -> None:
+        if not items:
+            return
+        for it in items:
+            for m in it.mentions:
+                m.article_id = it.article.id
+            self.save_mentions(it.article.id, it.mentions, it.entities.values())
+        last = max(it.article.id for it in items)
+        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                        "SET value=max(CAST(value AS INTEGER), excluded.value)", (ENTITIES_MARKER, str(last)))
+
+    def record_stage_run(self, stage: str, items: int, seconds: float, warnings: list[str]) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO stage_runs(stage, items, seconds, warnings) VALUES (?,?,?,?)",
+                            (stage, items, round(seconds, 3), json.dumps(warnings, ensure_ascii=False)))
+
+    def stage_runs(self) -> list[dict]:
+        return [dict(r) | {"warnings": json.loads(r["warnings"])}
+                for r in self.db.execute("SELECT stage, items, seconds, warnings, at FROM stage_runs ORDER BY id")]
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table of every stage, for run summaries."""
+        q = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        return {"stories": q("SELECT count(*) FROM stories"),
+                "entities": q("SELECT count(DISTINCT entity_id) FROM mentions"),
+                "claim_groups": q("SELECT count(*) FROM claim_groups"), "claims": q("SELECT count(*) FROM claims"),
+                "events": q("SELECT count(*) FROM events"), "sentences": q("SELECT count(*) FROM sentences"),
+                "articles": q("SELECT count(*) FROM articles")}
 
     def rejects(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT source, reason, at FROM rejects ORDER BY id").fetchall()
@@ -307,6 +432,14 @@ def display_snippet(text: str, terms: list[str], width: int = 70) -> str:
     left, right = max(0, start - width), min(len(text), end + width)
     snippet = ("…" if left else "") + text[left:start] + "[" + text[start:end] + "]" + text[end:right] + ("…" if right < len(text) else "")
     return " ".join(snippet.split())
+
+
+Store = SQLiteStore   # the default implementation, under the name callers construct
+
+
+def _mention(r: sqlite3.Row) -> Mention:
+    return Mention(article_id=r["article_id"], start=r["start"], end=r["end"], text=r["text"], type=r["type"],
+                   entity_id=r["entity_id"], score=r["score"] if r["score"] is not None else 1.0, method=r["method"] or "")
 
 
 def _entity(r: sqlite3.Row) -> Entity:

@@ -1,0 +1,131 @@
+"""The runner: the stage contract, and the same export from every engine.
+
+Inputs are the real seed scrapes, the examples and news-dev (read from ../shared, never copied), and
+articles the tests write themselves. The local engine runs with one and with two worker processes;
+Ray runs on a local instance (two CPUs, no dashboard).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from marsad.export import collect
+from marsad.model import AnalysedArticle, Article
+from marsad.pipeline import analyze
+from marsad.stages import Stage, per_article_stages, registered_stages, run_chain, stage_named
+from marsad.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+NEWS_DEV = ROOT.parent / "shared" / "data" / "news-dev"
+
+
+def _sorted_export(store) -> dict:
+    """The marsad/1 export with every list in a canonical order."""
+    return {k: sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in v) if isinstance(v, list) else v
+            for k, v in collect(store).items()}
+
+
+def _news_dev_input(tmp_path: Path) -> Path:
+    """news-dev as the scorer gives it to marsad: url, outlet and text only."""
+    if not NEWS_DEV.is_dir():
+        pytest.skip("../shared/data/news-dev is not present")
+    out = tmp_path / "news-dev.jsonl"
+    with out.open("w", encoding="utf-8") as fh:
+        for line in (NEWS_DEV / "articles.jsonl").open(encoding="utf-8"):
+            r = json.loads(line)
+            fh.write(json.dumps({"url": r["url"], "outlet": r["outlet"], "text": r["text"]}, ensure_ascii=False) + "\n")
+    return out
+
+
+def test_registry_order_and_declared_fields():
+    names = [s.name for s in registered_stages()]
+    assert names == ["clean", "entities", "link", "claims", "events"]
+    fields = set(AnalysedArticle.__dataclass_fields__)
+    for stage in per_article_stages():
+        assert set(stage.requires) <= fields and set(stage.assigns) <= fields, stage.name
+    with pytest.raises(KeyError):
+        stage_named("no-such-stage")
+
+
+def test_entities_stage_is_pure_over_a_batch():
+    text = "قال وزير الخارجية الأردني أيمن الصفدي في عمّان إن معبر جابر سيفتح أمام الشاحنات السورية القادمة من دمشق."
+    batch = [AnalysedArticle(article=Article(source="t", text=text, id=7))]
+    (item,) = run_chain(batch, [stage_named("entities")])
+    assert "entities" in item.done
+    found = {m.text for m in item.mentions}
+    assert {"عمّان", "دمشق"} <= found, found
+    assert all(m.article_id == 7 for m in item.mentions)
+    assert {m.entity_id for m in item.mentions if m.entity_id} <= set(item.entities)
+
+
+def test_clean_stage_splits_and_rejects(tmp_path):
+    from marsad.model import Document
+
+    good = Document(source="a.txt", sha256="a", kind="txt", content="عنوان الخبر الأول\n" + "جملة من نص الخبر في دمشق. " * 20)
+    empty = Document(source="b.txt", sha256="b", kind="txt", content="   ")
+    out = run_chain([AnalysedArticle(document=good, seq=0), AnalysedArticle(document=empty, seq=1)],
+                    [stage_named("clean")])
+    assert [it.seq for it in out] == [0, 1]
+    assert out[0].article is not None and out[0].sentences and out[0].reject is None
+    assert out[1].article is None and out[1].reject
+
+
+def test_stored_articles_get_the_missing_per_article_stage(tmp_path, seeds_dir):
+    """Articles cleaned without the entities stage (an older store) are tagged on the next run."""
+    from marsad.runner import run_stored
+
+    s = Store(tmp_path / "t.db")
+    analyze(s, [str(seeds_dir)], workers=1, stages=False)
+    n = s.stats()["articles"]
+    s.forget_stage("entities")
+    before = len(s.mentions())
+    with s.transaction():   # simulate a store whose articles were never tagged
+        s.db.execute("DELETE FROM mentions")
+    assert s.articles_to_run("entities") and len(s.mentions()) == 0
+    assert run_stored(s, ["entities"], workers=1) == {"entities": n}
+    assert len(s.mentions()) == before and s.articles_to_run("entities") == []
+    assert any(r["stage"] == "clean" for r in s.stage_runs())
+
+
+def _run(tmp_path, name, inputs, stages=True, **kw) -> dict:
+    s = Store(tmp_path / f"{name}.db")
+    analyze(s, inputs, stages=stages, **kw)
+    out = _sorted_export(s)
+    s.close()
+    return out
+
+
+def test_same_export_from_one_and_two_workers_and_ray(tmp_path, seeds_dir):
+    """Seeds and examples through every stage; news-dev through the per-article stages (the only ones
+    an engine runs off the driver: link, claims and events run on the driver with every engine)."""
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'marsad[ray]'")
+    small = [str(seeds_dir), str(ROOT / "examples")]
+    news = [str(_news_dev_input(tmp_path))]
+    one = _run(tmp_path, "w1", small, workers=1)
+    assert len(one["articles"]) >= 15 and one["entities"] and one["stories"] and one["events"]
+    news_one = _run(tmp_path, "n1", news, stages=False, workers=1)
+    assert len(news_one["articles"]) >= 150 and news_one["entities"]
+    assert _run(tmp_path, "w2", small, workers=2) == one
+    assert _run(tmp_path, "n2", news, stages=False, workers=2) == news_one
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert _run(tmp_path, "ray", small, engine="ray", workers=2) == one
+        assert _run(tmp_path, "nray", news, stages=False, engine="ray", workers=2) == news_one
+    finally:
+        ray.shutdown()
+
+
+def test_unknown_engine_is_a_user_error(tmp_path):
+    from marsad.errors import MarsadError
+
+    s = Store(tmp_path / "t.db")
+    with pytest.raises(MarsadError):
+        analyze(s, [str(ROOT / "examples")], engine="spark")
+
+
+def test_stage_contract_is_what_the_runner_uses():
+    stage = stage_named("entities")
+    assert isinstance(stage, Stage) and stage.load is not None and "mentions" in stage.assigns
