@@ -70,6 +70,19 @@ def lexicon() -> Lexicon:
     return Lexicon(verbs, preps, nouns, heads, definite, close, media, alias, frozenset(openers))
 
 
+_MEDIUM_ONLY = frozenset(("statement", "statements", "post"))
+
+
+def head_word(tok: str) -> str:
+    """The head word of a name or noun without its proclitics and article: الجيش → جيش, وللوزاره → وزاره."""
+    tok = tok[1:] if len(tok) > 3 and tok[0] in "وف" else tok
+    tok = tok[1:] if len(tok) > 3 and tok[0] in "بل" and tok[1:3] == "ال" else tok
+    return tok[2:] if tok.startswith("ال") and len(tok) > 4 else tok
+
+
+_OFFICE_WORDS = frozenset(normalize(w) for w in ("مكتب", "ديوان", "مقر", "فريق", "وفد", "أوساط", "دوائر"))
+
+
 @dataclass
 class Attribution:
     sources: list[dict] = field(default_factory=list)   # after the outlet, outermost first
@@ -80,11 +93,81 @@ class Attribution:
     inherited: bool = False                              # continues the previous sentence's source
 
 
-def outlet_source(outlet: str | None, cited_source: str | None, fallback: str) -> dict:
-    """The outermost source of every chain: the article's cited source ("المصدر: X") or its outlet."""
-    name = cited_source or outlet or fallback
-    hit = lexicon().media_alias.get(normalize(name))
-    return {"kind": "outlet", "name": hit[1] if hit else name, "name_ar": name, "entity_id": hit[0] if hit else None}
+UNKNOWN_OUTLET = ("unknown outlet", "مصدر غير معروف")
+
+
+def outlet_source(outlet: str | None, cited_source: str | None, fallback: str | None = None,
+                  url: str | None = None) -> dict:
+    """The outermost source of every chain: the article's cited source ("المصدر: X") or its outlet,
+    named from the outlet registry; an article with neither is an unknown outlet of its own
+    (``fallback`` keys it apart from other unknown outlets, it is never shown)."""
+    from ..clean.outlets import outlet_named, resolve_outlet
+
+    name = cited_source or outlet
+    o = outlet_named(name) if name else None
+    if o is None and not cited_source:
+        o = resolve_outlet(url, outlet)
+    if o is None and not name:
+        return {"kind": "outlet", "name": UNKNOWN_OUTLET[0], "name_ar": UNKNOWN_OUTLET[1], "entity_id": None,
+                "local_key": fallback or "?"}
+    if o is None:
+        return {"kind": "outlet", "name": name, "name_ar": name, "entity_id": None}
+    return {"kind": "outlet", "name": o.name_en or o.name_ar, "name_ar": o.name_ar,
+            "entity_id": o.entity_id or (("outlet:" + o.domain) if o.domain else None)}
+
+
+def wire_source(text: str) -> dict | None:
+    """The wire agency an article credits at its top ("القاهرة (رويترز) -"), as a relaying channel."""
+    from ..clean.outlets import wire_credit
+
+    o = wire_credit(text)
+    if o is None:
+        return None
+    return {"kind": "channel", "name": o.name_en or o.name_ar, "name_ar": o.name_ar, "as_written": o.name_ar,
+            "entity_id": o.entity_id or (("outlet:" + o.domain) if o.domain else None), "wire": True}
+
+
+def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tuple[dict, int] | None:
+    """An outlet named at token ``i`` by the outlet registry ("القناة 12 الإسرائيلية", "هيئة البث"):
+    (channel source, index after it). Single-word names only when ``allow_single`` (after صحيفة / قناة)."""
+    from ..clean.outlets import outlet_named
+
+    for n in range(min(5, hi - i), 0, -1):
+        if n == 1 and not allow_single:
+            break
+        words = s.toks[i:i + n]
+        for first in dict.fromkeys([words[0], _strip(words[0], {words[0][1:]}) or words[0], words[0][1:] if len(words[0]) > 3 and words[0][0] in _PREFIXES else words[0]]):
+            o = outlet_named(" ".join([first, *words[1:]]))
+            if o is not None:
+                surface = s.text[s.dstart[i] - s.base: s.dend[i + n - 1] - s.base]
+                return ({"kind": "channel", "name": o.name_en or o.name_ar, "name_ar": o.name_ar, "as_written": surface,
+                         "entity_id": o.entity_id or (("outlet:" + o.domain) if o.domain else None)}, i + n)
+    return None
+
+
+_QUOTED = re.compile(r'^\s*["“«\']\s*([^"”»\'\n]{2,40}?)\s*["”»\']')
+_NUMBERED = re.compile(r"^\s*(?:ال\s*)?(\d{1,3})\b")
+
+
+def named_medium(s: "_Sentence", noun_end: int, hi: int) -> tuple[str, int] | None:
+    """A medium named right after its noun but unknown to the registry: "القناة 7", صحيفة "فلان".
+    (as written, token index after the name)."""
+    if noun_end >= hi:
+        return None
+    rest = s.text[s.dstart[noun_end] - s.base - (1 if s.dstart[noun_end] - s.base > 0 else 0):]
+    m = _NUMBERED.match(s.text[s.dstart[noun_end] - s.base:])
+    if m:
+        j = noun_end + (2 if s.toks[noun_end] == "ال" else 1)
+        return s.text[s.dstart[noun_end - 1] - s.base: s.dend[j - 1] - s.base], j
+    m = _QUOTED.match(rest)
+    if m:
+        end_off = s.dstart[noun_end] - s.base + m.end() - 1
+        j = noun_end
+        while j < hi and s.dend[j] - s.base <= end_off + 1:
+            j += 1
+        if j > noun_end:
+            return s.text[s.dstart[noun_end - 1] - s.base: s.dend[j - 1] - s.base] + m.group(0)[-1:], j
+    return None
 
 
 def _clean_en(name: str | None) -> str | None:
@@ -116,6 +199,7 @@ class _Sentence:
         self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
         self.commas = [key[:s].count(",") + key[:s].count("،") for s, _ in self.kspan]
         self.names = entity_names
+        self.backrefs: dict = {}
         self.ment_at: dict[int, object] = {}      # token index -> mention starting there
         self.in_ment: dict[int, object] = {}      # token index -> mention covering it
         for m in mentions:
@@ -140,7 +224,7 @@ def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
     name_en = _clean_en(ent.get("name_en")) or lex.media.get(m.entity_id)
     kind = "channel" if (channel or is_media) else "speaker"
     return {"kind": kind, "name": name_en or ent.get("name_ar") or m.text, "name_ar": ent.get("name_ar") or m.text,
-            "entity_id": m.entity_id, "type": m.type}
+            "as_written": m.text, "entity_id": m.entity_id, "type": m.type}
 
 
 def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
@@ -157,8 +241,14 @@ def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tupl
             if tuple(s.toks[j:j + n]) == cue and (cue != ("في",) or j == i + 1 or j == i + 2):
                 hit = (n, en)
                 break
+        if hit is None and j > i and tok.startswith("ب") and s.ment_at.get(j) is not None \
+                and s.ment_at[j].type in ("ORG", "GPE"):
+            hit = (0, "in")
         if hit and close_to is None:
             k = j + hit[0]
+            if s.ment_at.get(k) is None and k + 1 < limit + 2 and k + 1 < len(s.toks) and s.toks[k] in _OFFICE_WORDS:
+                k += 1
+                hit = (hit[0], f"{hit[1]} the office of" if s.toks[k - 1] in ("مكتب", "ديوان") else hit[1])
             m = s.ment_at.get(k)
             if m is not None and m.type in ("ORG", "PER", "GPE", "NORP"):
                 close_to, rel = m, hit[1]
@@ -202,13 +292,28 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                            if tuple(s.toks[k:i]) in lex.nouns and lex.nouns[tuple(s.toks[k:i])][0] == "office"), None)
             src = _entity_source(s, m, lex, channel)
             if office:
-                src = {**src, "kind": "speaker", "name": f"spokesperson for {src['name']}", "office": True}
+                src = {**src, "kind": "speaker", "name": f"{office[1]} {src['name']}", "office": True}
             # ``لـ"رويترز"`` after a speech verb: the medium the speaker talked to
             if prev == "ل" or _DATIVE.search(s.key[max(0, s.kspan[i][0] - 4):s.kspan[i][0]]):
                 src["kind"] = "channel" if src["kind"] != "speaker" or m.entity_id in lex.media else src["kind"]
-            out.append(src)
             i = s.tok_end(i)
+            src["_end"] = i
+            out.append(src)
             continue
+        if m is None and tok.lstrip("وف").startswith("ال") and s.backrefs:
+            ref = s.backrefs.get(head_word(tok))
+            if ref is not None and s.ment_at.get(i + 1) is None:
+                src = {**_entity_source(s, ref, lex, False), "as_written": s.text[s.dstart[i] - s.base: s.dend[i] - s.base],
+                       "_end": i + 1, "backref": True}
+                out.append(src)
+                i += 1
+                continue
+        if m is None or not m.entity_id or m.type not in ("ORG", "PER"):
+            hit = registry_source(s, i, hi, allow_single=False)
+            if hit is not None:
+                out.append({**hit[0], "_end": hit[1]})
+                i = hit[1]
+                continue
         # unnamed sources: "مصدر مقرب من ...", "مسؤولون سوريون وعرب", "وسائل إعلام عبرية"
         head = _strip(tok, lex.heads)
         if head is not None and m is None:
@@ -218,7 +323,10 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                 i += 1
                 continue
             # a named person right after the head ("مسؤول ... فلان") is not unnamed
-            if any(s.ment_at.get(k) is not None and s.ment_at[k].type == "PER" for k in range(i + 1, min(hi, i + 4))):
+            near = range(i + 1, min(hi, i + 4))
+            if any(s.ment_at.get(k) is not None and s.ment_at[k].type == "PER"
+                   and not any(s.toks[x] in ("في", "من") or s.toks[x] in _OFFICE_WORDS for x in range(i + 1, k))
+                   for k in near):
                 i += 1
                 continue
             src, j = _anonymous(s, i, hi, lex, head)
@@ -227,16 +335,32 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
             continue
         noun = next((n for n in sorted(lex.nouns, key=len, reverse=True)
                      if tuple(s.toks[i:i + len(n)]) == n or (len(n) == 1 and _strip(tok, {n[0]}) == n[0])), None)
+        if noun is not None and lex.nouns[noun][1] in _MEDIUM_ONLY:
+            i += len(noun)      # "في بيان لها", "في تغريدة": how the speaker said it, not who
+            continue
         if noun is not None and lex.nouns[noun][0] == "channel":
             k = i + len(noun)
             nm = s.ment_at.get(k)
             if nm is None or nm.type not in ("ORG", "PER"):
+                hit = registry_source(s, k, hi, allow_single=True)
+                if hit is not None:
+                    out.append({**hit[0], "as_written": s.text[s.dstart[i] - s.base: s.dend[hit[1] - 1] - s.base],
+                                "_end": hit[1]})
+                    i = hit[1]
+                    continue
+                named = named_medium(s, k, hi)
+                if named is not None:
+                    out.append({"kind": "channel", "name": named[0], "name_ar": named[0], "as_written": named[0],
+                                "entity_id": None, "_end": named[1]})
+                    i = named[1]
+                    continue
                 if noun in (("التقرير",), ("تقرير",)) and (k >= hi or _COMPLEMENTIZER.match(s.toks[k]) or s.toks[k] in ("الاخير",)):
                     back = True
                     i = k
                     continue
                 src, j = _anonymous(s, i, hi, lex, noun[0])
-                src["name"] = f"unnamed {lex.nouns[noun][1]} ({src['description']})"
+                if not src.get("close_to"):
+                    src["name"] = f"unnamed {lex.nouns[noun][1]} ({src['description']})"
                 src["kind"] = "anonymous"
                 src["channel_noun"] = True
                 out.append(src)
@@ -247,16 +371,19 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
 
 
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
-                      previous: list[dict] | None = None, recent: list[dict] | None = None) -> Attribution:
+                      previous: list[dict] | None = None, recent: list[dict] | None = None,
+                      backrefs: dict | None = None) -> Attribution:
     """The attribution of one sentence (``text`` starts at ``base`` in the article text).
 
     ``mentions`` are the article's entity mentions (display offsets), ``entity_names`` maps entity ids
     to ``{"name_ar", "name_en", "type"}``, ``previous`` is the previous sentence's source list (used by
     continuations: وأضاف, وتوضح), ``recent`` the last non-empty one a few sentences back (used by
-    back-references: المصادر, التقرير, الشخص).
+    back-references: المصادر, التقرير, الشخص); ``backrefs`` maps the head word of organisations named
+    earlier in the article (``جيش``, ``وزاره``) to their mention, so "قال الجيش" is that army.
     """
     lex = lexicon()
     s = _Sentence(text, base, mentions, entity_names)
+    s.backrefs = backrefs or {}
     end = base + len(text)
     att = Attribution(content_start=base, content_end=end)
     n = len(s.toks)
@@ -314,9 +441,9 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         pre_lo -= 1
     pre, back_pre = _sources(s, pre_lo, cue_i, lex, None) if kind == "verb" else ([], False)
     subj = s.in_ment.get(cue_i - 1) if cue_i > 0 else None
-    pre = [x for x in pre if subj is not None and x.get("entity_id") == subj.entity_id]
+    pre = [x for x in pre if (subj is not None and x.get("entity_id") == subj.entity_id) or x.get("_end") == cue_i]
     post, back_post = _sources(s, lo, hi, lex, lo if kind == "verb" else None)
-    sources = pre + post
+    sources = [{k: v for k, v in x.items() if k != "_end"} for x in pre + post]
     if not sources and kind == "prep" and back_post:
         sources = []
     # outermost first: relaying media before speakers and unnamed sources, each in text order
@@ -351,4 +478,35 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         att.content_end = s.dstart[pre_lo] if pre_lo < cue_i else s.dstart[cue_i]
     if att.content_end - att.content_start < 8:
         att.content_start, att.content_end = base, end
+    _add_trailing(s, att, max(hi, cue_i + cue_n), lex)
     return att
+
+
+_TRAILING_PREPS = (("بحسب",), ("حسب",), ("حسبما",), ("وفقا",), ("وفق",), ("نقلا", "عن"), ("طبقا",))
+
+
+def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> None:
+    """A second cue closing the sentence ("..., بحسب ما نقلت سكاي نيوز"): the medium that relayed
+    what the sentence's own source said, added as the outer source; the content ends before it."""
+    n = len(s.toks)
+    for t in range(after + 1, n - 1):
+        if s.in_ment.get(t) is not None or s.commas[t] == s.commas[after - 1 if after > 0 else 0] and t < n - 6:
+            continue
+        w = s.toks[t]
+        w = w[1:] if len(w) > 3 and w[0] in "وف" else w
+        if not any(w == p[0] or w == "ل" + p[0] for p in _TRAILING_PREPS):
+            continue
+        lo = t + 1
+        while lo < n and s.toks[lo] in ("ما", "لما", "عن", "ل") or (lo < n and _strip(s.toks[lo], lex.verbs) is not None):
+            lo += 1
+        found, _ = _sources(s, lo, n, lex, lo)
+        found = [{k: v for k, v in x.items() if k != "_end"} for x in found]
+        known = {x.get("entity_id") or x.get("name") for x in att.sources}
+        found = [x for x in found if (x.get("entity_id") or x.get("name")) not in known]
+        if found:
+            att.sources = found + att.sources
+            if att.modality == "asserted":
+                att.modality = "reported"
+            if s.dstart[t] > att.content_start:
+                att.content_end = min(att.content_end, s.dstart[t])
+        return

@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import data
 from ..text import normalize, strip_clitics, to_western_digits
-from .attribution import outlet_source, parse_attribution
+from .attribution import head_word, outlet_source, parse_attribution, wire_source
 
 MIN_WORDS = 5
 RECENT_SENTENCES = 4        # a back-reference (المصادر, التقرير) reaches this many sentences back
@@ -118,19 +118,61 @@ def _is_claim(text: str, words: list[str]) -> bool:
     return True
 
 
+_GLUED_STOP = re.compile(r"[.!](?=[\u0621-\u064A])")        # "مسبقا.وقال": a sentence end without a space
+_CLAUSE_OPENER = re.compile(r"(?:[،,:]\s*|\s)((?:و?فيما|بينما|في حين|كما|وقد|بعدما|بعد أن|فيما)\s+)")
+MIN_CLAUSE_WORDS = 4
+
+
+def clause_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The clauses of sentence [s, e) that carry their own claim: split where a sentence end lacks its
+    space, and before a conjunction (فيما، بينما، في حين، كما، بعدما) followed by a reporting verb
+    ("..., فيما قالت صحيفة هآرتس إن ..."): one sentence, two sources, two claims."""
+    from .attribution import lexicon, _strip
+
+    sent = text[s:e]
+    cuts = [m.end() for m in _GLUED_STOP.finditer(sent)]
+    verbs = lexicon().verbs
+    for m in _CLAUSE_OPENER.finditer(sent):
+        after = normalize(sent[m.end(1):m.end(1) + 40]).split()
+        if any(_strip(w, verbs) is not None for w in after[:2]):
+            cuts.append(m.start(1))
+    out, lo = [], 0
+    for c in sorted(set(cuts)):
+        if len(_WORD.findall(sent[lo:c])) >= MIN_CLAUSE_WORDS and len(_WORD.findall(sent[c:])) >= MIN_CLAUSE_WORDS:
+            out.append((s + lo, s + c))
+            lo = c
+    out.append((s + lo, e))
+    return [(a + len(text[a:b]) - len(text[a:b].lstrip()), b) for a, b in out]
+
+
+def _backref_key(m) -> str | None:
+    words = normalize(m.text).split()
+    return head_word(words[0]) if words and m.type == "ORG" and m.entity_id else None
+
+
 def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity_names: dict,
-                   fallback_name: str) -> list[Claim]:
-    """The claims of one article (no store access): one per sentence that asserts something."""
-    outlet = outlet_source(article.outlet, article.cited_source, fallback_name)
+                   fallback_name: str | None = None) -> list[Claim]:
+    """The claims of one article (no store access): one per clause that asserts something."""
+    outlet = outlet_source(article.outlet, article.cited_source, fallback_name or f"article:{article.id}",
+                           getattr(article, "url", None))
+    wire = wire_source(article.text) if not article.cited_source else None
+    if wire is not None and wire.get("entity_id") == outlet.get("entity_id"):
+        wire = None
     text = article.text
     out: list[Claim] = []
     previous: list[dict] | None = None
     recent, recent_idx = None, -10
-    for idx, (s, e) in enumerate(spans):
+    backrefs: dict = {}
+    clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e))]
+    for idx, k, s, e in clauses:
         sent = text[s:e]
         sent_mentions = [m for m in mentions if m.start < e and m.end > s]
         att = parse_attribution(sent, s, sent_mentions, entity_names, previous,
-                                recent if idx - recent_idx <= RECENT_SENTENCES else None)
+                                recent if idx - recent_idx <= RECENT_SENTENCES else None, backrefs)
+        for m in sent_mentions:
+            key = _backref_key(m)
+            if key:
+                backrefs[key] = m
         previous = att.sources or None
         if att.sources:
             recent, recent_idx = att.sources, idx
@@ -164,8 +206,9 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
                 neg_terms.update(strip_clitics(x) for x in cwords[i + 1:i + 1 + NEGATION_SCOPE])
         flags = {"neg_terms": sorted(neg_terms & set(terms)), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
-        chain = [outlet] + [x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") == outlet.get("entity_id"))]
-        out.append(Claim(id=f"c{article.id}.{idx}", article_id=article.id, idx=idx, start=s, end=e,
+        chain = [outlet] + ([wire] if wire else []) + [
+            x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]
+        out.append(Claim(id=f"c{article.id}.{idx}" + (f".{k}" if k else ""), article_id=article.id, idx=idx, start=s, end=e,
                          content_start=att.content_start, content_end=att.content_end, text=sent, content=content,
                          chain=chain, modality=modality, polarity=-1 if negated else 1, entities=ents, places=places,
                          numbers=numbers, times=cue_forms(cwords, "time"), terms=terms, flags=flags))
@@ -181,14 +224,6 @@ def _locative(text: str, m) -> bool:
     if _LOCATIVE.search(before):
         return True
     return m.text[:1] in ("ب", "ل") and len(m.text) > 3 and not m.text.startswith("ال")
-
-
-def _fallback_name(article) -> str:
-    if article.url:
-        m = re.match(r"https?://(?:www\.)?([^/]+)", article.url)
-        if m:
-            return m.group(1)
-    return Path(article.source.split("#")[0]).stem
 
 
 def _entity_names(store, ids: set[str]) -> dict:
@@ -218,7 +253,7 @@ def extract_article_claims(store, article_ids: list[int]) -> int:
             continue
         mentions = store.mentions(article_id=aid)
         names = _entity_names(store, {m.entity_id for m in mentions})
-        batch.append((a, article_claims(a, store.sentences(aid), mentions, names, _fallback_name(a))))
+        batch.append((a, article_claims(a, store.sentences(aid), mentions, names)))
     claims = [c for _, cs in batch for c in cs]
     enc, vecs = _vectors([c.content for c in claims])
     with store.transaction():

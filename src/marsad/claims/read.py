@@ -12,6 +12,29 @@ independent origins with provenance, contradictions with the sentences on both s
 from __future__ import annotations
 
 import json
+import re
+
+
+_LATIN = re.compile(r"[A-Za-z]")
+_QUOTES = ' «»“”"\''
+
+
+
+def source_label(x: dict) -> str:
+    """A source as the export names it: canonical English where known, with the Arabic name the article
+    wrote in parentheses ("Israel Defense Forces (الجيش الإسرائيلي)"); unnamed sources as described."""
+    name = x.get("name") or "?"
+    ar = x.get("as_written") or x.get("name_ar")
+    if ar and _LATIN.search(name) and not _LATIN.search(ar) and x.get("kind") != "anonymous" and ar not in name:
+        return f"{name} ({ar.strip(_QUOTES)})"
+    return name
+
+
+def source_label_ar(x: dict) -> str:
+    """A source as an Arabic page names it: the Arabic name (as written for unnamed sources)."""
+    if x.get("kind") == "anonymous":
+        return x.get("description") or x.get("name_ar") or x.get("name") or "?"
+    return (x.get("name_ar") or x.get("as_written") or x.get("name") or "?").strip(_QUOTES)
 
 
 def _groups(db) -> dict[str, dict]:
@@ -33,7 +56,8 @@ def claims(store, story_id: int | None = None) -> list[dict]:
             origin_name = origin["name"] + (f" (via {origin['via']})" if origin.get("kind") == "anonymous" and origin.get("via") else "")
         out.append({
             "id": r["id"], "story_id": r["story_id"], "text": r["text"], "group_id": r["group_id"],
-            "article_id": r["article_id"], "attribution": [x.get("name") for x in chain],
+            "article_id": r["article_id"], "attribution": [source_label(x) for x in chain],
+            "attribution_ar": [source_label_ar(x) for x in chain],
             "origin": origin_name,
             "independent_origins": g["n_origins"] if g else 1,
             "contradicts": sorted({c["group_id"] for c in json.loads(g["contradicts"])}) if g else [],
