@@ -26,14 +26,31 @@ from functools import lru_cache
 
 from .. import data
 from ..model import Entity, Mention
-from ..text.normalize import normalize
+from ..text.normalize import normalize, strip_diacritics
 from .gazetteer import MENA, PRIO_GEONAMES, Gazetteer
 
 __all__ = ["haversine_km", "country_context", "choose_place", "area_entity", "qualifiers",
-           "geocode_place", "PLACE_TYPES"]
+           "geocode_place", "PLACE_TYPES", "word_frequency", "evidence_context", "keep_place"]
 
 PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 AMBIGUITY_MARGIN = 0.75
+
+
+def _settings():
+    from ..settings import SETTINGS
+    return SETTINGS.entities
+
+
+@lru_cache(maxsize=50_000)
+def word_frequency(word: str) -> float:
+    """Zipf frequency (log10 per billion words) of an Arabic word or phrase as written, from the
+    ``wordfreq`` package's Arabic list (Wikipedia, subtitles, news, web, social media; see its
+    documentation); 0.0 when unknown or when wordfreq is not installed."""
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - wordfreq is a dependency
+        return 0.0
+    return zipf_frequency(strip_diacritics(word), "ar")
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -113,6 +130,62 @@ def country_context(mentions: list[Mention], entities: dict[str, Entity],
     if country_hint:
         ctx[country_hint.upper()] += 3
     return ctx
+
+
+def evidence_context(mentions: list[Mention], entities: dict[str, Entity], country_hint: str | None = None
+                     ) -> tuple[Counter, list[tuple[float, float]]]:
+    """What a text says about where it is, from the names that need no geocoding evidence: countries,
+    nationality adjectives, organisations with a home country and curated places (not GeoNames
+    towns, which are what is being checked). Returns the country weights and the points of the curated places."""
+    ctx: Counter = Counter()
+    anchors: list[tuple[float, float]] = []
+    for m in mentions:
+        e = entities.get(m.entity_id or "")
+        if e is None or not (m.type in ("NORP", "ORG") or e.type in PLACE_TYPES) or e.kind == "populated_place":
+            continue
+        if e.kind in ("ambiguous_place", "unlisted"):
+            continue
+        if e.country:
+            ctx[e.country] += 1
+        if e.lat is not None and m.type != "NORP":
+            anchors.append((e.lat, e.lon))
+    if country_hint:
+        ctx[country_hint.upper()] += 3
+    return ctx, anchors
+
+
+def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, evidence: str | None,
+               ctx: Counter, anchors: list[tuple[float, float]]) -> bool:
+    """Whether a GeoNames town found by name is really meant as that place.
+
+    ``surface`` is the name as written (without attached clitics), ``full_word`` the first word with
+    them, ``evidence`` the kind of cue around the name: ``"trigger"`` (بلدة / مدينة / ولاية X),
+    ``"locative"`` (في / من / إلى / ب X, a direction or area word before it, a dateline), ``"list"``
+    (next to another place: حمص وحماة) or None. A town in a country the text names (or near
+    a curated place of the text) is *in context*. Rules, from the word's frequency as an
+    ordinary Arabic word (:func:`word_frequency`) and the place's size:
+    - a clitic that makes a word more frequent than the name alone (لجأوا, بصدد) was not a clitic;
+    - outside the Middle East and North Africa: in context, or a big city with evidence;
+    - after a trigger noun (مدينة درعا, ريف إدلب): a place;
+    - a frequent one-word name (سترة, الخيام; الأبيض "white" and El Obeid): evidence and context both,
+      unless the town is a big city;
+    - any other name: evidence or context.
+    """
+    cfg = _settings()
+    if full_word != surface and word_frequency(full_word) >= max(cfg.clitic_word_zipf, word_frequency(surface)):
+        return False
+    pop = gaz.population.get(ent.id, 0)
+    in_ctx = bool(ent.country and ctx.get(ent.country))
+    if not in_ctx and anchors and ent.lat is not None:
+        in_ctx = min(haversine_km(ent.lat, ent.lon, a, b) for a, b in anchors) <= cfg.context_km
+    if ent.country not in MENA:
+        return in_ctx or (evidence is not None and pop >= cfg.big_city_population)
+    if evidence == "trigger":
+        return True
+    one_word = " " not in surface.strip()     # names of several words are seldom ordinary phrases
+    if one_word and word_frequency(surface) >= cfg.common_word_zipf and pop < cfg.big_city_population:
+        return evidence is not None and in_ctx
+    return evidence is not None or in_ctx
 
 
 def _score(gaz: Gazetteer, eid: str, ctx: Counter, total: float, top: str | None, hint: str | None,

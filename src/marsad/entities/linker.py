@@ -420,7 +420,7 @@ class Linker:
                     continue
             ids: tuple[str, ...] = ()
             for nm in self.gaz.index.get(keys[0], ()):
-                if nm.rest == keys[1:]:
+                if nm.rest == keys[1:] and not (nm.pre or nm.post):
                     ok = [x for x in nm.ids if self.gaz.entities.get(x) is not None
                           and self.gaz.entities[x].type in TYPE_FOR_TAGGER.get(typ, ())]
                     if ok:
@@ -588,8 +588,82 @@ class Linker:
                 m.type = "NORP" if c.kind == "norp" else ent.type
                 mentions.append(m)
         mentions.sort(key=lambda m: m.start)
+        mentions = self._check_places(text, toks, mentions, entities, {(c.start, c.end): c for c in chosen},
+                                      country_hint)
         self._areas(text, toks, mentions, entities)
         return mentions, entities
+
+    # -- step 6: evidence for places ----------------------------------------------------------------
+    def _check_places(self, text, toks, mentions: list[Mention], entities: dict[str, Entity],
+                      cands: dict, country_hint: str | None) -> list[Mention]:
+        """Drop place mentions that name an outlet or institution (قناة القاهرة الإخبارية), and
+        GeoNames towns found by a name that is also a word, without the evidence
+        :func:`marsad.entities.geocode.keep_place` asks for."""
+        ctx, anchors = geocode.evidence_context(mentions, entities, country_hint)
+        # towns whose name is no ordinary word agree with the others (حماه ... ادلب والقنيطرة)
+        for m in mentions:
+            e = entities.get(m.entity_id or "")
+            if e is not None and e.kind == "populated_place" and e.country \
+                    and geocode.word_frequency(m.text) < geocode._settings().common_word_zipf:
+                ctx[e.country] += 1
+        place_words = set()
+        for m in mentions:
+            c = cands.get((m.start, m.end))
+            if c is not None and m.type in geocode.PLACE_TYPES:
+                place_words.update(range(c.first, c.last + 1))
+        cues = _cue_words()
+        keep = []
+        for m in mentions:
+            c = cands.get((m.start, m.end))
+            e = entities.get(m.entity_id or "")
+            if c is None or e is None or m.type not in geocode.PLACE_TYPES:
+                keep.append(m)
+                continue
+            if self._in_outlet_name(text, toks, c, cues):
+                continue
+            if e.kind in ("populated_place", "ambiguous_place"):
+                ev = self._place_evidence(text, toks, c, cues, place_words)
+                ents = [e] if e.kind == "populated_place" else [self.gaz.entities[i] for i in e.aliases
+                                                                if i in self.gaz.entities]
+                full = text[toks[c.first][0]:toks[c.first][1]]
+                if e.kind == "ambiguous_place" and ev is not None:
+                    pass       # kept without coordinates: nothing is geocoded
+                elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text,
+                                                ev, ctx, anchors) for x in ents):
+                    continue
+            keep.append(m)
+        return keep
+
+    def _in_outlet_name(self, text, toks, c: _Cand, cues) -> bool:
+        before = c.first - 1 >= 0 and self._gap_ok(text, toks, c.first - 1) and not c.cut \
+            and any(k in cues["outlet_head"] for _, k in clitic_options(toks[c.first - 1][2]))
+        after = c.last + 1 < len(toks) and self._gap_ok(text, toks, c.last) \
+            and toks[c.last + 1][2] in cues["outlet_suffix"]
+        return before or after
+
+    def _place_evidence(self, text, toks, c: _Cand, cues, place_words: set) -> str | None:
+        """"trigger", "locative", "list" or None: what around word ``c.first`` says it is a place."""
+        i = c.first
+        prev = _bare_options(toks[i - 1][2]) if i > 0 else []
+        if i > 1 and toks[i - 1][2] in self.gaz.adjectives:   # العاصمة اليمنية صنعاء
+            prev += _bare_options(toks[i - 2][2])
+        if any(k in cues["trigger"] for k in prev):
+            return "trigger"
+        clitic = toks[i][2][:c.cut]
+        if "ب" in clitic or clitic.endswith("ل") or any(k in cues["locative"] for k in prev):
+            return "locative"
+        line_start = text.rfind("\n", 0, c.start) + 1
+        if not text[line_start:c.start].strip() and re.match(r"\s*[-–—:(]", text[c.end:c.end + 4]):
+            return "locative"   # a dateline: "الخرطوم - ..."
+        for j, gap in ((i - 1, (toks[i - 1][1], toks[i][0]) if i > 0 else None),
+                       (c.last + 1, (toks[c.last][1], toks[c.last + 1][0]) if c.last + 1 < len(toks) else None)):
+            if gap is None or j not in place_words:
+                continue
+            between = text[gap[0]:gap[1]]
+            joined = j > i and toks[j][2].startswith("و") or j < i and clitic.startswith("و")
+            if "،" in between or "," in between or (joined and len(between.strip()) == 0):
+                return "list"
+        return None
 
     def _areas(self, text, toks, mentions: list[Mention], entities: dict[str, Entity]) -> None:
         """"ريف حلب" / "شمال إدلب" / "محافظة درعا": the mention keeps the place; its
@@ -655,6 +729,36 @@ class Linker:
             if area is not None:
                 entities[area.id] = area
                 m.location_id = area.id
+
+
+_DIRECTIONS = frozenset("north south east west centre northeast northwest southeast southwest near vicinity".split())
+
+
+def _bare_options(key: str) -> list[str]:
+    """Readings of a word without its proclitics, short function words included (وفي → في)."""
+    out = [k for _, k in clitic_options(key)]
+    if len(key) <= 3 and key[:1] in ("و", "ف") and len(key) > 2:
+        out.append(key[1:])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> dict[str, frozenset]:
+    """Keys of the words of ``geo_qualifiers.tsv`` by kind; direction and area words count as
+    locative cues, governorate words as trigger nouns."""
+    out: dict[str, set] = {k: set() for k in ("trigger", "locative", "outlet_head", "outlet_suffix")}
+    for r in data.rows("geo_qualifiers.tsv"):
+        kind = (r.get("kind") or "").strip()
+        keys = name_keys(r["word_ar"])
+        if len(keys) != 1:
+            continue
+        if kind == "area":   # directions (شمال، وسط) only locate; ريف / محيط / ضواحي name a place's area
+            slug = (r.get("slug") or "").strip()
+            kind = "locative" if slug.split("-")[0] in _DIRECTIONS else "trigger"
+        kind = {"admin": "trigger"}.get(kind, kind)
+        if kind in out:
+            out[kind].add(keys[0])
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 @lru_cache(maxsize=1)
