@@ -5,17 +5,26 @@ In: a :class:`~marsad.store.Store` and what the user named (paths, globs, URLs).
 everything itself lands in the store. Ingesting commits one transaction per document; cleaning and
 the later stages are run by :mod:`marsad.runner` (one transaction per batch), so an interrupted
 run can be re-run and resumes where it stopped. :func:`clean_one` is the clean stage's error path.
+
+Nothing one input does stops a run: any exception while reading, decoding or parsing an input, or
+cleaning a document, becomes a stored rejection naming the input and the reason; reading one item
+and cleaning one document each have a time budget (``[ingest]`` / ``[clean] time_limit_seconds``),
+and an article longer than ``[clean] max_article_chars`` is refused. Decoding warnings (damaged bytes
+kept as U+FFFD, and where) are stored with the document's source.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from .clean import CleanError, clean_document
+from .errors import TimeLimit, time_limit
 from .ingest import Reject, expand_inputs, read_input
 from .model import Article, Document
+from .settings import SETTINGS
 
 if TYPE_CHECKING:
     from .runner import RunReport
@@ -35,6 +44,8 @@ class RunSummary:
     split_documents: int = 0
     duplicates: int = 0
     rejects: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)   # (source, warning): stored, but damaged
+    missing: list[str] = field(default_factory=list)                 # inputs named that do not exist
     stages: "RunReport | None" = None     # what every stage did (marsad.runner)
 
 
@@ -46,14 +57,57 @@ def _file_sha256(path) -> str:
     return h.hexdigest()
 
 
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:160]
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def _items(inp, fetch):
+    """The input's documents and rejects; an exception or an item over its time budget ends the input
+    with a reject (what was read before it is kept)."""
+    it = iter(read_input(inp, fetch=fetch))
+    seconds = SETTINGS.ingest.time_limit_seconds if inp.kind != "url" else 0   # URLs have their own time-out
+    while True:
+        try:
+            with time_limit(seconds):
+                item = next(it)
+        except StopIteration:
+            return
+        except TimeLimit as exc:
+            yield Reject(inp.source, f"reading took too long ({exc}); the rest of this input is skipped")
+            return
+        except Exception as exc:  # a bug or a library's surprise on hostile bytes: reject, never abort the run
+            yield Reject(inp.source, f"cannot read ({_reason(exc)})")
+            return
+        yield item
+
+
+def _reject(store, summary: RunSummary, source: str, reason: str, sha: str | None = None) -> None:
+    store.add_reject(source, reason, sha)
+    summary.rejects.append((source, reason))
+    if reason == "no such file or directory":
+        summary.missing.append(source)
+
+
+def _store_document(store, summary: RunSummary, doc: Document) -> None:
+    for w in doc.meta.pop("warnings", None) or []:
+        store.add_warning(doc.source, w, doc.sha256)
+        summary.warnings.append((doc.source, w))
+    if store.add_document(doc):
+        summary.documents_new += 1
+    else:
+        summary.documents_known += 1
+
+
 def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
-           summary: RunSummary | None = None, fetch=None) -> RunSummary:
-    """Read every input into stored (pending) documents; rejects are stored with their reasons."""
+           summary: RunSummary | None = None, fetch=None, exclude: Iterable[str] = ()) -> RunSummary:
+    """Read every input into stored (pending) documents; rejects are stored with their reasons.
+
+    ``exclude``: paths never read (the run's own store and report)."""
     summary = summary or RunSummary()
-    inputs, rejects = expand_inputs(list(names))
+    inputs, rejects = expand_inputs(list(names), exclude=_resolved(exclude))
     for r in rejects:
-        store.add_reject(r.source, r.reason, r.sha256)
-        summary.rejects.append((r.source, r.reason))
+        _reject(store, summary, r.source, r.reason, r.sha256)
     summary.inputs += len(inputs)
     for i, inp in enumerate(inputs):
         digest = None
@@ -61,8 +115,7 @@ def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
             try:
                 digest = _file_sha256(inp.path)
             except OSError as exc:
-                store.add_reject(inp.source, f"cannot read ({exc.strerror or exc})")
-                summary.rejects.append((inp.source, f"cannot read ({exc.strerror or exc})"))
+                _reject(store, summary, inp.source, f"cannot read ({exc.strerror or exc})")
                 continue
             if store.input_finished(digest):
                 summary.inputs_unchanged += 1
@@ -70,16 +123,12 @@ def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
                     progress("ingest", i + 1, len(inputs))
                 continue
         n = 0
-        for item in read_input(inp, fetch=fetch):
+        for item in _items(inp, fetch):
             if isinstance(item, Reject):
-                store.add_reject(item.source, item.reason, item.sha256)
-                summary.rejects.append((item.source, item.reason))
-                continue
-            n += 1
-            if store.add_document(item):
-                summary.documents_new += 1
+                _reject(store, summary, item.source, item.reason, item.sha256)
             else:
-                summary.documents_known += 1
+                n += 1
+                _store_document(store, summary, item)
         if digest is not None:
             store.finish_input(digest, inp.source, inp.kind, n)
         if progress:
@@ -87,13 +136,33 @@ def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
     return summary
 
 
+def _resolved(paths: Iterable[str]) -> set[str]:
+    out = set()
+    for p in paths:
+        try:
+            out.add(str(Path(p).resolve()))
+        except (OSError, RuntimeError):
+            pass
+    return out
+
+
 def clean_one(doc: Document) -> tuple[str, str, list[Article] | str]:
+    """Clean one document within its time budget: ``(sha256, source, articles or the reason it was refused)``."""
     try:
-        return doc.sha256, doc.source, clean_document(doc)
+        with time_limit(SETTINGS.clean.time_limit_seconds):
+            articles = clean_document(doc)
     except CleanError as exc:
         return doc.sha256, doc.source, str(exc)
-    except (RecursionError, MemoryError, ValueError) as exc:  # pathological pages: reject, never crash the run
-        return doc.sha256, doc.source, f"cannot clean ({exc.__class__.__name__}: {str(exc)[:100]})"
+    except TimeLimit as exc:
+        return doc.sha256, doc.source, f"cleaning took too long ({exc}); not one article's page?"
+    except Exception as exc:  # pathological pages and library surprises: reject, never crash the run
+        return doc.sha256, doc.source, f"cannot clean ({_reason(exc)})"
+    limit = SETTINGS.clean.max_article_chars
+    longest = max((len(a.text) for a in articles), default=0)
+    if longest > limit:
+        return doc.sha256, doc.source, (f"article text too long ({longest:,} characters > {limit:,}); "
+                                        "not one article: split it or use JSON Lines")
+    return doc.sha256, doc.source, articles
 
 
 _clean_one = clean_one
@@ -128,10 +197,11 @@ def run_later_stages(store: Store, progress: Progress | None = None) -> None:
 
 def analyze(store: Store, names: Iterable[str], progress: Progress | None = None,
             workers: int | None = None, fetch=None, stages: bool = True, engine: str = "local",
-            address: str | None = None) -> RunSummary:
+            address: str | None = None, exclude: Iterable[str] = ()) -> RunSummary:
     """Ingest, clean, then run the later stages (entities, linking, ...) on what is new.
 
     The report is written by the caller. ``stages=False`` stops after the per-article stages.
+    ``exclude``: files never read as input (the caller's store and report).
     """
-    summary = ingest(store, names, progress, fetch=fetch)
+    summary = ingest(store, names, progress, fetch=fetch, exclude=(store.path, *exclude))
     return process(store, progress, workers, summary, engine=engine, address=address, stages=stages)

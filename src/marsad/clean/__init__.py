@@ -9,6 +9,7 @@ blank line) and the page furniture removed (as ``"kind: line"`` strings, in orde
 from __future__ import annotations
 
 from ..model import Article, Document
+from ..settings import SETTINGS
 from .dates import parse_date
 from .html import HtmlError, extract_html
 from .language import detect_language
@@ -18,6 +19,14 @@ from .scraped import clean_scraped
 
 class CleanError(ValueError):
     """The document holds no usable article text; the message says why."""
+
+
+def _check_size(text: str, what: str) -> None:
+    """Refuse text far longer than one article before the line-by-line work starts."""
+    limit = 2 * SETTINGS.clean.max_article_chars   # room for furniture and appended articles
+    if len(text) > limit:
+        raise CleanError(f"{what} too long for one article ({len(text):,} characters > {limit:,}); "
+                         "split it or use JSON Lines")
 
 
 def clean_document(doc: Document) -> list[Article]:
@@ -34,6 +43,7 @@ def clean_document(doc: Document) -> list[Article]:
         except HtmlError as exc:
             raise CleanError(str(exc)) from exc
         text = page.text
+        _check_size(text, "main text")
         meta_title = meta_title or page.title
         meta_date = meta_date or parse_date(page.date)
         outlet = outlet or page.sitename
@@ -41,6 +51,8 @@ def clean_document(doc: Document) -> list[Article]:
         dropped = page.dropped
     if not text or not text.strip():
         raise CleanError("no article text found")
+    if not doc.is_html:
+        _check_size(text, "text")
     parsed = clean_scraped(text, meta_title=meta_title)
     if not parsed:
         raise CleanError("no article text found (only page furniture)")

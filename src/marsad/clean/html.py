@@ -4,16 +4,22 @@ In: an HTML string. Out: :class:`HtmlText` with the main text (paragraphs one pe
 trafilatura with ``favor_precision=True``, which also drops appended articles and sidebars), the
 page's title, date, site name and author from its metadata, and the visible text blocks that the
 extraction dropped (navigation, sidebars, footers), so the report can show what was removed.
+Scripts and styles never count as text. A page of tens of thousands of elements has its inline tags
+unwrapped before extraction, and one still over ``[clean] max_html_elements`` is refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..settings import SETTINGS
 from ..text import normalize
 
 _BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "a", "span", "div", "td", "time", "figcaption", "button", "small", "header", "footer", "nav")
 MAX_REMOVED_BLOCKS = 200
+MAX_EXAMINED_BLOCKS = 5000       # blocks looked at for the "removed" list
+MAX_SUBSTRING_TEXT = 100000      # kept text up to this long is searched for each block's text
+_INLINE = ("span", "font", "b", "i", "em", "strong", "u", "small", "big", "mark", "abbr", "sub", "sup", "bdi", "bdo")
 
 
 @dataclass
@@ -32,12 +38,17 @@ class HtmlError(ValueError):
 
 def extract_html(html: str, url: str | None = None) -> HtmlText:
     import trafilatura
+    from lxml import etree
     from lxml import html as lxml_html
 
     try:
         tree = lxml_html.fromstring(html)
     except (ValueError, Exception) as exc:  # lxml raises ParserError / XMLSyntaxError on junk
         raise HtmlError(f"unparseable HTML ({exc.__class__.__name__})") from exc
+    if not isinstance(tree.tag, str):  # a comment or processing instruction alone
+        raise HtmlError("no HTML elements")
+    etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
+    html = _bounded(tree, html)
     try:
         doc = trafilatura.bare_extraction(html, url=url, favor_precision=True, include_comments=False,
                                           include_tables=True, with_metadata=True, deduplicate=False)
@@ -67,12 +78,35 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
     return out
 
 
+def _bounded(tree, html: str) -> str:
+    """The page as trafilatura should see it: unchanged, or, for a page of tens of thousands of
+    elements, with inline formatting tags unwrapped (their text kept), which keeps extraction linear.
+    A page still over ``[clean] max_html_elements`` is refused: it is not one article's page."""
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    n = sum(1 for _ in tree.iter())
+    if n <= SETTINGS.clean.simplify_html_elements:
+        return html
+    etree.strip_tags(tree, *_INLINE)
+    n = sum(1 for _ in tree.iter())
+    if n > SETTINGS.clean.max_html_elements:
+        raise HtmlError(f"page has {n:,} HTML elements (more than {SETTINGS.clean.max_html_elements:,}); "
+                        "not one article's page")
+    return lxml_html.tostring(tree, encoding="unicode")
+
+
 def _dropped_blocks(tree, kept_text: str, title: str | None) -> list[str]:
-    """Visible text blocks of the page that are not in the kept main text."""
+    """Visible text blocks of the page that are not in the kept main text (the first
+    ``MAX_EXAMINED_BLOCKS`` blocks are looked at, so the cost stays linear in the page)."""
     kept = normalize(kept_text) + " " + normalize(title or "")
+    kept_lines = set(normalize(l) for l in kept_text.splitlines()) | {normalize(title or "")}
+    substrings = len(kept) <= MAX_SUBSTRING_TEXT
     seen: set[str] = set()
     dropped: list[str] = []
-    for el in tree.iter(*_BLOCKS):
+    for n, el in enumerate(tree.iter(*_BLOCKS)):
+        if n >= MAX_EXAMINED_BLOCKS:
+            break
         if el.getparent() is not None and any(anc.tag in ("script", "style", "noscript") for anc in el.iterancestors()):
             continue
         # Leaf-ish blocks only: their own text, not the text of nested blocks.
@@ -81,7 +115,7 @@ def _dropped_blocks(tree, kept_text: str, title: str | None) -> list[str]:
         else:
             own = " ".join(el.text_content().split())
         key = normalize(own)
-        if len(key) < 2 or key in seen or key in kept:
+        if len(key) < 2 or key in seen or key in kept_lines or (substrings and key in kept):
             continue
         seen.add(key)
         dropped.append(own)

@@ -2,7 +2,9 @@
 
 In: a feed's bytes and its name. Out: one HTML ``Document`` per item (its full content, or its
 summary when no content is given), carrying the item's title, link and publication date, and a
-``Reject`` for each item with no text and for a feed that cannot be parsed at all.
+``Reject`` for each item with no text and for a feed that cannot be parsed at all. A feed that
+declares XML entities (entity-expansion bombs, external entities reading local files) is refused
+before parsing: defusedxml checks the document first, and nothing is expanded.
 """
 
 from __future__ import annotations
@@ -14,9 +16,29 @@ from ..model import Document
 from .sources import Reject, looks_like_html, sha256
 
 
+def _entity_problem(raw: bytes) -> str | None:
+    """Why a feed's XML is refused (entity or DTD tricks), or None. Malformed XML is left to feedparser."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        fromstring(raw, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        return f"feed declares XML entities or external references ({exc.__class__.__name__}); refused, nothing expanded"
+    except (ParseError, ValueError, LookupError, RecursionError):
+        return None
+    return None
+
+
 def read_feed(raw: bytes, source: str) -> Iterator[Document | Reject]:
     import feedparser
 
+    problem = _entity_problem(raw)
+    if problem:
+        yield Reject(source, problem, sha256(raw))
+        return
     parsed = feedparser.parse(raw)
     entries = parsed.get("entries") or []
     if not entries:

@@ -1,7 +1,12 @@
 """Expand user inputs and read each into documents.
 
 In: strings naming files, directories, globs or URLs. Out: :class:`Input` records (with the
-input's bytes and hash) and, from :func:`read_input`, ``Document`` / ``Reject`` items.
+input's bytes and hash) and, from :func:`read_input`, ``Document`` / ``Reject`` items. Nothing
+here raises for bad content: symbolic-link loops, broken links, FIFOs and devices, unreadable
+files, JSON nested past ``max_json_depth``, lone surrogates and oversized inputs each become a
+``Reject`` naming the input and the reason. File names that are not valid UTF-8 are shown with
+their bad bytes escaped (``bad_\\xff.txt``). marsad's own outputs (its report, its exports) are
+never read back as news.
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ import glob
 import hashlib
 import io
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from ..model import Document
-from .decode import DecodeError, decode_bytes
+from ..settings import SETTINGS
+from .decode import DecodeError, decode
 
 TEXT_EXT = {".txt", ".text"}
 HTML_EXT = {".html", ".htm", ".xhtml", ".shtml"}
@@ -23,9 +31,29 @@ JSONL_EXT = {".jsonl", ".ndjson", ".json"}
 FEED_EXT = {".rss", ".atom", ".xml"}
 WARC_EXT = {".warc", ".warc.gz", ".arc", ".arc.gz"}
 
-MAX_DOCUMENT_BYTES = 5 * 1024 * 1024       # one article's page or text
-MAX_CONTAINER_BYTES = 2 * 1024 ** 3        # JSONL / WARC, read as a stream
-MAX_FEED_BYTES = 50 * 1024 * 1024
+MAX_DOCUMENT_BYTES = SETTINGS.ingest.max_document_bytes     # one article's page or text
+MAX_CONTAINER_BYTES = SETTINGS.ingest.max_container_bytes   # JSONL / WARC, read as a stream
+MAX_FEED_BYTES = SETTINGS.ingest.max_feed_bytes
+# Markers of what marsad itself writes: the report's generator tag and the export schema.
+_OWN_OUTPUT = (b'<meta name="generator" content="marsad', b'"schema": "marsad/1"', b'"schema":"marsad/1"')
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def display_name(name: str) -> str:
+    """A path as text that can be printed and stored: bytes that are not UTF-8 shown as ``\\xNN``."""
+    if not _SURROGATE.search(name):
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def scrub(text: str) -> tuple[str, int]:
+    """``text`` with lone surrogates (from JSON ``\\ud800`` escapes) replaced by U+FFFD, and how many."""
+    if not _SURROGATE.search(text):
+        return text, 0
+    return _SURROGATE.subn("\ufffd", text)
 
 
 @dataclass
@@ -86,14 +114,53 @@ def _sniff(path: Path) -> str:
     return "txt"
 
 
-def expand_inputs(names: list[str]) -> tuple[list[Input], list[Reject]]:
-    """Turn what the user typed into inputs: URLs, files, directories (recursive) and globs."""
+def _own_output(path: Path) -> bool:
+    """True for a report or export marsad wrote (never read back as news)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return False
+    return any(m in head for m in _OWN_OUTPUT)
+
+
+def _link_problem(p: Path) -> str | None:
+    """Why a symbolic link cannot be read (a loop, a missing target), or None."""
+    if not p.is_symlink():
+        return None
+    try:
+        p.resolve(strict=True)
+    except RuntimeError:
+        return "symbolic link loop"
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            return "symbolic link loop"
+        return "broken symbolic link (its target does not exist)"
+    return None
+
+
+def _not_regular(p: Path) -> str:
+    problem = _link_problem(p)
+    if problem:
+        return problem
+    return "not a regular file (a FIFO, socket or device)"
+
+
+def expand_inputs(names: list[str], exclude: set[str] | None = None) -> tuple[list[Input], list[Reject]]:
+    """Turn what the user typed into inputs: URLs, files, directories (recursive) and globs.
+
+    ``exclude`` holds resolved paths never to read (the store and the report the run writes).
+    """
     inputs: list[Input] = []
     rejects: list[Reject] = []
-    seen: set[str] = set()
+    seen: set[str] = set(exclude or ())
 
     def add_file(p: Path, explicit: bool) -> None:
-        key = str(p.resolve())
+        try:
+            key = str(p.resolve())
+        except (OSError, RuntimeError):
+            rejects.append(Reject(display_name(str(p)), _not_regular(p)))
+            return
         if key in seen:
             return
         kind = _kind_of(p)
@@ -101,23 +168,46 @@ def expand_inputs(names: list[str]) -> tuple[list[Input], list[Reject]]:
             if not explicit:
                 return  # directories: skip files of unknown type silently (images, css, ...)
             kind = _sniff(p)
+        if kind in ("html", "jsonl") and _own_output(p):
+            if explicit:
+                rejects.append(Reject(display_name(str(p)), "a report or export written by marsad, not news; skipped"))
+            return
         seen.add(key)
-        inputs.append(Input(source=str(p), kind=kind, path=p))
+        inputs.append(Input(source=display_name(str(p)), kind=kind, path=p))
+
+    def walk(root: Path) -> list[Path]:
+        files: list[Path] = []
+
+        def onerror(exc: OSError) -> None:
+            rejects.append(Reject(display_name(exc.filename or str(root)), f"cannot list directory ({exc.strerror or exc})"))
+
+        for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for f in sorted(filenames):
+                if f.startswith("."):
+                    continue
+                fp = Path(dirpath) / f
+                if fp.is_file():
+                    files.append(fp)
+                elif fp.is_symlink() or _kind_of(fp) is not None:
+                    rejects.append(Reject(display_name(str(fp)), _not_regular(fp)))
+        return files
 
     for name in names:
         if name.startswith(("http://", "https://")):
             if name not in seen:
                 seen.add(name)
-                inputs.append(Input(source=name, kind="url"))
+                inputs.append(Input(source=display_name(name), kind="url"))
             continue
         if "://" in name:
-            rejects.append(Reject(name, "unsupported URL scheme (only http and https)"))
+            rejects.append(Reject(display_name(name), "unsupported URL scheme (only http and https)"))
             continue
         p = Path(name)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.is_file() and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not files:
-                rejects.append(Reject(name, "directory holds no files"))
+            before = len(rejects)
+            files = walk(p)
+            if not files and len(rejects) == before:
+                rejects.append(Reject(display_name(name), "directory holds no files"))
             for f in files:
                 add_file(f, explicit=False)
         elif p.is_file():
@@ -126,13 +216,13 @@ def expand_inputs(names: list[str]) -> tuple[list[Input], list[Reject]]:
             matches = sorted(glob.glob(name, recursive=True))
             files = [Path(m) for m in matches if Path(m).is_file()]
             if not files:
-                rejects.append(Reject(name, "no file matches this pattern"))
+                rejects.append(Reject(display_name(name), "no file matches this pattern"))
             for f in files:
                 add_file(f, explicit=True)
-        elif p.exists():
-            rejects.append(Reject(name, "not a regular file"))
+        elif p.exists() or p.is_symlink():
+            rejects.append(Reject(display_name(name), _not_regular(p)))
         else:
-            rejects.append(Reject(name, "no such file or directory"))
+            rejects.append(Reject(display_name(name), "no such file or directory"))
     return inputs, rejects
 
 
@@ -177,15 +267,21 @@ def read_input(inp: Input, fetch=None) -> Iterator[Document | Reject]:
 
 def document_from_bytes(raw: bytes, source: str, kind: str, meta: dict | None = None,
                         declared: str | None = None) -> Document | Reject:
-    """Decode a text or HTML payload into a Document (or a Reject naming the reason)."""
+    """Decode a text or HTML payload into a Document (or a Reject naming the reason).
+
+    Decoding warnings (damaged bytes, where) travel in ``meta["warnings"]``; the pipeline stores them.
+    """
     digest = sha256(raw)
     try:
-        text, enc = decode_bytes(raw, declared)
+        d = decode(raw, declared)
     except DecodeError as exc:
         return Reject(source, str(exc), digest)
-    is_html = kind == "html" or looks_like_html(text)
-    return Document(source=source, sha256=digest, kind=kind, content=text, is_html=is_html,
-                    encoding=enc, meta=meta or {})
+    meta = dict(meta or {})
+    if d.warnings:
+        meta["warnings"] = d.warnings
+    is_html = kind == "html" or looks_like_html(d.text)
+    return Document(source=source, sha256=digest, kind=kind, content=d.text, is_html=is_html,
+                    encoding=d.encoding, meta=meta)
 
 
 def looks_like_html(text: str) -> bool:
@@ -196,6 +292,31 @@ def looks_like_html(text: str) -> bool:
 
 _JSON_TEXT = ("text", "content", "body", "article", "maintext", "description")
 _JSON_HTML = ("html", "raw_html", "content_html")
+
+
+def _depth(value, limit: int) -> int:
+    """Nesting depth of a parsed JSON value, counted without recursion (stops past ``limit``)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            deepest = max(deepest, d)
+            if deepest > limit:
+                return deepest
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return deepest
+
+
+def parse_json(data: str) -> object:
+    """``json.loads`` with a depth limit; raises ValueError with a reason for invalid or too deep JSON."""
+    limit = SETTINGS.ingest.max_json_depth
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise ValueError(f"JSON nested too deeply (more than {limit} levels)") from None
+    if _depth(value, limit) > limit:
+        raise ValueError(f"JSON nested too deeply (more than {limit} levels)")
+    return value
 
 
 def read_jsonl(path: Path, source: str, size: int) -> Iterator[Document | Reject]:
@@ -211,46 +332,73 @@ def read_jsonl(path: Path, source: str, size: int) -> Iterator[Document | Reject
                 yield Reject(source, "JSON array too large to load; use JSON Lines")
                 return
             try:
-                records = json.loads(fh.read().decode("utf-8-sig"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                yield Reject(source, f"invalid JSON ({exc})")
+                records = parse_json(fh.read().decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                yield Reject(source, f"JSON file is not UTF-8 (byte 0x{exc.object[exc.start]:02X} at offset {exc.start})")
                 return
-            for i, rec in enumerate(records, 1):
-                yield _json_record(rec, f"{source}#item={i}", json.dumps(rec, ensure_ascii=False).encode())
+            except ValueError as exc:
+                yield Reject(source, f"invalid JSON ({exc.args[0] if exc.args else exc})")
+                return
+            for i, rec in enumerate(records if isinstance(records, list) else [records], 1):
+                yield _json_record(rec, f"{source}#item={i}", json.dumps(rec, ensure_ascii=False).encode("utf-8", "replace"))
             return
-        for lineno, line in enumerate(io.BufferedReader(fh), 1):  # type: ignore[arg-type]
+        for lineno, line in enumerate(_lines(fh, MAX_DOCUMENT_BYTES), 1):
+            where = f"{source}#line={lineno}"
+            if line is None:
+                yield Reject(where, f"line too large (over {MAX_DOCUMENT_BYTES / 1e6:.0f} MB)")
+                continue
             if not line.strip():
                 continue
-            where = f"{source}#line={lineno}"
-            if len(line) > MAX_DOCUMENT_BYTES:
-                yield Reject(where, f"line too large ({len(line) / 1e6:.1f} MB)")
-                continue
             try:
-                rec = json.loads(line.decode("utf-8-sig"))
-            except UnicodeDecodeError:
-                yield Reject(where, "line is not UTF-8 (JSON Lines must be UTF-8)", sha256(line))
+                rec = parse_json(line.decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                yield Reject(where, f"line is not UTF-8 (byte 0x{line[exc.start]:02X} at column {exc.start + 1}; "
+                                    "JSON Lines must be UTF-8)", sha256(line))
                 continue
             except ValueError as exc:
-                yield Reject(where, f"invalid JSON ({exc.args[0] if exc.args else exc})", sha256(line))
+                yield Reject(where, f"invalid JSON ({str(exc.args[0] if exc.args else exc)[:200]})", sha256(line))
                 continue
             yield _json_record(rec, where, line.strip())
+
+
+def _lines(fh, limit: int) -> Iterator[bytes | None]:
+    """The file's lines; a line longer than ``limit`` is skipped without being held whole (None)."""
+    reader = io.BufferedReader(fh, buffer_size=1 << 16)  # type: ignore[arg-type]
+    while True:
+        line = reader.readline(limit + 1)
+        if not line:
+            return
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the long line
+                line = reader.readline(1 << 20)
+            yield None
+            continue
+        yield line
 
 
 def _json_record(rec, where: str, raw: bytes) -> Document | Reject:
     if not isinstance(rec, dict):
         return Reject(where, "record is not a JSON object", sha256(raw))
-    meta = {k: rec.get(k) for k in ("title", "url", "outlet", "published", "author", "source_name")
-            if isinstance(rec.get(k), str) and rec.get(k).strip()}
-    if "date" in rec and "published" not in meta and isinstance(rec["date"], str):
-        meta["published"] = rec["date"]
-    if "site" in rec and "outlet" not in meta and isinstance(rec["site"], str):
-        meta["outlet"] = rec["site"]
+    fixed = 0
+    clean: dict[str, str] = {}
+    for k, v in rec.items():
+        if isinstance(v, str):
+            clean[k], n = scrub(v)
+            fixed += n
+    meta: dict = {k: clean[k] for k in ("title", "url", "outlet", "published", "author", "source_name")
+                  if k in clean and clean[k].strip()}
+    if "date" in clean and "published" not in meta:
+        meta["published"] = clean["date"]
+    if "site" in clean and "outlet" not in meta:
+        meta["outlet"] = clean["site"]
+    if fixed:
+        meta["warnings"] = [f"{fixed} lone surrogate escape(s) (\\ud800-\\udfff) replaced with U+FFFD"]
     for key in _JSON_HTML:
-        if isinstance(rec.get(key), str) and rec[key].strip():
+        if clean.get(key, "").strip():
             return Document(source=where, sha256=sha256(raw),
-                            kind="jsonl", content=rec[key], is_html=True, encoding="utf-8", meta=meta)
+                            kind="jsonl", content=clean[key], is_html=True, encoding="utf-8", meta=meta)
     for key in _JSON_TEXT:
-        if isinstance(rec.get(key), str) and rec[key].strip():
-            return Document(source=where, sha256=sha256(raw), kind="jsonl", content=rec[key],
-                            is_html=looks_like_html(rec[key]), encoding="utf-8", meta=meta)
+        if clean.get(key, "").strip():
+            return Document(source=where, sha256=sha256(raw), kind="jsonl", content=clean[key],
+                            is_html=looks_like_html(clean[key]), encoding="utf-8", meta=meta)
     return Reject(where, "record has no text or html field (expected one of: text, content, body, html)", sha256(raw))

@@ -131,6 +131,15 @@ class SQLiteStore:
         with self.transaction():
             self.db.execute("INSERT OR IGNORE INTO rejects(source, reason, sha256) VALUES (?,?,?)", (source, reason, sha256))
 
+    def add_warning(self, source: str, message: str, sha256: str | None = None) -> None:
+        """Record that an input was stored with damage (which bytes, where)."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO ingest_warnings(source, message, sha256) VALUES (?,?,?)",
+                            (source, message, sha256))
+
+    def ingest_warnings(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT source, message, sha256, at FROM ingest_warnings ORDER BY id").fetchall()
+
     def reject_document(self, sha256: str, source: str, reason: str) -> None:
         """Mark a stored document as unusable, with the reason, in one transaction."""
         with self.transaction():

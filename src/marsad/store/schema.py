@@ -264,4 +264,16 @@ MIGRATIONS: list[str] = [
         at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
     );
     """,
+    # ingest warnings (marsad.ingest): inputs stored with damage, e.g. invalid UTF-8 bytes replaced
+    # with U+FFFD, and which bytes where.
+    """
+    CREATE TABLE ingest_warnings (
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        message TEXT NOT NULL,
+        sha256 TEXT,                       -- the stored document the warning is about
+        at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+        UNIQUE (source, message)
+    );
+    """,
 ]

@@ -5,6 +5,8 @@ A sentence ends at ``.`` ``!`` ``?`` ``؟`` ``…`` (with any closing quotes or 
 followed by white space or the end, and at every line break (paragraphs and headings are never
 joined). It does not end at the Arabic comma or semicolon, at a full stop inside a number (3.5),
 after a known abbreviation (د. ، م. ، U.S.) or after a single initial letter.
+Time is linear in the length of the text: each full stop looks back at most ``_WORD_WINDOW``
+characters for the word it closes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from .normalize import normalize
 _END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=\s|$)")
 _LINE = re.compile(r"[^\n]+")
 _WORD_BEFORE = re.compile(r"([\w.\u0600-\u06FF]+)$")
+_WORD_WINDOW = 48   # characters looked at before a full stop: abbreviations are short, and a bounded window keeps splitting linear
 
 _ABBREV: set[str] | None = None
 
@@ -32,7 +35,7 @@ def _is_abbreviation(line: str, dot: int) -> bool:
     """True when the full stop at ``dot`` closes an abbreviation rather than a sentence."""
     if line[dot] != ".":
         return False
-    m = _WORD_BEFORE.search(line[:dot])
+    m = _WORD_BEFORE.search(line[max(0, dot - _WORD_WINDOW):dot])
     if not m:
         return False
     word = normalize(m.group(1)).strip(".")
