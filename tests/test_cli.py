@@ -72,14 +72,87 @@ def test_show_and_search(analysed):
     (["show", "999999"], "999999: no article"),
     (["export", "--db", "/nonexistent.db"], "/nonexistent.db: no such database"),
 ])
-def test_user_errors_are_one_clear_line(analysed, args, needle):
+def test_user_errors_are_one_clear_line(analysed, args, needle, tmp_path):
     db, _ = analysed
     if "--db" not in args:
         args = args + ["--db", str(db)]
+    if args[0] == "analyze":
+        args = args + ["--report", str(tmp_path / "report.html")]  # never the user's report.html
     res = runner.invoke(app, args)
     text = res.output
     assert needle in " ".join(text.split()), text
     assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("args", [["stories"], ["show", "1"], ["entities"], ["search", "درعا"], ["export"],
+                                  ["report", "-o", "REPORT"], ["process"]])
+def test_reading_commands_refuse_a_store_that_does_not_exist(tmp_path, args):
+    db = tmp_path / "typo.db"
+    args = [str(tmp_path / "r.html") if a == "REPORT" else a for a in args]
+    res = runner.invoke(app, args + ["--db", str(db)])
+    assert res.exit_code == 2, res.output
+    assert "no such database" in res.output and "Traceback" not in res.output
+    assert not db.exists() and not (tmp_path / "r.html").exists()
+
+
+def test_analyze_of_a_path_that_does_not_exist_is_an_error(tmp_path):
+    db, report = tmp_path / "m.db", tmp_path / "r.html"
+    res = runner.invoke(app, ["analyze", str(tmp_path / "exmaples"), "--db", str(db), "--report", str(report)])
+    assert res.exit_code == 2 and "no such file or directory" in res.output
+    assert not db.exists() and not report.exists()
+
+
+def test_analyze_with_some_missing_paths_warns_and_counts_them(tmp_path):
+    good = tmp_path / "a.txt"
+    good.write_text("إعادة فتح السوق المركزي في درعا\n\n" + "أعلنت السلطات المحلية في مدينة درعا صباح اليوم إعادة فتح "
+                    "السوق المركزي بعد إغلاق دام أسبوعين، وقال مسؤول محلي إن الحركة التجارية عادت تدريجياً.\n", encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(good), str(tmp_path / "typo.txt"), "--db", str(tmp_path / "m.db"),
+                              "--report", str(tmp_path / "r.html"), "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "1 named path(s) do not exist" in text and "typo.txt: no such file or directory" in text
+    assert "1 new articles" in text
+
+
+def test_analyze_never_reads_its_own_report_store_or_exports(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for f in (EXAMPLES / "scraped").iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    db, report = folder / "m.db", folder / "report.html"
+    args = ["analyze", str(folder), "--db", str(db), "--report", str(report), "--workers", "1"]
+    assert runner.invoke(app, args).exit_code == 0
+    for fmt, name in (("json", "export.json"), ("jsonl", "export.jsonl")):
+        assert runner.invoke(app, ["export", "--format", fmt, "--db", str(db), "-o", str(folder / name)]).exit_code == 0
+    (folder / "renamed_report.html").write_bytes(report.read_bytes())
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "0 new articles" in text and "0 new," in text and "0 rejected" in text, text
+
+
+def test_failed_export_leaves_no_partial_file(analysed, tmp_path, monkeypatch):
+    db, _ = analysed
+    out = tmp_path / "claims.csv"
+    res = runner.invoke(app, ["export", "--format", "csv", "--table", "claims", "--db", str(db), "-o", str(out)])
+    assert res.exit_code == 1 and "unknown table" in res.output
+    assert list(tmp_path.iterdir()) == []
+    from marsad import export as ex
+
+    def broken(store, fh):
+        fh.write('{"schema": "marsad/1", "articles": [')
+        raise MemoryError("out of memory half way")
+
+    monkeypatch.setattr(ex, "write_json", broken)
+    res = runner.invoke(app, ["export", "--format", "json", "--db", str(db), "-o", str(tmp_path / "all.json")])
+    assert res.exit_code != 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_documents_exit_codes():
+    res = runner.invoke(app, ["--help"])
+    text = " ".join(res.output.split())
+    assert "Exit status: 0" in text and "2 nothing to work on" in text and "130 interrupted" in text
 
 
 def test_analyze_of_only_bad_inputs_still_writes_report(tmp_path):
@@ -92,7 +165,7 @@ def test_analyze_of_only_bad_inputs_still_writes_report(tmp_path):
 def test_not_a_database_is_refused(tmp_path):
     p = tmp_path / "notes.db"
     p.write_text("notes", encoding="utf-8")
-    res = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", str(p)])
+    res = runner.invoke(app, ["analyze", str(EXAMPLES), "--db", str(p), "--report", str(tmp_path / "r.html")])
     assert res.exit_code == 1 and "not a marsad database" in res.output and p.read_text() == "notes"
 
 

@@ -2,11 +2,12 @@
 
 In: the user's command line. Out: work done in the store (``marsad.db`` by default), a report,
 exports on standard output or a file. User errors print one line, ``marsad: INPUT: reason``, and
-exit with status 1; never a traceback.
+exit with a documented status (:data:`EXIT_CODES`); never a traceback.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,12 +21,16 @@ from rich.table import Table
 from . import __version__
 from .errors import MarsadError
 
+EXIT_CODES = ("Exit status: 0 done (bad inputs are listed as rejected, the run goes on); "
+              "1 a user error (bad option, a file that is not a marsad store, a failed export); "
+              "2 nothing to work on (no named path exists, or the store named by --db does not exist "
+              "for a command that reads it; no file is created); 130 interrupted (committed work is kept).")
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="marsad: turn scraped Arabic news into clean, source-aware data.")
+                  help="marsad: turn scraped Arabic news into clean, source-aware data.", epilog=EXIT_CODES)
 err = Console(stderr=True)
 out = Console()
 
-DB_OPTION = typer.Option("marsad.db", "--db", help="SQLite store (created on first use).")
+DB_OPTION = typer.Option("marsad.db", "--db", help="SQLite store (created by analyze / ingest; other commands refuse a store that does not exist, exit 2).")
 
 
 def fail(source: str, reason: str, code: int = 1) -> None:
@@ -44,10 +49,26 @@ def user_errors():
         raise typer.Exit(130)
 
 
-def _store(db: str):
+def _store(db: str, create: bool = False):
+    """Open the store; only commands that write inputs (analyze, ingest) may create it."""
     from .store import Store
 
+    if not create and not Path(db).is_file():
+        fail(db, "no such database (nothing was created); run `marsad analyze PATH --db " + db + "` first", 2)
     return Store(db)
+
+
+def _check_paths(paths: list[str]) -> None:
+    """Exit 2 when none of the named local paths exists (a typo); some missing ones are reported by the run."""
+    local = [p for p in paths if "://" not in p and not any(ch in p for ch in "*?[")]
+    missing = [p for p in local if not os.path.lexists(p)]
+    if missing and len(missing) == len(paths):
+        fail(", ".join(missing), "no such file or directory (nothing was read)", 2)
+
+
+def _outputs(db: str, report: Path | None = None) -> list[str]:
+    """The files this run writes: never read as input."""
+    return [db, db + "-wal", db + "-shm", db + "-journal", db + ".lock"] + ([str(report)] if report else [])
 
 
 @contextmanager
@@ -76,10 +97,22 @@ def _print_summary(run, store) -> None:
     if run.stages is not None:
         err.print("  stages: " + ", ".join(f"{r.name} {r.items} in {r.seconds:.1f} s" for r in run.stages.stages.values()),
                   highlight=False)
+    _print_problems(run)
+
+
+def _print_problems(run) -> None:
+    """Missing inputs, rejects and decoding warnings of a run, 20 of each at most."""
+    if run.missing:
+        err.print(f"  [yellow]warning:[/] {len(run.missing)} named path(s) do not exist: {', '.join(run.missing[:5])}",
+                  highlight=False, soft_wrap=True)
     for source, reason in run.rejects[:20]:
         err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
     if len(run.rejects) > 20:
         err.print(f"  … and {len(run.rejects) - 20} more (see the report)")
+    for source, message in run.warnings[:20]:
+        err.print(f"  [yellow]stored with a warning[/] {source}: {message}", highlight=False, soft_wrap=True)
+    if len(run.warnings) > 20:
+        err.print(f"  … and {len(run.warnings) - 20} more warnings")
 
 
 @app.command()
@@ -94,9 +127,11 @@ def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, glo
     from .report import write_report
 
     with user_errors():
-        store = _store(db)
+        _check_paths(paths)
+        store = _store(db, create=True)
         with _progress() as progress:
-            run = run_analyze(store, paths, progress, workers=workers, engine=engine, address=address)
+            run = run_analyze(store, paths, progress, workers=workers, engine=engine, address=address,
+                              exclude=_outputs(db, report))
         _print_summary(run, store)
         write_report(store, report, run)
         err.print(f"[green]✓[/] report: {report}   store: {db}")
@@ -108,13 +143,14 @@ def ingest(paths: list[str] = typer.Argument(..., help="Files, directories, glob
     from .pipeline import ingest as run_ingest
 
     with user_errors():
-        store = _store(db)
+        _check_paths(paths)
+        store = _store(db, create=True)
         with _progress() as progress:
-            run = run_ingest(store, paths, progress)
+            run = run_ingest(store, paths, progress, exclude=_outputs(db))
         err.print(f"[green]✓[/] {run.documents_new} new documents, {run.documents_known} already stored, "
-                  f"{run.inputs_unchanged} unchanged inputs skipped, {len(run.rejects)} rejected.")
-        for source, reason in run.rejects[:20]:
-            err.print(f"  [yellow]rejected[/] {source}: {reason}", highlight=False, soft_wrap=True)
+                  f"{run.inputs_unchanged} unchanged inputs skipped, {len(run.rejects)} rejected, "
+                  f"{len(run.warnings)} stored with warnings, {len(run.missing)} missing.")
+        _print_problems(run)
 
 
 @app.command()
@@ -258,6 +294,18 @@ def search(query: str = typer.Argument(..., help="Words to find (Arabic spelling
             out.print(f"    {snippet}", highlight=False)
 
 
+def _write_atomically(output: Path, write) -> None:
+    """Write through ``OUTPUT.tmp`` renamed into place; on any failure the temporary file is removed."""
+    tmp = output.with_name(output.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            write(fh)
+        tmp.replace(output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
 @app.command()
 def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl | csv | geojson"),
            db: str = DB_OPTION,
@@ -271,16 +319,13 @@ def export(fmt: str = typer.Option("json", "--format", "-f", help="json | jsonl 
     with user_errors():
         if fmt not in writers:
             fail(f"--format {fmt}", f"unknown format (choose from: {', '.join(writers)})")
-        if not Path(db).exists():
-            fail(db, "no such database; run `marsad analyze` first")
+        if fmt == "csv" and table not in ex.CSV_TABLES:
+            fail(f"--table {table}", f"unknown table (choose from: {', '.join(ex.CSV_TABLES)})")
         store = _store(db)
         if output is None:
             writers[fmt](store, sys.stdout)
         else:
-            tmp = output.with_name(output.name + ".tmp")
-            with tmp.open("w", encoding="utf-8", newline="") as fh:
-                writers[fmt](store, fh)
-            tmp.replace(output)
+            _write_atomically(output, lambda fh: writers[fmt](store, fh))
             err.print(f"[green]✓[/] wrote {output}")
 
 
@@ -298,10 +343,7 @@ def stance(file: str = typer.Argument(..., help="CSV with columns s1,s2 (other c
             if output is None:
                 stance_csv(fin, sys.stdout)
             else:
-                tmp = output.with_name(output.name + ".tmp")
-                with tmp.open("w", encoding="utf-8", newline="") as fout:
-                    stance_csv(fin, fout)
-                tmp.replace(output)
+                _write_atomically(output, lambda fout: stance_csv(fin, fout))
                 err.print(f"[green]✓[/] wrote {output}")
         except ValueError as exc:
             fail(file, str(exc))
@@ -320,8 +362,6 @@ def serve(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", "--host"), 
     from .web import serve as run_server
 
     with user_errors():
-        if not Path(db).exists():
-            fail(db, "no such database; run `marsad analyze PATH` first")
         _store(db).close()  # refuses a file that is not a marsad database, migrates an old one
         err.print(f"[green]✓[/] serving {db} on http://{host}:{port}/")
         run_server(db, host=host, port=port, token=token)
@@ -353,18 +393,21 @@ def tag(file: str = typer.Argument(..., help="CoNLL-style tokens (first column),
 def bench(n: list[int] = typer.Option([1000], "--n", help="Corpus sizes to generate (repeatable)."),
           workers: Optional[int] = typer.Option(None, "--workers"),
           json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON."),
-          all_stages: bool = typer.Option(False, "--all-stages", help="Also time entities, linking, claims and events (slow on big N).")):
-    """Generate corpora from the examples and measure items/second and peak memory per stage."""
+          all_stages: bool = typer.Option(False, "--all-stages", help="Also time linking, claims and events (slow on big N)."),
+          engine: str = typer.Option("local", "--engine", help="local or ray.")):
+    """Generate varied articles and measure items/second, CPU time and peak memory per stage."""
     from .bench import run_bench
 
     with user_errors():
-        results = run_bench(n, workers=workers, progress=lambda msg: err.print(f"[dim]{msg}[/]"), later_stages=all_stages)
+        results = run_bench(n, workers=workers, progress=lambda msg: err.print(f"[dim]{msg}[/]"), later_stages=all_stages,
+                            engine=engine)
         t = Table(title="marsad bench")
-        for col in ("N", "stage", "items", "seconds", "items/s", "per core/s", "peak RSS MB"):
+        for col in ("N", "stage", "items", "seconds", "items/s", "per core/s", "peak RSS MB", "CPU s", "workers MB"):
             t.add_column(col, justify="left" if col == "stage" else "right", no_wrap=True)
         for r in results:
-            t.add_row(str(r["n"]), r["stage"], str(r["items"]), f"{r['seconds']:.2f}", f"{r['rate']:.0f}",
-                      f"{r['rate_per_core']:.0f}", f"{r['peak_rss_mb']:.0f}")
+            t.add_row(str(r["n"]), r["stage"], str(r["items"]), f"{r['seconds']:.2f}", f"{r['rate']:.1f}",
+                      f"{r['rate_per_core']:.1f}", f"{r['peak_rss_mb']:.0f}",
+                      f"{r['cpu_seconds']:.1f}" if "cpu_seconds" in r else "", f"{r['workers_peak_mb']:.0f}" if "workers_peak_mb" in r else "")
         Console(width=max(out.width, 120)).print(t)
         if json_out:
             import json

@@ -11,11 +11,19 @@ cleaning a document, becomes a stored rejection naming the input and the reason;
 and cleaning one document each have a time budget (``[ingest]`` / ``[clean] time_limit_seconds``),
 and an article longer than ``[clean] max_article_chars`` is refused. Decoding warnings (damaged bytes
 kept as U+FFFD, and where) are stored with the document's source.
+
+One writer at a time: :func:`ingest`, :func:`process`, :func:`run_later_stages` and :func:`analyze`
+hold an exclusive lock on ``STORE.lock`` (``flock``) for their duration; a second run on the same
+store (another ``analyze``, the web app's ingest job) says so on standard error and waits for it.
 """
 
 from __future__ import annotations
 
+import fcntl
+import functools
 import hashlib
+import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -47,6 +55,48 @@ class RunSummary:
     warnings: list[tuple[str, str]] = field(default_factory=list)   # (source, warning): stored, but damaged
     missing: list[str] = field(default_factory=list)                 # inputs named that do not exist
     stages: "RunReport | None" = None     # what every stage did (marsad.runner)
+
+
+_HELD: dict[str, int] = {}   # store lock files this process holds, with their nesting depth
+
+
+@contextmanager
+def writer_lock(store):
+    """Hold the store's writer lock (reentrant within one process); wait, saying so, if another run holds it."""
+    path = getattr(store, "path", None)
+    if not path or path == ":memory:" or str(path).startswith("file:"):
+        yield
+        return
+    key = str(Path(path).resolve()) + ".lock"
+    if key in _HELD:
+        _HELD[key] += 1
+        try:
+            yield
+        finally:
+            _HELD[key] -= 1
+        return
+    with open(key, "a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            sys.stderr.write(f"marsad: another marsad run is writing {path}; waiting for it to finish\n")
+            sys.stderr.flush()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        _HELD[key] = 1
+        try:
+            yield
+        finally:
+            del _HELD[key]
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def exclusive(fn):
+    """Run ``fn(store, ...)`` holding the store's writer lock."""
+    @functools.wraps(fn)
+    def wrapper(store, *args, **kwargs):
+        with writer_lock(store):
+            return fn(store, *args, **kwargs)
+    return wrapper
 
 
 def _file_sha256(path) -> str:
@@ -99,6 +149,7 @@ def _store_document(store, summary: RunSummary, doc: Document) -> None:
         summary.documents_known += 1
 
 
+@exclusive
 def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
            summary: RunSummary | None = None, fetch=None, exclude: Iterable[str] = ()) -> RunSummary:
     """Read every input into stored (pending) documents; rejects are stored with their reasons.
@@ -168,6 +219,7 @@ def clean_one(doc: Document) -> tuple[str, str, list[Article] | str]:
 _clean_one = clean_one
 
 
+@exclusive
 def process(store: Store, progress: Progress | None = None, workers: int | None = None,
             summary: RunSummary | None = None, engine: str = "local", address: str | None = None,
             stages: bool = False) -> RunSummary:
@@ -188,6 +240,7 @@ def process(store: Store, progress: Progress | None = None, workers: int | None 
     return summary
 
 
+@exclusive
 def run_later_stages(store: Store, progress: Progress | None = None) -> None:
     """Every stage after cleaning on what the store holds that they have not seen."""
     from .runner import run_pipeline
@@ -195,6 +248,7 @@ def run_later_stages(store: Store, progress: Progress | None = None) -> None:
     run_pipeline(store, progress=progress)
 
 
+@exclusive
 def analyze(store: Store, names: Iterable[str], progress: Progress | None = None,
             workers: int | None = None, fetch=None, stages: bool = True, engine: str = "local",
             address: str | None = None, exclude: Iterable[str] = ()) -> RunSummary:

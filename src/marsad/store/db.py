@@ -260,6 +260,13 @@ class SQLiteStore:
 
         return WebReads(self)
 
+    @property
+    def story_tables(self):
+        """SQL of developments and storylines (:mod:`marsad.store.stories`), bound to this store."""
+        from .stories import StoryTables
+
+        return StoryTables(self.db)
+
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
         """Replace an article's mentions and upsert the entities they link to, in one transaction."""

@@ -5,6 +5,8 @@ version *n* to *n+1* (recorded in ``PRAGMA user_version``). Later stages add mig
 existing ones never change.
 """
 
+from .stories import MIGRATION as _STORIES_MIGRATION
+
 MIGRATIONS: list[str] = [
     # 1: documents, articles (+ FTS5 on normalised keys), sentences, rejects, entities, mentions.
     """
@@ -276,4 +278,7 @@ MIGRATIONS: list[str] = [
         UNIQUE (source, message)
     );
     """,
+    # developments and storylines (marsad.link, SQL in marsad.store.stories): article profiles, the
+    # scored article pairs that explain each join, storylines, and the log of merges and splits.
+    _STORIES_MIGRATION,
 ]
