@@ -207,7 +207,9 @@ def test_surname_overrides_nationality_adjective_in_same_text():
     assert [m.entity_id for m in ms if m.text == "السوداني"] == ["marsad:mohammed-shia-al-sudani"]
     ms, _ = _linked("قال المسؤول السوداني إن الجيش السوداني سيطر على المدينة.", use_tagger=False)
     assert any(m.type == "NORP" and m.entity_id == "Q1049" for m in ms)
-    assert any(m.entity_id == "marsad:org:armed-forces:SD" for m in ms)
+    assert any(m.entity_id == "marsad:sudanese-armed-forces" for m in ms)     # a curated army
+    ms, _ = _linked("قال المسؤول الليبي إن الجيش الليبي سيطر على المدينة.", use_tagger=False)
+    assert any(m.entity_id == "marsad:org:armed-forces:LY" for m in ms)       # head noun + adjective
 
 
 def test_metonyms_are_organisations():

@@ -39,9 +39,11 @@ _TERRITORY = {"Non-state actor overtakes territory", "Government regains territo
 _PLACE_TYPES = {"GPE", "LOC", "FAC"}
 _OBJECT_MARKERS = {"علي", "ضد", "في", "الي", "نحو", "باتجاه", "استهدف", "استهدفت"}
 _SUBJECT_VERBS = re.compile(r"(تمكن|استطاع|واصل|تابع|اعلن|اكمل|بدا|بدات)\w*")
-_MILITARY_HEADS = {"طايرات", "طايره", "قوات", "جيش", "مقاتلات", "طيران", "بحريه", "مدفعيه", "دبابات", "مسيرات",
+_MILITARY_HEADS = {"طايرات", "طايره", "قوات", "جيش", "مقاتلات", "طيران", "بحريه", "مدفعيه", "دبابات", "مسيرات", "مسيره",
                    "الطايرات", "القوات", "الجيش", "المقاتلات", "الطيران", "البحريه", "المدفعيه", "الدبابات"}
 _ANAPHORS = {"هذه", "هذا", "تلك", "ذلك"}
+_PEOPLE_HEADS = {"شعب", "مواطن", "مواطنين", "مواطنون", "سكان", "اهالي", "جاليه", "لاجيين", "نازحين", "شارع"}
+_NOT_SUBJECT_BEFORE = {"في", "ضد", "علي", "من"}   # قائد ... في حزب الله, عناصر من ...: members, not the subject
 
 
 @dataclass
@@ -126,7 +128,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         return []
     starts = [t.start for t in toks]
     if country_names is None:
-        country_names = {}
+        from .stage import _CountryNames
+        country_names = _CountryNames()
 
     def tok_index(offset: int) -> int:
         return max(0, bisect.bisect_right(starts, offset) - 1)
@@ -159,13 +162,19 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         f, l = tok_index(m.start), tok_index(max(m.start, m.end - 1))
         if any(k in taken for k in range(f, l + 1)):
             continue
-        if a.weak and f > 0 and toks[f - 1].bare in _MILITARY_HEADS and a.name.startswith("Government of "):
+        after_head = f > 0 and (toks[f - 1].bare in _MILITARY_HEADS or lex.first_token.fullmatch(toks[f - 1].bare) is not None)
+        if m.type == "NORP" and f > 0 and word_key(toks[f - 1].key) in _PEOPLE_HEADS:
+            continue   # الشعب السوداني, مواطنين لبنانيين: a people, not an actor
+        if a.weak and after_head and a.name.startswith("Government of "):
             # الطائرات الروسية / القوات التركية: the state's military, not its government
             a = Actor("Military Forces of " + a.name[len("Government of "):], a.inter, a.country, False)
             f -= 1
         actor_spans.append(_ActorSpan(f, l, a, toks[f].start, m.end))
         taken.update(range(f, l + 1))
     actor_spans.sort(key=lambda s: s.first)
+    # a weak actor right after another one describes it (قوات الاحتلال الإسرائيلي ... مواطنين لبنانيين)
+    actor_spans = [a for k, a in enumerate(actor_spans)
+                   if not (k and a.actor.weak and a.first == actor_spans[k - 1].last + 1)]
 
     # Places (not inside an actor span), and the article's main country.
     places = []
@@ -187,6 +196,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
 
     out: list[EventMention] = []
     carried: _ActorSpan | None = None
+    last_actor: dict[str, _ActorSpan] = {}
     for s_start, s_end in sentences:
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
         if lo >= hi:
@@ -201,6 +211,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         s_actors = [a for a in actor_spans if lo <= a.first < hi]
         s_places = [p for p in places if lo <= p[0] < hi]
         sentence_text = text[s_start:s_end]
+        if _READ_ALSO.match(sentence_text):
+            continue     # a link to another article, not this article's news
         # Triggers in this sentence (longest match at each position).
         found = []
         j = 0
@@ -240,8 +252,10 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         for j, row, n in found:
             if _blocked(stoks, clause, j, lex):
                 continue
-            # "الإجلاء هذه": an anaphor of an event already told
+            # "الإجلاء هذه", "هذه الغارات": an anaphor of an event already told
             if j + n < len(stoks) and stoks[j + n].key in _ANAPHORS and stoks[j].key.startswith(("ال", "وال")):
+                continue
+            if j > 0 and stoks[j - 1].key in _ANAPHORS:
                 continue
             abs_j, abs_end = lo + j, lo + j + n - 1
             # actors
@@ -254,17 +268,19 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                        for k in range(abs_end + 1, a.first)):
                     break    # past على / ضد / في ...: an object or a place, not the subject
                 after.append(a)
-            before = [a for a in s_actors if a.last < abs_j and id(a) not in used_objects]
+            before = [a for a in s_actors if a.last < abs_j and id(a) not in used_objects and a.actor.inter != 7
+                      and not (a.first > lo and toks[a.first - 1].bare in _NOT_SUBJECT_BEFORE)
+                      and not (toks[a.first].key != toks[a.first].bare and toks[a.first].key.startswith(("ل", "ول")))]
             ranks = [a for a in s_actors if abs_end < a.first <= abs_end + 5 and any(
                 stoks[k - lo].bare == "صفوف" for k in range(abs_end + 1, a.first))]
             if ranks:   # انشقاقات في صفوف قوات النظام: the ranks named are the subject
                 subj = ranks[0]
-            elif after and (not after[0].actor.weak or after[0].first <= abs_end + 2):
+            elif after and after[0].actor.inter != 7 and (not after[0].actor.weak or after[0].first <= abs_end + 2):
                 subj = after[0]
             elif before:
                 subj = before[-1]
-                if subj.actor.weak and abs_j - subj.last > 8:
-                    strong_before = [a for a in before if not a.actor.weak]
+                strong_before = [a for a in before if not a.actor.weak]
+                if subj.actor.weak and (strong_before or abs_j - subj.last > 8):
                     subj = strong_before[-1] if strong_before else None
             # an elided subject (سيطرت على ..., وسيطرتها) is the previous sentence's; a bare
             # definite noun (الانسحاب من حلب) carries none
@@ -273,11 +289,17 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             if subj is None and carried is not None and (not stoks[j].key.startswith(("ال", "وال", "بال")) or (
                     j >= 2 and _SUBJECT_VERBS.fullmatch(stoks[j - 2].bare))):
                 subj = carried
+            if subj is None and stoks[j].key.startswith(("ال", "وال", "بال")):
+                subj = last_actor.get(lex.taxonomy[row.sub_event_type]["event_type"])   # "الغارات": those just told
+            if subj is not None and row.sub_event_type in _TERRITORY and subj.actor.inter in (6, 7):
+                continue   # residents entering their villages take no territory
             if subj is not None:
                 sentence_subject = subj
             obj = None
             if row.object or row.subject == "actor2":
                 for a in s_actors:
+                    if a.actor.inter == 7 and subj is not None and a.actor.name == subj.actor.name:
+                        continue
                     if a.first > abs_end and a.first <= abs_end + 12 and (subj is None or a.actor.name != subj.actor.name) and not a.actor.weak:
                         obj = a
                         used_objects.add(id(a))
@@ -296,13 +318,14 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 pk = p[0] - lo
                 if clause[pk] == cl and pk >= j + n and (stop is None or p[0] < stop):
                     after_p.append(p)
-                elif clause[pk] == cl and pk < j and (j - pk <= 6 or row.sub_event_type not in _TERRITORY):
+                elif clause[pk] == cl and pk < j and (j - pk <= 6 or row.sub_event_type not in _TERRITORY) \
+                        and pk + 1 != j:    # "تل أبيب قصفت": the place before the verb is its subject
                     before_p.append(p)
             fine_after = [p for p in after_p if not _is_country(p[2])]
             fine_before = [p for p in before_p if not _is_country(p[2])]
             head = [p for p in s_places if first_trigger is not None and p[0] - lo < first_trigger and not _is_country(p[2])]
             if fine_after:
-                chosen = fine_after if row.sub_event_type in _TERRITORY else fine_after[:1]
+                chosen = _place_list(stoks, lo, fine_after)
             elif fine_before:
                 chosen = fine_before[-1:]
             elif head:
@@ -319,6 +342,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 continue
             seen_types.add(row.sub_event_type)
             date, prec = event_date(sentence_text, published, date_fallback)
+            if _background(stoks, clause, j, n, date, published):
+                continue
             fat = None
             key = " ".join(t.key for t in stoks)
             for rx in lex.fatalities:
@@ -326,12 +351,13 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 if mm:
                     fat = int(mm.group(1))
                     break
-            tax = lex.taxonomy[row.sub_event_type]
+            sub_type = _territory_type(row.sub_event_type, subj)
+            tax = lex.taxonomy[sub_type]
             targets = chosen or [None]
             for p in targets:
-                if (row.sub_event_type, p[2].id if p else None) in seen_keys:
+                if (sub_type, p[2].id if p else None) in seen_keys:
                     continue    # the same event told twice in one sentence (سيطرت ... بعد انسحاب ...)
-                seen_keys.add((row.sub_event_type, p[2].id if p else None))
+                seen_keys.add((sub_type, p[2].id if p else None))
                 if p is None:
                     e = entities.get(_country_entity(entities, main_country) or "")
                     loc_id = e.id if e else None
@@ -341,7 +367,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 cname = country_names.get(country or "", country)
                 em = EventMention(article_id, s_start, s_end, toks[abs_j].start, toks[abs_end].end,
                                   text[toks[abs_j].start:toks[abs_end].end], row.gloss, tax["event_type"],
-                                  row.sub_event_type, date, prec, fatalities=fat, evidence=sentence_text)
+                                  sub_type, date, prec, fatalities=fat, evidence=sentence_text)
                 if e is not None:
                     em.location_id, em.location_name = loc_id, e.name_en or e.name_ar
                     em.lat, em.lon, em.admin1, em.country = e.lat, e.lon, e.admin1, e.country
@@ -363,9 +389,65 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                     setattr(em, role, _actor_name(a, cname))
                     setattr(em, "inter1" if role == "actor1" else "inter2", inter)
                 out.append(em)
+                if subj is not None and row.subject == "actor1":
+                    last_actor[tax["event_type"]] = subj
         # the subject carried to the next sentence: the first strong actor of this sentence
         strong = [a for a in s_actors if not a.actor.weak]
         carried = strong[0] if strong else None   # only from the sentence just before
+    return out
+
+
+_READ_ALSO = re.compile(r"\s*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضًا|ايضا|أيضاً|كذلك)")
+_SINCE = {"منذ"}
+_PLUPERFECT = {"كان", "كانت", "كانوا"}
+_TERRITORY_GAIN = {"Non-state actor overtakes territory", "Government regains territory"}
+
+
+def _background(stoks: list[_Tok], clause: list[int], j: int, n: int, date: str | None, published: str | None) -> bool:
+    """A background or recap mention, not a new event: its own date lies long before the
+    article's (في عام 2018, في أبريل 2023), its clause says the state has lasted "منذ" ..., or a
+    pluperfect "كان/كانت قد" stands before the trigger."""
+    from ..settings import SETTINGS
+    if date and published:
+        try:
+            from datetime import date as _date
+            if (_date.fromisoformat(published[:10]) - _date.fromisoformat(date[:10])).days > SETTINGS.events.background_days:
+                return True
+        except ValueError:
+            pass
+    for k in range(len(stoks)):
+        if clause[k] == clause[j] and abs(k - j) <= 8 and (stoks[k].key in _SINCE or stoks[k].bare in _SINCE):
+            return True
+    for k in range(max(0, j - 4), j - 1):
+        if stoks[k].bare in _PLUPERFECT and stoks[k + 1].key == "قد":
+            return True
+    return False
+
+
+def _territory_type(sub_event_type: str, subj) -> str:
+    """Territory taken by a state's forces at home is ACLED's "Government regains territory", by a
+    non-state group "Non-state actor overtakes territory", whatever verb told it."""
+    if sub_event_type not in _TERRITORY_GAIN or subj is None:
+        return sub_event_type
+    if subj.actor.inter == 1 and not subj.actor.weak:
+        return "Government regains territory"
+    if subj.actor.inter in (2, 3, 4):
+        return "Non-state actor overtakes territory"
+    return sub_event_type
+
+
+def _place_list(stoks: list[_Tok], lo: int, after: list) -> list:
+    """The first place after a trigger and the places listed with it (في حمص وحماة، ودرعا): one
+    event per place. Places follow each other with only a comma or an attached و between them."""
+    out = [after[0]]
+    for p in after[1:]:
+        prev = out[-1]
+        between = [t for t in stoks[prev[0] - lo + 1:p[0] - lo] if not (t.punct and t.key in ",،")]
+        prev_end = prev[1].end
+        gap_words = [t for t in between if t.start >= prev_end]
+        if gap_words and not all(t.key in ("و",) for t in gap_words):
+            break
+        out.append(p)
     return out
 
 
