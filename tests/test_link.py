@@ -8,10 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from marsad.link import copies, link_articles, stories, story
+from marsad.link import copies, explanations, link_articles, stories, story, story_log, storylines
+from marsad.link import link_articles as _link_only
+from marsad.link.clustering import revise
 from marsad.link.passages import sentence_similarity
 from marsad.link.features import tokens
+from marsad.link.signals import article_profile, pair_score, weekdays_named
 from marsad.model import Article, Document
+from marsad.runner import run_stored
+from marsad.settings import SETTINGS
 from marsad.store import Store
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -24,6 +29,11 @@ def add(store: Store, text: str, title: str, published: str | None = None, outle
     store.add_document(Document(source=f"test://{sha[:8]}", sha256=sha, kind="txt", content=text))
     return store.save_articles(sha, [Article(source=f"test://{sha[:8]}", text=text, title=title,
                                              published=published, outlet=outlet)])[0]
+
+
+def link_articles(store: Store, article_ids=None):    # noqa: F811  (entities first, as the pipeline runs them)
+    run_stored(store, ["entities"])
+    return _link_only(store, article_ids)
 
 
 # --- text written for these tests -------------------------------------------------------------------
@@ -77,7 +87,7 @@ def seeded(tmp_path_factory):
     return store, summary
 
 
-def test_seeds_sudani_visit_is_its_own_story(seeded):
+def test_seeds_sudani_visit_is_its_own_story_and_the_syrian_five_one_storyline(seeded):
     store, summary = seeded
     arts = list(store.articles())
     assert summary.articles == len(arts) == 6
@@ -88,15 +98,20 @@ def test_seeds_sudani_visit_is_its_own_story(seeded):
     assert all(a.story_id is not None for a in arts)
     assert all(a.story_id != sudani.story_id for a in others)
     assert story(store, sudani.story_id)["article_ids"] == [sudani.id]
-    # Russia, Iran and the fall of the Assad government: one story
-    assert len({a.story_id for a in others}) == 1
-    s = story(store, others[0].story_id)
-    assert sorted(s["article_ids"]) == sorted(a.id for a in others)
-    assert s["title"] and s["start"] == "2024-12-06" and s["end"] == "2024-12-10"
-    assert 2 <= len(s["summary"]) <= 3
-    assert len({sp["article_id"] for sp in s["summary_spans"]}) == len(s["summary"])   # from different articles
-    for sp, sentence in zip(s["summary_spans"], s["summary"]):
-        assert store.article(sp["article_id"]).text[sp["start"]:sp["end"]] == sentence
+    by_story = {s["id"]: s for s in stories(store)}
+    line_of = {sid: s["storyline_id"] for sid, s in by_story.items()}
+    # the fall of the Assad government, Russia's and Iran's part in it: one storyline of developments
+    five = {line_of[a.story_id] for a in others}
+    assert len(five) == 1 and line_of[sudani.story_id] not in five
+    line = next(l for l in storylines(store) if l["id"] in five)
+    assert sorted(line["story_ids"]) == sorted({a.story_id for a in others})
+    assert line["title"] and line["start"] == "2024-12-06" and line["end"] == "2024-12-10"
+    assert [d["story_id"] for d in line["summary"]] == line["story_ids"]          # developments in time order
+    for sid in line["story_ids"]:
+        s = by_story[sid]
+        assert s["title"] and 1 <= len(s["summary"]) <= 3
+        for sp, sentence in zip(s["summary_spans"], s["summary"]):
+            assert store.article(sp["article_id"]).text[sp["start"]:sp["end"]] == sentence
 
 
 def test_seeds_rerun_links_nothing_new(seeded):

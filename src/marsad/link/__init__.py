@@ -31,11 +31,16 @@ import numpy as np
 from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder
-from .features import ArticleFeatures, article_features, content_terms, salient_terms
-from .read import copies, stories, story
-from .clustering import LEAD_WORDS, StoryFeatures, StoryIndex, describe_story, lead_text
+from ..settings import SETTINGS
+from .features import ArticleFeatures, article_features
+from .read import copies, explanations, stories, story, story_log, storylines
+from . import chargrams
+from .clustering import DevelopmentIndex, describe_story, revise
+from .signals import ArticleProfile, article_profile
+from .storyline_groups import update_storylines
 
-__all__ = ["LinkSummary", "link_articles", "stories", "story", "copies"]
+__all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "explanations", "story_log", "copies"]
+ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 
 Progress = Callable[[str, int, int | None], None]
 CHUNK = 1000
@@ -52,6 +57,9 @@ class LinkSummary:
     stories_new: int = 0         # stories opened in this run
     stories_joined: int = 0      # articles that joined a story that existed before this run
     stories_touched: int = 0
+    stories_merged: int = 0      # developments merged into another (logged in story_log)
+    stories_split: int = 0       # developments split when re-scored (logged in story_log)
+    storylines_touched: int = 0
     encoder: str = ""
     story_ids: list[int] = field(default_factory=list)   # stories created or changed in this run
 
@@ -116,20 +124,6 @@ def _unlinked(db, article_ids: Iterable[int] | None) -> list[int]:
     return [i for i in wanted if i in exists and i not in done]
 
 
-def _entities(db, ids: list[int]) -> dict[int, list[str]]:
-    from ..text import normalize
-    out: dict[int, dict[str, None]] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for aid, eid, text in db.execute(
-                f"SELECT article_id, entity_id, text FROM mentions WHERE article_id IN ({','.join('?' * len(part))}) "
-                "ORDER BY article_id, start", part):
-            key = eid or ("text:" + normalize(text or ""))
-            if key != "text:":
-                out.setdefault(aid, {})[key] = None
-    return {k: list(v) for k, v in out.items()}
-
-
 def link_articles(store, article_ids: list[int] | None = None, progress: Progress | None = None,
                   chunk_size: int = CHUNK) -> LinkSummary:
     """Link the articles not linked yet (all of them, or those among ``article_ids``); see module docstring."""
@@ -145,12 +139,14 @@ def link_articles(store, article_ids: list[int] | None = None, progress: Progres
             info[r[0]] = ((r[1] or "9999-12-31")[:10], r[2], r[0])
     ids.sort(key=lambda i: info[i])          # canonical order: never the input order
     encoder = get_encoder()
+    merges_before = len(store.story_tables.story_log(level="development"))
     summary.encoder = encoder.name
     arts = _Articles(db)
     new_days = [None if info[i][0] == "9999-12-31" else _day(info[i][0]) for i in ids]
     window = None if any(d is None for d in new_days) else (min(new_days), max(new_days))
-    index = StoryIndex(db, encoder.name, encoder.dim, window)
-    last_story = db.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()[0]   # ids above it are new
+    tables = store.story_tables
+    index = DevelopmentIndex(tables, encoder.name, encoder.dim, window)
+    last_story = tables.max_story_id()              # ids above it are new
     touched: set[int] = set()
     done = 0
     for c in range(0, len(ids), chunk_size):
@@ -159,12 +155,78 @@ def link_articles(store, article_ids: list[int] | None = None, progress: Progres
         done += len(chunk)
         if progress:
             progress("link", done, len(ids))
-    touched -= index.removed
+    with store.transaction():
+        touched = set(tables.live_story_ids(touched))
+        summary.stories_merged = len(tables.story_log(level="development")) - merges_before
+        for sid in sorted(touched):
+            split = revise(tables, sid, _cosines(tables))
+            summary.stories_split += len(split)
+            touched.update(split)
+        for sid in sorted(touched):
+            centroid = _refresh_profile(tables, sid, encoder)
+            describe_story(tables, sid, centroid)
+        summary.storylines_touched = len(update_storylines(tables, sorted(touched), encoder.dim))
     summary.articles = len(ids)
     summary.stories_touched = len(touched)
     summary.stories_new = sum(1 for s in touched if s > last_story)
     summary.story_ids = sorted(touched)
     return summary
+
+
+def _live(index: DevelopmentIndex, tables, story_id: int | None) -> int | None:
+    """The development an old id stands for now (merged ones point to the kept one)."""
+    if story_id is None:
+        return None
+    for kept, gone in index.merges:
+        if story_id == gone:
+            story_id = kept
+    return story_id
+
+
+def _profile_row(p: ArticleProfile) -> tuple:
+    return (p.article_id, chargrams.pack(p.lead), chargrams.pack(p.topic), p.keys, p.persons, p.cities,
+            p.entities, p.weekdays, p.days, p.names)
+
+
+def _cosines(tables):
+    cache: dict[int, np.ndarray] = {}
+
+    def cosine(a: int, b: int) -> float:
+        missing = [x for x in (a, b) if x not in cache]
+        if missing:
+            for k, blob in tables.vectors(missing).items():
+                cache[k] = np.frombuffer(blob, dtype=np.float32)
+        if a not in cache or b not in cache:
+            return 0.0
+        return float(cache[a] @ cache[b])
+    return cosine
+
+
+def _refresh_profile(tables, story_id: int, encoder) -> np.ndarray | None:
+    """Sum a development's member vectors, topics, entities and dates into its stored profile."""
+    vec_sum = np.zeros(encoder.dim, np.float32)
+    n_vec, n = 0, 0
+    topic: dict[int, float] = {}
+    entities: dict[str, int] = {}
+    days: set[int] = set()
+    for aid, vec, top, ents, ds in tables.member_profiles(story_id):
+        n += 1
+        if vec is not None and len(vec) == 4 * encoder.dim:
+            vec_sum += np.frombuffer(vec, dtype=np.float32)
+            n_vec += 1
+        for k, v in chargrams.unpack(top).items():
+            topic[k] = topic.get(k, 0.0) + v
+        for e in json.loads(ents or "[]"):
+            entities[e] = entities.get(e, 0) + 1
+        days.update(json.loads(ds or "[]"))
+    keep = SETTINGS.link.topic_buckets
+    topic = dict(sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    entities = dict(sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    tables.save_story_profile(story_id, vec_sum.tobytes() if n_vec else None, n_vec, n, chargrams.pack_f32(topic),
+                              entities, sorted(days), min(days) if days else None, max(days) if days else None,
+                              encoder.name)
+    norm = float(np.linalg.norm(vec_sum))
+    return vec_sum / norm if norm else None
 
 
 def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, encoder, last_story: int,
@@ -180,8 +242,8 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
     feats = [article_features(aid, rows[aid]["text"], spans[aid]) for aid in chunk]
     for aid in chunk:
         arts.keys[aid] = ((rows[aid]["published"] or "9999-12-31")[:10], aid)
-    entities = _entities(db, chunk)
     touched: set[int] = set()
+    tables = store.story_tables
     with store.transaction():
         # 1. near duplicates
         groups = find_duplicates(db, feats, arts.order_key, arts.load)
@@ -220,50 +282,59 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
             summary.copies += 1
             summary.passages += len(link.passages)
 
-        # 3. stories
+        # 3. developments: edges to stored articles, then join / open / merge (see clustering.py)
         story_of: dict[int, int] = {}
         to_cluster = [f.article_id for f in nondup if f.article_id not in groups.old_story_of_group]
-        texts = [lead_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in to_cluster]
+        mentions = tables.mention_rows(to_cluster)
+        texts = [_encoder_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in to_cluster]
         vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
-        sfeat: dict[int, StoryFeatures] = {}
-        for a, text, vec in zip(to_cluster, texts, vectors):
-            keys = entities.get(a, []) + ["~" + t for t in salient_terms(rows[a]["text"])]
-            sfeat[a] = StoryFeatures(a, _day(rows[a]["published"]), vec, content_terms(text, limit=LEAD_WORDS), keys)
+        vec_of = dict(zip(to_cluster, vectors))
+        profiles = {a: article_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"],
+                                       rows[a]["published"], mentions[a]) for a in to_cluster}
+        edges = []
         for a in to_cluster:                                   # chunk is in canonical order already
-            sid = index.assign(sfeat[a])
+            day = _day(rows[a]["published"])
+            found = index.edges(profiles[a], vec_of[a], day)
+            sid = index.join(a, profiles[a], vec_of[a], day, found)
+            edges += [(a, b, sc, sig) for b, sc, sig in found]
             story_of[a] = sid
             if sid <= last_story:
                 summary.stories_joined += 1
         for f in nondup:
             a = f.article_id
             if a in groups.old_story_of_group:
-                story_of[a] = index.resolve(groups.old_story_of_group[a])
-                index.count_only(story_of[a], _day(rows[a]["published"]))
+                story_of[a] = _live(index, tables, groups.old_story_of_group[a])
+                index.attach(a, story_of[a])
         for aid in chunk:
             root = groups.root_of.get(aid)
             if root is None:
                 continue
             sid = story_of.get(root)
             if sid is None:
-                r = db.execute("SELECT story_id FROM articles WHERE id=?", (root,)).fetchone()
-                sid = index.resolve(r[0]) if r and r[0] is not None else None
+                sid = _live(index, tables, tables.story_of_articles([root]).get(root))
             if sid is None:                                    # should not happen: originals are linked first
-                sid = index.add(StoryFeatures(aid, _day(rows[aid]["published"]), None, [], []), None)
-            else:
-                index.count_only(sid, _day(rows[aid]["published"]))
+                sid = tables.new_story(encoder.name)
+            index.attach(aid, sid)
             story_of[aid] = sid
-        db.executemany("UPDATE articles SET story_id=? WHERE id=?", [(story_of[a], a) for a in chunk])
+        for kept, gone in index.merges:
+            for a, s in story_of.items():
+                if s == gone:
+                    story_of[a] = kept
+        index.merges.clear()
+        tables.assign_articles([(story_of[a], a) for a in chunk])
+        tables.save_edges(edges)
+        tables.save_profiles([_profile_row(profiles[a]) for a in to_cluster])
+        touched.update(story_of.values())
 
         # 4. what the next run needs
         state = []
         for f in feats:
             a = f.article_id
-            sf = sfeat.get(a)
+            vec = vec_of.get(a)
             state.append((a, f.minhash.astype(np.uint32).tobytes(), f.n_shingles, _day(rows[a]["published"]),
-                          sf.vector.astype(np.float32).tobytes() if sf is not None else None,
-                          encoder.name if sf is not None else None,
-                          json.dumps(sf.terms if sf else [], ensure_ascii=False),
-                          json.dumps(sf.entities if sf else entities.get(a, []), ensure_ascii=False)))
+                          vec.astype(np.float32).tobytes() if vec is not None else None,
+                          encoder.name if vec is not None else None, "[]",
+                          json.dumps(profiles[a].keys if a in profiles else [], ensure_ascii=False)))
         db.executemany("INSERT OR REPLACE INTO link_state(article_id, minhash, n_shingles, day, vector, encoder, terms, entities) "
                        "VALUES (?,?,?,?,?,?,?,?)", state)
         db.executemany("INSERT OR IGNORE INTO lsh_bands(key, article_id) VALUES (?,?)",
@@ -272,12 +343,15 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
                        [(k, f.article_id, i) for f in nondup for k, i in f.sentence_keys])
         for f in feats:
             arts.remember(f)
-        index.merge_touched()
-        written = index.flush()
-        for sid in written:
-            describe_story(db, sid, index.unit_centroid(sid), index.profile_terms(sid))
-        touched.update(written)
     return touched
+
+
+def _encoder_text(title: str | None, title_derived: bool, text: str, spans: list[tuple[int, int]]) -> str:
+    """Title plus the opening sentences, cut at ENCODER_WORDS words: what the sentence encoder sees."""
+    parts = [] if (title_derived or not title) else [title.strip()]
+    for s, e in spans[:4]:
+        parts.append(text[s:e])
+    return " ".join(" ".join(parts).split()[:ENCODER_WORDS])
 
 
 def _same_stored_group(db, a: int, b: int) -> bool:

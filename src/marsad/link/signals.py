@@ -1,0 +1,164 @@
+"""What one article says about its development, and how strongly two articles share one.
+
+In: an article's title, display text, published date and entity mentions (with each entity's type,
+country and geocoding precision when the entity stage has run). Out: an :class:`ArticleProfile`:
+
+- ``lead``: character n-gram TF-IDF of the title and lead (the opening ``lead_chars`` characters), so
+  the recap paragraphs at the end of an article never glue two developments together;
+- ``topic``: the same over the whole text, kept to its heaviest buckets (used for storylines);
+- ``keys``: entities named in the lead; ``persons`` (linked people) and ``cities`` (places at town
+  precision) among them; ``entities``: every entity the article names (storyline profile);
+- ``weekdays`` named in the lead ("الخميس", "أمس الأحد") and ``days``: the article's date when
+  known and dates written out in its opening (proleptic ordinals).
+
+:func:`pair_score` scores two profiles: lead TF-IDF cosine, plus the bundled sentence encoder's
+cosine above a floor, plus shared lead entities, minus penalties for conflicting evidence (different
+weekdays, dates a month apart, different people, different towns). It returns the score and the
+signals behind it, which the store keeps to explain why an article joined its development.
+Every weight is in ``settings.cfg`` ``[link]``. Nothing here depends on other articles, so a pair
+scores the same whatever else has been stored: the property that makes linking order-independent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from .. import data
+from ..clean.dates import find_date
+from ..settings import SETTINGS
+from ..text import normalize
+from . import chargrams
+
+_WORD = re.compile(r"\w+")
+_GENERIC_PERSON = "marsad:per:"          # an unlinked one-word name: too weak to tell people apart
+
+
+@dataclass
+class ArticleProfile:
+    article_id: int
+    lead: dict[int, float] = field(default_factory=dict)
+    topic: dict[int, float] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    weekdays: list[int] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)   # entity id -> the name as written
+
+
+@lru_cache(maxsize=1)
+def _weekdays() -> dict[str, int]:
+    return {normalize(r["word"]): int(r["weekday"]) for r in data.rows("link_time_words.tsv")}
+
+
+def weekdays_named(text: str) -> list[int]:
+    """Weekdays (Monday = 0) a text names, with or without و / ب / ال, not after كل / منذ."""
+    table = _weekdays()
+    out: set[int] = set()
+    words = _WORD.findall(normalize(text))
+    for i, w in enumerate(words):
+        for prefix in ("", "و", "ب", "وب"):
+            if w.startswith(prefix) and w[len(prefix):] in table:
+                if not (i and words[i - 1] in ("كل", "منذ")):
+                    out.add(table[w[len(prefix):]])
+                break
+    return sorted(out)
+
+
+def _ordinal(iso: str | None) -> int | None:
+    try:
+        return date.fromisoformat(iso[:10]).toordinal() if iso else None
+    except ValueError:
+        return None
+
+
+def lead_text(title: str | None, title_derived: bool, text: str, chars: int | None = None) -> str:
+    """The title (when the page gave one) and the opening characters of the text."""
+    chars = chars or SETTINGS.link.lead_chars
+    head = "" if (title_derived or not title) else title.strip() + "\n"
+    return head + text[:chars]
+
+
+def article_profile(article_id: int, title: str | None, title_derived: bool, text: str,
+                    published: str | None, mentions: list[dict]) -> ArticleProfile:
+    """Profile of one article; ``mentions``: dicts with start, type, entity_id, text, geo_precision."""
+    cfg = SETTINGS.link
+    lead = lead_text(title, title_derived, text)
+    topic = chargrams.tfidf(text)
+    if len(topic) > cfg.topic_buckets:
+        topic = dict(sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.topic_buckets])
+    p = ArticleProfile(article_id, lead=chargrams.tfidf(lead), topic=topic)
+    keys: dict[str, None] = {}
+    for m in mentions:
+        eid = m.get("entity_id")
+        if not eid:
+            continue
+        p.names.setdefault(eid, m.get("name") or m.get("text") or eid)
+        if eid not in p.entities:
+            p.entities.append(eid)
+        if m["start"] >= cfg.lead_chars:
+            continue
+        keys[eid] = None
+        if m.get("type") == "PER" and not eid.startswith(_GENERIC_PERSON) and eid not in p.persons:
+            p.persons.append(eid)
+        if m.get("geo_precision") == 1 and eid not in p.cities:
+            p.cities.append(eid)
+    p.keys = list(keys)
+    p.names = {k: v for k, v in p.names.items() if k in keys}
+    p.weekdays = weekdays_named(text[:cfg.lead_chars])
+    days = {_ordinal(published)}
+    found = find_date(text[:cfg.date_chars])
+    days.add(_ordinal(found[0]) if found else None)
+    p.days = sorted(d for d in days if d is not None)
+    return p
+
+
+def _jaccard(a: list, b: list) -> float:
+    sa, sb = set(a), set(b)
+    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+
+
+def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
+               text_cosine: float | None = None) -> tuple[float, dict]:
+    """Same-development score of two articles and the signals behind it (see module docstring);
+    ``text_cosine``: the lead TF-IDF cosine when the caller computed it already."""
+    cfg = SETTINGS.link
+    text = chargrams.cosine(a.lead, b.lead) if text_cosine is None else text_cosine
+    meaning = cfg.w_encoder * max(encoder_cosine - cfg.encoder_floor, 0.0)
+    shared = sorted(set(a.keys) & set(b.keys))
+    keys = cfg.w_keys * _jaccard(a.keys, b.keys)
+    signals: dict = {"lead_text": round(text, 3), "encoder": round(meaning, 3), "shared_entities": round(keys, 3),
+                     "entities": [a.names.get(k) or b.names.get(k) or k for k in shared][:6]}
+    penalty = 0.0
+    if a.weekdays and b.weekdays:
+        if set(a.weekdays) & set(b.weekdays):
+            signals["weekday"] = sorted(set(a.weekdays) & set(b.weekdays))
+        else:
+            penalty += cfg.p_weekday
+            signals["weekday_conflict"] = [a.weekdays, b.weekdays]
+    if a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) > cfg.date_gap_days:
+        penalty += cfg.p_date
+        signals["date_conflict"] = [date.fromordinal(a.days[0]).isoformat(), date.fromordinal(b.days[0]).isoformat()]
+    if a.persons and b.persons and not set(a.persons) & set(b.persons):
+        penalty += cfg.p_person
+        signals["person_conflict"] = True
+    if a.cities and b.cities and not set(a.cities) & set(b.cities):
+        penalty += cfg.p_city
+        signals["place_conflict"] = True
+    score = text + meaning + keys - penalty
+    signals["score"] = round(score, 3)
+    return score, signals
+
+
+def dense_query(vec: dict[int, float]) -> np.ndarray:
+    """A dense copy of a sparse vector, to score many candidates against it quickly."""
+    q = np.zeros(chargrams.BUCKETS, dtype=np.float32)
+    if vec:
+        q[np.fromiter(vec.keys(), dtype=np.int64, count=len(vec))] = np.fromiter(vec.values(), dtype=np.float32, count=len(vec))
+    return q

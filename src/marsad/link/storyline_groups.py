@@ -1,0 +1,137 @@
+"""Storylines: developments of one longer thread, kept up to date as developments change.
+
+In: the ids of developments created or changed in this run, and what the store holds about every
+development (its profile: encoder centroid, summed topic vector of its articles' whole texts, entity
+counts, dates; and the storyline edges scored earlier). Out: each changed development's storyline
+edges (other developments whose :func:`storyline_score` reaches ``storyline_score``, or
+``storyline_single`` when either is a single article, and that are not dated more than
+``storyline_gap_days`` apart), and storylines as the connected components of those edges. Only the
+components that hold a changed development are recomputed; a storyline that gains a bridge merges, one
+that loses it splits, and both are logged. Scores depend on the two developments only, so the result
+does not depend on the order developments arrived in.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from ..settings import SETTINGS
+from . import chargrams
+
+
+class DevProfile:
+    def __init__(self, row, dim: int):
+        self.id = row["id"]
+        self.n = row["n_articles"] or 0
+        c = np.frombuffer(row["centroid"], dtype=np.float32) if row["centroid"] else np.zeros(dim, np.float32)
+        norm = float(np.linalg.norm(c)) if c.shape == (dim,) else 0.0
+        self.centroid = c / norm if norm else np.zeros(dim, np.float32)
+        self.topic = _unit(chargrams.unpack_f32(row["topic"]))
+        self.entities = _unit({k: float(v) for k, v in json.loads(row["entities"] or "{}").items()})
+        self.days = json.loads(row["days"] or "[]")
+        self.storyline = row["storyline_id"]
+
+
+def _unit(vec: dict) -> dict:
+    norm = math.sqrt(sum(v * v for v in vec.values()))
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _cos(a: dict, b: dict) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items())
+
+
+def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
+    """Topic + entity profile similarity of two developments; None when their dates rule it out."""
+    cfg = SETTINGS.link
+    if a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) > cfg.storyline_gap_days:
+        return None
+    encoder = max(float(a.centroid @ b.centroid) - cfg.storyline_encoder_floor, 0.0)
+    return (cfg.storyline_w_topic * _cos(a.topic, b.topic) + cfg.storyline_w_entities * _cos(a.entities, b.entities)
+            + cfg.storyline_w_encoder * encoder)
+
+
+def _edges_of(d: DevProfile, pool: dict[int, DevProfile], by_entity: dict[str, list[int]],
+              mat: np.ndarray, order: list[int]) -> list[tuple[int, float]]:
+    cfg = SETTINGS.link
+    cand: set[int] = set()
+    if len(order):
+        sims = mat @ d.centroid
+        cand.update(order[i] for i in np.argsort(-sims, kind="stable")[:cfg.storyline_candidates])
+    top = sorted(d.entities, key=lambda k: (-d.entities[k], k))[:10]
+    for k in top:
+        cand.update(by_entity.get(k, [])[-cfg.storyline_candidates:])
+    out = []
+    for o in sorted(cand - {d.id}):
+        other = pool[o]
+        score = storyline_score(d, other)
+        need = cfg.storyline_score if min(d.n, other.n) >= 2 else cfg.storyline_single
+        if score is not None and score >= need:
+            out.append((o, score))
+    return out
+
+
+def update_storylines(tables, changed: list[int], dim: int) -> list[int]:
+    """Recompute the storyline edges of ``changed`` developments and the storylines they touch.
+
+    Returns the storyline ids created or changed."""
+    changed = tables.live_story_ids(changed)
+    if not changed:
+        return []
+    pool = {r["id"]: DevProfile(r, dim) for r in tables.story_profiles()}
+    pool = {k: v for k, v in pool.items() if v.n > 0}
+    order = sorted(pool)
+    mat = np.stack([pool[i].centroid for i in order]) if order else np.zeros((0, dim), np.float32)
+    by_entity: dict[str, list[int]] = {}
+    for i in order:
+        for k in sorted(pool[i].entities, key=lambda k: (-pool[i].entities[k], k))[:10]:
+            by_entity.setdefault(k, []).append(i)
+    for sid in changed:
+        if sid in pool:
+            tables.save_storyline_edges(sid, _edges_of(pool[sid], pool, by_entity, mat, order))
+    return _regroup(tables, changed, pool)
+
+
+def _component(tables, start: int, seen: set[int]) -> list[int]:
+    comp, frontier = [], [start]
+    seen.add(start)
+    while frontier:
+        comp += frontier
+        nbrs = tables.storyline_neighbours(frontier)
+        frontier = sorted({o for s in frontier for o, _ in nbrs.get(s, []) if o not in seen})
+        seen.update(frontier)
+    return sorted(comp)
+
+
+def _regroup(tables, changed: list[int], pool: dict[int, DevProfile]) -> list[int]:
+    old_lines = {pool[s].storyline for s in changed if s in pool and pool[s].storyline is not None}
+    old_members = tables.storyline_members(sorted(old_lines)) if old_lines else {}
+    starts = sorted(set(changed) | {s for m in old_members.values() for s in m})
+    seen: set[int] = set()
+    comps = [_component(tables, s, seen) for s in starts if s not in seen]
+    line_of = tables.storyline_of([s for c in comps for s in c])
+    used: set[int] = set()
+    touched: list[int] = []
+    for comp in sorted(comps, key=lambda c: (-len(c), c[0])):
+        counts: dict[int, int] = {}
+        for s in comp:
+            if line_of.get(s) is not None:
+                counts[line_of[s]] = counts.get(line_of[s], 0) + 1
+        free = sorted((lid for lid in counts if lid not in used), key=lambda lid: (-counts[lid], lid))
+        lid = free[0] if free else tables.new_storyline()
+        used.add(lid)
+        for other in sorted(counts):
+            if other != lid:
+                tables.log("storyline", "merge" if other not in used else "split", lid, other,
+                           {"story_ids": [s for s in comp if line_of.get(s) == other]})
+        tables.set_storyline([(lid, s) for s in comp])
+        touched.append(lid)
+    tables.drop_empty_storylines()
+    for lid in touched:
+        tables.describe_storyline(lid)
+    return sorted(touched)
