@@ -281,4 +281,89 @@ MIGRATIONS: list[str] = [
     # developments and storylines (marsad.link, SQL in marsad.store.stories): article profiles, the
     # scored article pairs that explain each join, storylines, and the log of merges and splits.
     _STORIES_MIGRATION,
+    # web app (marsad.store.web): summary tables kept by triggers on every write, so pages count and
+    # rank without scanning; indexes for the paginated lists; the ingest jobs of a running server.
+    """
+    CREATE TABLE entity_stats (            -- mentions per entity (trigger-maintained)
+        entity_id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        name_ar TEXT NOT NULL,
+        n INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO entity_stats(entity_id, type, name_ar, n)
+        SELECT e.id, e.type, e.name_ar, (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) FROM entities e;
+    CREATE INDEX entity_stats_rank ON entity_stats(n DESC, name_ar);
+    CREATE INDEX entity_stats_type_rank ON entity_stats(type, n DESC, name_ar);
+    CREATE TRIGGER entity_stats_new AFTER INSERT ON entities BEGIN
+        INSERT OR IGNORE INTO entity_stats(entity_id, type, name_ar, n) VALUES (NEW.id, NEW.type, NEW.name_ar, 0);
+    END;
+    CREATE TRIGGER entity_stats_gone AFTER DELETE ON entities BEGIN
+        DELETE FROM entity_stats WHERE entity_id = OLD.id;
+    END;
+    CREATE TRIGGER entity_stats_mention_in AFTER INSERT ON mentions WHEN NEW.entity_id IS NOT NULL BEGIN
+        UPDATE entity_stats SET n = n + 1 WHERE entity_id = NEW.entity_id;
+    END;
+    CREATE TRIGGER entity_stats_mention_out AFTER DELETE ON mentions WHEN OLD.entity_id IS NOT NULL BEGIN
+        UPDATE entity_stats SET n = n - 1 WHERE entity_id = OLD.entity_id;
+    END;
+    CREATE TRIGGER entity_stats_mention_moved AFTER UPDATE OF entity_id ON mentions BEGIN
+        UPDATE entity_stats SET n = n - 1 WHERE entity_id = OLD.entity_id;
+        UPDATE entity_stats SET n = n + 1 WHERE entity_id = NEW.entity_id;
+    END;
+    CREATE TABLE outlet_stats (            -- articles per outlet (trigger-maintained)
+        outlet TEXT PRIMARY KEY,
+        n INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO outlet_stats(outlet, n) SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet;
+    CREATE TABLE day_stats (               -- articles per publication day (trigger-maintained)
+        day TEXT PRIMARY KEY,
+        n INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO day_stats(day, n) SELECT substr(published, 1, 10), count(*) FROM articles
+        WHERE published IS NOT NULL GROUP BY substr(published, 1, 10);
+    CREATE TRIGGER article_stats_in AFTER INSERT ON articles BEGIN
+        INSERT INTO outlet_stats(outlet, n) SELECT NEW.outlet, 1 WHERE NEW.outlet IS NOT NULL
+            ON CONFLICT(outlet) DO UPDATE SET n = n + 1;
+        INSERT INTO day_stats(day, n) SELECT substr(NEW.published, 1, 10), 1 WHERE NEW.published IS NOT NULL
+            ON CONFLICT(day) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER article_stats_out AFTER DELETE ON articles BEGIN
+        UPDATE outlet_stats SET n = n - 1 WHERE outlet = OLD.outlet;
+        UPDATE day_stats SET n = n - 1 WHERE day = substr(OLD.published, 1, 10);
+    END;
+    CREATE TRIGGER article_stats_outlet AFTER UPDATE OF outlet ON articles WHEN OLD.outlet IS NOT NEW.outlet BEGIN
+        UPDATE outlet_stats SET n = n - 1 WHERE outlet = OLD.outlet;
+        INSERT INTO outlet_stats(outlet, n) SELECT NEW.outlet, 1 WHERE NEW.outlet IS NOT NULL
+            ON CONFLICT(outlet) DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER article_stats_day AFTER UPDATE OF published ON articles
+        WHEN substr(OLD.published, 1, 10) IS NOT substr(NEW.published, 1, 10) BEGIN
+        UPDATE day_stats SET n = n - 1 WHERE day = substr(OLD.published, 1, 10);
+        INSERT INTO day_stats(day, n) SELECT substr(NEW.published, 1, 10), 1 WHERE NEW.published IS NOT NULL
+            ON CONFLICT(day) DO UPDATE SET n = n + 1;
+    END;
+    CREATE INDEX articles_listing ON articles(coalesce(published, '0000') DESC, id DESC);
+    CREATE INDEX articles_outlet ON articles(outlet, published);
+    CREATE INDEX stories_rank ON stories(n_articles DESC, end DESC, id);
+    CREATE INDEX stories_recent ON stories(end DESC, n_articles DESC, id);
+    CREATE INDEX claims_order ON claims(article_id, idx);
+    CREATE INDEX claim_groups_rank ON claim_groups(n_articles DESC, json_array_length(contradicts) DESC, id);
+    CREATE INDEX events_type ON events(event_type, date);
+    CREATE INDEX events_placed ON events(json_array_length(article_ids) DESC, id) WHERE lat IS NOT NULL AND lon IS NOT NULL;
+    CREATE INDEX mentions_entity_article ON mentions(entity_id, article_id, start);
+    CREATE INDEX copy_passages_source ON copy_passages(source_article_id);
+    CREATE TABLE web_jobs (                -- ingest jobs of marsad serve, run in a separate process
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,              -- queued | running | done | error
+        stage TEXT, done INTEGER NOT NULL DEFAULT 0, total INTEGER,
+        stages TEXT NOT NULL DEFAULT '[]', -- JSON list of the stages seen, in order
+        inputs INTEGER NOT NULL DEFAULT 0,
+        folder TEXT,                       -- the uploads' folder, removed when the job ends
+        pid INTEGER,                       -- the job process
+        started TEXT, finished TEXT,
+        summary TEXT,                      -- JSON: what the run stored
+        error TEXT
+    );
+    CREATE INDEX web_jobs_status ON web_jobs(status);
+    """,
 ]

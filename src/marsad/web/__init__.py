@@ -2,7 +2,7 @@
 
 In: a database path, and optionally a token that write endpoints (ingest) require as
 ``Authorization: Bearer TOKEN``. Out: :func:`create_app`, a FastAPI app (pages, ``/api``,
-``/openapi.json``), and :func:`serve`, which runs it with uvicorn. Fully offline: no CDN, no JS
+``/openapi.json``), and :func:`serve`, which runs it with uvicorn in several worker processes. Fully offline: no CDN, no JS
 framework; a small static script, a stylesheet, and Leaflet (vendored) over a bundled country-boundary
 GeoJSON for the maps (a tile server is optional: ``MARSAD_TILE_URL``).
 """
@@ -21,9 +21,20 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     return _create(db_path, token=token, tile_url=tile_url, tile_attribution=tile_attribution)
 
 
-def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
-    """Run the app until interrupted (what ``marsad serve --db --host --port --token`` calls)."""
+def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
+          workers: int | None = None) -> None:
+    """Run the app until interrupted (what ``marsad serve --db --host --port --token --workers`` calls):
+    ``workers`` server processes (``SETTINGS.web.workers`` by default), each with its own connections."""
+    import os
+
     import uvicorn
 
-    app = create_app(db, token=token)
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+    from ..settings import SETTINGS
+
+    workers = max(1, int(workers or SETTINGS.web.workers))
+    create_app(db, token=token)           # migrate the store and fail early, once, before forking
+    os.environ["MARSAD_WEB_DB"] = str(Path(db).resolve())
+    if token:
+        os.environ["MARSAD_TOKEN"] = token
+    uvicorn.run("marsad.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False, proxy_headers=False, server_header=False)

@@ -3,21 +3,28 @@
 In: a database path (and an optional write token). Out: an ASGI app. Pages (Arabic, right to left,
 escaped, no inline script, strict Content-Security-Policy): ``/`` overview, ``/stories/{id}``,
 ``/articles/{id}``, ``/entities`` and ``/entities/{id}``, ``/search``, ``/ingest``. API under
-``/api`` in the shape of the ``marsad/1`` export, with pagination and filters; OpenAPI at
-``/openapi.json``. Each worker thread keeps its own store connection (SQLite in WAL mode lets an
-ingest job write while pages read; every read sees what is committed).
+``/api`` in the shape of the ``marsad/1`` export, paginated, with filters; OpenAPI at
+``/openapi.json``. Every page and answer comes from indexed queries and trigger-kept summary tables
+(:mod:`marsad.store.web`); the overview's summary is recomputed at most every
+``SETTINGS.web.summary_seconds`` per worker while the store changes. Writes (ingest) pass
+:class:`WriteGuard` first: token and size are checked before any byte of the body is read. Ingest
+runs in a separate, lower-priority process (:mod:`marsad.web.jobs`), so pages keep their speed.
+Each worker thread keeps its own store connection (SQLite in WAL mode: readers never wait).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hmac
 import io
 import json
 import os
 import re
+import shutil
 import tempfile
 import threading
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,16 +32,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..errors import MarsadError
+from ..settings import SETTINGS
 from ..store import Store
+from ..store.db import display_snippet
 from . import data
 from .jobs import Busy, Jobs
 from .maps import build_map
@@ -52,10 +63,11 @@ SECURITY_HEADERS = {
 }
 ENTITY_TYPE_PATTERN = "^(" + "|".join(data.ENTITY_TYPES) + ")$"
 TYPE_NAMES = {"PER": "شخص", "ORG": "منظمة", "GPE": "كيان جغرافي سياسي", "LOC": "موقع", "FAC": "منشأة", "NORP": "جماعة"}
+JOB_STATUS = {"queued": "في الانتظار", "running": "قيد التحليل", "done": "اكتملت", "error": "فشلت"}
 REASONS = {"denial": "نفي", "polarity": "إثبات مقابل نفي", "numbers": "أرقام مختلفة", "times": "توقيت مختلف",
            "dates": "تواريخ مختلفة", "places": "أماكن مختلفة", "stance": "موقف متعارض", "antonym": "تضاد"}
-MAX_UPLOAD = 200 * 1024 * 1024
-SEARCH_POOL = 2000
+MAX_ID = 2 ** 63 - 1          # SQLite's largest integer: larger ids are refused (422), never reach a query
+WEB = SETTINGS.web
 
 
 def _env() -> Environment:
@@ -67,7 +79,8 @@ def _env() -> Environment:
     env.globals.update(leaflet_ready=(static / "vendor" / "leaflet" / "leaflet.js").is_file(),
                        basemap_ready=(static / "world.svg").is_file())
     env.globals.update(version=__version__, type_names=TYPE_NAMES, origins_count=data.origins_count,
-                       outlets_count=data.outlets_count, origin_names=data.origin_names, group_id=data.group_id)
+                       outlets_count=data.outlets_count, origin_names=data.origin_names, group_id=data.group_id,
+                       job_status=JOB_STATUS)
     return env
 
 
@@ -85,13 +98,77 @@ def _iso(d: _dt.date | None) -> str | None:
 def _tile_origin(tile_url: str) -> str:
     """The CSP source for a tile URL template (``https://{s}.tile.example.org/{z}/{x}/{y}.png``):
     scheme and host, a ``{s}`` subdomain becoming ``*``. Anything but http(s) is refused."""
-    from urllib.parse import urlsplit
-
     parts = urlsplit(tile_url)
     host = parts.netloc.replace("{s}", "*")
     if parts.scheme not in ("http", "https") or not host or any(c in host for c in " ;,'\"{}"):
         raise ValueError(f"tile URL must be an http(s) URL template, got {tile_url!r}")
     return f"{parts.scheme}://{host}"
+
+
+class WriteGuard:
+    """ASGI middleware in front of every write (POST, PUT, PATCH, DELETE): the bearer token (compared in
+    constant time), the request's origin and its declared size are checked before the body is read;
+    a body that grows past ``max_bytes`` while streaming is cut off with 413."""
+
+    def __init__(self, app, token: str | None, max_bytes: int, headers: dict[str, str]):
+        self.app, self.token, self.max_bytes, self.headers = app, token, max_bytes, headers
+
+    def refusal(self, headers: Headers) -> tuple[int, str, dict] | None:
+        if self.token:
+            auth = headers.get("authorization", "")
+            given = auth[7:] if auth[:7].lower() == "bearer " else ""
+            if not given or not hmac.compare_digest(given.encode(), self.token.encode()):
+                return 401, "a valid 'Authorization: Bearer TOKEN' header is required", {"WWW-Authenticate": "Bearer"}
+        origin = headers.get("origin")
+        if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"):
+            return 403, "cross-origin write refused", {}
+        size = headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > self.max_bytes):
+            return 413, f"request larger than {self.max_bytes // (1 << 20)} MB", {"Connection": "close"}
+        if size is None and "chunked" not in headers.get("transfer-encoding", "").lower():
+            return 411, "a Content-Length header is required", {}
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            return await self.app(scope, receive, send)
+        problem = self.refusal(Headers(scope=scope))
+        if problem:
+            status, message, extra = problem
+            return await JSONResponse({"error": message, "status": status}, status_code=status,
+                                      headers={**self.headers, **extra})(scope, receive, send)
+        seen = 0
+
+        async def limited():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise HTTPException(413, f"request larger than {self.max_bytes // (1 << 20)} MB")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class Summaries:
+    """Per-worker memo of summaries (the overview's) keyed by the store's generation; while the store
+    changes, a summary is recomputed at most every ``ttl`` seconds (readers get the previous one meanwhile)."""
+
+    def __init__(self, ttl: float):
+        self.ttl, self.lock, self.memo = ttl, threading.Lock(), {}
+
+    def get(self, key: tuple, generation: tuple, compute):
+        with self.lock:
+            hit = self.memo.get(key)
+        if hit and (hit[0] == generation or time.monotonic() - hit[1] < self.ttl):
+            return hit[2]
+        value = compute()
+        with self.lock:
+            if len(self.memo) > 64:
+                self.memo.clear()
+            self.memo[key] = (generation, time.monotonic(), value)
+        return value
 
 
 def create_app(db_path: str | Path, token: str | None = None, tile_url: str | None = None,
@@ -108,12 +185,19 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         headers["Content-Security-Policy"] = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {_tile_origin(tile_url)}")
     env.globals.update(tile_url=tile_url or "", tile_attribution=tile_attribution)
     jobs = Jobs(db_path)
-    app = FastAPI(title="marsad", version=__version__, docs_url=None, redoc_url=None,
+    max_upload = int(WEB.max_upload_mb) * (1 << 20)
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        threading.Thread(target=warm, name="marsad-warm", daemon=True).start()
+        yield
+
+    app = FastAPI(title="marsad", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="Arabic news observatory: stories, articles, entities, claims and events "
                               "in the shape of the marsad/1 export.")
     app.state.jobs = jobs
     app.state.db_path = db_path
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(WriteGuard, token=token, max_bytes=max_upload, headers=headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.middleware("http")
@@ -146,32 +230,14 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     def get_store() -> Store:
         return proxy  # type: ignore[return-value]
 
-    cache: dict[tuple, Any] = {}
-    cache_lock = threading.Lock()
+    summaries = Summaries(float(WEB.summary_seconds))
 
-    def store_version() -> tuple:
-        """Changes with every commit: WAL appends move the -wal file, checkpoints the main file."""
-        out = []
-        for path in (db_path, db_path + "-wal"):
-            try:
-                st = os.stat(path)
-                out += [st.st_mtime_ns, st.st_size]
-            except OSError:
-                out += [0, 0]
-        return tuple(out)
-
-    def cached(name: str, fn, *args):
-        """Stage outputs (claims, claim groups, events) read once per store version, not per request."""
-        key = (name, fn, args, store_version())
-        with cache_lock:
-            if key in cache:
-                return cache[key]
-        value = fn(*args)
-        with cache_lock:
-            if len(cache) > 64:
-                cache.clear()
-            cache[key] = value
-        return value
+    def warm() -> None:
+        """Build this worker's search-variant table before the first search needs it."""
+        try:
+            thread_store()._name_variants()
+        except Exception:   # a warm-up only; the first search builds it otherwise
+            pass
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api") or request.url.path == "/openapi.json"
@@ -179,10 +245,14 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     def page(name: str, code: int = 200, **ctx) -> HTMLResponse:
         return HTMLResponse(env.get_template(name).render(**ctx), status_code=code)
 
+    def answer(body: Any, code: int = 200) -> JSONResponse:
+        """Compact JSON, no re-encoding pass (the records are plain dicts already)."""
+        return JSONResponse(body, status_code=code)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         headers = getattr(exc, "headers", None)
-        if wants_json(request):
+        if wants_json(request) or request.method not in ("GET", "HEAD"):
             return JSONResponse({"error": exc.detail, "status": exc.status_code}, status_code=exc.status_code,
                                 headers=headers)
         return page("error.html", exc.status_code, status=exc.status_code, message=exc.detail, nav="")
@@ -193,6 +263,9 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                      "in": (e.get("loc") or ("?",))[0], "message": e.get("msg"),
                      "input": e.get("input") if isinstance(e.get("input"), (str, int, float, type(None))) else None}
                     for e in exc.errors()]
+        for p in problems:
+            if isinstance(p["input"], str) and len(p["input"]) > 200:
+                p["input"] = p["input"][:200] + "…"
         if wants_json(request):
             return JSONResponse({"error": "invalid parameters", "status": 422, "problems": problems}, status_code=422)
         msg = "؛ ".join(f"{p['parameter']}: {p['message']}" for p in problems)
@@ -204,63 +277,50 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
             return JSONResponse({"error": str(exc), "status": 400}, status_code=400)
         return page("error.html", 400, status=400, message=str(exc), nav="")
 
-    def require_writer(request: Request) -> None:
-        if token:
-            auth = request.headers.get("authorization", "")
-            given = auth[7:] if auth[:7].lower() == "bearer " else ""
-            if not given or not hmac.compare_digest(given.encode(), token.encode()):
-                raise HTTPException(401, "a valid 'Authorization: Bearer TOKEN' header is required",
-                                    headers={"WWW-Authenticate": "Bearer"})
-        origin = request.headers.get("origin")
-        if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
-            raise HTTPException(403, "cross-origin write refused")
+    @app.exception_handler(OverflowError)
+    async def overflow_error(request: Request, exc: OverflowError):
+        """A number too large for the store that slipped past a parameter's range: the caller's mistake."""
+        if wants_json(request):
+            return JSONResponse({"error": "a number is out of range", "status": 422}, status_code=422)
+        return page("error.html", 422, status=422, message="رقم خارج النطاق المسموح", nav="")
+
+    Limit = Query(50, ge=1, le=500, description="page size (1–500)")
+    Offset = Query(0, ge=0, le=MAX_ID, description="items to skip")
+    StoryFilter = Query(None, ge=0, le=MAX_ID, description="only this story")
+    Page = Query(1, ge=1, le=10 ** 6, description="page number (1 = first)")
+
+    def story_id_path(story_id: int = PathParam(..., ge=0, le=MAX_ID)) -> int:
+        return story_id
+
+    def article_id_path(article_id: int = PathParam(..., ge=0, le=MAX_ID)) -> int:
+        return article_id
 
     # ------------------------------------------------------------------ shared context builders
-    def stories_ranked(store: Store, sort: str = "size") -> list[dict]:
-        items = data.stories(store)
-        origins = data.story_origin_counts(store)
-        for s in items:
-            s["n_outlets"] = len(s.get("outlets") or [])
-            s["independent_origins"] = origins.get(s["id"])
-        if sort == "recent":
-            items.sort(key=lambda s: (s.get("end") or "", s["n_articles"]), reverse=True)
-        return items
-
     def story_bundle(store: Store, story_id: int) -> dict:
         s = data.story(store, story_id)
         if s is None:
             raise HTTPException(404, f"no story with id {story_id}")
         s["n_outlets"] = len(s.get("outlets") or [])
-        cl = cached("claims", data.claims, store, story_id)
-        groups = cached("claim_groups", data.claim_groups, store, story_id)
-        evts = [e for e in cached("events", data.events, store) if e.get("story_id") == story_id]
-        return {"story": s, "claims": cl, "claim_groups": groups, "events": evts}
+        return {"story": s, "claims": data.claims(store, story_id), "claim_groups": data.claim_groups(store, story_id),
+                "events": data.events(store, story_id)}
+
+    def overview_summary(store: Store, sort: str) -> dict:
+        return summaries.get(("overview", sort, data.overview), store.web.generation(),
+                             lambda: data.overview(store, sort))
 
     # ------------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(sort: str = Query("size", pattern="^(size|recent)$"), store: Store = Depends(get_store)):
-        items = stories_ranked(store, sort)
-        evts = cached("events", data.events, store)
-        names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
-        points = data.event_points(evts, names)
-        map_kind = "events"
-        if not points:
-            points, map_kind = data.places_points(store), "places"
-        dates = [r[0] for r in store.db.execute("SELECT published FROM articles WHERE published IS NOT NULL")]
-        timeline = data.day_counts(dates)
-        event_days = data.day_counts(str(e.get("date") or "") for e in evts)
-        stats = store.stats()
-        n_entities = store.db.execute("SELECT count(*) FROM entities").fetchone()[0]
-        return page("overview.html", nav="overview", stories=items[:100], n_stories=len(items), sort=sort,
-                    stats=stats, n_entities=n_entities, n_events=len(evts),
-                    n_claims=data.count_claims(store),
-                    has_claims=any(s.get("independent_origins") is not None for s in items),
-                    map=build_map(points), map_kind=map_kind, timeline=timeline, event_days=dict(event_days),
-                    outlets=data.outlets(store), names=names,
-                    events=sorted(evts, key=lambda e: str(e.get("date") or ""))[-12:][::-1])
+        o = overview_summary(store, sort)
+        counts = o["counts"]
+        return page("overview.html", nav="overview", stories=o["stories"], n_stories=o["n_stories"], sort=sort,
+                    stats={"articles": counts["articles"]}, n_entities=counts["entities"], n_events=counts["events"],
+                    n_claims=counts["claims"], has_claims=o["has_claims"],
+                    map=build_map(o["points"]), map_kind=o["map_kind"], timeline=o["timeline"],
+                    event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"])
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
-    def story_page(story_id: int, store: Store = Depends(get_store)):
+    def story_page(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
         b = story_bundle(store, story_id)
         s, evts = b["story"], b["events"]
         names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
@@ -324,7 +384,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                     title_of=title_of, outlet_of=outlet_of)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
-    def article_page(article_id: int, store: Store = Depends(get_store)):
+    def article_page(article_id: int = Depends(article_id_path), store: Store = Depends(get_store)):
         a = store.article(article_id)
         if a is None:
             raise HTTPException(404, f"no article with id {article_id}")
@@ -332,8 +392,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         cps = data.copies(store, article_id)
         passages = [dict(p, source_article_id=c["source_article_id"]) for c in cps if c["article_id"] == article_id
                     for p in c["passages"]]
-        art_claims = [c for c in cached("claims", data.claims, store, a.story_id) if c.get("article_id") == article_id] \
-            if a.story_id is not None else []
+        art_claims = data.claims_page(store, article_id=article_id)[1]
         spans = [(c.get("start"), c.get("end"), "الإسناد: " + " ← ".join(str(x) for x in c.get("attribution") or [])
                   if c.get("attribution") else "ادعاء") for c in art_claims]
         paragraphs = data.highlighted(a.text, mentions, passages, spans)
@@ -341,22 +400,13 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         counts = Counter(m.entity_id for m in mentions if m.entity_id)
         entity_list = sorted(({**ents[i], "n": n} for i, n in counts.items() if i in ents),
                              key=lambda e: (-e["n"], e["type"], e["name_ar"]))
-        related_ids = {c["source_article_id"] for c in cps} | {c["article_id"] for c in cps}
+        duplicates = store.web.duplicates_of(article_id)
+        related_ids = {c["source_article_id"] for c in cps} | {c["article_id"] for c in cps} | set(duplicates)
         if a.duplicate_of:
             related_ids.add(a.duplicate_of)
-        dup_rows = store.db.execute("SELECT id FROM articles WHERE duplicate_of=?", (article_id,)).fetchall()
-        duplicates = [r[0] for r in dup_rows]
-        related_ids |= set(duplicates)
         related_ids.discard(article_id)
-        titles = {}
-        if related_ids:
-            ids = list(related_ids)
-            titles = {r[0]: (r[1], r[2]) for r in store.db.execute(
-                f"SELECT id, title, outlet FROM articles WHERE id IN ({','.join('?' * len(ids))})", ids)}
-        story_title = None
-        if a.story_id is not None:
-            st = data.story(store, a.story_id)
-            story_title = st["title"] if st else None
+        titles = store.web.article_titles(related_ids)
+        story_title = store.web.story_titles([a.story_id]).get(a.story_id) if a.story_id is not None else None
         removed = [(r.split(": ", 1) + [""])[:2] for r in a.removed]
         points = [{"lat": e["lat"], "lon": e["lon"], "label": e["name_ar"], "label_en": e["name_en"],
                    "href": f"/entities/{e['id']}", "weight": e["n"], "kind": "place", "note": ""}
@@ -366,109 +416,103 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                     map=build_map(points))
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
-    def entities_page(type: str | None = Query(None, pattern=ENTITY_TYPE_PATTERN),
+    def entities_page(type: str | None = Query(None, pattern=ENTITY_TYPE_PATTERN), page_no: int = Query(1, alias="page", ge=1, le=10 ** 6),
                       store: Store = Depends(get_store)):
-        items = store.entities(type)
-        return page("entities.html", nav="entities", items=items[:500], total=len(items), type=type)
+        size = int(WEB.page_size) * 4
+        total, rows = store.web.entities_page(type, limit=size, offset=(page_no - 1) * size)
+        items = [(SimpleNamespace(**{k: r[k] for k in ("id", "type", "name_ar", "name_en")}), r["n"]) for r in rows]
+        return page("entities.html", nav="entities", items=items, total=total, type=type, page=page_no,
+                    pages=max(1, -(-total // size)), first=(page_no - 1) * size)
 
     @app.get("/entities/{entity_id}", response_class=HTMLResponse, include_in_schema=False)
-    def entity_page(entity_id: str, store: Store = Depends(get_store)):
+    def entity_page(entity_id: str = PathParam(..., max_length=300), store: Store = Depends(get_store)):
         e = store.entity(entity_id)
         if e is None:
             raise HTTPException(404, f"no entity with id {entity_id}")
         by_story = data.group_mentions_by_story(store, entity_id)
-        forms = Counter(m.text for m in store.mentions(entity_id=entity_id))
+        n_mentions, forms = store.web.entity_forms(entity_id)
         points = []
         if e.lat is not None and e.lon is not None:
             points = [{"lat": e.lat, "lon": e.lon, "label": e.name_ar, "label_en": e.name_en, "href": None,
                        "weight": 1, "kind": "place", "note": ""}]
         return page("entity.html", nav="entities", e=e, by_story=by_story, co=data.cooccurring(store, entity_id),
-                    forms=forms.most_common(12), n_mentions=sum(forms.values()), map=build_map(points))
+                    forms=forms, n_mentions=n_mentions, map=build_map(points))
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = Query("", max_length=500), outlet: str | None = None,
-                    story: str | None = Query(None, pattern=r"^\d*$"),
+    def search_page(request: Request, q: str = Query("", max_length=int(WEB.search_max_chars)),
+                    outlet: str | None = Query(None, max_length=300),
+                    story: str | None = Query(None, pattern=r"^\d{0,18}$"),
                     since: str | None = Query(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
                     until: str | None = Query(None, pattern=r"^(\d{4}-\d{2}-\d{2})?$"),
+                    page_no: int = Query(1, alias="page", ge=1, le=10 ** 4),
                     store: Store = Depends(get_store)):
         story_id = int(story) if story else None
-        results, error = [], None
+        size = int(WEB.page_size)
+        results, error, total = [], None, 0
         if q.strip():
             try:
-                results = run_search(store, q, outlet or None, story_id, since or None, until or None)[:100]
+                total, results = run_search(store, q, outlet or None, story_id, since or None, until or None,
+                                            size, (page_no - 1) * size)
             except MarsadError as exc:
                 error = str(exc)
         elif outlet or story_id is not None or since or until:
-            _, recs = data.query_articles(store, limit=100, outlet=outlet or None, story_id=story_id,
-                                          since=since or None, until=until or None)
+            total, recs = data.query_articles(store, limit=size, offset=(page_no - 1) * size, outlet=outlet or None,
+                                              story_id=story_id, since=since or None, until=until or None)
             results = [(SimpleNamespace(**r), (r["text"][:200] + ("…" if len(r["text"]) > 200 else "")).replace("\n", " "))
                        for r in recs]
-        stories_for_filter = [(s["id"], s["title"]) for s in data.stories(store)[:200]]
+        stories_for_filter = [(s["id"], s["title"]) for s in data.stories_page(store, limit=200)[1]]
         titles = dict(stories_for_filter)
+        titles.update(store.web.story_titles(a.story_id for a, _ in results if a.story_id is not None))
         return page("search.html", nav="search", q=q, outlet=outlet or "", story_id=story_id, since=since or "",
                     until=until or "", results=[(a, _snippet_parts(sn)) for a, sn in results], error=error,
-                    listing=not q.strip() and bool(results),
+                    listing=not q.strip() and bool(results), total=total, page=page_no,
+                    pages=max(1, -(-total // size)), first=(page_no - 1) * size,
                     outlets=data.outlets(store), stories=stories_for_filter, story_titles=titles)
 
     @app.get("/ingest", response_class=HTMLResponse, include_in_schema=False)
     def ingest_page():
-        return page("ingest.html", nav="ingest", token_required=bool(token), jobs=jobs.all()[-5:][::-1])
+        return page("ingest.html", nav="ingest", token_required=bool(token), jobs=jobs.all()[:5])
 
     # ------------------------------------------------------------------ API
-    def run_search(store: Store, q: str, outlet, story_id, since, until) -> list:
-        hits = store.search(q, limit=SEARCH_POOL)
-        out = []
-        for a, sn in hits:
-            if outlet is not None and a.outlet != outlet:
-                continue
-            if story_id is not None and a.story_id != story_id:
-                continue
-            if since is not None and (not a.published or a.published < since):
-                continue
-            if until is not None and (not a.published or a.published > until):
-                continue
-            out.append((a, sn))
-        return out
+    def run_search(store: Store, q: str, outlet, story_id, since, until, limit: int, offset: int) -> tuple[int, list]:
+        """Full-text matches filtered in SQL, one page, snippets for that page only."""
+        fts, shown = store.search_terms(q)
+        total, rows = store.web.search_page(fts, outlet=outlet, story_id=story_id, since=since, until=until,
+                                            limit=limit, offset=offset, pool=int(WEB.search_pool))
+        return total, [(SimpleNamespace(**{k: r[k] for k in r.keys()}), display_snippet(r["text"], shown)) for r in rows]
 
-    def page_of(items: list, limit: int, offset: int) -> dict:
-        return {"total": len(items), "limit": limit, "offset": offset, "items": items[offset:offset + limit]}
-
-    Limit = Query(50, ge=1, le=500, description="page size (1–500)")
-    Offset = Query(0, ge=0, description="items to skip")
+    def page_of(total: int, items: list, limit: int, offset: int) -> JSONResponse:
+        return answer({"total": total, "limit": limit, "offset": offset, "items": items})
 
     @app.get("/api/stats", tags=["store"])
     def api_stats(store: Store = Depends(get_store)):
-        return {"schema": "marsad/1", **store.stats()}
+        return answer({"schema": "marsad/1", **store.stats()})
 
     @app.get("/api/stories", tags=["stories"])
     def api_stories(limit: int = Limit, offset: int = Offset,
                     sort: str = Query("size", pattern="^(size|recent)$"),
                     since: _dt.date | None = None, until: _dt.date | None = None,
                     store: Store = Depends(get_store)):
-        items = stories_ranked(store, sort)
-        if since:
-            items = [s for s in items if s.get("end") and s["end"] >= since.isoformat()]
-        if until:
-            items = [s for s in items if s.get("start") and s["start"] <= until.isoformat()]
-        return page_of(items, limit, offset)
+        total, items = data.stories_page(store, sort, limit, offset, _iso(since), _iso(until))
+        return page_of(total, items, limit, offset)
 
     @app.get("/api/stories/{story_id}", tags=["stories"])
-    def api_story(story_id: int, store: Store = Depends(get_store)):
+    def api_story(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
         b = story_bundle(store, story_id)
-        return {**b["story"], "claims": b["claims"], "claim_groups": b["claim_groups"], "events": b["events"]}
+        return answer({**b["story"], "claims": b["claims"], "claim_groups": b["claim_groups"], "events": b["events"]})
 
     @app.get("/api/articles", tags=["articles"])
-    def api_articles(limit: int = Limit, offset: int = Offset, outlet: str | None = None,
-                     story_id: int | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
+    def api_articles(limit: int = Limit, offset: int = Offset, outlet: str | None = Query(None, max_length=300),
+                     story_id: int | None = StoryFilter, since: _dt.date | None = None, until: _dt.date | None = None,
                      store: Store = Depends(get_store)):
         if since and until and since > until:
             raise HTTPException(400, "since is after until")
         total, items = data.query_articles(store, limit=limit, offset=offset, outlet=outlet, story_id=story_id,
                                            since=_iso(since), until=_iso(until))
-        return {"total": total, "limit": limit, "offset": offset, "items": items}
+        return page_of(total, items, limit, offset)
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
-    def api_article(article_id: int, store: Store = Depends(get_store)):
+    def api_article(article_id: int = Depends(article_id_path), store: Store = Depends(get_store)):
         _, items = data.query_articles(store, ids=[article_id], limit=1)
         if not items:
             raise HTTPException(404, f"no article with id {article_id}")
@@ -476,66 +520,61 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         rec["mentions"] = [{"start": m.start, "end": m.end, "text": m.text, "type": m.type, "entity_id": m.entity_id}
                            for m in store.mentions(article_id=article_id)]
         rec["copies"] = data.copies(store, article_id)
-        rec["claims"] = [c for c in data.claims(store, rec["story_id"]) if c.get("article_id") == article_id] \
-            if rec["story_id"] is not None else []
-        return rec
+        rec["claims"] = data.claims_page(store, article_id=article_id)[1]
+        return answer(rec)
 
     @app.get("/api/entities", tags=["entities"])
     def api_entities(limit: int = Limit, offset: int = Offset,
                      type: str | None = Query(None, pattern=ENTITY_TYPE_PATTERN,
                                               description="one of " + ", ".join(data.ENTITY_TYPES)),
                      store: Store = Depends(get_store)):
-        ents = store.entities(type)
-        items = [data.entity_record(store, e, n) for e, n in ents[offset:offset + limit]]
-        return {"total": len(ents), "limit": limit, "offset": offset, "items": items}
+        """Entities, most mentioned first, with their mention counts (mentions: ``/api/entities/{id}``)."""
+        total, rows = store.web.entities_page(type, limit=limit, offset=offset)
+        return page_of(total, [data.entity_record(r, r["n"]) for r in rows], limit, offset)
 
     @app.get("/api/entities/{entity_id}", tags=["entities"])
-    def api_entity(entity_id: str, store: Store = Depends(get_store)):
+    def api_entity(entity_id: str = PathParam(..., max_length=300), limit: int = Query(200, ge=1, le=1000),
+                   offset: int = Offset, store: Store = Depends(get_store)):
+        """One entity, one page of its mentions (``limit``, ``offset``), and the entities named with it."""
         e = store.entity(entity_id)
         if e is None:
             raise HTTPException(404, f"no entity with id {entity_id}")
-        rec = data.entity_record(store, e)
-        rec["cooccurring"] = data.cooccurring(store, entity_id)
-        return rec
+        total, mentions = store.web.entity_mentions(entity_id, limit, offset)
+        rec = data.entity_record(vars(e) if not isinstance(e, dict) else e, total, mentions)
+        rec.update(mentions_total=total, limit=limit, offset=offset, cooccurring=data.cooccurring(store, entity_id))
+        return answer(rec)
 
     @app.get("/api/claims", tags=["claims"])
-    def api_claims(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
-                   group_id: str | None = None, store: Store = Depends(get_store)):
-        items = cached("claims", data.claims, store, story_id)
-        if group_id is not None:
-            items = [c for c in items if str(c.get("group_id")) == group_id]
-        return page_of(items, limit, offset)
+    def api_claims(limit: int = Limit, offset: int = Offset, story_id: int | None = StoryFilter,
+                   group_id: str | None = Query(None, max_length=300), store: Store = Depends(get_store)):
+        total, items = data.claims_page(store, story_id=story_id, group_id=group_id, limit=limit, offset=offset)
+        return page_of(total, items, limit, offset)
 
     @app.get("/api/claim_groups", tags=["claims"])
-    def api_claim_groups(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
+    def api_claim_groups(limit: int = Limit, offset: int = Offset, story_id: int | None = StoryFilter,
                          store: Store = Depends(get_store)):
-        return page_of(cached("claim_groups", data.claim_groups, store, story_id), limit, offset)
+        total, items = data.claim_groups_page(store, story_id=story_id, limit=limit, offset=offset)
+        return page_of(total, items, limit, offset)
 
     @app.get("/api/events", tags=["events"])
-    def api_events(limit: int = Limit, offset: int = Offset, story_id: int | None = None,
-                   event_type: str | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
-                   store: Store = Depends(get_store)):
-        items = cached("events", data.events, store)
-        if story_id is not None:
-            items = [e for e in items if e.get("story_id") == story_id]
-        if event_type is not None:
-            items = [e for e in items if e.get("event_type") == event_type]
-        if since:
-            items = [e for e in items if str(e.get("date") or "") >= since.isoformat()]
-        if until:
-            items = [e for e in items if e.get("date") and str(e["date"])[:10] <= until.isoformat()]
-        return page_of(items, limit, offset)
+    def api_events(limit: int = Limit, offset: int = Offset, story_id: int | None = StoryFilter,
+                   event_type: str | None = Query(None, max_length=100), since: _dt.date | None = None,
+                   until: _dt.date | None = None, store: Store = Depends(get_store)):
+        total, items = data.events_page(store, story_id=story_id, event_type=event_type, since=_iso(since),
+                                        until=_iso(until), limit=limit, offset=offset)
+        return page_of(total, items, limit, offset)
 
     @app.get("/api/search", tags=["search"])
-    def api_search(q: str = Query(..., min_length=1, max_length=500, description="words, any spelling variant"),
-                   limit: int = Query(20, ge=1, le=200), offset: int = Offset, outlet: str | None = None,
-                   story_id: int | None = None, since: _dt.date | None = None, until: _dt.date | None = None,
+    def api_search(q: str = Query(..., min_length=1, max_length=int(WEB.search_max_chars),
+                                  description="words, any spelling variant"),
+                   limit: int = Query(20, ge=1, le=200), offset: int = Query(0, ge=0, le=int(WEB.search_pool)),
+                   outlet: str | None = Query(None, max_length=300),
+                   story_id: int | None = StoryFilter, since: _dt.date | None = None, until: _dt.date | None = None,
                    store: Store = Depends(get_store)):
-        hits = run_search(store, q, outlet, story_id, _iso(since), _iso(until))
+        total, hits = run_search(store, q, outlet, story_id, _iso(since), _iso(until), limit, offset)
         items = [{"id": a.id, "title": a.title, "outlet": a.outlet, "published": a.published,
-                  "story_id": a.story_id, "duplicate_of": a.duplicate_of, "snippet": sn}
-                 for a, sn in hits[offset:offset + limit]]
-        return {"query": q, "total": len(hits), "limit": limit, "offset": offset, "items": items}
+                  "story_id": a.story_id, "duplicate_of": a.duplicate_of, "snippet": sn} for a, sn in hits]
+        return answer({"query": q, "total": total, "limit": limit, "offset": offset, "items": items})
 
     def full_export(store: Store) -> dict:
         from ..export import collect
@@ -602,8 +641,10 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                                              "name_en": ent.name_en, "country": ent.country, "mentions": n}})
         return {"type": "FeatureCollection", "features": feats}
 
-    @app.post("/api/ingest", status_code=202, tags=["ingest"], dependencies=[Depends(require_writer)])
-    async def api_ingest(files: list[UploadFile] | None = File(None), urls: str = Form("")):
+    @app.post("/api/ingest", status_code=202, tags=["ingest"],
+              description="Bearer token (when the server has one) and Content-Length are checked before the body "
+                          f"is read; at most {int(WEB.max_upload_mb)} MB. Runs in a separate process; poll `progress`.")
+    async def api_ingest(files: list[UploadFile] | None = File(None), urls: str = Form("", max_length=100_000)):
         url_list = [u.strip() for u in re.split(r"[\s,]+", urls or "") if u.strip()]
         for u in url_list:
             parts = urlsplit(u)
@@ -615,39 +656,41 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         if jobs.running():
             raise HTTPException(409, "an ingest job is already running")
         tmp = tempfile.mkdtemp(prefix="marsad-upload-")
-        names, total = [], 0
         try:
-            for i, f in enumerate(files):
-                safe = re.sub(r"[^\w.\-]+", "_", Path(f.filename).name)[:120].lstrip(".") or "upload"
-                dest = Path(tmp) / f"{i:03d}_{safe}"
-                with dest.open("wb") as out:
-                    while chunk := await f.read(1 << 20):
-                        total += len(chunk)
-                        if total > MAX_UPLOAD:
-                            raise HTTPException(413, f"uploads exceed {MAX_UPLOAD // (1 << 20)} MB")
-                        out.write(chunk)
-                names.append(str(dest))
+            names = [await save_upload(f, Path(tmp) / f"{i:03d}_{safe_name(f.filename)}") for i, f in enumerate(files)]
             job = jobs.start(names + url_list, cleanup=tmp)
         except Busy:
-            import shutil
             shutil.rmtree(tmp, ignore_errors=True)
-            raise HTTPException(409, "an ingest job is already running")
+            raise HTTPException(409, "an ingest job is already running") from None
         except BaseException:
-            import shutil
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return {"job": job["id"], "status": job["status"], "progress": f"/api/ingest/{job['id']}",
-                "inputs": len(names) + len(url_list)}
+        return answer({"job": job["id"], "status": job["status"], "progress": f"/api/ingest/{job['id']}",
+                       "inputs": len(names) + len(url_list)}, 202)
+
+    def safe_name(filename: str) -> str:
+        return re.sub(r"[^\w.\-]+", "_", Path(filename).name)[:120].lstrip(".") or "upload"
+
+    async def save_upload(f: UploadFile, dest: Path) -> str:
+        with dest.open("wb") as out:
+            while chunk := await f.read(1 << 20):
+                out.write(chunk)
+        return str(dest)
 
     @app.get("/api/ingest", tags=["ingest"])
     def api_jobs():
-        return {"items": jobs.all()}
+        return answer({"items": jobs.all()})
 
     @app.get("/api/ingest/{job_id}", tags=["ingest"])
-    def api_job(job_id: str):
+    def api_job(job_id: str = PathParam(..., max_length=64)):
         job = jobs.get(job_id)
         if job is None:
             raise HTTPException(404, f"no ingest job {job_id}")
-        return job
+        return answer(job)
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for a multi-worker server: ``MARSAD_WEB_DB`` and ``MARSAD_TOKEN`` name the store and token."""
+    return create_app(os.environ["MARSAD_WEB_DB"], token=os.environ.get("MARSAD_TOKEN") or None)

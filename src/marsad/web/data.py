@@ -1,24 +1,22 @@
-"""What the web pages and the API read: plain dicts from the store, never recomputed.
+"""What the web pages and the API read: plain dicts from the store's indexed queries, never recomputed.
 
-In: a :class:`~marsad.store.Store`. Out: dicts in the shape of the ``marsad/1`` export (articles,
-stories, entities, claims, events) plus what the pages need around them (map points, timelines,
-highlighted text segments). Claims and events come from :mod:`marsad.claims` and
-:mod:`marsad.events` when those stages are installed and have run; otherwise they are empty lists.
+In: a :class:`~marsad.store.Store`; every query goes through ``store.web``
+(:class:`marsad.store.web.WebReads`: indexed, paginated, summary tables kept by triggers). Out: dicts
+in the shape of the ``marsad/1`` export (articles, stories, entities, claims, events), ``(total,
+items)`` pages for the API, and what the pages need around them (map points, timelines, highlighted
+text segments, the overview's summary).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, Iterable
 
 from ..store import Store
 
 ENTITY_TYPES = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP")
-ARTICLE_COLUMNS = ("id", "source", "url", "outlet", "title", "title_derived", "published", "language", "text",
-                   "duplicate_of", "story_id", "byline", "cited_source", "removed")
 # Explicit bidi embeddings, overrides and isolates: untrusted text must not reorder the page around it.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -28,79 +26,185 @@ def inert(text: Any) -> str:
     return BIDI_CONTROLS.sub("", "" if text is None else str(text))
 
 
-# -- optional stages ---------------------------------------------------------------------------
-def _tolerant(fn, *args, **kwargs) -> list:
-    try:
-        return list(fn(*args, **kwargs) or [])
-    except sqlite3.OperationalError:      # the stage's tables are not there yet
-        return []
+# -- claims (the claims stage's tables, read per story or per page) ------------------------------
+def _json(text: str | None, default: Any) -> Any:
+    return json.loads(text) if text else default
+
+
+def claim_record(r, g) -> dict:
+    """One claim in the ``marsad/1`` export shape (as :func:`marsad.claims.read.claims` gives it)."""
+    chain = _json(r["chain"], [])
+    origin = _json(r["origin"], None)
+    origin_name = None
+    if origin:
+        origin_name = origin["name"] + (f" (via {origin['via']})" if origin.get("kind") == "anonymous" and origin.get("via") else "")
+    return {
+        "id": r["id"], "story_id": r["story_id"], "text": r["text"], "group_id": r["group_id"],
+        "article_id": r["article_id"], "attribution": [x.get("name") for x in chain],
+        "origin": origin_name,
+        "independent_origins": g["n_origins"] if g else 1,
+        "contradicts": sorted({c["group_id"] for c in _json(g["contradicts"], [])}) if g else [],
+        "modality": r["modality"], "polarity": r["polarity"],
+        "outlet": chain[0].get("name") if chain else None,
+        "provenance": _json(r["provenance"], None) or [x.get("name") for x in chain],
+        "copied_from": r["copied_from"],
+        "start": r["start"], "end": r["end"], "content": r["content"],
+        "entities": _json(r["entities"], []), "numbers": _json(r["numbers"], []),
+        "attribution_chain": chain,
+    }
+
+
+def claims_page(store: Store, story_id: int | None = None, group_id: str | None = None,
+                article_id: int | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
+    total, rows = store.web.claims_page(story_id=story_id, group_id=group_id, article_id=article_id,
+                                        limit=limit, offset=offset)
+    groups = store.web.groups_by_id(r["group_id"] for r in rows)
+    return total, [claim_record(r, groups.get(r["group_id"])) for r in rows]
 
 
 def claims(store: Store, story_id: int | None = None) -> list[dict]:
-    try:
-        from ..claims import claims as _claims
-    except ImportError:
-        return []
-    try:
-        out = _tolerant(_claims, store, story_id=story_id)
-    except TypeError:                       # an implementation without the story filter
-        out = _tolerant(_claims, store)
-    if story_id is not None:
-        out = [c for c in out if c.get("story_id") == story_id]
+    """The claims of one story (all claims when ``story_id`` is None)."""
+    return claims_page(store, story_id=story_id)[1]
+
+
+def group_records(store: Store, rows: list) -> list[dict]:
+    """Claim groups with their contradictions spelled out (as :func:`marsad.claims.read.claim_groups`)."""
+    contra = {r["id"]: _json(r["contradicts"], []) for r in rows}
+    cids = {x for cs in contra.values() for c in cs for x in (c.get("claim_id"), c.get("other_claim_id"))}
+    text_of = store.web.claim_texts(cids)
+    others = store.web.groups_by_id(c["group_id"] for cs in contra.values() for c in cs)
+    out = []
+    for g in rows:
+        items = []
+        for c in contra[g["id"]]:
+            mine, theirs = text_of.get(c.get("claim_id"), ("", None)), text_of.get(c.get("other_claim_id"), ("", None))
+            other = others.get(c["group_id"])
+            items.append({"group_id": c["group_id"], "reasons": c.get("reasons"), "sentence": mine[0],
+                          "article_id": mine[1], "other_sentence": theirs[0], "other_article_id": theirs[1],
+                          "other_text": other["text"] if other else None})
+        out.append({"id": g["id"], "story_id": g["story_id"], "text": g["text"],
+                    "claim_ids": _json(g["claim_ids"], []), "article_ids": _json(g["article_ids"], []),
+                    "outlets": _json(g["outlets"], []), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
+                    "independent_origins": g["n_origins"], "origins": _json(g["origins"], []),
+                    "modality": g["modality"], "polarity": g["polarity"], "contradicts": items})
     return out
+
+
+def claim_groups_page(store: Store, story_id: int | None = None, limit: int | None = None,
+                      offset: int = 0) -> tuple[int, list[dict]]:
+    total, rows = store.web.claim_groups_page(story_id=story_id, limit=limit, offset=offset)
+    return total, group_records(store, rows)
 
 
 def claim_groups(store: Store, story_id: int | None = None) -> list[dict]:
+    """The claim groups of one story, most widely reported first (all when ``story_id`` is None)."""
+    return claim_groups_page(store, story_id=story_id)[1]
+
+
+# -- events ------------------------------------------------------------------------------------
+def _country(iso2: str | None) -> str | None:
     try:
-        from ..claims import claim_groups as _groups
+        from ..events.stage import country_name
     except ImportError:
-        return []
-    try:
-        return _tolerant(_groups, store, story_id=story_id)
-    except TypeError:                       # an implementation without the story filter
-        groups = _tolerant(_groups, store)
-        return [g for g in groups if story_id is None or g.get("story_id") == story_id]
+        return iso2
+    return country_name(iso2)
+
+
+def _main_story(article_ids: list[int], story_of: dict[int, int | None]) -> int | None:
+    stories = Counter(story_of.get(a) for a in article_ids if story_of.get(a) is not None)
+    return stories.most_common(1)[0][0] if stories else None
+
+
+def event_record(r, story_of: dict[int, int | None]) -> dict:
+    """One merged event in the ``marsad/1`` export shape (as :func:`marsad.events.export.events` gives it)."""
+    article_ids = _json(r["article_ids"], [])
+    evidence = _json(r["evidence"], [])
+    return {
+        "id": r["id"], "story_id": _main_story(article_ids, story_of),
+        "event_type": r["event_type"], "sub_event_type": r["sub_event_type"],
+        "date": r["date"], "time_precision": r["time_precision"],
+        "actor1": r["actor1"], "actor2": r["actor2"],
+        "location": r["location_id"], "lat": r["lat"], "lon": r["lon"], "geo_precision": r["geo_precision"],
+        "article_ids": article_ids,
+        "evidence": evidence[0]["text"] if evidence else None,
+        "evidence_sentences": evidence,
+        "independent_origins": r["independent_origins"],
+        "assoc_actor_1": r["assoc_actor_1"], "inter1": r["inter1"], "inter2": r["inter2"],
+        "admin1": r["admin1"], "country": _country(r["country"]), "iso2": r["country"],
+        "location_name": r["location_name"], "fatalities": r["fatalities"], "notes": r["notes"],
+        "sources": _json(r["sources"], []),
+    }
+
+
+def _event_records(store: Store, rows: list) -> list[dict]:
+    story_of = store.web.story_of_articles(a for r in rows for a in _json(r["article_ids"], []))
+    return [event_record(r, story_of) for r in rows]
 
 
 def events(store: Store, story_id: int | None = None) -> list[dict]:
-    try:
-        from ..events import events as _events
-    except ImportError:
-        return []
-    out = _tolerant(_events, store)
+    """The events whose main story is ``story_id`` (every event when None: exports only)."""
+    if story_id is None:
+        return _event_records(store, store.web.events_page()[1])
+    return [e for e in _event_records(store, store.web.story_event_rows(story_id)) if e["story_id"] == story_id]
+
+
+def events_page(store: Store, story_id: int | None = None, event_type: str | None = None, since: str | None = None,
+                until: str | None = None, limit: int | None = None, offset: int = 0) -> tuple[int, list[dict]]:
     if story_id is not None:
-        out = [e for e in out if e.get("story_id") == story_id]
-    return out
+        items = [e for e in events(store, story_id)
+                 if (event_type is None or e["event_type"] == event_type)
+                 and (not since or str(e.get("date") or "") >= since)
+                 and (not until or (e.get("date") and str(e["date"])[:10] <= until))]
+        return len(items), items[offset:None if limit is None else offset + limit]
+    total, rows = store.web.events_page(event_type=event_type, since=since, until=until, limit=limit, offset=offset)
+    return total, _event_records(store, rows)
 
 
-def stories(store: Store) -> list[dict]:
-    try:
-        from ..link import stories as _stories
-    except ImportError:
-        return []
-    return _tolerant(_stories, store)
+def light_events(store: Store, rows: list) -> list[dict]:
+    """Events for the overview's timeline and map: type, date, place and main story only."""
+    first = {r["id"]: _json(r["article_ids"], []) for r in rows}
+    story_of = store.web.story_of_articles(a for ids in first.values() for a in ids)
+    return [{"id": r["id"], "event_type": r["event_type"], "sub_event_type": r["sub_event_type"], "date": r["date"],
+             "location": r["location_id"], "location_name": r["location_name"], "lat": r["lat"], "lon": r["lon"],
+             "actor1": r["actor1"], "article_ids": first[r["id"]], "story_id": _main_story(first[r["id"]], story_of)}
+            for r in rows]
+
+
+# -- stories -----------------------------------------------------------------------------------
+def story_record(r, article_ids: list[int]) -> dict:
+    """A story in the ``marsad/1`` shape (as :func:`marsad.link.read.stories` gives it)."""
+    spans = _json(r["summary"], [])
+    return {"id": r["id"], "title": r["title"], "article_ids": article_ids, "start": r["start"], "end": r["end"],
+            "summary": [s["text"] for s in spans], "outlets": _json(r["outlets"], []), "n_articles": len(article_ids),
+            "summary_spans": [{"article_id": s["article_id"], "start": s["start"], "end": s["end"]} for s in spans]}
+
+
+def stories_page(store: Store, sort: str = "size", limit: int = 50, offset: int = 0, since: str | None = None,
+                 until: str | None = None) -> tuple[int, list[dict]]:
+    """Stories largest (or latest) first, with outlets and independent origins, one page at a time."""
+    total, rows = store.web.stories_page(sort=sort, limit=limit, offset=offset, since=since, until=until)
+    ids = [r["id"] for r in rows]
+    members = store.web.story_members(ids)
+    origins = store.web.story_origins(ids)
+    items = []
+    for r in rows:
+        s = story_record(r, members.get(r["id"], []))
+        s["n_outlets"] = len(s["outlets"])
+        s["independent_origins"] = origins.get(r["id"])
+        items.append(s)
+    return total, items
 
 
 def story(store: Store, story_id: int) -> dict | None:
-    try:
-        from ..link import story as _story
-    except ImportError:
-        return None
-    try:
-        return _story(store, story_id)
-    except sqlite3.OperationalError:
-        return None
+    from ..link.read import story as _story
+
+    return _story(store, story_id)
 
 
 def copies(store: Store, article_id: int | None = None) -> list[dict]:
-    try:
-        from ..link import copies as _copies
-    except ImportError:
-        return []
-    try:
-        return _copies(store, article_id=article_id)
-    except sqlite3.OperationalError:
-        return []
+    from ..link.read import copies as _copies
+
+    return _copies(store, article_id=article_id)
 
 
 def origins_count(group: dict) -> int | None:
@@ -159,83 +263,80 @@ def provenance_chain(claim: dict, outlet: str | None) -> list[str]:
     return out
 
 
-def count_claims(store: Store) -> int:
-    try:
-        return store.db.execute("SELECT count(*) FROM claims").fetchone()[0]
-    except sqlite3.OperationalError:
-        return len(claims(store))
+# -- the overview ------------------------------------------------------------------------------
+def overview(store: Store, sort: str = "size", n_stories: int = 100) -> dict:
+    """Everything the overview page shows, from summary tables and indexed queries."""
+    counts = store.web.counts()
+    total, items = stories_page(store, sort=sort, limit=n_stories)
+    recent = light_events(store, store.web.recent_events(12))
+    placed = light_events(store, store.web.event_places())
+    names = store.web.entity_names(e["location"] for e in recent + placed if isinstance(e.get("location"), str))
+    points, map_kind = event_points(placed, names), "events"
+    if not points:
+        points, map_kind = places_points(store), "places"
+    return {"counts": counts, "n_stories": total, "stories": items, "events": recent, "names": names,
+            "points": points, "map_kind": map_kind, "timeline": store.web.day_counts(),
+            "event_days": dict(store.web.event_day_counts()), "outlets": store.web.outlet_counts(),
+            "has_claims": store.web.has_claims()}
 
 
-def story_origin_counts(store: Store) -> dict[int, int]:
-    """Per story, the largest number of independent origins any of its claim groups has."""
-    try:   # fast path on the claims stage's table; the reading function below is the fallback
-        return {r[0]: r[1] for r in store.db.execute(
-            "SELECT story_id, max(n_origins) FROM claim_groups WHERE story_id IS NOT NULL GROUP BY story_id")}
-    except sqlite3.OperationalError:
-        pass
-    out: dict[int, int] = {}
-    for g in claim_groups(store):
-        sid, n = g.get("story_id"), origins_count(g)
-        if sid is not None and n is not None:
-            out[sid] = max(out.get(sid, 0), n)
-    return out
-
-
-# -- articles ----------------------------------------------------------------------------------
-def article_record(r: sqlite3.Row) -> dict:
-    d = {k: r[k] for k in ARTICLE_COLUMNS}
+# -- articles and entities ---------------------------------------------------------------------
+def article_record(r) -> dict:
+    d = dict(r)
     d["title_derived"] = bool(d["title_derived"])
-    d["removed"] = json.loads(d["removed"] or "[]")
+    if "removed" in d:
+        d["removed"] = json.loads(d["removed"] or "[]")
     return d
 
 
 def query_articles(store: Store, *, limit: int = 50, offset: int = 0, outlet: str | None = None,
                    story_id: int | None = None, since: str | None = None, until: str | None = None,
-                   ids: Iterable[int] | None = None) -> tuple[int, list[dict]]:
-    where, args = [], []
-    if outlet is not None:
-        where.append("outlet = ?"); args.append(outlet)
-    if story_id is not None:
-        where.append("story_id = ?"); args.append(story_id)
-    if since is not None:
-        where.append("published >= ?"); args.append(since)
-    if until is not None:
-        where.append("published <= ?"); args.append(until)
-    if ids is not None:
-        ids = list(ids)
-        where.append(f"id IN ({','.join('?' * len(ids))})"); args.extend(ids)
-    sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-    total = store.db.execute("SELECT count(*) FROM articles" + sql_where, args).fetchone()[0]
-    rows = store.db.execute(f"SELECT {', '.join(ARTICLE_COLUMNS)} FROM articles{sql_where} "
-                            "ORDER BY coalesce(published, '0000') DESC, id DESC LIMIT ? OFFSET ?",
-                            [*args, limit, offset]).fetchall()
+                   ids: Iterable[int] | None = None, with_text: bool = True) -> tuple[int, list[dict]]:
+    total, rows = store.web.articles_page(limit=limit, offset=offset, outlet=outlet, story_id=story_id, since=since,
+                                          until=until, ids=ids, with_text=with_text)
     return total, [article_record(r) for r in rows]
 
 
 def outlets(store: Store) -> list[tuple[str, int]]:
-    return [(r[0], r[1]) for r in store.db.execute(
-        "SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet ORDER BY count(*) DESC, outlet")]
+    return store.web.outlet_counts()
 
 
-def entity_record(store: Store, e, n: int | None = None, with_mentions: bool = True) -> dict:
-    d = {"id": e.id, "type": e.type, "name_ar": e.name_ar, "name_en": e.name_en, "lat": e.lat, "lon": e.lon,
-         "country": e.country, "admin1": e.admin1, "geo_precision": e.geo_precision, "aliases": e.aliases}
-    if with_mentions:
-        d["mentions"] = [{"article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text}
-                         for m in store.mentions(entity_id=e.id)]
+def entity_record(e, n: int | None = None, mentions: list | None = None) -> dict:
+    d = {"id": e["id"], "type": e["type"], "name_ar": e["name_ar"], "name_en": e["name_en"], "lat": e["lat"],
+         "lon": e["lon"], "country": e["country"], "admin1": e["admin1"], "geo_precision": e["geo_precision"],
+         "aliases": _json(e["aliases"], []) if isinstance(e["aliases"], str) else e["aliases"]}
+    if mentions is not None:
+        d["mentions"] = [{"article_id": m["article_id"], "start": m["start"], "end": m["end"], "text": m["text"]}
+                         for m in mentions]
     if n is not None:
         d["mention_count"] = n
     return d
 
 
 def entity_names(store: Store, ids: Iterable[str]) -> dict[str, dict]:
-    ids = list(set(ids))
-    out: dict[str, dict] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for r in store.db.execute(f"SELECT id, type, name_ar, name_en, lat, lon FROM entities WHERE id IN "
-                                  f"({','.join('?' * len(chunk))})", chunk):
-            out[r["id"]] = dict(r)
+    return store.web.entity_names(ids)
+
+
+def places_points(store: Store, article_ids: Iterable[int] | None = None, limit: int = 60) -> list[dict]:
+    """Places (entities with coordinates) mentioned in the given articles (all when None), by mentions."""
+    rows = store.web.places(None if article_ids is None else list(article_ids), limit)
+    return [{"lat": r["lat"], "lon": r["lon"], "label": r["name_ar"], "label_en": r["name_en"],
+             "href": f"/entities/{r['id']}", "weight": r["na"], "kind": "place",
+             "note": f"{r['na']} مقالة"} for r in rows]
+
+
+def cooccurring(store: Store, entity_id: str, limit: int = 20) -> list[dict]:
+    return store.web.cooccurring(entity_id, limit)
+
+
+def group_mentions_by_story(store: Store, entity_id: str) -> list[dict]:
+    """The articles naming an entity, grouped by story, largest group first."""
+    by_story: dict[Any, list[dict]] = {}
+    for r in store.web.entity_articles(entity_id):
+        by_story.setdefault(r["story_id"], []).append(dict(r))
+    titles = store.web.story_titles(s for s in by_story if s is not None)
+    out = [{"story_id": sid, "title": titles.get(sid), "articles": arts} for sid, arts in by_story.items()]
+    out.sort(key=lambda s: -len(s["articles"]))
     return out
 
 
@@ -292,25 +393,6 @@ def highlighted(text: str, mentions: list, passages: list[dict] | None = None,
     return [p for p in paragraphs if p]
 
 
-def places_points(store: Store, article_ids: Iterable[int] | None = None, limit: int = 60) -> list[dict]:
-    """Places (entities with coordinates) mentioned in the given articles (all when None), by mentions."""
-    args: list = []
-    where = "e.lat IS NOT NULL AND e.lon IS NOT NULL"
-    if article_ids is not None:
-        ids = list(article_ids)
-        if not ids:
-            return []
-        where += f" AND m.article_id IN ({','.join('?' * len(ids))})"
-        args = ids
-    rows = store.db.execute(
-        "SELECT e.id, e.name_ar, e.name_en, e.lat, e.lon, count(*) AS n, count(DISTINCT m.article_id) AS na "
-        f"FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE {where} "
-        "GROUP BY e.id ORDER BY n DESC, e.id LIMIT ?", [*args, limit]).fetchall()
-    return [{"lat": r["lat"], "lon": r["lon"], "label": r["name_ar"], "label_en": r["name_en"],
-             "href": f"/entities/{r['id']}", "weight": r["na"], "kind": "place",
-             "note": f"{r['na']} مقالة"} for r in rows]
-
-
 def event_points(evts: list[dict], names: dict[str, dict] | None = None) -> list[dict]:
     out = []
     for e in evts:
@@ -359,34 +441,3 @@ def event_type_ar(event_type: str | None) -> str | None:
 def day_counts(dates: Iterable[str | None]) -> list[tuple[str, int]]:
     c = Counter(d[:10] for d in dates if d)
     return sorted(c.items())
-
-
-def cooccurring(store: Store, entity_id: str, limit: int = 20) -> list[dict]:
-    rows = store.db.execute(
-        "SELECT e.id, e.type, e.name_ar, e.name_en, count(DISTINCT m2.article_id) AS n FROM mentions m1 "
-        "JOIN mentions m2 ON m2.article_id = m1.article_id AND m2.entity_id != m1.entity_id "
-        "JOIN entities e ON e.id = m2.entity_id WHERE m1.entity_id = ? GROUP BY e.id ORDER BY n DESC, e.name_ar LIMIT ?",
-        (entity_id, limit)).fetchall()
-    return [dict(r) for r in rows]
-
-
-def group_mentions_by_story(store: Store, entity_id: str) -> list[dict]:
-    rows = store.db.execute(
-        "SELECT a.id, a.title, a.outlet, a.published, a.story_id, count(*) AS n, min(m.start) AS first, "
-        "(SELECT text FROM mentions WHERE article_id = a.id AND entity_id = ? ORDER BY start LIMIT 1) AS form "
-        "FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ? "
-        "GROUP BY a.id ORDER BY a.story_id, a.published, a.id", (entity_id, entity_id)).fetchall()
-    titles = {}
-    by_story: dict[Any, list[dict]] = defaultdict(list)
-    for r in rows:
-        by_story[r["story_id"]].append(dict(r))
-    sids = [s for s in by_story if s is not None]
-    if sids:
-        try:
-            titles = {r[0]: r[1] for r in store.db.execute(
-                f"SELECT id, title FROM stories WHERE id IN ({','.join('?' * len(sids))})", sids)}
-        except sqlite3.OperationalError:
-            titles = {}
-    out = [{"story_id": sid, "title": titles.get(sid), "articles": arts} for sid, arts in by_story.items()]
-    out.sort(key=lambda s: -len(s["articles"]))
-    return out

@@ -1,94 +1,149 @@
-"""Ingest jobs for a running server: one background thread at a time, progress kept in memory.
+"""Ingest jobs for a running server: one at a time, each in its own lower-priority process.
 
 In: the database path and what to read (saved upload paths, URLs). Out: a job dict (``id``,
-``status`` queued | running | done | error, ``stage``, ``done``, ``total``, ``summary``, ``error``) that
-the progress endpoint returns while :func:`marsad.pipeline.analyze` and the later stages run in a
-thread with their own store connection.
+``status`` queued | running | done | error, ``stage``, ``done``, ``total``, ``stages``, ``summary``,
+``error``) kept in the store's ``web_jobs`` table, so every server worker sees every job. The job
+process (``python -m marsad.web.jobs DB JOB_ID INPUT...``) lowers its priority
+(``SETTINGS.web.job_nice``), runs :func:`marsad.pipeline.analyze` and records its progress; the
+server only starts it and reads the table, so pages never wait for an ingest. SQLite's locking
+serialises its writes with any other writer (a CLI ``analyze``); readers never wait in WAL mode.
 """
 
 from __future__ import annotations
 
+import calendar
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 import uuid
 from dataclasses import asdict, is_dataclass
-from typing import Callable
+
+from ..settings import SETTINGS
+
+PUBLIC = ("id", "status", "stage", "done", "total", "stages", "inputs", "started", "finished", "summary", "error")
 
 
 class Busy(Exception):
     pass
 
 
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Jobs:
-    def __init__(self, db_path: str, runner: Callable | None = None):
+    def __init__(self, db_path: str):
         self.db_path = db_path
-        self.lock = threading.Lock()
-        self.jobs: dict[str, dict] = {}
-        self.runner = runner or run_pipeline
-        self.threads: dict[str, threading.Thread] = {}
+        self.procs: dict[str, subprocess.Popen] = {}
+
+    def _store(self):
+        from ..store import Store
+
+        return Store(self.db_path)
+
+    def _reap(self, store) -> None:
+        """A job whose process is gone without saying so ended in error (killed, machine restarted)."""
+        for j in store.web.jobs(active=True):
+            started = calendar.timegm(time.strptime(j["started"], "%Y-%m-%dT%H:%M:%SZ"))
+            if (j["pid"] and not _alive(j["pid"])) or (not j["pid"] and time.time() - started > 120):
+                store.web.job_finish(j["id"], "error", error="the job process ended without finishing")
 
     def running(self) -> dict | None:
-        with self.lock:
-            return next((j for j in self.jobs.values() if j["status"] in ("queued", "running")), None)
+        store = self._store()
+        try:
+            self._reap(store)
+            active = store.web.jobs(active=True, limit=1)
+            return _public(active[0]) if active else None
+        finally:
+            store.close()
 
     def start(self, names: list[str], cleanup: str | None = None) -> dict:
-        with self.lock:
-            if any(j["status"] in ("queued", "running") for j in self.jobs.values()):
+        job_id = uuid.uuid4().hex[:12]
+        store = self._store()
+        try:
+            self._reap(store)
+            if not store.web.job_create(job_id, len(names), cleanup):
                 raise Busy()
-            job = {"id": uuid.uuid4().hex[:12], "status": "queued", "stage": None, "done": 0, "total": None,
-                   "inputs": len(names), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                   "finished": None, "summary": None, "error": None, "stages": []}
-            self.jobs[job["id"]] = job
-        t = threading.Thread(target=self._run, args=(job, names, cleanup), name=f"marsad-ingest-{job['id']}",
-                             daemon=True)
-        self.threads[job["id"]] = t
-        t.start()
-        return dict(job)
+            proc = subprocess.Popen([sys.executable, "-m", "marsad.web.jobs", self.db_path, job_id, *names],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True)
+            store.web.job_update(job_id, pid=proc.pid)
+            self.procs[job_id] = proc
+            threading.Thread(target=proc.wait, name=f"marsad-job-{job_id}", daemon=True).start()  # no zombie
+            return _public(store.web.jobs(job_id)[0])
+        finally:
+            store.close()
 
     def get(self, job_id: str) -> dict | None:
-        with self.lock:
-            j = self.jobs.get(job_id)
-            return dict(j) if j else None
-
-    def all(self) -> list[dict]:
-        with self.lock:
-            return [dict(j) for j in self.jobs.values()]
-
-    def _progress(self, job: dict):
-        def cb(stage: str, done: int, total: int | None) -> None:
-            with self.lock:
-                if job["stage"] != stage:
-                    job["stages"].append(stage)
-                job.update(stage=stage, done=done, total=total)
-        return cb
-
-    def _run(self, job: dict, names: list[str], cleanup: str | None) -> None:
-        with self.lock:
-            job["status"] = "running"
+        store = self._store()
         try:
-            summary = self.runner(self.db_path, names, self._progress(job))
-            with self.lock:
-                job.update(status="done", summary=summary)
-        except Exception as exc:  # reported to the client, never kills the server
-            with self.lock:
-                job.update(status="error", error=f"{exc.__class__.__name__}: {exc}")
+            rows = store.web.jobs(job_id)
+            return _public(rows[0]) if rows else None
         finally:
-            with self.lock:
-                job["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            if cleanup:
-                shutil.rmtree(cleanup, ignore_errors=True)
+            store.close()
+
+    def all(self, limit: int = 50) -> list[dict]:
+        store = self._store()
+        try:
+            return [_public(j) for j in store.web.jobs(limit=limit)]
+        finally:
+            store.close()
 
 
-def run_pipeline(db_path: str, names: list[str], progress) -> dict:
+def _public(job: dict) -> dict:
+    return {k: job.get(k) for k in PUBLIC}
+
+
+def _progress(web, job_id: str):
+    every = float(SETTINGS.web.job_progress_seconds)
+    last = {"stage": None, "at": 0.0}
+
+    def cb(stage: str, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if stage != last["stage"] or now - last["at"] >= every or (total and done >= total):
+            web.job_progress(job_id, stage, done, total)
+            last.update(stage=stage, at=now)
+    return cb
+
+
+def run_job(db_path: str, job_id: str, names: list[str]) -> int:
+    """The job process: analyse ``names`` into the store, recording progress and the outcome."""
     from ..pipeline import analyze
     from ..store import Store
 
-    store = Store(db_path)
     try:
-        summary = analyze(store, names, progress, workers=1)
+        os.nice(int(SETTINGS.web.job_nice))
+    except OSError:
+        pass
+    store = Store(db_path)
+    web = store.web
+    folder = (web.jobs(job_id) or [{}])[0].get("folder")
+    web.job_update(job_id, status="running", pid=os.getpid())
+    try:
+        summary = analyze(store, names, _progress(web, job_id), workers=1)
         out = asdict(summary) if is_dataclass(summary) else dict(summary or {})
         out["rejects"] = [list(r) for r in out.get("rejects", [])]
-        return out
+        web.job_finish(job_id, "done", summary=out)
+        return 0
+    except Exception as exc:  # reported to the client through the job's row
+        web.job_finish(job_id, "error", error=f"{exc.__class__.__name__}: {exc}")
+        return 1
     finally:
         store.close()
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(run_job(sys.argv[1], sys.argv[2], sys.argv[3:]))

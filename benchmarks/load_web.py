@@ -1,0 +1,267 @@
+"""Loopback load test of ``marsad serve``: many concurrent clients on a 5,000-article store, also while an ingest runs.
+
+In: ``--n`` generated articles (5,000; built once into ``--keep DIR`` through the real pipeline, from
+the sentences of the example corpus and the seeds, like ``bench_web.py``), ``--clients`` concurrent
+clients (16 and 50), a target ``--rate`` of requests per second shared by them (50), ``--seconds``
+per phase. The server runs as its own process(es) on 127.0.0.1 (``--workers``); the clients ask for a
+mix of pages: overview, story, article, search, and the API's story / article / entity / claim lists and
+search. Phase ``idle`` loads the store as it is; phase ``ingest`` starts an ingest of ``--ingest-files``
+new articles through ``POST /api/ingest`` and loads the server while it runs. ``--src DIR`` serves
+another source tree (e.g. an older checkout's ``src``) on a copy of the store, for before/after runs
+on the same machine. Only loopback addresses are used; every loop is bounded in time and count.
+
+Out: per phase and page kind the requests, errors, p50 / p95 / p99 milliseconds, and requests/s
+(``--json`` for a JSON object). Speed is reported, never asserted.
+
+Usage: ``python benchmarks/load_web.py [--n 5000] [--keep DIR] [--clients 16 50] [--rate 50] [--seconds 30]
+[--workers 2] [--ingest-files 20] [--src DIR] [--json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+WORDS = ["الكرملين", "دمشق", "الأسد", "حلب", "موسكو", "المعارضة", "إدلب", "الجيش", "بلومبيرغ", "اللاجئين",
+         "الحكومة", "روسيا", "تركيا", "الرئيس", "قوات", "مصادر", "المدينة", "الفرايه", "حمص", "الأمم المتحدة"]
+MIX = [("overview", 3), ("story", 5), ("article", 5), ("search", 3), ("api_stories", 1), ("api_articles", 1),
+       ("api_entities", 1), ("api_claims", 1), ("api_search", 1)]
+
+
+def build(work: Path, n: int) -> Path:
+    """The store: ``n`` generated articles analysed by the real pipeline (kept for the next run)."""
+    db = work / "store.db"
+    if db.exists():
+        return db
+    import bench_web
+    from marsad.pipeline import analyze
+    from marsad.store import Store
+
+    bench_web.generate(work / "articles", n)
+    t = time.perf_counter()
+    store = Store(db)
+    analyze(store, [str(work / "articles")], workers=None)
+    store.close()
+    print(f"built {n} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    return db
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def start_server(db: Path, port: int, workers: int, token: str, src: str | None) -> subprocess.Popen:
+    code = ("import inspect, sys; from marsad.web import serve; kw = {'workers': int(sys.argv[3])} "
+            "if 'workers' in inspect.signature(serve).parameters else {}; "
+            "serve(sys.argv[1], host='127.0.0.1', port=int(sys.argv[2]), token=sys.argv[4], **kw)")
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    return subprocess.Popen([sys.executable, "-c", code, str(db), str(port), str(workers), token], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def wait_ready(base: str, timeout: float = 120) -> None:
+    import httpx
+
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            if httpx.get(base + "/api/stats", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("server did not start")
+
+
+def targets(base: str) -> dict:
+    """Ids to ask for: stories of every size, articles across the store."""
+    import httpx
+
+    stories = httpx.get(base + "/api/stories", params={"limit": 200}, timeout=60).json()["items"]
+    total = httpx.get(base + "/api/articles", params={"limit": 1}, timeout=60).json()["total"]
+    return {"stories": [s["id"] for s in stories], "n_articles": total}
+
+
+def url_for(kind: str, rng: random.Random, t: dict) -> str:
+    if kind == "overview":
+        return "/" if rng.random() < 0.8 else "/?sort=recent"
+    if kind == "story":
+        return f"/stories/{rng.choice(t['stories'])}"
+    if kind == "article":
+        return f"/articles/{rng.randint(1, t['n_articles'])}"
+    if kind == "search":
+        return f"/search?q={rng.choice(WORDS)}"
+    if kind == "api_stories":
+        return f"/api/stories?limit=50&offset={rng.randint(0, 4) * 50}"
+    if kind == "api_articles":
+        return f"/api/articles?limit=50&offset={rng.randint(0, 20) * 50}"
+    if kind == "api_entities":
+        return f"/api/entities?limit=50&offset={rng.randint(0, 10) * 50}"
+    if kind == "api_claims":
+        return f"/api/claims?story_id={rng.choice(t['stories'])}&limit=50"
+    return f"/api/search?q={rng.choice(WORDS)}&limit=20"
+
+
+async def load(base: str, t: dict, clients: int, rate: float, seconds: float, seed: int) -> dict:
+    """``clients`` concurrent clients, together at most ``rate`` requests/s, for ``seconds`` (bounded)."""
+    import httpx
+
+    rng = random.Random(seed)
+    kinds = [k for k, w in MIX for _ in range(w)]
+    results: list[tuple[str, float, bool]] = []
+    start = time.monotonic()
+    end = start + seconds
+    interval = clients / rate
+    max_requests = int(rate * seconds * 1.2) + clients
+
+    async def client(i: int, http: httpx.AsyncClient) -> None:
+        nxt = start + interval * i / clients
+        while len(results) < max_requests:
+            now = time.monotonic()
+            if nxt > now:
+                await asyncio.sleep(nxt - now)
+            if time.monotonic() >= end:
+                return
+            nxt += interval
+            kind = rng.choice(kinds)
+            t0 = time.perf_counter()
+            try:
+                r = await http.get(url_for(kind, rng, t))
+                ok = r.status_code < 400 or (kind == "article" and r.status_code == 404)
+            except httpx.HTTPError:
+                ok = False
+            results.append((kind, (time.perf_counter() - t0) * 1000, ok))
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
+                                 headers={"Accept-Encoding": "gzip"}) as http:
+        await asyncio.gather(*(client(i, http) for i in range(clients)))
+    elapsed = time.monotonic() - start
+    return summarise(results, elapsed)
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(len(xs) * p))], 1) if xs else 0.0
+
+
+def summarise(results: list[tuple[str, float, bool]], elapsed: float) -> dict:
+    def stats(rows):
+        ms = [r[1] for r in rows]
+        return {"requests": len(rows), "errors": sum(not r[2] for r in rows), "p50_ms": pct(ms, .5),
+                "p95_ms": pct(ms, .95), "p99_ms": pct(ms, .99)}
+    out = {"all": {**stats(results), "requests_per_s": round(len(results) / elapsed, 1), "seconds": round(elapsed, 1)}}
+    for kind, _ in MIX:
+        rows = [r for r in results if r[0] == kind]
+        if rows:
+            out[kind] = stats(rows)
+    return out
+
+
+def start_ingest(base: str, token: str, n: int, work: Path) -> str | None:
+    """POST ``n`` new generated articles; the job's progress URL."""
+    import bench_web
+    import httpx
+
+    folder = work / f"ingest-{int(time.time())}"
+    bench_web.generate(folder, n, seed=int(time.time()))
+    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(folder.glob("*.txt"))]
+    r = httpx.post(base + "/api/ingest", files=files, headers={"Authorization": f"Bearer {token}"}, timeout=120)
+    shutil.rmtree(folder, ignore_errors=True)
+    if r.status_code != 202:
+        print(f"ingest refused: {r.status_code} {r.text[:200]}", file=sys.stderr)
+        return None
+    return r.json()["progress"]
+
+
+def job_state(base: str, url: str | None) -> dict:
+    import httpx
+
+    if not url:
+        return {"status": "not started"}
+    j = httpx.get(base + url, timeout=30).json()
+    return {k: j.get(k) for k in ("status", "stage", "done", "total", "started", "finished", "error")}
+
+
+def run(args) -> dict:
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="marsad-load-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db = build(work, args.n)
+    if args.src:        # another source tree: a copy, so its schema never meets this one's
+        copy = work / "store-src.db"
+        shutil.copy(db, copy)
+        db = copy
+    token, port = "load-test-token", free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(db, port, args.workers, token, args.src)
+    out: dict = {"articles": args.n, "workers": args.workers, "rate": args.rate, "src": args.src or "this tree",
+                 "phases": {}}
+    try:
+        wait_ready(base)
+        t = targets(base)
+        for clients in args.clients:
+            asyncio.run(load(base, t, clients, args.rate, min(5, args.seconds), seed=1))   # warm-up
+            out["phases"][f"idle_{clients}"] = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=2))
+        if args.ingest_files:
+            clients = max(args.clients)
+            job = start_ingest(base, token, args.ingest_files, work)
+            out["phases"][f"ingest_{clients}"] = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=3))
+            out["ingest_job"] = job_state(base, job)
+    finally:
+        os.killpg(server.pid, 15)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--n", type=int, default=5000)
+    ap.add_argument("--keep", help="build the store in this folder (and reuse it next time)")
+    ap.add_argument("--clients", type=int, nargs="+", default=[16, 50])
+    ap.add_argument("--rate", type=float, default=50.0)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--ingest-files", type=int, default=20)
+    ap.add_argument("--src", help="serve this source tree instead (PYTHONPATH), on a copy of the store")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    out = run(args)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{out['articles']} articles, {out['workers']} workers, target {out['rate']} requests/s, source: {out['src']}")
+    for phase, res in out["phases"].items():
+        a = res["all"]
+        print(f"{phase:10s} {a['requests_per_s']:6.1f} req/s  p50 {a['p50_ms']:7.1f}  p95 {a['p95_ms']:7.1f}  "
+              f"p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}/{a['requests']}")
+        for kind, s in res.items():
+            if kind != "all":
+                print(f"    {kind:13s} n={s['requests']:4d}  p50 {s['p50_ms']:7.1f}  p95 {s['p95_ms']:7.1f} ms  errors {s['errors']}")
+    if "ingest_job" in out:
+        print(f"ingest job during the load: {out['ingest_job']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
