@@ -170,7 +170,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             a = Actor("Military Forces of " + a.name[len("Government of "):], a.inter, a.country, False)
             f -= 1
         actor_spans.append(_ActorSpan(f, l, a, toks[f].start, m.end))
-        taken.update(range(f, l + 1))
+        if m.type not in _PLACE_TYPES:     # a country named as an actor is still a place
+            taken.update(range(f, l + 1))
     actor_spans.sort(key=lambda s: s.first)
     # a weak actor right after another one describes it (قوات الاحتلال الإسرائيلي ... مواطنين لبنانيين)
     actor_spans = [a for k, a in enumerate(actor_spans)
@@ -187,9 +188,10 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         if m.type == "NORP":
             continue
         f = tok_index(m.start)
-        if f in taken or (f and toks[f - 1].key in _STOP_PLACES | {"الي", "لي"}):
-            continue   # inside an actor's name, or a destination (إلى موسكو)
-        places.append((f, m, e))
+        if f in taken:
+            continue   # inside an actor's name
+        dest = bool(f and toks[f - 1].key in _STOP_PLACES | {"الي", "لي"})   # a destination (إلى موسكو)
+        places.append((f, m, e, dest, tok_index(max(m.start, m.end - 1))))
     main_country = None
     if country_count:
         main_country = country_count.most_common(1)[0][0]
@@ -208,6 +210,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             if t.punct and t.key in ",;:(":
                 c += 1
             clause.append(c)
+        sentence_first = len(out)
         s_actors = [a for a in actor_spans if lo <= a.first < hi]
         s_places = [p for p in places if lo <= p[0] < hi]
         sentence_text = text[s_start:s_end]
@@ -270,10 +273,11 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 after.append(a)
             before = [a for a in s_actors if a.last < abs_j and id(a) not in used_objects and a.actor.inter != 7
                       and not (a.first > lo and toks[a.first - 1].bare in _NOT_SUBJECT_BEFORE)
-                      and not (toks[a.first].key != toks[a.first].bare and toks[a.first].key.startswith(("ل", "ول")))]
+                      and not (toks[a.first].key != toks[a.first].bare and toks[a.first].key.startswith(("ل", "ول"))
+                               and not any(toks[k].bare in _MILITARY_HEADS for k in range(max(0, a.first - 3), a.first)))]
             ranks = [a for a in s_actors if abs_end < a.first <= abs_end + 5 and any(
                 stoks[k - lo].bare == "صفوف" for k in range(abs_end + 1, a.first))]
-            if ranks:   # انشقاقات في صفوف قوات النظام: the ranks named are the subject
+            if ranks and ranks[0].actor.inter != 7:   # انشقاقات في صفوف قوات النظام: the ranks named are the subject
                 subj = ranks[0]
             elif after and after[0].actor.inter != 7 and (not after[0].actor.weak or after[0].first <= abs_end + 2):
                 subj = after[0]
@@ -289,8 +293,10 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             if subj is None and carried is not None and (not stoks[j].key.startswith(("ال", "وال", "بال")) or (
                     j >= 2 and _SUBJECT_VERBS.fullmatch(stoks[j - 2].bare))):
                 subj = carried
-            if subj is None and stoks[j].key.startswith(("ال", "وال", "بال")):
-                subj = last_actor.get(lex.taxonomy[row.sub_event_type]["event_type"])   # "الغارات": those just told
+            told = last_actor.get(lex.taxonomy[row.sub_event_type]["event_type"])
+            if told is not None and (subj is None or subj.actor.weak) and (
+                    stoks[j].key.startswith(("ال", "وال", "بال")) or (j + n < len(stoks) and stoks[j + n].bare == "اخري")):
+                subj = told    # "الغارات", "غارة أخرى": those just told
             if subj is not None and row.sub_event_type in _TERRITORY and subj.actor.inter in (6, 7):
                 continue   # residents entering their villages take no territory
             if subj is not None:
@@ -308,19 +314,26 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             cl = clause[j]
             after_p, before_p = [], []
             stop = None
+            # a movement (withdrawal, takeover, evacuation) ends at its destination; fire and strikes
+            # land where they are aimed (أطلقت صواريخ باتجاه حيفا)
+            movement = row.sub_event_type in _TERRITORY or lex.taxonomy[row.sub_event_type]["event_type"] == "Strategic developments"
             for k in range(j + n, len(stoks)):
-                if clause[k] != cl:
+                if not movement or clause[k] != cl:
                     break
                 if stoks[k].key in _STOP_PLACES or stoks[k].bare in _STOP_PLACES:
                     stop = lo + k
                     break
             for p in s_places:
                 pk = p[0] - lo
+                if movement and p[3]:
+                    continue
                 if clause[pk] == cl and pk >= j + n and (stop is None or p[0] < stop):
                     after_p.append(p)
                 elif clause[pk] == cl and pk < j and (j - pk <= 6 or row.sub_event_type not in _TERRITORY) \
-                        and pk + 1 != j:    # "تل أبيب قصفت": the place before the verb is its subject
+                        and p[4] + 1 != abs_j:    # "تل أبيب قصفت": the place before the verb is its subject
                     before_p.append(p)
+            if after_p and all(_is_country(p[2]) for p in after_p):
+                after_p += _included_places(stoks, clause, cl, lo, s_places)
             fine_after = [p for p in after_p if not _is_country(p[2])]
             fine_before = [p for p in before_p if not _is_country(p[2])]
             head = [p for p in s_places if first_trigger is not None and p[0] - lo < first_trigger and not _is_country(p[2])]
@@ -389,8 +402,9 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                     setattr(em, role, _actor_name(a, cname))
                     setattr(em, "inter1" if role == "actor1" else "inter2", inter)
                 out.append(em)
-                if subj is not None and row.subject == "actor1":
+                if subj is not None and row.subject == "actor1" and not subj.actor.weak:
                     last_actor[tax["event_type"]] = subj
+        out[sentence_first:] = _one_reading(out[sentence_first:])
         # the subject carried to the next sentence: the first strong actor of this sentence
         strong = [a for a in s_actors if not a.actor.weak]
         carried = strong[0] if strong else None   # only from the sentence just before
@@ -434,6 +448,37 @@ def _territory_type(sub_event_type: str, subj) -> str:
     if subj.actor.inter in (2, 3, 4):
         return "Non-state actor overtakes territory"
     return sub_event_type
+
+
+_INCLUDING = ("بما في ذلك", "بينها", "من بينها", "منها", "بما فيها", "ومنها")
+
+
+def _included_places(stoks: list[_Tok], clause: list[int], cl: int, lo: int, s_places: list) -> list:
+    """Places of the next clause when it spells out the country named before (غارات على مواقع في
+    اليمن، بما في ذلك مطار صنعاء): "including" and what follows it."""
+    k0 = next((k for k in range(len(stoks)) if clause[k] == cl + 1 and not stoks[k].punct), None)
+    if k0 is None:
+        return []
+    head = " ".join(t.key for t in stoks[k0:k0 + 3])
+    if not any(head.startswith(w) for w in _INCLUDING):
+        return []
+    return [p for p in s_places if clause[p[0] - lo] == cl + 1 and not _is_country(p[2])]
+
+
+_CASUALTY_GLOSSES = {"killed civilians", "civilians wounded by fire"}
+
+
+def _one_reading(ems: list[EventMention]) -> list[EventMention]:
+    """One happening told by two trigger words of a sentence. Civilians killed or wounded by a strike,
+    shelling or battle told in the sentence are its casualties, not another event; fire aimed at
+    civilians (أطلقت النار والقذائف على المدنيين) is ACLED's "Violence against civilians / Attack",
+    so shelling by the same actor at the same place in that sentence is not coded again."""
+    violent = {"Explosions/Remote violence", "Battles"}
+    if any(e.event_type in violent for e in ems):   # قصف ... أسفر عن مقتل مدنيين: the shelling killed them
+        ems = [e for e in ems if e.gloss not in _CASUALTY_GLOSSES]
+    attacks = {(e.actor1, e.location_id) for e in ems if e.event_type == "Violence against civilians"}
+    return [e for e in ems if not (e.sub_event_type == "Shelling/artillery/missile attack"
+                                   and (e.actor1, e.location_id) in attacks)]
 
 
 def _place_list(stoks: list[_Tok], lo: int, after: list) -> list:
