@@ -134,3 +134,31 @@ def test_search_finds_names_spelled_differently_in_other_articles(tmp_path, stor
         titles = {a.title for a, _ in store.search(q)}
         assert titles == {"تقرير أول عن المحادثات", "تقرير ثان عن الاجتماع"}, q
     assert {a.title for a, _ in store.search("بلومبيرج الوفدين")} == {"تقرير أول عن المحادثات"}
+
+
+def test_sqlite_store_implements_the_store_protocol(tmp_path):
+    """Every method of the protocol the runner and readers use exists on the SQLite store, and a batch of
+    analysed articles goes through it unchanged (save, then load back with sentences and mentions)."""
+    import inspect
+
+    from marsad.model import AnalysedArticle, Document, Entity, Mention
+    from marsad.store import SQLiteStore, StoreProtocol
+
+    wanted = {n for n, v in vars(StoreProtocol).items() if inspect.isfunction(v) and not n.startswith("_")}
+    assert wanted <= set(dir(SQLiteStore)), wanted - set(dir(SQLiteStore))
+    s = SQLiteStore(tmp_path / "t.db")
+    assert isinstance(s, StoreProtocol)
+    doc = Document(source="x.txt", sha256="x", kind="txt", content="…")
+    s.add_document(doc)
+    from marsad.model import Article
+
+    text = "وصل الوفد إلى دمشق صباح اليوم. وقال مسؤول إن المحادثات ستستمر."
+    item = AnalysedArticle(document=doc, article=Article(source="x.txt", text=text), done={"clean", "entities"})
+    item.mentions = [Mention(None, 16, 20, "دمشق", "GPE", entity_id="Q3766")]
+    item.entities = {"Q3766": Entity(id="Q3766", type="GPE", name_ar="دمشق", name_en="Damascus")}
+    s.save_analysed([item], ["clean", "entities"])
+    assert item.id is not None and s.count_pending() == 0 and s.articles_to_run("entities") == []
+    (back,) = s.load_analysed([item.id])
+    assert back.article.text == text and [(x.start, x.end) for x in back.sentences] == [(0, 30), (31, len(text))]
+    assert [(m.text, m.entity_id, m.article_id) for m in back.mentions] == [("دمشق", "Q3766", item.id)]
+    assert back.entities["Q3766"].name_en == "Damascus"
