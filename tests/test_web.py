@@ -439,3 +439,131 @@ def test_map_points_and_inline_outline():
     nums = [float(v) for d in paths for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
     assert all(round(v, 1) == v for v in nums)                           # 0.1° is enough for a small map
     assert outline_paths(build_map([])) == []
+
+
+# -- hostile requests: writes checked before the body is read, ids range-checked, queries bounded ----
+def _asgi(app, method: str, path: str, headers: dict, chunks: list[bytes]) -> tuple[int, int]:
+    """Call the ASGI app directly; the response status and how many body chunks the app asked for."""
+    import asyncio
+
+    asked = []
+
+    async def receive():
+        asked.append(1)
+        if len(asked) <= len(chunks):
+            return {"type": "http.request", "body": chunks[len(asked) - 1], "more_body": len(asked) < len(chunks)}
+        return {"type": "http.disconnect"}
+
+    status = []
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+             "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000)}
+    asyncio.run(app(scope, receive, send))
+    return status[0], len(asked)
+
+
+def test_writes_refused_before_the_body_is_read(tmp_path, monkeypatch):
+    from marsad.settings import SETTINGS
+
+    monkeypatch.setattr(SETTINGS.web, "max_upload_mb", 1)
+    app = create_app(tmp_path / "guard.db", token=TOKEN)
+    form = {"content-type": "multipart/form-data; boundary=x", "host": "127.0.0.1:8000"}
+    huge = {**form, "content-length": str(400 * 1024 * 1024)}
+    assert _asgi(app, "POST", "/api/ingest", huge, [b"x" * 1024]) == (401, 0)            # no token: nothing read
+    assert _asgi(app, "POST", "/api/ingest", {**huge, "authorization": "Bearer wrong"}, [b"x"]) == (401, 0)
+    auth = {**form, "authorization": f"Bearer {TOKEN}"}
+    assert _asgi(app, "POST", "/api/ingest", {**auth, "content-length": str(400 * 1024 * 1024)}, [b"x"]) == (413, 0)
+    assert _asgi(app, "POST", "/api/ingest", auth, [b"x"]) == (411, 0)                    # neither length nor chunks
+    chunked = {**auth, "transfer-encoding": "chunked"}
+    part = b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\n'
+    status, asked = _asgi(app, "POST", "/api/ingest", chunked, [part] + [b"a" * (512 * 1024)] * 8)
+    assert status == 413 and asked <= 4                                                  # cut off once over 1 MB
+    with TestClient(app) as c:
+        r = c.post("/api/ingest", files={"files": ("a.txt", b"x", "text/plain")})
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+
+
+HUGE = str(2 ** 64)
+
+
+@pytest.mark.parametrize("url", [
+    f"/stories/{HUGE}", f"/articles/{HUGE}", f"/api/stories/{HUGE}", f"/api/articles/{HUGE}",
+    f"/api/articles?story_id={HUGE}", f"/api/claims?story_id={HUGE}", f"/api/claim_groups?story_id={HUGE}",
+    f"/api/events?story_id={HUGE}", f"/api/search?q=حلب&story_id={HUGE}", f"/api/stories?offset={HUGE}",
+    f"/api/entities?offset={HUGE}", f"/search?q=حلب&story={HUGE}", f"/entities?page={HUGE}", "/stories/-1",
+    f"/search?q=حلب&page={HUGE}"])
+def test_huge_numbers_are_refused_not_crashes(client, url):
+    r = client.get(url)
+    assert r.status_code == 422, (url, r.status_code)
+
+
+@pytest.mark.parametrize("url", [f"/stories/{2 ** 63 - 1}", f"/api/articles/{2 ** 63 - 1}",
+                                 f"/api/claims?story_id={2 ** 63 - 1}", f"/api/articles?offset={2 ** 63 - 1}"])
+def test_largest_ids_are_answered(client, url):
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_search_queries_are_bounded(client, db_path):
+    from marsad.errors import MarsadError
+    from marsad.settings import SETTINGS
+
+    many = " ".join(["حلب"] * (SETTINGS.web.search_max_words + 1))
+    r = client.get("/api/search", params={"q": many})
+    assert r.status_code == 400 and "too long" in r.json()["error"]
+    assert client.get("/api/search", params={"q": "ح" * (SETTINGS.web.search_max_chars + 1)}).status_code == 422
+    page = client.get("/search", params={"q": many})
+    assert page.status_code == 200 and "too long" in page.text
+    s = Store(db_path)
+    try:
+        with pytest.raises(MarsadError, match="too long"):
+            s.search(" ".join(["كلمة"] * 10_000))                  # `marsad search` shares the limit
+        assert s.search("حلب")                                      # a normal query still answers
+    finally:
+        s.close()
+
+
+def test_search_pages_and_filters_in_sql(client, ids):
+    j = client.get("/api/search", params={"q": "الأسد", "limit": 2}).json()
+    if j["total"] < 3:
+        pytest.skip("the example corpus has fewer than three matches")
+    nxt = client.get("/api/search", params={"q": "الأسد", "limit": 2, "offset": 2}).json()
+    assert nxt["total"] == j["total"] and not {x["id"] for x in j["items"]} & {x["id"] for x in nxt["items"]}
+    outlet = j["items"][0]["outlet"]
+    only = client.get("/api/search", params={"q": "الأسد", "outlet": outlet, "limit": 200}).json()
+    assert only["items"] and all(x["outlet"] == outlet for x in only["items"])
+
+
+def test_summary_tables_follow_writes(tmp_path):
+    """The trigger-kept counts equal a fresh count after articles and mentions are added and removed."""
+    from marsad.model import Entity, Mention
+
+    db = tmp_path / "stats.db"
+    store = Store(db)
+    try:
+        analyze(store, [str(EXAMPLES)], workers=1, stages=False)
+        web = store.web
+        want = dict(store.db.execute("SELECT outlet, count(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"))
+        assert dict(web.outlet_counts()) == want
+        aid = store.db.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0]
+        ent = Entity(id="test:1", type="GPE", name_ar="مدينة الاختبار", name_en=None, aliases=[])
+        store.save_mentions(aid, [Mention(article_id=aid, start=0, end=3, text="مدي", type="GPE", entity_id="test:1")], [ent])
+        total, rows = web.entities_page("GPE", limit=500)
+        counts = {r["id"]: r["n"] for r in rows}
+        fresh = dict(store.db.execute("SELECT entity_id, count(*) FROM mentions WHERE entity_id IS NOT NULL "
+                                      "GROUP BY entity_id"))
+        assert counts["test:1"] == 1 and len(counts) > 1 and all(counts[k] == fresh.get(k, 0) for k in counts)
+        store.save_mentions(aid, [], [])
+        assert {r["id"]: r["n"] for r in web.entities_page("GPE", limit=500)[1]}["test:1"] == 0
+        day = store.db.execute("SELECT substr(published, 1, 10) FROM articles WHERE published IS NOT NULL").fetchone()
+        if day:
+            n = store.db.execute("SELECT count(*) FROM articles WHERE substr(published, 1, 10) = ?", day).fetchone()[0]
+            assert dict(web.day_counts())[day[0]] == n
+    finally:
+        store.close()

@@ -129,7 +129,7 @@ def run_job(db_path: str, job_id: str, names: list[str]) -> int:
     store = Store(db_path)
     web = store.web
     folder = (web.jobs(job_id) or [{}])[0].get("folder")
-    web.job_update(job_id, status="running", pid=os.getpid())
+    web.job_update(job_id, status="running", stage="waiting", pid=os.getpid())   # until analyze holds the writer lock
     try:
         summary = analyze(store, names, _progress(web, job_id), workers=1)
         out = asdict(summary) if is_dataclass(summary) else dict(summary or {})

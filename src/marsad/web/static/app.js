@@ -43,7 +43,8 @@ function ingest() {
   var box = document.getElementById("progress");
   var bar = document.getElementById("progress-bar");
   var text = document.getElementById("progress-text");
-  var STAGES = { ingest: "قراءة المدخلات", clean: "تنظيف المقالات", entities: "الكيانات", link: "الربط والقصص" };
+  var STAGES = { waiting: "في انتظار انتهاء عملية كتابة أخرى", ingest: "قراءة المدخلات", clean: "تنظيف المقالات",
+                 entities: "الكيانات", link: "الربط والقصص", claims: "الادعاءات", events: "الأحداث" };
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var headers = {};
