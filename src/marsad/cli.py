@@ -357,14 +357,16 @@ def stance(file: str = typer.Argument(..., help="CSV with columns s1,s2 (other c
 @app.command()
 def serve(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(8000, "--port", min=1, max=65535),
           token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
-                                              help="Bearer token required for write endpoints (ingest).")):
+                                              help="Bearer token required for write endpoints (ingest)."),
+          workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64,
+                                                help="Server processes (default: [web] workers in settings.cfg).")):
     """Serve the web app and JSON API on the store (offline; open http://HOST:PORT/)."""
     from .web import serve as run_server
 
     with user_errors():
         _store(db).close()  # refuses a file that is not a marsad database, migrates an old one
         err.print(f"[green]✓[/] serving {db} on http://{host}:{port}/")
-        run_server(db, host=host, port=port, token=token)
+        run_server(db, host=host, port=port, token=token, workers=workers)
 
 
 @app.command()
