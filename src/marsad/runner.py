@@ -132,8 +132,19 @@ class RayEngine:
         ds = ray.data.from_items(rows, override_num_blocks=min(len(rows), self.workers * 4))
         ds = ds.map_batches(_RayChain, fn_constructor_args=(names,), batch_size=1, batch_format="numpy",
                             compute=ray.data.ActorPoolStrategy(size=self.workers), num_cpus=1)
-        done = sorted(((int(r["seq"]), r["payload"]) for r in ds.iter_rows()), key=lambda x: x[0])
-        return (pickle.loads(bytes(p) if isinstance(p, np.ndarray) else p) for _, p in done)
+        return self._in_order(ds.iter_rows(), np)
+
+    @staticmethod
+    def _in_order(rows, np) -> Iterator[Batch]:
+        """Batches in input order as they stream back (``preserve_order``), holding back any that arrive early."""
+        waiting: dict[int, bytes] = {}
+        want = 0
+        for r in rows:
+            waiting[int(r["seq"])] = r["payload"]
+            while want in waiting:
+                p = waiting.pop(want)
+                yield pickle.loads(bytes(p) if isinstance(p, np.ndarray) else p)
+                want += 1
 
     def close(self) -> None:
         if self._started:
@@ -155,27 +166,33 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 # -- phases ---------------------------------------------------------------------------------------
-def run_documents(store, engine, report: RunReport, progress: Progress | None = None) -> list[AnalysedArticle]:
-    """Pending documents through every per-article stage (clean first); saved batch by batch, in order."""
+def run_documents(store, engine, report: RunReport, progress: Progress | None = None) -> int:
+    """Pending documents through every per-article stage (clean first); saved batch by batch, in order.
+    Returns the number of articles saved."""
     docs = list(store.pending_documents())
+    total = len(docs)
     if not docs:
-        return []
+        return 0
     stages = per_article_stages()
     names = tuple(s.name for s in stages)
     batches = _chunks([AnalysedArticle(document=d, seq=i) for i, d in enumerate(docs)], SETTINGS.runner.batch_articles)
-    t0, done, saved = time.perf_counter(), 0, []
+    del docs
+    t0, done, articles = time.perf_counter(), 0, 0
+    cpu = dict.fromkeys(names, 0.0)
     for batch in engine.map(names, batches):
         store.save_analysed(batch, names)
-        saved += batch
         done += len({id(it.document) for it in batch})
+        articles += sum(it.article is not None for it in batch)
+        for it in batch:
+            for n, sec in it.extra.get("cpu_seconds", {}).items():
+                cpu[n] = cpu.get(n, 0.0) + sec
         if progress:
-            progress("clean", done, len(docs))
+            progress("clean", done, total)
     wall = time.perf_counter() - t0
-    cpu = {n: sum(it.extra.get("cpu_seconds", {}).get(n, 0.0) for it in saved) for n in names}
-    total = sum(cpu.values()) or 1.0
+    shares = sum(cpu.values()) or 1.0
     for n in names:   # the wall time of the batches, shared out by the stages' CPU time in the workers
-        report.add(n, len(docs) if n == "clean" else sum(it.article is not None for it in saved), wall * cpu[n] / total)
-    return saved
+        report.add(n, total if n == "clean" else articles, wall * cpu[n] / shares)
+    return articles
 
 
 def run_stored(store, names: Iterable[str], workers: int | None = None, engine: str | object = "local",
