@@ -1,7 +1,15 @@
-"""Shared fixtures: seed files are read from ../shared/seeds (never copied into the repository)."""
+"""Shared fixtures: seed files are read from ../shared/seeds (never copied into the repository).
+
+Tests that need the seeds fail loudly when ../shared is absent (they never skip silently); the end of
+every run lists the groups of tests that were skipped and why. Hypothesis runs the ``suite``
+profile (a few dozen examples per property, no example database written in the working tree);
+``make fuzz`` selects the ``fuzz`` profile (thousands per property) through $HYPOTHESIS_PROFILE.
+"""
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,12 +18,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "examples"
 
+try:
+    from hypothesis import HealthCheck, settings
+
+    _COMMON = dict(deadline=None, database=None, derandomize=False,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    settings.register_profile("suite", max_examples=40, **_COMMON)
+    settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "3000")), **_COMMON)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+except ImportError:  # test_fuzz imports hypothesis itself and fails loudly without it
+    pass
+
+
+def require_seeds() -> Path:
+    """The seed folder; a loud failure (not a skip) when ../shared is absent."""
+    if not SEEDS.is_dir():
+        pytest.fail(f"{SEEDS} is missing: these tests read the seed articles from ../shared/seeds "
+                    "(clone the shared folder beside the repository)", pytrace=False)
+    return SEEDS
+
 
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is not present")
-    return SEEDS
+    return require_seeds()
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +64,17 @@ def store(tmp_path):
     s = Store(tmp_path / "t.db")
     yield s
     s.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say which groups of tests were skipped and why (a skip is never silent)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped:
+        return
+    reasons: Counter[str] = Counter()
+    for rep in skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    terminalreporter.section("skipped, by reason")
+    for reason, n in reasons.most_common():
+        terminalreporter.write_line(f"{n:4d}  {reason}")

@@ -29,6 +29,7 @@ _NOT_PAGE_CODECS = {"undefined", "idna", "punycode", "unicode_escape", "raw_unic
                     "palmos", "mbcs", "oem", "cp65001"}
 UTF8_MIN_FIT = 0.8          # share of high bytes that must form valid UTF-8 for damaged UTF-8 to stay UTF-8
 MAX_BAD_SHARE = 0.05        # more invalid characters than this share of the text: refuse, do not guess
+MAX_BAD_FEW = 8             # ... unless there are no more than this many (a short text with one bad byte is kept)
 MAX_LISTED = 5              # damaged bytes named one by one in a warning
 _ESCAPED = re.compile("[\udc80-\udcff]")
 
@@ -78,7 +79,7 @@ def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     if not sample:
         return False
-    ctrl = sum(1 for c in sample if (c < " " and c not in "\n\r\t\f\v") or c == "\ufffd")
+    ctrl = sum(1 for c in sample if c < " " and c not in "\n\r\t\f\v")
     return "\x00" in sample or ctrl / len(sample) > 0.02
 
 
@@ -190,7 +191,7 @@ def _checked(d: Decoded) -> Decoded:
     if _looks_binary(d.text):
         raise DecodeError("binary content (NUL bytes or control characters), not text")
     bad = d.text.count("\ufffd")
-    if bad / max(len(d.text), 1) > MAX_BAD_SHARE:
+    if bad > MAX_BAD_FEW and bad / max(len(d.text), 1) > MAX_BAD_SHARE:
         raise DecodeError(f"undecodable bytes ({bad} invalid characters as {d.encoding})")
     if not d.text.strip():
         raise DecodeError("empty input")

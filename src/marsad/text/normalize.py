@@ -53,8 +53,9 @@ def _fold(ch: str) -> str:
     if ch in _MAP:
         return _MAP[ch]
     if "\uFB50" <= ch <= "\uFEFF" or "\uFF00" <= ch <= "\uFFEF":  # presentation / full-width forms
-        ch = unicodedata.normalize("NFKC", ch)
-        return "".join(_fold(c) for c in ch)
+        nfkc = unicodedata.normalize("NFKC", ch)
+        if nfkc != ch:  # some code points of these blocks have no compatibility form
+            return "".join(_fold(c) for c in nfkc)
     if ch.isspace():
         return " "
     return ch.lower()
