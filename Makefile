@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install bench clean
+.PHONY: demo test install bench clean fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +34,15 @@ test: $(BIN)/python
 	$(WEB_ASSETS)
 	$(BIN)/python -m pytest
 
+# A longer property-based fuzz run: hypothesis with FUZZ_EXAMPLES examples per property (default 3000)
+# over the text primitives, dates, sentence splitter, furniture remover, decoding and every ingest format.
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py -q
+
 bench: install
 	$(BIN)/marsad bench --n 1000 --n 10000
 
 clean:
-	rm -rf $(VENV) marsad.db marsad.db-wal marsad.db-shm report.html
+	rm -rf $(VENV) marsad.db marsad.db-wal marsad.db-shm marsad.db.lock report.html
