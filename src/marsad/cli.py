@@ -222,18 +222,29 @@ def show(item: str = typer.Argument(..., help="An article id (12), a story (stor
 
 
 @app.command()
-def stories(db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1)):
-    """List stories, largest first: articles, outlets, time span and title."""
-    from .link import stories as read_stories
+def stories(db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1, help="storylines shown")):
+    """Storylines, largest first, each with its developments (stories) in time order: articles, outlets, dates, title."""
+    from .link import stories as read_stories, storylines as read_storylines
 
     with user_errors():
+        store = _store(db)
+        devs = {s["id"]: s for s in read_stories(store)}
+        lines = read_storylines(store)
         t = Table()
-        for col in ("id", "articles", "outlets", "start", "end", "title"):
-            t.add_column(col)
-        for s in read_stories(_store(db))[:limit]:
-            t.add_row(f"story:{s['id']}", str(len(s["article_ids"])), str(len(s.get("outlets") or [])),
-                      s["start"] or "?", s["end"] or "?", s["title"] or "")
+        for col, width in (("id", 14), ("articles", 8), ("outlets", 7), ("start", 10), ("end", 10)):
+            t.add_column(col, no_wrap=True, min_width=width)
+        t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=72)
+        for line in lines[:limit]:
+            t.add_row(f"[bold]storyline:{line['id']}[/]", str(line["n_articles"]), "", line["start"] or "?",
+                      line["end"] or "?", f"[bold]{line['title'] or ''}[/] ({len(line['story_ids'])} developments)")
+            for sid in line["story_ids"]:
+                s = devs.get(sid)
+                if s:
+                    t.add_row(f"  story:{s['id']}", str(len(s["article_ids"])), str(len(s.get("outlets") or [])),
+                              s["start"] or "?", s["end"] or "?", "  " + (s["title"] or ""))
         out.print(t)
+        if len(lines) > limit:
+            out.print(f"[dim]{len(lines) - limit} more storylines (--limit)[/]")
 
 
 def _show_story(store, story_id: int, db: str) -> None:
@@ -244,7 +255,7 @@ def _show_story(store, story_id: int, db: str) -> None:
     if s is None:
         fail(f"story:{story_id}", f"no story with this id in {db}")
     out.print(f"[bold]{s['title']}[/]  [dim]story:{s['id']} · {len(s['article_ids'])} articles · "
-              f"{s['start'] or '?'} → {s['end'] or '?'}[/]", highlight=False)
+              f"{s['start'] or '?'} → {s['end'] or '?'} · storyline:{s.get('storyline_id')}[/]", highlight=False)
     if s.get("outlets"):
         out.print(f"[dim]outlets:[/] {'، '.join(s['outlets'])}", highlight=False)
     out.print("\n[dim]summary:[/]")
@@ -253,7 +264,14 @@ def _show_story(store, story_id: int, db: str) -> None:
     out.print("\n[dim]articles:[/]")
     for aid in s["article_ids"]:
         a = store.article(aid)
+        why = next((x.get("why") for x in s.get("articles", []) if x["id"] == aid), None)
         out.print(f"  #{aid} {a.published or '?'} {a.outlet or '?'} — {a.title}", highlight=False)
+        if why:
+            sig = why["signals"]
+            shared = "، ".join(sig.get("entities") or [])
+            out.print(f"    [dim]joined with #{why['article_id']}: score {why['score']:.2f} (lead text "
+                      f"{sig.get('lead_text', 0):.2f}, encoder {sig.get('encoder', 0):.2f}, entities "
+                      f"{sig.get('shared_entities', 0):.2f}{': ' + shared if shared else ''})[/]", highlight=False)
     evs = [e for e in read_events(store) if e.get("story_id") == story_id]
     if evs:
         out.print(f"\n[dim]events ({len(evs)}):[/]")

@@ -17,18 +17,26 @@ from ..errors import MarsadError
 from ..store import Store
 
 SCHEMA = "marsad/1"
-_SINGULAR = {"articles": "article", "stories": "story", "entities": "entity", "claims": "claim",
-             "copies": "copy", "events": "event"}
+_SINGULAR = {"articles": "article", "stories": "story", "storylines": "storyline", "entities": "entity",
+             "claims": "claim", "copies": "copy", "events": "event"}
 ARTICLE_FIELDS = ["id", "source", "url", "outlet", "title", "title_derived", "published", "language", "text",
-                  "duplicate_of", "story_id", "byline", "cited_source", "removed"]
+                  "duplicate_of", "story_id", "storyline_id", "byline", "cited_source", "removed"]
+
+
+def _story_links(store: Store) -> tuple[dict[int, int | None], dict[int, dict]]:
+    """Development -> storyline, and per article why it joined its development (strongest shared signals)."""
+    from .. import link
+
+    return ({s["id"]: s.get("storyline_id") for s in link.stories(store)}, link.explanations(store))
 
 
 def article_records(store: Store) -> Iterator[dict]:
+    line_of, why = _story_links(store)
     for a in store.articles():
         yield {"id": a.id, "source": a.source, "url": a.url, "outlet": a.outlet, "title": a.title,
                "title_derived": a.title_derived, "published": a.published, "language": a.language, "text": a.text,
-               "duplicate_of": a.duplicate_of, "story_id": a.story_id, "byline": a.byline,
-               "cited_source": a.cited_source, "removed": a.removed}
+               "duplicate_of": a.duplicate_of, "story_id": a.story_id, "storyline_id": line_of.get(a.story_id),
+               "story_why": why.get(a.id), "byline": a.byline, "cited_source": a.cited_source, "removed": a.removed}
 
 
 def entity_records(store: Store) -> Iterator[dict]:
@@ -47,12 +55,13 @@ def _extra_lists(store: Store) -> dict[str, list]:
     """Lists filled by the linking, claims and events stages."""
     from .. import claims, events, link
 
-    return {"stories": list(link.stories(store)), "copies": list(link.copies(store)),
+    return {"stories": list(link.stories(store)), "storylines": list(link.storylines(store)),
+            "copies": list(link.copies(store)),
             "claims": claims.claims(store), "events": events.events(store)}
 
 
 def collect(store: Store) -> dict:
-    doc = {"schema": SCHEMA, "articles": list(article_records(store)), "stories": [],
+    doc = {"schema": SCHEMA, "articles": list(article_records(store)), "stories": [], "storylines": [],
            "entities": list(entity_records(store)), "claims": [], "copies": [], "events": []}
     doc.update(_extra_lists(store))
     return doc

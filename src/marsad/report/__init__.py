@@ -2,10 +2,11 @@
 
 In: a :class:`~marsad.store.Store` (and optionally the summary of the run that just finished).
 Out: an HTML file (right-to-left, Arabic typography, no external resources, everything escaped):
-a summary of what was ingested, split, deduplicated and rejected with reasons, stories when the
-linking stage has made them (each with a small inline SVG map of its events over country outlines
+first the storylines and their developments on a timeline (articles, outlets, independent reports,
+dates) with a map of their events, then a summary of what was ingested, split, deduplicated and
+rejected with reasons, stories (developments) when the linking stage has made them (each with a small inline SVG map of its events over country outlines
 cut from the bundled basemap, and a compact timeline), and per article its title, outlet, date,
-entities, clean text and a collapsible list of the page furniture that was removed.
+entities, why it joined its development, and its clean text and the page furniture removed, both collapsed.
 """
 
 from __future__ import annotations
@@ -108,27 +109,91 @@ def _stories(store: Store) -> list[dict]:
     return stories
 
 
+def _independent_reports(store: Store) -> dict[int, int]:
+    """Per development: its articles that are neither near duplicates nor mostly copied from another member."""
+    from .. import link
+
+    story_of = {a.id: a.story_id for a in store.articles()}
+    copied = {c["article_id"] for c in link.copies(store)
+              if (c.get("coverage") or 0) >= 0.5 and story_of.get(c["source_article_id"]) == story_of.get(c["article_id"])}
+    out: dict[int, int] = {}
+    for a in store.articles():
+        if a.story_id is not None and a.duplicate_of is None and a.id not in copied:
+            out[a.story_id] = out.get(a.story_id, 0) + 1
+    return out
+
+
+def _storylines(store: Store, stories: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Storylines with their developments in time order (outlets, independent reports, dates) and a map of
+    their events; returns (storylines of two articles or more, single reports)."""
+    from .. import link
+
+    by_id = {s["id"]: s for s in stories if s.get("id") is not None}
+    independent = _independent_reports(store)
+    lines, singles = [], []
+    for line in link.storylines(store):
+        devs = []
+        for sid in line["story_ids"]:
+            s = by_id.get(sid)
+            if s:
+                devs.append({"id": sid, "title": s["title"], "start": s["start"], "end": s["end"],
+                             "n": len(s["article_ids"]), "n_outlets": len(s.get("outlets") or []),
+                             "independent": independent.get(sid, 0)})
+        if not devs:
+            continue
+        outlets = {o for sid in line["story_ids"] if sid in by_id for o in by_id[sid].get("outlets") or []}
+        item = {**line, "devs": devs, "n_outlets": len(outlets)}
+        events = [e for sid in line["story_ids"] if sid in by_id for e in by_id[sid].get("events") or []]
+        if events:
+            item["map"] = _story_map(events, _place_names(store, events))
+        (lines if line["n_articles"] >= 2 else singles).append(item)
+    return lines, singles
+
+
+def _why_text(why: dict | None) -> str | None:
+    """Why an article joined its development, in Arabic: partner, score and the strongest shared signals."""
+    if not why:
+        return None
+    sig = why["signals"]
+    parts = [f"تشابه نص العنوان والمقدمة {sig.get('lead_text', 0):.2f}"]
+    if sig.get("encoder"):
+        parts.append(f"تشابه المعنى {sig['encoder']:.2f}")
+    if sig.get("entities"):
+        parts.append("كيانات مشتركة: " + "، ".join(sig["entities"]))
+    if sig.get("weekday"):
+        parts.append("اليوم نفسه مذكور")
+    for key, label in (("weekday_conflict", "أيام مختلفة"), ("date_conflict", "تواريخ متباعدة"),
+                       ("person_conflict", "أشخاص مختلفون"), ("place_conflict", "مدن مختلفة")):
+        if sig.get(key):
+            parts.append(f"خصم: {label}")
+    return f"انضمت إلى التطور مع #{why['article_id']} بدرجة {why['score']:.2f} — " + " · ".join(parts)
+
+
 def build_context(store: Store, run=None) -> dict:
     from ..claims import article_signals
+    from ..link import explanations
 
     signals = {r["article_id"]: r for r in article_signals(store)}
+    why = explanations(store)
     articles = []
     for a in store.articles():
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
             "removed": [(r.split(": ", 1) + [""])[:2] for r in a.removed],
             "entities": _article_entities(store, a.id),
-            "signals": signals.get(a.id),
+            "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
         })
     stats = store.stats()
     rejects = [dict(r) for r in store.rejects()]
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
     removed_kinds = Counter(k for item in articles for k, _ in item["removed"])
     titles = {a["a"].id: a["a"].title for a in articles}
+    stories = _stories(store)
+    lines, singles = _storylines(store, stories)
     return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
-            "removed_kinds": removed_kinds.most_common(), "run": run, "stories": _stories(store), "titles": titles,
-            "db": store.path}
+            "removed_kinds": removed_kinds.most_common(), "run": run, "stories": stories, "titles": titles,
+            "storylines": lines, "single_reports": singles, "db": store.path}
 
 
 def render_report(store: Store, run=None) -> str:
