@@ -94,6 +94,10 @@ class SQLiteStore:
     def close(self) -> None:
         self.db.close()
 
+    def integrity_check(self) -> str:
+        """SQLite's own check of the whole file: ``"ok"`` or the first problem it found."""
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
     # -- inputs and documents -----------------------------------------------------------------
     def input_finished(self, sha256: str) -> bool:
         row = self.db.execute("SELECT finished_at FROM inputs WHERE sha256=?", (sha256,)).fetchone()
