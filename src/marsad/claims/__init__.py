@@ -1,20 +1,24 @@
 """Claims: who says what, from which independent origins, and where outlets contradict each other.
 
 In: a store with cleaned articles, sentences, entity mentions and (optionally) the link stage's
-stories and copied passages. Out: the ``claims``, ``claim_groups`` and ``article_signals`` tables,
-read back as plain dicts by :func:`claims`, :func:`claim_groups` and :func:`article_signals`.
-:func:`extract_claims` is the pipeline stage: it processes articles not processed before (or whose
-story changed), then regroups claims, resolves origins through attribution chains and copied
-passages, and finds contradictions (with :mod:`marsad.claims.stance` as an extra signal when its
-model file is present). The stance classifier itself lives in :mod:`marsad.claims.stance`.
+stories and copied passages. Out: the ``claims``, ``claim_groups``, ``claim_vectors`` and
+``article_signals`` tables (SQL in :mod:`marsad.store.claims`), read back as plain dicts by
+:func:`claims`, :func:`claim_groups` and :func:`article_signals`. :func:`extract_claims` is the
+pipeline stage, incremental: it extracts the claims of articles not processed before (a pure function
+of each article: :func:`marsad.claims.extract.article_claims`), encodes each distinct normalised claim
+text once (cached in the store across runs), resolves the new claims' origins through attribution
+chains and copied passages, and regroups only the stories that gained, lost or moved claims (groups,
+origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra signal when its model
+file is present). Other stories' groups are not touched.
 """
 
 from __future__ import annotations
 
+from ..settings import SETTINGS
 from .attribution import parse_attribution
 from .read import article_signals, claim_groups, claims
 
-BATCH_ARTICLES = 64
+BATCH_ARTICLES = SETTINGS.claims.batch_articles
 
 __all__ = ["extract_claims", "claims", "claim_groups", "article_signals", "parse_attribution", "load_stance"]
 
@@ -31,23 +35,22 @@ def load_stance():
 
 
 def extract_claims(store, progress=None, use_stance: bool = True) -> int:
-    """Pipeline stage: claims of new articles, then groups, origins, contradictions and signals.
+    """Pipeline stage: claims of new articles, their origins, then groups, contradictions and signals
+    of the stories they touch.
 
-    Incremental and resumable: each batch of articles is committed with its ``claim_state`` rows, so
-    an interrupted run continues with the articles not yet done. Returns the number of new claims.
+    Resumable: each batch of articles is committed with its ``claim_state`` rows, so an interrupted run
+    continues with the articles not yet done. Returns the number of new claims.
     """
     from .extract import extract_article_claims
     from .grouping import group_claims
     from .origins import resolve_origins
     from .signals import compute_signals
 
-    db = store.db
-    todo = [r[0] for r in db.execute(
-        "SELECT a.id FROM articles a LEFT JOIN claim_state s ON s.article_id = a.id "
-        "WHERE s.article_id IS NULL ORDER BY a.id")]
-    moved = db.execute("SELECT count(*) FROM claim_state s JOIN articles a ON a.id = s.article_id "
-                       "WHERE s.story_id IS NOT a.story_id").fetchone()[0]
-    if not todo and not moved and db.execute("SELECT count(*) FROM claims WHERE group_id IS NULL").fetchone()[0] == 0:
+    tables = store.claim_tables
+    todo = tables.articles_to_process()
+    moved = tables.moved_articles()
+    dirty = {old for _, old, _ in moved} | {new for _, _, new in moved} | tables.ungrouped_stories()
+    if not todo and not dirty:
         return 0
     n = 0
     for k in range(0, len(todo), BATCH_ARTICLES):
@@ -55,9 +58,9 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
         n += extract_article_claims(store, chunk)
         if progress:
             progress("claims", min(k + BATCH_ARTICLES, len(todo)), len(todo))
-    with store.transaction():
-        db.execute("UPDATE claim_state SET story_id = (SELECT story_id FROM articles WHERE id = claim_state.article_id)")
-    resolve_origins(store)
-    group_claims(store, load_stance() if use_stance else None)
-    compute_signals(store)
+    tables.mark_moved([a for a, _, _ in moved])
+    resolve_origins(store, todo)
+    dirty |= tables.stories_of(todo)
+    group_claims(store, load_stance() if use_stance else None, dirty)
+    compute_signals(store, todo)
     return n

@@ -127,17 +127,24 @@ def wire_source(text: str) -> dict | None:
             "entity_id": o.entity_id or (("outlet:" + o.domain) if o.domain else None), "wire": True}
 
 
+@lru_cache(maxsize=1)
+def _registry_names() -> dict[tuple[str, ...], object]:
+    """Outlet names of the registry as normalised token tuples (longest names first when matching)."""
+    from ..clean.outlets import registry_names
+
+    return {tuple(_WORD.findall(k)): o for k, o in registry_names().items() if _WORD.findall(k)}
+
+
 def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tuple[dict, int] | None:
     """An outlet named at token ``i`` by the outlet registry ("القناة 12 الإسرائيلية", "هيئة البث"):
     (channel source, index after it). Single-word names only when ``allow_single`` (after صحيفة / قناة)."""
-    from ..clean.outlets import outlet_named
-
-    for n in range(min(5, hi - i), 0, -1):
-        if n == 1 and not allow_single:
-            break
-        words = s.toks[i:i + n]
-        for first in dict.fromkeys([words[0], _strip(words[0], {words[0][1:]}) or words[0], words[0][1:] if len(words[0]) > 3 and words[0][0] in _PREFIXES else words[0]]):
-            o = outlet_named(" ".join([first, *words[1:]]))
+    names = _registry_names()
+    first = s.toks[i]
+    firsts = [first] + [first[k:] for k in (1, 2) if len(first) - k > 2 and all(c in _PREFIXES for c in first[:k])]
+    for n in range(min(5, hi - i), 0 if allow_single else 1, -1):
+        rest = tuple(s.toks[i + 1:i + n])
+        for f in firsts:
+            o = names.get((f, *rest))
             if o is not None:
                 surface = s.text[s.dstart[i] - s.base: s.dend[i + n - 1] - s.base]
                 return ({"kind": "channel", "name": o.name_en or o.name_ar, "name_ar": o.name_ar, "as_written": surface,
@@ -146,7 +153,7 @@ def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tupl
 
 
 _QUOTED = re.compile(r'^\s*["“«\']\s*([^"”»\'\n]{2,40}?)\s*["”»\']')
-_NUMBERED = re.compile(r"^\s*(?:ال\s*)?(\d{1,3})\b")
+_NUMBERED = re.compile(r"^\s*[\"“«]?\s*(?:ال\s*)?(\d{1,3})\b")
 
 
 def named_medium(s: "_Sentence", noun_end: int, hi: int) -> tuple[str, int] | None:
@@ -155,10 +162,11 @@ def named_medium(s: "_Sentence", noun_end: int, hi: int) -> tuple[str, int] | No
     if noun_end >= hi:
         return None
     rest = s.text[s.dstart[noun_end] - s.base - (1 if s.dstart[noun_end] - s.base > 0 else 0):]
-    m = _NUMBERED.match(s.text[s.dstart[noun_end] - s.base:])
+    m = _NUMBERED.match(s.text[s.dstart[noun_end] - s.base - 1:] if s.dstart[noun_end] > s.base else s.text)
     if m:
         j = noun_end + (2 if s.toks[noun_end] == "ال" else 1)
-        return s.text[s.dstart[noun_end - 1] - s.base: s.dend[j - 1] - s.base], j
+        noun = s.text[s.dstart[noun_end - 1] - s.base: s.dend[noun_end - 1] - s.base]
+        return f"{noun} {m.group(1)}", j
     m = _QUOTED.match(rest)
     if m:
         end_off = s.dstart[noun_end] - s.base + m.end() - 1
@@ -350,8 +358,13 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                     continue
                 named = named_medium(s, k, hi)
                 if named is not None:
-                    out.append({"kind": "channel", "name": named[0], "name_ar": named[0], "as_written": named[0],
-                                "entity_id": None, "_end": named[1]})
+                    from ..clean.outlets import outlet_named
+
+                    o = outlet_named(named[0])
+                    out.append({"kind": "channel", "name": (o.name_en or o.name_ar) if o else named[0],
+                                "name_ar": o.name_ar if o else named[0], "as_written": named[0],
+                                "entity_id": (o.entity_id or ("outlet:" + o.domain if o.domain else None)) if o else None,
+                                "_end": named[1]})
                     i = named[1]
                     continue
                 if noun in (("التقرير",), ("تقرير",)) and (k >= hi or _COMPLEMENTIZER.match(s.toks[k]) or s.toks[k] in ("الاخير",)):

@@ -11,21 +11,22 @@ origins are the earlier article's (see :mod:`marsad.claims.origins`).
 
 from __future__ import annotations
 
-import json
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from .. import data
+from ..settings import SETTINGS
 from ..text import normalize, strip_clitics, to_western_digits
 from .attribution import head_word, outlet_source, parse_attribution, wire_source
 
-MIN_WORDS = 5
-RECENT_SENTENCES = 4        # a back-reference (المصادر, التقرير) reaches this many sentences back
-NEGATION_SCOPE = 4          # words after a negation particle that it negates
+MIN_WORDS = SETTINGS.claims.min_words
+MIN_ATTRIBUTED_WORDS = SETTINGS.claims.min_attributed_words   # "ولم تؤكد حماس ذلك.": short, but a named source's
+RECENT_SENTENCES = SETTINGS.claims.recent_sentences
+NEGATION_SCOPE = SETTINGS.claims.negation_scope
 _WORD = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _PLACE_TYPES = ("GPE", "LOC", "FAC")
@@ -87,6 +88,93 @@ def cue_forms(words: list[str], kind: str) -> list[str]:
     return out
 
 
+_RELATIVE = frozenset(("الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي"))
+_SUBORDINATE = frozenset(("بعدما", "عندما", "حيث", "مما", "ما", "بعد", "قبل", "رغم", "بينما", "فيما", "وسط", "اثر",
+                          "عقب", "لكن", "ولكن", "بل")) | _RELATIVE
+
+
+def _bare(w: str) -> str:
+    return w[1:] if len(w) > 3 and w[0] in "وف" and w[1:] in _SUBORDINATE else w
+
+
+def main_clause(content: str) -> list[str]:
+    """The normalised words of a content's main clause: comma-separated relative clauses
+    ("روسيا، التي كانت حليفة النظام، لا تملك") are skipped, and the clause ends at the first
+    subordinate word (بعدما، حيث، الذي ...). Negation outside it ("فاز ... بعدما لم يحصل في الدورة
+    الأولى") does not negate the claim."""
+    out: list[str] = []
+    for seg in re.split(r"[،,;؛]", content):
+        words = _WORD.findall(normalize(seg))
+        if not words:
+            continue
+        if out and _bare(words[0]) in _RELATIVE:
+            continue
+        if out and (_bare(words[0]) in _SUBORDINATE or (words[0][0] in "وف" and len(words[0]) > 3)):
+            break       # a subordinate clause, or a coordinate one ("...، ولم يسم 35 نائبا"): another proposition
+        for i, w in enumerate(words):
+            if i > 0 and _bare(w) in _SUBORDINATE:
+                return out + words[:i]
+        out.extend(words)
+    return out
+
+
+_UNIT_SUFFIXES = ("ين", "ون", "ات", "ا")
+
+
+def _unit_key(word: str) -> str | None:
+    w = strip_clitics(word)
+    for suf in _UNIT_SUFFIXES:
+        if len(w) > len(suf) + 2 and w.endswith(suf):
+            w = w[: -len(suf)]
+            break
+    return w if len(w) > 1 and not w.isdigit() else None
+
+
+@lru_cache(maxsize=1)
+def _month_words() -> frozenset[str]:
+    return frozenset(normalize(r["name"]) for r in data.rows("months.tsv") if r.get("name"))
+
+
+def counted_numbers(words: list[str]) -> list[list]:
+    """[number, unit] pairs of a content ("22 قتيلا", "99 صوتا"): numbers counting something, not years,
+    dates, ordinals (الـ47) or reference numbers (رقم 136 لسنة 1981)."""
+    out = []
+    ws = [to_western_digits(w) for w in words]
+    ws = [re.sub(r"^\D{1,3}(?=\d)", "", w) if any(ch.isdigit() for ch in w) else w for w in ws]   # بـ99 → 99
+    for i, w in enumerate(ws):
+        if not w.isdigit() or i + 1 >= len(ws):
+            continue
+        prev = ws[i - 1] if i else ""
+        if prev in ("رقم", "ال", "الـ", "عام", "سنه", "لسنه", "العام") or (len(w) == 4 and w[:2] in ("19", "20")):
+            continue
+        unit = _unit_key(ws[i + 1])
+        if unit is None or ws[i + 1] in _month_words() or unit in ("من", "في", "الي", "و"):
+            continue
+        out.append([int(w), unit])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _time_days() -> dict[tuple[str, ...], tuple[int, int]]:
+    out = {}
+    for r in data.rows("modality_cues.tsv"):
+        if r["kind"] == "time" and r.get("days"):
+            lo, _, hi = r["days"].partition("..")
+            out[tuple(normalize(r["form"]).split())] = (int(lo), int(hi or lo))
+    return out
+
+
+def time_range(words: list[str]) -> list[int] | None:
+    """The days (relative to publication) a content's relative time expressions allow, as [lo, hi]
+    (intersected when several), or None without one: "الأسبوع الماضي" = [-13, -2], "قبل ساعات" = [-1, 0]."""
+    lo, hi, found = -10 ** 6, 10 ** 6, False
+    for i in range(len(words)):
+        for form, (a, b) in _time_days().items():
+            if tuple(words[i:i + len(form)]) == form:
+                lo, hi, found = max(lo, a), min(hi, b), True
+    return [lo, hi] if found else None
+
+
 @dataclass
 class Claim:
     id: str
@@ -109,8 +197,8 @@ class Claim:
     flags: dict = field(default_factory=dict)
 
 
-def _is_claim(text: str, words: list[str]) -> bool:
-    if len(words) < MIN_WORDS:
+def _is_claim(text: str, words: list[str], attributed: bool = False) -> bool:
+    if len(words) < (MIN_ATTRIBUTED_WORDS if attributed else MIN_WORDS):
         return False
     t = text.strip()
     if "؟" in t or "?" in t or (words and words[0] in ("هل", "وهل")):
@@ -119,8 +207,8 @@ def _is_claim(text: str, words: list[str]) -> bool:
 
 
 _GLUED_STOP = re.compile(r"[.!](?=[\u0621-\u064A])")        # "مسبقا.وقال": a sentence end without a space
-_CLAUSE_OPENER = re.compile(r"(?:[،,:]\s*|\s)((?:و?فيما|بينما|في حين|كما|وقد|بعدما|بعد أن|فيما)\s+)")
-MIN_CLAUSE_WORDS = 4
+_CLAUSE_OPENER = re.compile(r"(?:[،,:]\s*|\s)((?:و?فيما|بينما|في حين|كما|وقد|بعدما|بعد أن|في الوقت الذي)\s+|(?<=[،,]\s))")
+MIN_CLAUSE_WORDS = SETTINGS.claims.min_clause_words
 
 
 def clause_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -134,7 +222,10 @@ def clause_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
     verbs = lexicon().verbs
     for m in _CLAUSE_OPENER.finditer(sent):
         after = normalize(sent[m.end(1):m.end(1) + 40]).split()
-        if any(_strip(w, verbs) is not None for w in after[:2]):
+        if not any(_strip(w, verbs) is not None for w in after[:2 if m.group(1) else 1]):
+            continue
+        # a bare comma before a verb splits only after a clause that reports on its own ("أعلن X أن ...، أكد Y")
+        if m.group(1) or any(_strip(w, verbs) is not None for w in normalize(sent[:m.start()]).split()):
             cuts.append(m.start(1))
     out, lo = [], 0
     for c in sorted(set(cuts)):
@@ -179,7 +270,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         content = text[att.content_start:att.content_end]
         cwords = normalize(content).split()
         cwords = [w for w in (_WORD.findall(" ".join(cwords)))]
-        if not _is_claim(sent, _WORD.findall(normalize(sent))):
+        if not _is_claim(sent, _WORD.findall(normalize(sent)), bool(att.sources)):
             continue
         source_ids = {x.get("entity_id") for x in att.sources} | {x.get("close_to") for x in att.sources}
         in_content = [m for m in sent_mentions if m.entity_id and m.start < att.content_end and m.end > att.content_start]
@@ -193,7 +284,8 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
                         and not w.isdigit() and not count_cues([w], "negation")})
         terms = sorted(set(terms) | predicate_classes(terms))
         numbers = sorted(set(_NUMBER.findall(to_western_digits(content))))
-        negated = count_cues(cwords, "negation") % 2 == 1
+        main = main_clause(content)
+        negated = count_cues(main, "negation") > 0
         modality = att.modality
         if modality in ("asserted", "reported", "confirmed") and (count_cues(cwords, "denial") and not att.sources):
             modality = "denied"
@@ -201,10 +293,12 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
             modality = "expected"
         swords = _WORD.findall(normalize(sent))
         neg_terms = set()
-        for i, w in enumerate(cwords):
+        for i, w in enumerate(main):
             if count_cues([w], "negation"):
-                neg_terms.update(strip_clitics(x) for x in cwords[i + 1:i + 1 + NEGATION_SCOPE])
-        flags = {"neg_terms": sorted(neg_terms & set(terms)), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
+                neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
+        flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords),
+                 "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
+                 "days": time_range(cwords), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [
             x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]
@@ -226,49 +320,52 @@ def _locative(text: str, m) -> bool:
     return m.text[:1] in ("ب", "ل") and len(m.text) > 3 and not m.text.startswith("ال")
 
 
-def _entity_names(store, ids: set[str]) -> dict:
-    out = {}
-    ids = [i for i in ids if i]
-    for k in range(0, len(ids), 500):
-        chunk = ids[k:k + 500]
-        for r in store.db.execute(f"SELECT id, type, name_ar, name_en FROM entities WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            out[r["id"]] = {"name_ar": r["name_ar"], "name_en": r["name_en"], "type": r["type"]}
-    return out
+ENCODE_BATCH = SETTINGS.claims.encode_batch   # texts per encoder call (much faster per text in batches)
 
 
-def _vectors(texts: list[str]):
+def content_key(text: str) -> str:
+    """The cache key of a claim's content: sha1 of its normalised text (spelling variants meet)."""
+    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()
+
+
+def content_vectors(tables, texts: list[str]) -> tuple[str, list[bytes], list[tuple[str, str, bytes]]]:
+    """Vectors of ``texts`` from the store's cache, encoding (in batches) only the distinct normalised texts
+    not seen before. Returns (encoder name, one float32 vector per text as bytes, new cache rows)."""
     from ..link.encoder import get_encoder
+
     enc = get_encoder()
-    if not texts:
-        return enc, np.zeros((0, enc.dim), dtype=np.float32)
-    return enc, enc.encode(texts)
+    keys = [content_key(t) for t in texts]
+    have = tables.cached_vectors(keys, enc.name) if keys else {}
+    todo: dict[str, str] = {}
+    for k, t in zip(keys, texts):
+        if k not in have and k not in todo:
+            todo[k] = t
+    new_rows = []
+    items = list(todo.items())
+    for b in range(0, len(items), ENCODE_BATCH):
+        chunk = items[b:b + ENCODE_BATCH]
+        vecs = enc.encode([t for _, t in chunk])
+        for (k, _), v in zip(chunk, vecs):
+            blob = np.asarray(v, dtype=np.float32).tobytes()
+            have[k] = blob
+            new_rows.append((k, enc.name, blob))
+    return enc.name, [have[k] for k in keys], new_rows
 
 
 def extract_article_claims(store, article_ids: list[int]) -> int:
     """Extract and store the claims of ``article_ids`` (one transaction per batch). Returns the count."""
+    tables = store.claim_tables
     batch = []
     for aid in article_ids:
         a = store.article(aid)
         if a is None:
             continue
         mentions = store.mentions(article_id=aid)
-        names = _entity_names(store, {m.entity_id for m in mentions})
+        names = tables.entity_names(m.entity_id for m in mentions)
         batch.append((a, article_claims(a, store.sentences(aid), mentions, names)))
     claims = [c for _, cs in batch for c in cs]
-    enc, vecs = _vectors([c.content for c in claims])
+    encoder, vectors, new_rows = content_vectors(tables, [c.content for c in claims])
     with store.transaction():
-        for a, cs in batch:
-            store.db.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
-        store.db.executemany(
-            """INSERT INTO claims(id, article_id, idx, start, end, content_start, content_end, text, content, chain,
-               modality, polarity, entities, places, numbers, times, terms, flags, vector, encoder)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(c.id, c.article_id, c.idx, c.start, c.end, c.content_start, c.content_end, c.text, c.content,
-              json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
-              json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
-              json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False),
-              vecs[i].astype(np.float32).tobytes(), enc.name) for i, c in enumerate(claims)])
-        store.db.executemany(
-            "INSERT OR REPLACE INTO claim_state(article_id, n_claims, story_id) VALUES (?,?,?)",
-            [(a.id, len(cs), a.story_id) for a, cs in batch])
+        tables.save_vectors(new_rows)
+        tables.save_claims(batch, vectors, encoder)
     return len(claims)

@@ -15,23 +15,28 @@ other in ``contradicts``.
 from __future__ import annotations
 
 import json
+from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
+from .. import data
+from ..settings import SETTINGS
 from .origins import group_origins
 
-SAME_COS = 0.62            # embedding similarity for "the same claim" (with shared entities / words)
-SAME_COS_STRONG = 0.80     # ... with only one kind of overlap
-RELATED_COS = 0.50         # for contradiction candidates (about the same thing)
-CONTRA_COS = 0.60          # ... for polarity / number / place conflicts (with two shared content words)
-STANCE_MIN_PROBA = 0.70
+_CFG = SETTINGS.claims
+SAME_COS = _CFG.same_cos
+SAME_COS_STRONG = _CFG.same_cos_strong
+RELATED_COS = _CFG.related_cos
+CONTRA_COS = _CFG.contra_cos
+STANCE_MIN_PROBA = _CFG.stance_min_proba
+SAME_PLACE_NAME = _CFG.same_place_name
+TIMES_MAX_GAP = _CFG.times_max_gap_days
 
 
-def _claim_rows(store) -> list[dict]:
+def _claim_rows(tables, story_ids) -> list[dict]:
     out = []
-    for r in store.db.execute(
-            "SELECT c.*, a.story_id, a.outlet, a.cited_source, a.published FROM claims c JOIN articles a ON a.id = c.article_id "
-            "ORDER BY c.article_id, c.idx"):
+    for r in tables.claim_rows(story_ids):
         d = dict(r)
         for k in ("entities", "places", "numbers", "times", "terms", "chain", "flags"):
             d[k] = json.loads(d[k] or "[]")
@@ -39,8 +44,55 @@ def _claim_rows(store) -> list[dict]:
         d["provenance"] = json.loads(d["provenance"]) if d["provenance"] else []
         d["eff_polarity"] = d["polarity"] * (-1 if d["modality"] == "denied" else 1)
         d["vec"] = np.frombuffer(d["vector"], dtype=np.float32) if d["vector"] else None
+        d["_pubday"] = _day_number(d.get("published"))
         out.append(d)
     return out
+
+
+def _day_number(published: str | None) -> int | None:
+    try:
+        return date.fromisoformat((published or "")[:10]).toordinal() if published else None
+    except ValueError:
+        return None
+
+
+def _days(c: dict) -> tuple[int, int] | None:
+    """The absolute day range (days since 1970) a claim's relative time means, or its relative range
+    when the article has no date."""
+    r = (c.get("flags") or {}).get("days")
+    if not r:
+        return None
+    base = c.get("_pubday") or 0
+    return base + r[0], base + r[1]
+
+
+def times_differ(a: dict, b: dict) -> bool:
+    """Both claims say when, and the days they can mean do not overlap ("last week" / "hours before";
+    "today" in Monday's paper and "yesterday" in Tuesday's are the same day). Without both publication
+    dates a one-day expression (اليوم، أمس) may be off by the day between two papers; with them, times
+    more than ``times_max_gap_days`` apart are different happenings rather than a conflict."""
+    da, db = _days(a), _days(b)
+    if da is None or db is None:
+        return False
+    dated = a.get("_pubday") is not None and b.get("_pubday") is not None
+    if not dated:
+        da = (da[0] - 1, da[1] + 1) if da[0] == da[1] else da
+        db = (db[0] - 1, db[1] + 1) if db[0] == db[1] else db
+    gap = max(db[0] - da[1], da[0] - db[1])
+    return gap > 0 and (not dated or gap <= TIMES_MAX_GAP)
+
+
+def count_conflicts(a: dict, b: dict) -> list[tuple]:
+    """Counts of the same thing that share no value: (unit, values in a, values in b). A sentence that
+    gives both rounds' votes (71 then 99) does not conflict with one that gives 99."""
+    units: list[dict] = []
+    for c in (a, b):
+        d: dict = {}
+        for v, u in (c.get("flags") or {}).get("counts") or []:
+            d.setdefault(u, set()).add(v)
+        units.append(d)
+    return [(u, sorted(units[0][u]), sorted(units[1][u])) for u in units[0].keys() & units[1].keys()
+            if not units[0][u] & units[1][u]]
 
 
 def mismatch(a: dict, b: dict) -> list[str]:
@@ -48,53 +100,103 @@ def mismatch(a: dict, b: dict) -> list[str]:
     why = []
     if a["eff_polarity"] != b["eff_polarity"]:
         why.append("denial" if "denied" in (a["modality"], b["modality"]) else "polarity")
+    if "denied" in (a["modality"], b["modality"]) and a["modality"] != b["modality"]:
+        why.append("denial")    # a denial never supports what it denies, nor what others report
     if a["numbers"] and b["numbers"] and not set(a["numbers"]) & set(b["numbers"]):
+        why.append("numbers")
+    if count_conflicts(a, b):
         why.append("numbers")
     if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
         why.append("places")
-    if a["times"] and b["times"] and not set(a["times"]) & set(b["times"]):
+    if times_differ(a, b) or (a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
+                              and _days(a) is None and _days(b) is None):
         why.append("times")
+    if opposed(a, b):
+        why.append("opposed")
     return why
 
 
+@lru_cache(maxsize=1)
+def _oppositions() -> frozenset[tuple[str, str]]:
+    out = set()
+    for r in data.rows("claim_oppositions.tsv"):
+        out.add(("~" + r["class_a"], "~" + r["class_b"]))
+        out.add(("~" + r["class_b"], "~" + r["class_a"]))
+    return frozenset(out)
+
+
+def opposed(a: dict, b: dict) -> list[str]:
+    """Predicate classes of ``a`` and ``b`` that cannot both hold (captured / withdrew)."""
+    pa = {t for t in a["terms"] if t.startswith("~")} - {t for t in b["terms"] if t.startswith("~")}
+    pb = {t for t in b["terms"] if t.startswith("~")} - {t for t in a["terms"] if t.startswith("~")}
+    return sorted(f"{x}/{y}" for x in pa for y in pb if (x, y) in _oppositions())
+
+
 _PLACE_COUNTRY: dict[str, tuple[str | None, int | None]] = {}
+_PLACE_NAME: dict[str, str] = {}
 
 
 def _places_nest(a: dict, b: dict) -> bool:
-    """A country and a place inside it are compatible (روسيا / موسكو)."""
+    """A country and a place inside it are compatible (روسيا / موسكو); so are two spellings of one
+    place the linker kept apart (قيساريا / قيسارية)."""
+    from rapidfuzz import fuzz
+
     for p in a["places"]:
         for q in b["places"]:
             cp, pp = _PLACE_COUNTRY.get(p, (None, None))
             cq, pq = _PLACE_COUNTRY.get(q, (None, None))
             if cp and cp == cq and (pp == 3 or pq == 3):
                 return True
+            np_, nq = _PLACE_NAME.get(p), _PLACE_NAME.get(q)
+            if np_ and nq and fuzz.ratio(np_, nq) >= SAME_PLACE_NAME:
+                return True
     return False
 
 
+# how sure a contradiction is, by its strongest reason
+REASON_CONFIDENCE = {"denial": 0.85, "numbers": 0.7, "opposed": 0.6, "polarity": 0.6, "times": 0.55}
+STANCE_BONUS = 0.1
+
+
 def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
-    """(reasons two claims about the same thing contradict, whether to ask the stance classifier)."""
+    """(reasons two claims about the same thing contradict, whether to ask the stance classifier).
+
+    Two claims that agree on a negative statement never contradict; the stance classifier alone never
+    makes a contradiction (it only adds to the confidence of one found here)."""
+    actors = (set(a["entities"]) - set(a["places"])) & (set(b["entities"]) - set(b["places"]))
     ents = set(a["entities"]) & set(b["entities"])
     terms = set(a["terms"]) & set(b["terms"])
-    if not ents or not terms:
+    preds = {t for t in terms if t.startswith("~")}
+    if not ents or not (terms or opposed(a, b)):
         return [], False
     why = []
-    if a["times"] and b["times"] and not set(a["times"]) & set(b["times"]) and (
-            any(t.startswith("~") for t in terms)):
+    if preds and times_differ(a, b) or (preds and a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
+                                        and _days(a) is None and _days(b) is None):
         why.append("times")     # e.g. "left last week" / "fled hours before": the same act, another time
+    if cos >= RELATED_COS and actors and opposed(a, b):
+        why.append("opposed")
     if cos < RELATED_COS:
         return why, False
     denied = "denied" in (a["modality"], b["modality"]) and a["eff_polarity"] != b["eff_polarity"]
     if denied and terms:
         why.append("denial")
-    negated = set(a["flags"].get("neg_terms", [])) | set(b["flags"].get("neg_terms", []))
     close = len(terms) >= 2 and cos >= CONTRA_COS
-    if a["eff_polarity"] != b["eff_polarity"] and not denied and close and terms & negated:
+    if a["eff_polarity"] != b["eff_polarity"] and not denied and close and _negates_other(a, b):
         why.append("polarity")
-    if close and a["numbers"] and b["numbers"] and not set(a["numbers"]) & set(b["numbers"]):
+    if close and count_conflicts(a, b):
         why.append("numbers")
-    if close and a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
-        why.append("places")
-    return why, close
+    return why, bool(why)
+
+
+def _negates_other(a: dict, b: dict) -> bool:
+    """The negative claim's main clause negates a word the positive claim's main clause asserts."""
+    neg, pos = (a, b) if a["eff_polarity"] < b["eff_polarity"] else (b, a)
+    return bool(set(neg["flags"].get("neg_terms", [])) & set(pos["flags"].get("main_terms", pos["terms"])))
+
+
+def confidence(reasons: list[str]) -> float:
+    base = max((REASON_CONFIDENCE.get(r, 0.0) for r in reasons if r != "stance"), default=0.0)
+    return round(min(0.95, base + (STANCE_BONUS if "stance" in reasons else 0.0)), 2)
 
 
 def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
@@ -113,30 +215,45 @@ def _scopes(rows: list[dict]) -> dict:
     return scopes
 
 
-def group_claims(store, stance=None) -> int:
-    """(Re)group all stored claims and recompute groups, origins per group and contradictions."""
-    rows = _claim_rows(store)
-    for r in store.db.execute("SELECT id, country, geo_precision FROM entities WHERE type IN ('GPE','LOC','FAC')"):
-        _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
+def group_claims(store, stance=None, story_ids=None) -> int:
+    """Regroup the claims of ``story_ids`` (every story with claims when None) and recompute their
+    groups' origins and contradictions; other stories' groups are left as they are."""
+    tables = store.claim_tables
+    if story_ids is None:
+        story_ids = tables.stories_of(tables.processed_articles())
+    story_ids = set(story_ids)
+    if not story_ids:
+        return 0
+    rows = _claim_rows(tables, story_ids)
+    if not _PLACE_COUNTRY:
+        for r in tables.places():
+            _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
+            _PLACE_NAME[r["id"]] = r["name_ar"]
     groups_out = []
     for story_id, members in _scopes(rows).items():
         groups_out.extend(_group_scope(story_id, members))
     _contradictions(groups_out, stance)
-    with store.transaction():
-        store.db.execute("DELETE FROM claim_groups")
-        updates = []
-        for g in groups_out:
-            for c in g["claims"]:
-                updates.append((g["id"], c["id"]))
-            store.db.execute(
-                """INSERT INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles, n_outlets,
-                   origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
-                 json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
-                 len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
-                 g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)))
-        store.db.executemany("UPDATE claims SET group_id=? WHERE id=?", updates)
+    for g in groups_out:
+        for c in g["contradicts"]:
+            c["confidence"] = confidence(c["reasons"])
+    tables.replace_groups(story_ids, groups_out)
     return len(groups_out)
+
+
+def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
+    """Pairs of claims that share an entity or a predicate class (lexical blocking: only these are
+    compared by embedding)."""
+    index: dict[str, list[int]] = {}
+    for i, m in enumerate(members):
+        for key in set(m["entities"]) | {t for t in m["terms"] if t.startswith("~")}:
+            index.setdefault(key, []).append(i)
+    pairs = set()
+    for idx in index.values():
+        if len(idx) > 1:
+            for x, i in enumerate(idx):
+                for j in idx[x + 1:]:
+                    pairs.add((i, j))
+    return pairs
 
 
 def _group_scope(story_id, members: list[dict]) -> list[dict]:
@@ -146,18 +263,17 @@ def _group_scope(story_id, members: list[dict]) -> list[dict]:
     for i, m in enumerate(members):
         if m["vec"] is not None and len(m["vec"]) == dim:
             V[i] = m["vec"]
-    S = V @ V.T if n else np.zeros((0, 0))
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
-    iu = np.argwhere(np.triu(S, 1) >= min(SAME_COS, SAME_COS_STRONG))
-    for i, j in iu:
+    for i, j in _candidate_pairs(members):
+        cos = float(V[i] @ V[j])
+        if cos < min(SAME_COS, SAME_COS_STRONG):
+            continue
         a, b = members[i], members[j]
-        if a["article_id"] == b["article_id"] and abs(a["idx"] - b["idx"]) > 3:
-            pass
-        same, _ = _related(a, b, float(S[i, j]))
+        same, _ = _related(a, b, cos)
         if same and not mismatch(a, b):
-            pairs.append((float(S[i, j]), int(i), int(j)))
+            pairs.append((cos, i, j))
     pairs.sort(reverse=True)
 
     def find(x):
@@ -176,12 +292,13 @@ def _group_scope(story_id, members: list[dict]) -> list[dict]:
         group_members[ri].extend(group_members.pop(rj))
     out = []
     for root, idxs in group_members.items():
-        cs = [members[i] for i in sorted(idxs, key=lambda i: (members[i]["article_id"], members[i]["idx"]))]
+        cs = [members[i] for i in sorted(idxs, key=lambda i: (members[i]["article_id"], members[i]["start"]))]
         rep = max(cs, key=lambda c: (len(c["chain"]), -len(c["text"]) if len(c["text"]) > 400 else len(c["text"])))
         first = cs[0]
         vec = V[idxs].mean(axis=0)
         norm = np.linalg.norm(vec)
-        outlets = sorted({(c["chain"][0].get("name") if c["chain"] else None) or "?" for c in cs})
+        outlets = sorted({(c["chain"][0].get("name_ar") or c["chain"][0].get("name") if c["chain"] else None) or "?"
+                          for c in cs})
         origins = group_origins([{"claim_id": c["id"], "article_id": c["article_id"], "outlet": c["chain"][0].get("name"),
                                   "origin": c["origin"] or {"key": "?", "name": "?"}, "provenance": c["provenance"],
                                   "copied_from": c["copied_from"]} for c in cs])
@@ -202,17 +319,12 @@ def _contradictions(groups: list[dict], stance=None) -> None:
         members = [(gi, c) for gi, g in enumerate(gs) for c in g["claims"] if c["vec"] is not None]
         if not members:
             continue
-        M = np.stack([c["vec"] for _, c in members])
-        S = M @ M.T
-        timed = [k for k, (_, c) in enumerate(members) if c["times"]]
-        pairs = {(int(i), int(j)) for i, j in np.argwhere(np.triu(S, 1) >= RELATED_COS)}
-        pairs |= {(i, j) for x, i in enumerate(timed) for j in timed[x + 1:]}
         best_of: dict[tuple[int, int], tuple] = {}
-        for i, j in pairs:
+        for i, j in _candidate_pairs([c for _, c in members]):
             (gi, a), (gj, b) = members[i], members[j]
             if gi == gj or a["article_id"] == b["article_id"]:
                 continue
-            cos = float(S[i, j])
+            cos = float(a["vec"] @ b["vec"]) if len(a["vec"]) == len(b["vec"]) else 0.0
             why, ask = contradiction(a, b, cos)
             if not (why or ask):
                 continue
@@ -233,10 +345,10 @@ def _contradictions(groups: list[dict], stance=None) -> None:
         for k, (i, j, why, a, b, cos) in enumerate(cands):
             reasons = list(why)
             p = stance_says.get(k)
+            if not reasons:
+                continue        # the stance classifier alone never makes a contradiction
             if p and p.get("disagree", 0) >= STANCE_MIN_PROBA:
                 reasons.append("stance")
-            if not reasons:
-                continue
             gs[i]["contradicts"].append({"group_id": gs[j]["id"], "reasons": reasons, "claim_id": a["id"],
                                          "other_claim_id": b["id"], "similarity": round(cos, 3)})
             gs[j]["contradicts"].append({"group_id": gs[i]["id"], "reasons": reasons, "claim_id": b["id"],

@@ -41,6 +41,8 @@ def origin_key(src: dict) -> str:
         return "a:" + normalize(src.get("description") or src.get("name") or "")
     if src.get("entity_id"):
         return "e:" + src["entity_id"]
+    if src.get("local_key"):          # an unknown outlet: an origin of its own, never merged with others
+        return "o:" + src["local_key"]
     return ("o:" if src.get("kind") == "outlet" else "n:") + normalize(src.get("name_ar") or src.get("name") or "")
 
 
@@ -50,11 +52,10 @@ def display_name(o: dict) -> str:
     return o.get("name") or "?"
 
 
-def copy_source(store, article_id: int, start: int, end: int) -> tuple[int, int, int] | None:
+def copy_source(tables, article_id: int, start: int, end: int) -> tuple[int, int, int] | None:
     """(source article, start, end) of the copied passage that covers most of [start, end), if any."""
     best = None
-    for p in store.db.execute("SELECT * FROM copy_passages WHERE article_id=? AND start < ? AND end > ?",
-                              (article_id, end, start)):
+    for p in tables.copy_passages(article_id, start, end):
         overlap = min(end, p["end"]) - max(start, p["start"])
         if overlap >= 0.6 * (end - start) and (best is None or overlap > best[0]):
             shift = p["source_start"] - p["start"]
@@ -62,12 +63,15 @@ def copy_source(store, article_id: int, start: int, end: int) -> tuple[int, int,
     return best[1:] if best else None
 
 
-def resolve_origins(store) -> None:
-    """Set every claim's origin, provenance and copied_from (following copied passages, earliest first)."""
-    db = store.db
-    rows = db.execute("SELECT c.id, c.article_id, c.start, c.end, c.chain, c.text, c.numbers, c.polarity, c.modality, "
-                      "a.duplicate_of FROM claims c "
-                      "JOIN articles a ON a.id = c.article_id ORDER BY coalesce(a.published,''), c.article_id, c.idx").fetchall()
+def resolve_origins(store, article_ids: list[int] | None = None) -> None:
+    """Set the origin, provenance and copied_from of the claims of ``article_ids`` (all processed
+    articles when None), following copied passages to earlier articles, whose stored origins are reused."""
+    tables = store.claim_tables
+    ids = article_ids if article_ids is not None else tables.processed_articles()
+    if not ids:
+        return
+    todo = set(ids)
+    rows = tables.origin_rows(sorted(todo | tables.copy_sources(ids)))
     by_article: dict[int, list] = {}
     for r in rows:
         by_article.setdefault(r["article_id"], []).append(r)
@@ -76,12 +80,15 @@ def resolve_origins(store) -> None:
     def resolve(r, depth=0):
         if r["id"] in memo:
             return memo[r["id"]]
+        if r["article_id"] not in todo and r["origin"]:
+            memo[r["id"]] = (json.loads(r["origin"]), json.loads(r["provenance"] or "[]"), None)
+            return memo[r["id"]]
         chain = json.loads(r["chain"])
         own = origin_of(chain)
         prov = [x.get("name") for x in chain]
         result = (own, prov, None)
         if depth < 8:
-            src = copy_source(store, r["article_id"], r["start"], r["end"])
+            src = copy_source(tables, r["article_id"], r["start"], r["end"])
             best = None
             if src is not None:
                 sa, ss, se = src
@@ -99,10 +106,10 @@ def resolve_origins(store) -> None:
 
     updates = []
     for r in rows:
-        o, prov, copied = resolve(r)
-        updates.append((json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied, r["id"]))
-    with store.transaction():
-        db.executemany("UPDATE claims SET origin=?, provenance=?, copied_from=? WHERE id=?", updates)
+        if r["article_id"] in todo:
+            o, prov, copied = resolve(r)
+            updates.append((json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied, r["id"]))
+    tables.save_origins(updates)
 
 
 def _compatible(a, b) -> bool:

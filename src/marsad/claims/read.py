@@ -37,17 +37,15 @@ def source_label_ar(x: dict) -> str:
     return (x.get("name_ar") or x.get("as_written") or x.get("name") or "?").strip(_QUOTES)
 
 
-def _groups(db) -> dict[str, dict]:
-    return {r["id"]: r for r in db.execute("SELECT * FROM claim_groups")}
+def _groups(tables) -> dict[str, dict]:
+    return {r["id"]: r for r in tables.groups()}
 
 
 def claims(store, story_id: int | None = None) -> list[dict]:
-    db = store.db
-    groups = _groups(db)
-    sql = ("SELECT c.*, a.story_id FROM claims c JOIN articles a ON a.id = c.article_id"
-           + (" WHERE a.story_id = ?" if story_id is not None else "") + " ORDER BY c.article_id, c.idx")
+    tables = store.claim_tables
+    groups = _groups(tables)
     out = []
-    for r in db.execute(sql, (story_id,) if story_id is not None else ()):
+    for r in tables.claims_with_story(story_id):
         chain = json.loads(r["chain"])
         origin = json.loads(r["origin"]) if r["origin"] else None
         g = groups.get(r["group_id"])
@@ -74,9 +72,9 @@ def claims(store, story_id: int | None = None) -> list[dict]:
 
 def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> list[dict]:
     """Claim groups (of one story, or all), most widely reported first, with origins and contradictions."""
-    db = store.db
-    text_of = {r["id"]: (r["text"], r["article_id"]) for r in db.execute("SELECT id, text, article_id FROM claims")}
-    groups = _groups(db)
+    tables = store.claim_tables
+    text_of = tables.claim_texts()
+    groups = _groups(tables)
     out = []
     for g in groups.values():
         if story_id is not None and g["story_id"] != story_id:
@@ -86,7 +84,7 @@ def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> l
         contra = []
         for c in json.loads(g["contradicts"]):
             other = groups.get(c["group_id"])
-            contra.append({"group_id": c["group_id"], "reasons": c["reasons"],
+            contra.append({"group_id": c["group_id"], "reasons": c["reasons"], "confidence": c.get("confidence"),
                            "sentence": text_of.get(c["claim_id"], ("", None))[0],
                            "article_id": text_of.get(c["claim_id"], ("", None))[1],
                            "other_sentence": text_of.get(c["other_claim_id"], ("", None))[0],
@@ -103,4 +101,4 @@ def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> l
 
 
 def article_signals(store) -> list[dict]:
-    return [dict(r) for r in store.db.execute("SELECT * FROM article_signals ORDER BY article_id")]
+    return [dict(r) for r in store.claim_tables.signals()]

@@ -17,15 +17,15 @@ _WORD = re.compile(r"\w+")
 
 
 def compute_signals(store, article_ids: list[int] | None = None) -> int:
-    db = store.db
-    ids = article_ids if article_ids is not None else [r[0] for r in db.execute("SELECT article_id FROM claim_state")]
+    tables = store.claim_tables
+    ids = article_ids if article_ids is not None else tables.processed_articles()
     rows = []
     for aid in ids:
         a = store.article(aid)
         if a is None:
             continue
         words = _WORD.findall(normalize(a.text))
-        cl = db.execute("SELECT chain, origin, flags FROM claims WHERE article_id=?", (aid,)).fetchall()
+        cl = tables.signal_claims(aid)
         n = len(cl)
         attributed = anonymous = hedged = 0
         for c in cl:
@@ -41,7 +41,5 @@ def compute_signals(store, article_ids: list[int] | None = None) -> int:
         rows.append((aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,
                      round(count_cues(words, "opinion") * per100, 3), round(count_cues(words, "sensational") * per100, 3),
                      round(hedged / n, 3) if n else 0.0, len(words)))
-    with store.transaction():
-        db.executemany("INSERT OR REPLACE INTO article_signals(article_id, n_claims, n_attributed, n_anonymous, anonymous_share, "
-                       "opinion, sensational, hedging, n_words) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    tables.save_signals(rows)
     return len(rows)

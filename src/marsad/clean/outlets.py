@@ -77,6 +77,11 @@ def _registry() -> tuple[dict[str, Outlet], dict[str, Outlet]]:
     return by_domain, by_name
 
 
+def registry_names() -> dict[str, Outlet]:
+    """Every known outlet name and alias (normalised) with its outlet."""
+    return _registry()[1]
+
+
 def host_of(url: str | None) -> str | None:
     """The URL's host without www. / amp. / m. prefixes, lower case (None for no URL)."""
     if not url or "://" not in url:

@@ -265,6 +265,13 @@ class SQLiteStore:
         return WebReads(self)
 
     @property
+    def claim_tables(self):
+        """SQL of claims, claim groups, the content-vector cache and signals (:mod:`marsad.store.claims`)."""
+        from .claims import ClaimTables
+
+        return ClaimTables(self)
+
+    @property
     def story_tables(self):
         """SQL of developments and storylines (:mod:`marsad.store.stories`), bound to this store."""
         from .stories import StoryTables

@@ -366,4 +366,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX web_jobs_status ON web_jobs(status);
     """,
+    # claims (marsad.claims, SQL in marsad.store.claims): content vectors cached by normalised text, so
+    # each distinct claim text is encoded once across runs.
+    """
+    CREATE TABLE claim_vectors (
+        key TEXT PRIMARY KEY,              -- sha1 of the normalised claim content
+        encoder TEXT NOT NULL,             -- encoder name the vector comes from
+        vector BLOB NOT NULL               -- unit float32 embedding
+    );
+    """,
 ]

@@ -1,0 +1,203 @@
+"""The claims stage's SQL: claims, claim groups, the content-vector cache, origins and signals.
+
+In: a :class:`~marsad.store.Store` (reached as ``store.claim_tables``) and what the claims stage
+computed (claims of an article, vectors, origins, groups of a story, article signals). Out: the rows
+the stage needs back: articles still to process and articles whose story changed, cached content
+vectors by normalised-text key, the claims of a set of stories, copied passages of an article, place
+facts, and the per-article rows signals are computed from. Nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Iterable
+
+CHUNK = 500
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _chunks(items: list, n: int = CHUNK):
+    for k in range(0, len(items), n):
+        yield items[k:k + n]
+
+
+class ClaimTables:
+    def __init__(self, store):
+        self.store = store
+        self.db: sqlite3.Connection = store.db
+
+    # -- what to do ---------------------------------------------------------------------------------
+    def articles_to_process(self) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT a.id FROM articles a LEFT JOIN claim_state s ON s.article_id = a.id "
+            "WHERE s.article_id IS NULL ORDER BY a.id")]
+
+    def moved_articles(self) -> list[tuple[int, int | None, int | None]]:
+        """(article, story its claims were grouped in, story it is in now) for articles that moved."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT s.article_id, s.story_id, a.story_id FROM claim_state s JOIN articles a ON a.id = s.article_id "
+            "WHERE s.story_id IS NOT a.story_id")]
+
+    def ungrouped_stories(self) -> set:
+        return {r[0] for r in self.db.execute(
+            "SELECT DISTINCT a.story_id FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id IS NULL")}
+
+    def stories_of(self, article_ids: list[int]) -> set:
+        out = set()
+        for chunk in _chunks(article_ids):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT story_id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def mark_moved(self, article_ids: list[int]) -> None:
+        with self.store.transaction():
+            for chunk in _chunks(article_ids):
+                self.db.execute(
+                    "UPDATE claim_state SET story_id = (SELECT story_id FROM articles WHERE id = claim_state.article_id) "
+                    f"WHERE article_id IN ({_marks(len(chunk))})", chunk)
+
+    # -- inputs of extraction -------------------------------------------------------------------------
+    def entity_names(self, ids: Iterable[str]) -> dict:
+        out = {}
+        ids = sorted({i for i in ids if i})
+        for chunk in _chunks(ids):
+            for r in self.db.execute(f"SELECT id, type, name_ar, name_en FROM entities WHERE id IN ({_marks(len(chunk))})",
+                                     chunk):
+                out[r["id"]] = {"name_ar": r["name_ar"], "name_en": r["name_en"], "type": r["type"]}
+        return out
+
+    # -- the content-vector cache -----------------------------------------------------------------------
+    def cached_vectors(self, keys: list[str], encoder: str) -> dict[str, bytes]:
+        out = {}
+        for chunk in _chunks(sorted(set(keys))):
+            for r in self.db.execute(f"SELECT key, vector FROM claim_vectors WHERE encoder = ? AND key IN ({_marks(len(chunk))})",
+                                     [encoder, *chunk]):
+                out[r[0]] = r[1]
+        return out
+
+    def save_vectors(self, rows: list[tuple[str, str, bytes]]) -> None:
+        """(key, encoder, vector bytes) rows; call inside the batch's transaction."""
+        self.db.executemany("INSERT OR REPLACE INTO claim_vectors(key, encoder, vector) VALUES (?,?,?)", rows)
+
+    # -- claims -------------------------------------------------------------------------------------------
+    def save_claims(self, batch: list[tuple], vectors: list[bytes], encoder: str) -> None:
+        """Replace the claims of each (article, claims) in ``batch`` and record the articles as done.
+        ``vectors`` holds one vector per claim, in batch order. Call inside a transaction."""
+        claims = [c for _, cs in batch for c in cs]
+        for a, _ in batch:
+            self.db.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
+        self.db.executemany(
+            """INSERT INTO claims(id, article_id, idx, start, end, content_start, content_end, text, content, chain,
+               modality, polarity, entities, places, numbers, times, terms, flags, vector, encoder)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [(c.id, c.article_id, c.idx, c.start, c.end, c.content_start, c.content_end, c.text, c.content,
+              json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
+              json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
+              json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False),
+              vectors[i], encoder) for i, c in enumerate(claims)])
+        self.db.executemany(
+            "INSERT OR REPLACE INTO claim_state(article_id, n_claims, story_id) VALUES (?,?,?)",
+            [(a.id, len(cs), a.story_id) for a, cs in batch])
+
+    def claim_rows(self, story_ids: Iterable) -> list[sqlite3.Row]:
+        """The claims of the articles in ``story_ids`` (None = articles in no story), with the article's
+        story, outlet and date, in article and sentence order."""
+        ids = list(story_ids)
+        out: list[sqlite3.Row] = []
+        sql = ("SELECT c.*, a.story_id, a.outlet, a.cited_source, a.published FROM claims c "
+               "JOIN articles a ON a.id = c.article_id WHERE ")
+        real = [i for i in ids if i is not None]
+        for chunk in _chunks(real):
+            out.extend(self.db.execute(sql + f"a.story_id IN ({_marks(len(chunk))})", chunk))
+        if None in ids:
+            out.extend(self.db.execute(sql + "a.story_id IS NULL"))
+        out.sort(key=lambda r: (r["article_id"], r["start"]))
+        return out
+
+    def places(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT id, country, geo_precision, name_ar FROM entities WHERE type IN ('GPE','LOC','FAC')").fetchall()
+
+    # -- origins ----------------------------------------------------------------------------------------
+    def origin_rows(self, article_ids: list[int]) -> list[sqlite3.Row]:
+        """Claims of ``article_ids`` for origin resolution, earliest articles first."""
+        out: list[sqlite3.Row] = []
+        for chunk in _chunks(article_ids):
+            out.extend(self.db.execute(
+                "SELECT c.id, c.article_id, c.start, c.end, c.chain, c.text, c.numbers, c.polarity, c.modality, "
+                "c.origin, c.provenance, a.duplicate_of, a.published FROM claims c JOIN articles a ON a.id = c.article_id "
+                f"WHERE c.article_id IN ({_marks(len(chunk))})", chunk))
+        out.sort(key=lambda r: (r["published"] or "", r["article_id"], r["start"]))
+        return out
+
+    def copy_passages(self, article_id: int, start: int, end: int) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM copy_passages WHERE article_id=? AND start < ? AND end > ?",
+                               (article_id, end, start)).fetchall()
+
+    def copy_sources(self, article_ids: list[int]) -> set[int]:
+        out = set()
+        for chunk in _chunks(article_ids):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT source_article_id FROM copy_passages WHERE article_id IN ({_marks(len(chunk))})", chunk)}
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT duplicate_of FROM articles WHERE duplicate_of IS NOT NULL AND id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def save_origins(self, updates: list[tuple[str, str, str | None, str]]) -> None:
+        """(origin JSON, provenance JSON, copied_from, claim id) rows."""
+        with self.store.transaction():
+            self.db.executemany("UPDATE claims SET origin=?, provenance=?, copied_from=? WHERE id=?", updates)
+
+    # -- groups ------------------------------------------------------------------------------------------
+    def replace_groups(self, story_ids: Iterable, groups: list[dict]) -> None:
+        """Replace the claim groups of ``story_ids`` with ``groups`` and point their claims at them."""
+        ids = list(story_ids)
+        with self.store.transaction():
+            real = [i for i in ids if i is not None]
+            for chunk in _chunks(real):
+                self.db.execute(f"DELETE FROM claim_groups WHERE story_id IN ({_marks(len(chunk))})", chunk)
+            if None in ids:
+                self.db.execute("DELETE FROM claim_groups WHERE story_id IS NULL")
+            updates = []
+            for g in groups:
+                updates.extend((g["id"], c["id"]) for c in g["claims"])
+                self.db.execute(
+                    """INSERT OR REPLACE INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles,
+                       n_outlets, origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                    (g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
+                     json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
+                     len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
+                     g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)))
+            self.db.executemany("UPDATE claims SET group_id=? WHERE id=?", updates)
+
+    # -- signals -----------------------------------------------------------------------------------------
+    def processed_articles(self) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT article_id FROM claim_state")]
+
+    def signal_claims(self, article_id: int) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT chain, origin, flags FROM claims WHERE article_id=?", (article_id,)).fetchall()
+
+    def save_signals(self, rows: list[tuple]) -> None:
+        with self.store.transaction():
+            self.db.executemany(
+                "INSERT OR REPLACE INTO article_signals(article_id, n_claims, n_attributed, n_anonymous, anonymous_share, "
+                "opinion, sensational, hedging, n_words) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+
+    # -- reads for the report, export and web -------------------------------------------------------------
+    def groups(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM claim_groups").fetchall()
+
+    def claims_with_story(self, story_id: int | None = None) -> list[sqlite3.Row]:
+        sql = ("SELECT c.*, a.story_id FROM claims c JOIN articles a ON a.id = c.article_id"
+               + (" WHERE a.story_id = ?" if story_id is not None else "") + " ORDER BY c.article_id, c.start")
+        return self.db.execute(sql, (story_id,) if story_id is not None else ()).fetchall()
+
+    def claim_texts(self) -> dict[str, tuple[str, int]]:
+        return {r["id"]: (r["text"], r["article_id"]) for r in self.db.execute("SELECT id, text, article_id FROM claims")}
+
+    def signals(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM article_signals ORDER BY article_id").fetchall()
