@@ -8,7 +8,9 @@ figures, each measured in a fresh child process:
   (warm): seconds, peak RSS of the process, and the Python memory the loaded gazetteer holds
   (tracemalloc, in a separate run because tracing slows loading);
 - ``extract_entities`` throughput in sentences per second on one core, with the statistical
-  tagger (tagging + linking) and without it (linking only).
+  tagger (tagging + linking) and without it (linking only);
+- the whole entities stage (tag, link, geocode) in articles per second on one core, on articles
+  of 8–14 generated sentences (about 1,200 characters, the size of a news excerpt).
 
     python benchmarks/bench_entities.py [--json] [--skip-cold]
 """
@@ -88,6 +90,23 @@ def child(mode: str, args) -> dict:
         Gazetteer.load()
         cur, peak = tracemalloc.get_traced_memory()
         return {"held_mb": round(cur / 2**20, 1), "peak_mb": round(peak / 2**20, 1)}
+    if mode == "articles":
+        from marsad.entities import extract_entities, get_linker
+        get_linker()
+        sents = sentences(args.sentences)
+        rnd = random.Random(11)
+        arts = [" ".join(rnd.choice(sents) for _ in range(rnd.randint(8, 14))) for _ in range(300)]
+        for a in arts[:20]:
+            extract_entities(a)
+        t = time.perf_counter()
+        n = 0
+        while time.perf_counter() - t < args.seconds:
+            for a in arts:
+                extract_entities(a)
+            n += len(arts)
+        dt = time.perf_counter() - t
+        return {"articles": n, "seconds": round(dt, 2), "articles_per_s": round(n / dt, 1),
+                "chars_per_article": round(sum(map(len, arts)) / len(arts))}
     if mode in ("tagger", "linking"):
         from marsad.entities import extract_entities, get_linker, tagger_available
         use_tagger = mode == "tagger"
@@ -147,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         results["gazetteer_memory"] = run_child("traced", args)
     results["extract_with_tagger"] = run_child("tagger", args)
     results["extract_linking_only"] = run_child("linking", args)
+    results["entities_stage_articles"] = run_child("articles", args)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:

@@ -228,3 +228,45 @@ def test_countryside_area_from_stored_mentions(tmp_path):
     assert e["admin1"] == "Idlib" and e["geo_precision"] == 2 and e["location"].startswith("marsad:area:")
     assert e["date"] == "2024-12-04" and e["time_precision"] == 1
     s.close()
+
+
+# -- background, actors, places and dates (texts written for these tests) ----------------------
+
+def test_background_sentences_are_no_new_events():
+    assert not _mentions("وكانت قوات الدعم السريع قد سيطرت على مدينة ود مدني في ديسمبر 2023.", "2025-01-11")
+    assert not _mentions("وفي عام 2018 سيطرت قوات النظام على مدينة درعا.", "2024-12-04")
+    assert not _mentions("وسيطرت قوات الدعم السريع على مدينة ود مدني منذ أكثر من عام.", "2025-01-11")
+    # the army's entry is news; the RSF's control "since more than a year" is its background
+    ems = _mentions("دخل الجيش مدينة ود مدني الخاضعة لسيطرة الدعم السريع منذ أكثر من عام.", "2025-01-11")
+    assert [e.sub_event_type for e in ems] == ["Government regains territory"]
+    (e,) = _mentions("سيطر الجيش السوداني على مدينة ود مدني اليوم السبت.", "2025-01-11")
+    assert e.date == "2025-01-11"
+
+
+def test_territory_type_follows_the_actor():
+    (e,) = _mentions("سيطر الجيش السوداني على مدينة ود مدني.", "2025-01-11")
+    assert e.sub_event_type == "Government regains territory" and e.actor1.startswith("Military Forces of Sudan")
+    (e,) = _mentions("دخلت قوات الدعم السريع مدينة الفاشر.", "2025-01-11")
+    assert e.sub_event_type == "Non-state actor overtakes territory" and e.actor1 == "Rapid Support Forces"
+
+
+def test_one_event_per_listed_place():
+    ems = _mentions("شنت الطائرات الروسية غارات على حمص وحماة.")
+    assert sorted(e.location_name[:3] for e in ems) == ["Ham", "Hom"]
+    assert all(e.actor1 == "Military Forces of Russia" for e in ems)
+
+
+def test_civilians_are_never_the_attacker():
+    ems = _mentions("أطلقت القوات الإسرائيلية النار على مواطنين لبنانيين في بلدة حولا.", "2025-01-26")
+    assert ems and all(e.actor1 == "Military Forces of Israel" for e in ems)
+    assert ems[0].event_type == "Violence against civilians" and ems[0].country == "LB"
+
+
+def test_event_dated_from_the_texts_own_words():
+    (e,) = _mentions("قصفت الطائرات الحربية الإسرائيلية أمس مطار صنعاء الدولي.", "2024-12-27")
+    assert e.date == "2024-12-26" and e.location_name == "Sanaa International Airport"
+
+
+def test_residents_entering_their_villages_take_no_territory():
+    assert not [e for e in _mentions("حاول الأهالي دخول بلدة حولا رغم التحذيرات.", "2025-01-26")
+                if e.event_type == "Battles"]

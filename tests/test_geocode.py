@@ -135,3 +135,52 @@ def test_countries_have_precision_3_and_no_point():
 
 def test_unknown_place_is_none():
     assert geocode_place("مكان لا وجود له") is None
+
+
+# -- evidence before geocoding (texts written for these tests) ------------------------------------
+
+def _places(text):
+    ms, es = extract_entities(text)
+    out = {}
+    for m in ms:
+        if m.type in ("GPE", "LOC", "FAC"):
+            out[m.text] = es.get(m.location_id or "") or es[m.entity_id]
+    return out
+
+
+@pytest.mark.parametrize("text, word", [
+    ("قالت المصادر إن القائد كان يرتدي سترة عسكرية عند مقتله.", "سترة"),      # Sitrah, Bahrain
+    ("وقال الوزير إن القرار سيبقى ساري المفعول حتى نهاية العام.", "ساري"),     # Sari, Iran
+    ("وأكدت الأمم المتحدة أن ملايين السودانيين لجأوا إلى دول الجوار.", "جأوا"),  # Jawa, Jordan
+    ("توقعات الطقس: أمطار رعدية وسيول ورياح على أربع مناطق.", "سيول"),         # Seoul
+    ("قال الجيش السوداني إن المعارك مستمرة في وسط البلاد منذ أشهر.", "البلاد"),  # Al Bilad, Yemen
+    ("نصب النازحون الخيام على أطراف المخيم في غزة.", "الخيام"),                 # Khiam, Lebanon
+])
+def test_common_words_are_no_places(text, word):
+    assert word not in _places(text)
+
+
+def test_outlet_names_are_no_places():
+    places = _places("وفقا لما أوردته قناة «القاهرة الإخبارية» وصحيفة نيويورك تايمز، دخل الجيش السوداني مدينة ود مدني.")
+    assert "القاهرة" not in places and "نيويورك" not in places
+    assert abs(places["ود مدني"].lat - 14.40) < 0.2
+    ms, es = extract_entities("وقال للجزيرة مباشر إن القوات وصلت.")
+    assert any(m.entity_id == "marsad:al-jazeera-mubasher" for m in ms)
+
+
+def test_place_with_evidence_and_context_is_kept():
+    places = _places("شنت الطائرات الإسرائيلية غارات على بلدة الخيام في جنوب لبنان.")
+    assert places["الخيام"].country == "LB" and places["الخيام"].lat is not None
+    places = _places("وصلت الأمطار إلى سيول عاصمة كوريا الجنوبية.")
+    assert places["سيول"].country == "KR"
+
+
+def test_state_named_like_a_foreign_city_is_the_state():
+    places = _places("استعاد الجيش السوداني مدينة ود مدني عاصمة ولاية الجزيرة.")
+    e = places["الجزيرة"]
+    assert e.country == "SD" and e.geo_precision == 3
+
+
+def test_countries_and_regions_have_a_precision():
+    places = _places("اجتمع وزراء من لبنان والسودان في الشرق الأوسط.")
+    assert places["لبنان"].geo_precision == 3 and places["السودان"].country == "SD"

@@ -612,6 +612,9 @@ class Linker:
             if c is not None and m.type in geocode.PLACE_TYPES:
                 place_words.update(range(c.first, c.last + 1))
         cues = _cue_words()
+        # every place of the text with a point: towns near one another agree (حمص وحماة)
+        points = [(m.entity_id, entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
+                  if m.type in geocode.PLACE_TYPES and m.entity_id in entities and entities[m.entity_id].lat is not None]
         keep = []
         for m in mentions:
             c = cands.get((m.start, m.end))
@@ -628,8 +631,9 @@ class Linker:
                 full = text[toks[c.first][0]:toks[c.first][1]]
                 if e.kind == "ambiguous_place" and ev is not None:
                     pass       # kept without coordinates: nothing is geocoded
-                elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text,
-                                                ev, ctx, anchors) for x in ents):
+                elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text, ev, ctx,
+                                                anchors + [(a, b) for eid, a, b in points if eid != m.entity_id])
+                             for x in ents):
                     continue
             keep.append(m)
         return keep

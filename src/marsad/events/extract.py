@@ -413,14 +413,16 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
 
 _READ_ALSO = re.compile(r"\s*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضًا|ايضا|أيضاً|كذلك)")
 _SINCE = {"منذ"}
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _PLUPERFECT = {"كان", "كانت", "كانوا"}
 _TERRITORY_GAIN = {"Non-state actor overtakes territory", "Government regains territory"}
 
 
 def _background(stoks: list[_Tok], clause: list[int], j: int, n: int, date: str | None, published: str | None) -> bool:
     """A background or recap mention, not a new event: its own date lies long before the
-    article's (في عام 2018, في أبريل 2023), its clause says the state has lasted "منذ" ..., or a
-    pluperfect "كان/كانت قد" stands before the trigger."""
+    article's, its clause names an earlier year (في عام 2018, في أبريل 2023; the year before the
+    article's only in its first two months), its clause says the state has lasted "منذ" ..., or a
+    pluperfect "كان/كانت ... قد" stands before the trigger."""
     from ..settings import SETTINGS
     if date and published:
         try:
@@ -432,9 +434,15 @@ def _background(stoks: list[_Tok], clause: list[int], j: int, n: int, date: str 
     for k in range(len(stoks)):
         if clause[k] == clause[j] and abs(k - j) <= 8 and (stoks[k].key in _SINCE or stoks[k].bare in _SINCE):
             return True
-    for k in range(max(0, j - 4), j - 1):
-        if stoks[k].bare in _PLUPERFECT and stoks[k + 1].key == "قد":
-            return True
+    if j > 0 and stoks[j - 1].key == "قد" and any(stoks[k].bare in _PLUPERFECT for k in range(max(0, j - 7), j - 1)):
+        return True    # وكانت قوات ... قد سيطرت
+    if published:
+        pub_year, pub_month = int(published[:4]), int(published[5:7])
+        for k in range(len(stoks)):
+            if clause[k] == clause[j] and _YEAR.fullmatch(stoks[k].key):
+                year = int(stoks[k].key)
+                if year <= pub_year - 2 or (year == pub_year - 1 and pub_month > 2):
+                    return True    # في عام 2018, في أبريل 2023
     return False
 
 
@@ -443,7 +451,7 @@ def _territory_type(sub_event_type: str, subj) -> str:
     non-state group "Non-state actor overtakes territory", whatever verb told it."""
     if sub_event_type not in _TERRITORY_GAIN or subj is None:
         return sub_event_type
-    if subj.actor.inter == 1 and not subj.actor.weak:
+    if subj.actor.inter == 1 and (not subj.actor.weak or subj.actor.name.startswith("Military Forces")):
         return "Government regains territory"
     if subj.actor.inter in (2, 3, 4):
         return "Non-state actor overtakes territory"
