@@ -571,7 +571,12 @@ class Linker:
                     continue
                 if all(gaz.entities[i].type in geocode.PLACE_TYPES for i in places):
                     curated = {i for i in places if not i.startswith("gn:")}
-                    best, amb = geocode.choose_place(gaz, places, ctx, country_hint, anchors, curated)
+                    if c.first > 0 and any(k in _CITY_NOUNS for k in _bare_options(toks[c.first - 1][2]) + (
+                            _bare_options(toks[c.first - 2][2]) if c.first > 1 and toks[c.first - 1][2] in gaz.adjectives else [])):
+                        # العاصمة الأردنية عمان, مدينة ...: a town, not the country of that name
+                        places = tuple(i for i in places if gaz.entities[i].kind != "country") or places
+                    hint = country_hint or self._local_country(mentions, entities, m)
+                    best, amb = geocode.choose_place(gaz, places, ctx, hint, anchors, curated)
                     if amb:
                         ent = geocode.ambiguous_entity(gaz, normalize(m.text), places, m.text)
                         m.score = 0.5
@@ -592,6 +597,20 @@ class Linker:
                                       country_hint)
         self._areas(text, toks, mentions, entities)
         return mentions, entities
+
+    @staticmethod
+    def _local_country(mentions: list[Mention], entities: dict[str, Entity], m: Mention) -> str | None:
+        """The country named right next to a place (مكة والرياض بالسعودية): the nearest country or
+        nationality within a few words, which outweighs the text's overall context."""
+        best = None
+        for o in mentions:
+            e = entities.get(o.entity_id or "")
+            if e is None or not e.country or not (o.type == "NORP" or e.kind == "country"):
+                continue
+            d = o.start - m.end if o.start >= m.end else m.start - o.end
+            if 0 <= d <= _LOCAL_CHARS and (best is None or d < best[0]):
+                best = (d, e.country)
+        return best[1] if best else None
 
     # -- step 6: evidence for places ----------------------------------------------------------------
     def _check_places(self, text, toks, mentions: list[Mention], entities: dict[str, Entity],
@@ -735,6 +754,8 @@ class Linker:
                 m.location_id = area.id
 
 
+_CITY_NOUNS = frozenset(normalize(w) for w in "العاصمة عاصمة مدينة المدينة بلدة".split())
+_LOCAL_CHARS = 25
 _DIRECTIONS = frozenset("north south east west centre northeast northwest southeast southwest near vicinity".split())
 
 
