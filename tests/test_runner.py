@@ -98,22 +98,34 @@ def _run(tmp_path, name, inputs, stages=True, **kw) -> dict:
     return out
 
 
-def test_same_export_from_one_and_two_workers_and_ray(tmp_path, seeds_dir):
-    """Seeds and examples through every stage; news-dev through the per-article stages (the only ones
-    an engine runs off the driver: link, claims and events run on the driver with every engine)."""
-    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'marsad[ray]'")
+@pytest.fixture(scope="module")
+def one_worker(tmp_path_factory, seeds_dir):
+    """Seeds and examples through every stage, and news-dev through the per-article stages (the only ones
+    an engine runs off the driver: link, claims and events run on the driver with every engine), on one
+    worker: the reference the other engines must match."""
+    tmp = tmp_path_factory.mktemp("one")
     small = [str(seeds_dir), str(ROOT / "examples")]
-    news = [str(_news_dev_input(tmp_path))]
-    one = _run(tmp_path, "w1", small, workers=1)
-    assert len(one["articles"]) >= 15 and one["entities"] and one["stories"] and one["events"]
-    news_one = _run(tmp_path, "n1", news, stages=False, workers=1)
-    assert len(news_one["articles"]) >= 150 and news_one["entities"]
-    assert _run(tmp_path, "w2", small, workers=2) == one
-    assert _run(tmp_path, "n2", news, stages=False, workers=2) == news_one
+    news = [str(_news_dev_input(tmp))]
+    ref = {"small": _run(tmp, "w1", small, workers=1), "news": _run(tmp, "n1", news, stages=False, workers=1)}
+    assert len(ref["small"]["articles"]) >= 15 and ref["small"]["entities"] and ref["small"]["stories"]
+    assert ref["small"]["events"] and ref["small"]["claims"]
+    assert len(ref["news"]["articles"]) >= 150 and ref["news"]["entities"]
+    return small, news, ref
+
+
+def test_same_export_from_two_workers(tmp_path, one_worker):
+    small, news, ref = one_worker
+    assert _run(tmp_path, "w2", small, workers=2) == ref["small"]
+    assert _run(tmp_path, "n2", news, stages=False, workers=2) == ref["news"]
+
+
+def test_same_export_from_ray(tmp_path, one_worker):
+    ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'marsad[ray]'")
+    small, news, ref = one_worker
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
-        assert _run(tmp_path, "ray", small, engine="ray", workers=2) == one
-        assert _run(tmp_path, "nray", news, stages=False, engine="ray", workers=2) == news_one
+        assert _run(tmp_path, "ray", small, engine="ray", workers=2) == ref["small"]
+        assert _run(tmp_path, "nray", news, stages=False, engine="ray", workers=2) == ref["news"]
     finally:
         ray.shutdown()
 
@@ -129,3 +141,46 @@ def test_unknown_engine_is_a_user_error(tmp_path):
 def test_stage_contract_is_what_the_runner_uses():
     stage = stage_named("entities")
     assert isinstance(stage, Stage) and stage.load is not None and "mentions" in stage.assigns
+
+
+def test_cross_stage_sees_only_new_articles_and_its_state(tmp_path, monkeypatch):
+    """A CrossStage gets the new articles plus the state its store module loads, and its updates are saved
+    with its progress: a second run hands it only the articles added since."""
+    import sys
+    import types
+
+    from marsad.runner import RunReport, run_cross
+    from marsad.stages import CrossStage
+
+    seen: list[list[int]] = []
+    toy = types.ModuleType("marsad.store.toy_words")
+
+    def load_state(store, items):   # the words counted so far
+        row = store.db.execute("SELECT value FROM meta WHERE key='toy.words'").fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def save_state(store, updates, items):
+        store.db.execute("INSERT INTO meta(key, value) VALUES ('toy.words', ?) ON CONFLICT(key) DO UPDATE "
+                         "SET value=excluded.value", (json.dumps(updates, ensure_ascii=False),))
+
+    toy.load_state, toy.save_state = load_state, save_state
+    monkeypatch.setitem(sys.modules, "marsad.store.toy_words", toy)
+
+    def count(items, state):
+        seen.append([it.id for it in items])
+        for it in items:
+            for w in set(it.article.text.split()):
+                state[w] = state.get(w, 0) + 1
+        return state
+
+    stage = CrossStage("toy", requires=("article",), assigns=(), run=count, state="toy_words")
+    s = Store(tmp_path / "t.db")
+    body = "جملة أولى في نص الخبر عن الاجتماع في عمان. " * 5
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"عنوان الخبر رقم {i} هنا\n{body}خبر {i}", encoding="utf-8")
+    analyze(s, [str(tmp_path / "0.txt"), str(tmp_path / "1.txt")], workers=1, stages=False)
+    run_cross(s, RunReport(), stages=[stage])
+    analyze(s, [str(tmp_path / "2.txt")], workers=1, stages=False)
+    run_cross(s, RunReport(), stages=[stage])
+    assert seen == [[1, 2], [3]]
+    assert load_state(s, [])["الاجتماع"] == 3 and s.articles_to_run("toy") == []

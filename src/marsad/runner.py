@@ -24,7 +24,7 @@ from typing import Callable, Iterable, Iterator
 from .errors import MarsadError
 from .model import AnalysedArticle
 from .settings import SETTINGS
-from .stages import AnyStage, Batch, Stage, per_article_stages, registered_stages, run_chain, stage_named
+from .stages import AnyStage, Batch, CrossStage, Stage, per_article_stages, registered_stages, run_chain, stage_named
 
 Progress = Callable[[str, int, int | None], None]
 ENGINES = ("local", "ray")
@@ -224,11 +224,31 @@ def run_stored(store, names: Iterable[str], workers: int | None = None, engine: 
     return counts
 
 
-def run_cross(store, report: RunReport, progress: Progress | None = None, names: Iterable[str] | None = None) -> None:
+def run_cross_stage(store, stage: CrossStage, report: RunReport, progress: Progress | None = None) -> int:
+    """One cross-article stage on the articles it has not seen, batch by batch: the store loads the state
+    the batch needs, the stage returns updates, the store saves them with the stage's progress."""
+    ids = store.articles_to_run(stage.name)
+    t0, done = time.perf_counter(), 0
+    for chunk in _chunks(ids, SETTINGS.runner.batch_articles):
+        items = store.load_analysed(chunk)
+        updates = stage.run(items, store.load_state(stage.state, items))
+        store.save_state(stage.state, stage.name, updates, items)
+        done += len(chunk)
+        if progress:
+            progress(stage.name, done, len(ids))
+    report.add(stage.name, len(ids), time.perf_counter() - t0)
+    return len(ids)
+
+
+def run_cross(store, report: RunReport, progress: Progress | None = None, names: Iterable[str] | None = None,
+              stages: list[AnyStage] | None = None) -> None:
     """Cross-article stages on the driver, in registry order."""
     wanted = set(names) if names is not None else None
-    for stage in registered_stages():
+    for stage in stages or registered_stages():
         if isinstance(stage, Stage) or (wanted is not None and stage.name not in wanted):
+            continue
+        if isinstance(stage, CrossStage):
+            run_cross_stage(store, stage, report, progress)
             continue
         t0 = time.perf_counter()
         before = store.counts()

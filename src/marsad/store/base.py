@@ -42,7 +42,17 @@ class Store(Protocol):
         """Ids of stored articles the per-article ``stage`` has not run on, in id order."""
 
     def forget_stage(self, stage: str) -> None:
-        """Make every stored article due again for the per-article ``stage``."""
+        """Make every stored article due again for ``stage``."""
+
+    def mark_done(self, stage: str, last_article_id: int) -> None:
+        """``stage`` has run on every article up to ``last_article_id``."""
+
+    def load_state(self, name: str, items: list[AnalysedArticle]) -> Any:
+        """The state a :class:`~marsad.stages.CrossStage` needs for these new articles (an LSH index's
+        candidates, story profiles, open claim groups ...), read by the store module ``name``."""
+
+    def save_state(self, name: str, stage: str, updates: Any, items: list[AnalysedArticle]) -> None:
+        """A cross-article stage's updates and its progress over ``items``, in one transaction."""
 
     def load_analysed(self, article_ids: list[int]) -> list[AnalysedArticle]:
         """Articles with their sentences, mentions and linked entities, in the order asked."""

@@ -60,13 +60,18 @@ class SQLiteStore:
         if current > len(MIGRATIONS):
             raise MarsadError(self.path, f"database schema version {current} is newer than this marsad "
                                          f"({len(MIGRATIONS)}); upgrade marsad")
-        for n in range(current, len(MIGRATIONS)):
+        n = current
+        while n < len(MIGRATIONS):
             try:
                 self.db.executescript("BEGIN IMMEDIATE;" + MIGRATIONS[n] + f";PRAGMA user_version={n + 1};COMMIT;")
             except sqlite3.Error:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
+                if self.version > n:  # another process opening the same new store applied it first
+                    n = self.version
+                    continue
                 raise
+            n += 1
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -316,18 +321,33 @@ class SQLiteStore:
 
     # -- the runner: batches of analysed articles ----------------------------------------------
     def articles_to_run(self, stage: str) -> list[int]:
-        """Ids of articles the per-article ``stage`` has not run on (only ``entities`` is stored per article)."""
-        if stage != "entities":
-            raise MarsadError(stage, "not a per-article stage of the stored articles")
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (ENTITIES_MARKER,)).fetchone()
+        """Ids of articles ``stage`` has not run on, in id order (stages visit articles in id order and keep
+        the last id they finished in ``meta`` as ``<stage>.last_article_id``)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (f"{stage}.last_article_id",)).fetchone()
         last = int(row[0]) if row else 0
         return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE id > ? ORDER BY id", (last,))]
 
+    def mark_done(self, stage: str, last_article_id: int) -> None:
+        """``stage`` has run on every article up to ``last_article_id`` (joins the caller's transaction)."""
+        with self.transaction():
+            self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
+                            "SET value=max(CAST(value AS INTEGER), excluded.value)", (f"{stage}.last_article_id", str(last_article_id)))
+
     def forget_stage(self, stage: str) -> None:
-        """Make every stored article due again for the per-article ``stage`` (re-run after a settings change)."""
-        if stage == "entities":
-            with self.transaction():
-                self.db.execute("DELETE FROM meta WHERE key=?", (ENTITIES_MARKER,))
+        """Make every stored article due again for ``stage`` (re-run after a settings change)."""
+        with self.transaction():
+            self.db.execute("DELETE FROM meta WHERE key=?", (f"{stage}.last_article_id",))
+
+    def load_state(self, name: str, items: list[AnalysedArticle]):
+        """The state a cross-article stage needs for ``items``: ``marsad.store.<name>.load_state(store, items)``."""
+        return _state_module(name).load_state(self, items)
+
+    def save_state(self, name: str, stage: str, updates, items: list[AnalysedArticle]) -> None:
+        """A cross-article stage's updates (``marsad.store.<name>.save_state``) and its progress, in one transaction."""
+        with self.transaction():
+            _state_module(name).save_state(self, updates, items)
+            if items:
+                self.mark_done(stage, max(it.article.id for it in items))
 
     def load_analysed(self, article_ids: list[int]) -> list[AnalysedArticle]:
         """Articles with their sentences, mentions and linked entities, in the order asked."""
@@ -382,9 +402,7 @@ class SQLiteStore:
             for m in it.mentions:
                 m.article_id = it.article.id
             self.save_mentions(it.article.id, it.mentions, it.entities.values())
-        last = max(it.article.id for it in items)
-        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE "
-                        "SET value=max(CAST(value AS INTEGER), excluded.value)", (ENTITIES_MARKER, str(last)))
+        self.mark_done("entities", max(it.article.id for it in items))
 
     def record_stage_run(self, stage: str, items: int, seconds: float, warnings: list[str]) -> None:
         with self.transaction():
@@ -462,6 +480,15 @@ def display_snippet(text: str, terms: list[str], width: int = 70) -> str:
 
 
 Store = SQLiteStore   # the default implementation, under the name callers construct
+
+
+def _state_module(name: str):
+    """The store module keeping a cross-article stage's state (``marsad.store.<name>``)."""
+    import importlib
+
+    if not re.fullmatch(r"[a-z_]+", name):
+        raise MarsadError(name, "not a state name")
+    return importlib.import_module(f"{__package__}.{name}")
 
 
 def _mention(r: sqlite3.Row) -> Mention:
