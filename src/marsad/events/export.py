@@ -4,7 +4,7 @@ In: a :class:`~marsad.store.Store` after :func:`marsad.events.extract_events`. O
 ``events(store)`` — dicts in the ``marsad/1`` export shape (plus ACLED extras);
 ``write_acled_csv(store, out)`` — a CSV with ACLED's column names; ``write_geojson(store, out)`` —
 a GeoJSON FeatureCollection of events and places (entities with coordinates and mention counts).
-Nothing is recomputed.
+Nothing is recomputed; the SQL is in :mod:`marsad.store.events`.
 """
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disor
 
 def events(store) -> list[dict]:
     """All merged events, oldest first, as ``marsad/1`` export records."""
-    story = {r[0]: r[1] for r in store.db.execute("SELECT id, story_id FROM articles")}
+    tables = store.event_tables
+    story = tables.story_of_articles()
     out = []
-    for r in store.db.execute("SELECT * FROM events ORDER BY date IS NULL, date, id"):
+    for r in tables.event_rows():
         article_ids = json.loads(r["article_ids"])
         stories = Counter(story.get(a) for a in article_ids if story.get(a) is not None)
         evidence = json.loads(r["evidence"])

@@ -26,9 +26,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from ..model import Entity, Mention
+from ..model import Entity, EventMention, Mention
 from ..text import normalize_with_map, strip_clitics
 from .dates import event_date
 from .lexicon import Actor, lexicon, word_key
@@ -44,36 +44,6 @@ _MILITARY_HEADS = {"طايرات", "طايره", "قوات", "جيش", "مقات
 _ANAPHORS = {"هذه", "هذا", "تلك", "ذلك"}
 _PEOPLE_HEADS = {"شعب", "مواطن", "مواطنين", "مواطنون", "سكان", "اهالي", "جاليه", "لاجيين", "نازحين", "شارع"}
 _NOT_SUBJECT_BEFORE = {"في", "ضد", "علي", "من"}   # قائد ... في حزب الله, عناصر من ...: members, not the subject
-
-
-@dataclass
-class EventMention:
-    article_id: int | None
-    sentence_start: int
-    sentence_end: int
-    trigger_start: int
-    trigger_end: int
-    trigger: str
-    gloss: str
-    event_type: str
-    sub_event_type: str
-    date: str | None
-    time_precision: int | None
-    actor1: str | None = None
-    inter1: int | None = None
-    assoc_actor_1: str | None = None
-    actor2: str | None = None
-    inter2: int | None = None
-    location_id: str | None = None
-    location_name: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    geo_precision: int | None = None
-    admin1: str | None = None
-    country: str | None = None      # ISO2
-    fatalities: int | None = None
-    evidence: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -378,9 +348,11 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                     e, loc_id = p[2], p[2].id
                 country = e.country if e else main_country
                 cname = country_names.get(country or "", country)
-                em = EventMention(article_id, s_start, s_end, toks[abs_j].start, toks[abs_end].end,
-                                  text[toks[abs_j].start:toks[abs_end].end], row.gloss, tax["event_type"],
-                                  sub_type, date, prec, fatalities=fat, evidence=sentence_text)
+                em = EventMention(article_id=article_id, sentence_start=s_start, sentence_end=s_end,
+                                  trigger_start=toks[abs_j].start, trigger_end=toks[abs_end].end,
+                                  trigger=text[toks[abs_j].start:toks[abs_end].end], gloss=row.gloss,
+                                  event_type=tax["event_type"], sub_event_type=sub_type, date=date,
+                                  time_precision=prec, fatalities=fat, evidence=sentence_text)
                 if e is not None:
                     em.location_id, em.location_name = loc_id, e.name_en or e.name_ar
                     em.lat, em.lon, em.admin1, em.country = e.lat, e.lon, e.admin1, e.country

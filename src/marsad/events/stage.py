@@ -1,5 +1,11 @@
 """Pipeline stage: event mentions per article, merged into events across articles.
 
+Per article (pure, any process): :func:`event_mentions_of` / :func:`events_batch` take an
+:class:`~marsad.model.AnalysedArticle` (article, sentences, mentions, entities) and give its
+:class:`~marsad.model.EventMention` list. Across articles: :func:`cluster_mentions` groups stored
+mentions into events (pure), :func:`merge_events` builds and stores the events. Every statement
+of SQL is in :mod:`marsad.store.events`, reached through ``store.event_tables``.
+
 In: a :class:`~marsad.store.Store` whose articles have sentences (and, ideally, entity mentions from
 the entities stage; an article not yet tagged is tagged here in memory). Out: rows in
 ``event_mentions`` (one per trigger and place in a sentence), ``event_state`` (articles read; an
@@ -19,14 +25,10 @@ from collections import Counter
 from datetime import date
 from functools import lru_cache
 
+from ..model import AnalysedArticle, EventMention
 from ..text import normalize
-from .extract import EventMention, extract_event_mentions
+from .extract import extract_event_mentions
 from .lexicon import lexicon, word_key
-
-_MENTION_COLS = ["article_id", "sentence_start", "sentence_end", "trigger_start", "trigger_end", "trigger", "gloss",
-                 "event_type", "sub_event_type", "date", "time_precision", "actor1", "inter1", "assoc_actor_1",
-                 "actor2", "inter2", "location_id", "location_name", "lat", "lon", "geo_precision", "admin1",
-                 "country", "fatalities"]
 
 
 @lru_cache(maxsize=None)
@@ -46,30 +48,46 @@ class _CountryNames(dict):
         return country_name(key) or default
 
 
-def _story_start(store, story_id):
-    if story_id is None:
-        return None
-    row = store.db.execute("SELECT min(published) FROM articles WHERE story_id=? AND published IS NOT NULL", (story_id,)).fetchone()
-    return row[0] if row else None
+def event_mentions_of(item: AnalysedArticle, date_fallback: str | None = None) -> list[EventMention]:
+    """Event mentions of one analysed article (pure). Without entity mentions the article is tagged
+    here; stored mentions get back the areas ("ريف إدلب") the store does not keep."""
+    art = item.article
+    if art is None:
+        return []
+    sentences = [(s.start, s.end) for s in item.sentences]
+    mentions, entities = item.mentions, dict(item.entities)
+    if not mentions and "entities" not in item.done:
+        from ..entities import extract_entities
+        mentions, entities = extract_entities(art.text)
+    else:
+        _restore_areas(art.text, sentences, mentions, entities)
+    return extract_event_mentions(art.text, sentences, mentions, entities, art.published, art.id,
+                                  date_fallback=date_fallback, country_names=_CountryNames())
+
+
+def events_batch(batch: list[AnalysedArticle]) -> list[AnalysedArticle]:
+    """A per-article stage's ``run``: fills ``item.events`` for every article of the batch."""
+    for item in batch:
+        if item.article is not None:
+            item.events = event_mentions_of(item)
+    return batch
 
 
 def events_for_article(store, article_id: int) -> list[EventMention]:
     """Event mentions of one stored article (entity mentions from the store, or tagged now)."""
-    a = store.db.execute("SELECT id, text, published, story_id FROM articles WHERE id=?", (article_id,)).fetchone()
-    sentences = store.sentences(article_id)
-    mentions = store.mentions(article_id=article_id)
-    entities = {}
-    if not mentions and not _tagged(store, article_id):
-        from ..entities import extract_entities
-        mentions, entities = extract_entities(a["text"])
-    else:
-        for eid in {m.entity_id for m in mentions if m.entity_id}:
-            e = store.entity(eid)
-            if e is not None:
-                entities[eid] = e
-        _restore_areas(a["text"], sentences, mentions, entities)
-    return extract_event_mentions(a["text"], sentences, mentions, entities, a["published"], article_id,
-                                  date_fallback=_story_start(store, a["story_id"]), country_names=_CountryNames())
+    tables = store.event_tables
+    a = tables.article_row(article_id)
+    from ..model import Article, Sentence
+    item = AnalysedArticle(article=Article(source="", text=a["text"], id=a["id"], published=a["published"]),
+                           sentences=[Sentence(article_id, i, s, e) for i, (s, e) in enumerate(store.sentences(article_id))],
+                           mentions=store.mentions(article_id=article_id))
+    if item.mentions or tables.entities_tagged(article_id):
+        item.done.add("entities")
+    for eid in {m.entity_id for m in item.mentions if m.entity_id}:
+        e = store.entity(eid)
+        if e is not None:
+            item.entities[eid] = e
+    return event_mentions_of(item, date_fallback=tables.story_start(a["story_id"]))
 
 
 @lru_cache(maxsize=1)
@@ -104,29 +122,19 @@ def _restore_areas(text, sentences, mentions, entities) -> None:
                 entities[fm.location_id] = ents[fm.location_id]
 
 
-def _tagged(store, article_id: int) -> bool:
-    row = store.db.execute("SELECT value FROM meta WHERE key='entities.last_article_id'").fetchone()
-    return bool(row and int(row[0]) >= article_id)
-
-
 def extract_events(store, progress=None) -> int:
     """Read every article not yet read, then re-merge events; returns the number of articles read."""
-    todo = [r[0] for r in store.db.execute(
-        "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM event_state) ORDER BY id")]
-    batch = 64     # articles per transaction: each committed batch survives an interruption
+    from ..settings import SETTINGS
+    tables = store.event_tables
+    todo = tables.articles_without_events()
+    batch = SETTINGS.events.batch_articles     # each committed batch survives an interruption
     for b in range(0, len(todo), batch):
         chunk = [(aid, events_for_article(store, aid)) for aid in todo[b:b + batch]]
         with store.transaction():
-            for aid, ems in chunk:
-                store.db.execute("DELETE FROM event_mentions WHERE article_id=?", (aid,))
-                store.db.executemany(
-                    f"INSERT INTO event_mentions({','.join(_MENTION_COLS)}) VALUES ({','.join('?' * len(_MENTION_COLS))})",
-                    [tuple(getattr(em, c) for c in _MENTION_COLS) for em in ems])
-                store.db.execute("INSERT OR REPLACE INTO event_state(article_id, n_mentions) VALUES (?,?)", (aid, len(ems)))
+            tables.replace_mentions(chunk)
         if progress:
             progress("events", min(b + batch, len(todo)), len(todo))
-    n_events = store.db.execute("SELECT count(*) FROM events").fetchone()[0]
-    n_mentions = store.db.execute("SELECT count(*) FROM event_mentions").fetchone()[0]
+    n_events, n_mentions = tables.counts()
     if todo or (n_mentions and not n_events):
         merge_events(store)
     return len(todo)
@@ -164,26 +172,24 @@ def _compatible(m, members) -> bool:
     return False
 
 
-def _origin_article(store, aid: int, start: int, end: int, seen=None) -> int:
+def _origin_article(tables, aid: int, start: int, end: int, seen=None) -> int:
     """The earliest article a sentence comes from: through copied passages covering most of it, and
     exact duplicates."""
     seen = seen or set()
     if aid in seen:
         return aid
     seen.add(aid)
-    row = store.db.execute("SELECT duplicate_of FROM articles WHERE id=?", (aid,)).fetchone()
-    if row and row[0]:
-        return _origin_article(store, row[0], start, end, seen)
-    for r in store.db.execute("SELECT source_article_id, start, end, source_start, source_end FROM copy_passages "
-                              "WHERE article_id=? AND start < ? AND end > ?", (aid, end, start)):
-        overlap = min(end, r[2]) - max(start, r[1])
+    dup = tables.duplicate_of(aid)
+    if dup:
+        return _origin_article(tables, dup, start, end, seen)
+    for src, p0, p1, s0, _s1 in tables.passages_over(aid, start, end):
+        overlap = min(end, p1) - max(start, p0)
         if overlap >= 0.5 * (end - start):
-            s = r[3] + max(0, start - r[1])
-            return _origin_article(store, r[0], s, s + (end - start), seen)
-    row = store.db.execute("SELECT source_article_id FROM copies WHERE article_id=? AND coverage >= 0.8 "
-                           "ORDER BY coverage DESC LIMIT 1", (aid,)).fetchone()
-    if row:
-        return _origin_article(store, row[0], start, end, seen)
+            s = s0 + max(0, start - p0)
+            return _origin_article(tables, src, s, s + (end - start), seen)
+    src = tables.main_copy_source(aid)
+    if src:
+        return _origin_article(tables, src, start, end, seen)
     return aid
 
 
@@ -236,15 +242,14 @@ def _note(ev: dict) -> str:
     return text.replace("On an unknown date, ", "")
 
 
-def merge_events(store) -> int:
-    """Rebuild ``events`` from all event mentions; returns the number of events."""
-    rows = [dict(r) for r in store.db.execute("SELECT * FROM event_mentions ORDER BY sub_event_type, date, id")]
-    arts = {r["id"]: r for r in store.db.execute(
-        "SELECT id, outlet, url, source, cited_source, published, story_id FROM articles")}
+def cluster_mentions(rows: list[dict]) -> list[list[dict]]:
+    """Group event mentions (sorted by sub-event type, then date, undated first) into events:
+    same sub-event type, compatible place, actors and dates (see :func:`_compatible`). Pure; a
+    cluster more than two days older than the mention at hand is closed."""
     clusters: list[list[dict]] = []
     by_type: dict[str, list[list[dict]]] = {}
     last_day: dict[int, int | None] = {}
-    for m in rows:   # sorted by type then date (undated first): clusters more than 2 days old retire
+    for m in rows:
         day = _day(m["date"])
         active = by_type.setdefault(m["sub_event_type"], [])
         if day is not None:
@@ -260,53 +265,52 @@ def merge_events(store) -> int:
             active.append(c)
             clusters.append(c)
             last_day[id(c)] = day
+    return clusters
+
+
+def _event_record(c: list[dict], arts: dict, tables) -> dict:
+    """The merged event of one cluster: the most precise place and date, the commonest actors, every
+    article, evidence sentence, outlet and independent origin."""
+    best_loc = min(c, key=lambda m: (m["geo_precision"] or 9, m["location_id"] is None, m["id"]))
+    best_date = min(c, key=lambda m: (m["time_precision"] or 9, m["date"] or "9999", m["id"]))
+    a1 = Counter(m["actor1"] for m in c if m["actor1"]).most_common(1)
+    a2 = Counter(m["actor2"] for m in c if m["actor2"]).most_common(1)
+    actor1 = a1[0][0] if a1 else None
+    actor2 = a2[0][0] if a2 else None
+    article_ids = sorted({m["article_id"] for m in c})
+    evidence, seen, origins = [], set(), set()
+    for m in sorted(c, key=lambda m: (m["article_id"], m["sentence_start"])):
+        k = (m["article_id"], m["sentence_start"])
+        if k in seen:
+            continue
+        seen.add(k)
+        evidence.append({"article_id": m["article_id"], "start": m["sentence_start"], "end": m["sentence_end"],
+                         "text": tables.sentence_text(m["article_id"], m["sentence_start"], m["sentence_end"])})
+        origin = _origin_article(tables, m["article_id"], m["sentence_start"], m["sentence_end"])
+        origins.add(_origin_key(arts[origin]))
+    ev = {"id": min(m["id"] for m in c), "sub_event_type": c[0]["sub_event_type"], "event_type": c[0]["event_type"],
+          "date": best_date["date"], "time_precision": best_date["time_precision"],
+          "actor1": actor1, "inter1": next((m["inter1"] for m in c if m["actor1"] == actor1 and actor1), None),
+          "actor2": actor2, "inter2": next((m["inter2"] for m in c if m["actor2"] == actor2 and actor2), None),
+          "location_id": best_loc["location_id"], "location_name": best_loc["location_name"],
+          "lat": best_loc["lat"], "lon": best_loc["lon"], "geo_precision": best_loc["geo_precision"],
+          "admin1": best_loc["admin1"], "country": best_loc["country"],
+          "fatalities": max((m["fatalities"] for m in c if m["fatalities"] is not None), default=None),
+          "gloss": Counter(m["gloss"] for m in c).most_common(1)[0][0],
+          "article_ids": article_ids, "sources": sorted({outlet_name(arts[a]) for a in article_ids}),
+          "independent_origins": len(origins), "origins": sorted(origins), "evidence": evidence}
+    # other actors on actor1's side (same role, other names) are ACLED's associated actors
+    ev["assoc_actor_1"] = "; ".join(sorted({m["actor1"] for m in c if m["actor1"] and m["actor1"] != actor1})) or None
+    ev["notes"] = _note(ev)
+    return ev
+
+
+def merge_events(store) -> int:
+    """Rebuild ``events`` from all event mentions; returns the number of events."""
+    tables = store.event_tables
+    clusters = cluster_mentions(tables.all_mentions())
+    arts = tables.article_meta()
+    records = [_event_record(c, arts, tables) for c in clusters]
     with store.transaction():
-        store.db.execute("DELETE FROM events")
-        for c in clusters:
-            eid = min(m["id"] for m in c)
-            best_loc = min(c, key=lambda m: (m["geo_precision"] or 9, m["location_id"] is None, m["id"]))
-            best_date = min(c, key=lambda m: (m["time_precision"] or 9, m["date"] or "9999", m["id"]))
-            a1 = Counter(m["actor1"] for m in c if m["actor1"]).most_common(1)
-            a2 = Counter(m["actor2"] for m in c if m["actor2"]).most_common(1)
-            actor1 = a1[0][0] if a1 else None
-            actor2 = a2[0][0] if a2 else None
-            inter1 = next((m["inter1"] for m in c if m["actor1"] == actor1 and actor1), None)
-            inter2 = next((m["inter2"] for m in c if m["actor2"] == actor2 and actor2), None)
-            fat = max((m["fatalities"] for m in c if m["fatalities"] is not None), default=None)
-            article_ids = sorted({m["article_id"] for m in c})
-            evidence, seen = [], set()
-            origins = set()
-            for m in sorted(c, key=lambda m: (m["article_id"], m["sentence_start"])):
-                k = (m["article_id"], m["sentence_start"])
-                if k in seen:
-                    continue
-                seen.add(k)
-                text = store.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id=?",
-                                        (m["sentence_start"] + 1, m["sentence_end"] - m["sentence_start"], m["article_id"])).fetchone()[0]
-                evidence.append({"article_id": m["article_id"], "start": m["sentence_start"], "end": m["sentence_end"], "text": text})
-                origin = _origin_article(store, m["article_id"], m["sentence_start"], m["sentence_end"])
-                origins.add(_origin_key(arts[origin]))
-            sources = sorted({outlet_name(arts[a]) for a in article_ids})
-            ev = {"sub_event_type": c[0]["sub_event_type"], "event_type": c[0]["event_type"],
-                  "date": best_date["date"], "time_precision": best_date["time_precision"],
-                  "actor1": actor1, "inter1": inter1, "assoc_actor_1": None, "actor2": actor2, "inter2": inter2,
-                  "location_id": best_loc["location_id"], "location_name": best_loc["location_name"],
-                  "lat": best_loc["lat"], "lon": best_loc["lon"], "geo_precision": best_loc["geo_precision"],
-                  "admin1": best_loc["admin1"], "country": best_loc["country"], "fatalities": fat,
-                  "gloss": Counter(m["gloss"] for m in c).most_common(1)[0][0]}
-            # other actors on actor1's side (same role, other names) are ACLED's associated actors
-            assoc = sorted({m["actor1"] for m in c if m["actor1"] and m["actor1"] != actor1})
-            ev["assoc_actor_1"] = "; ".join(assoc) or None
-            notes = _note(ev)
-            store.db.execute(
-                """INSERT INTO events(id, event_type, sub_event_type, date, time_precision, actor1, inter1, assoc_actor_1,
-                   actor2, inter2, location_id, location_name, lat, lon, geo_precision, admin1, country, fatalities,
-                   article_ids, sources, independent_origins, origins, evidence, notes)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (eid, ev["event_type"], ev["sub_event_type"], ev["date"], ev["time_precision"], actor1, inter1,
-                 ev["assoc_actor_1"], actor2, inter2, ev["location_id"], ev["location_name"], ev["lat"], ev["lon"],
-                 ev["geo_precision"], ev["admin1"], ev["country"], fat, json.dumps(article_ids),
-                 json.dumps(sources, ensure_ascii=False), len(origins), json.dumps(sorted(origins), ensure_ascii=False),
-                 json.dumps(evidence, ensure_ascii=False), notes))
-            store.db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(eid, m["id"]) for m in c])
+        tables.replace_events(records, [[m["id"] for m in c] for c in clusters])
     return len(clusters)

@@ -277,6 +277,13 @@ class SQLiteStore:
         return ClaimTables(self)
 
     @property
+    def event_tables(self):
+        """SQL of event mentions and merged events (:mod:`marsad.store.events`), bound to this store."""
+        from .events import EventTables
+
+        return EventTables(self.db)
+
+    @property
     def story_tables(self):
         """SQL of developments and storylines (:mod:`marsad.store.stories`), bound to this store."""
         from .stories import StoryTables
