@@ -1,7 +1,7 @@
 """Loopback load test of ``marsad serve``: many concurrent clients on a 5,000-article store, also while an ingest runs.
 
-In: ``--n`` generated articles (5,000; built once into ``--keep DIR`` through the real pipeline, from
-the sentences of the example corpus and the seeds, like ``bench_web.py``), ``--clients`` concurrent
+In: ``--n`` generated articles (5,000, from :mod:`marsad.bench.generate`: stories of several
+outlets, wire copies; built once into ``--keep DIR`` through the real pipeline), ``--clients`` concurrent
 clients (16 and 50), a target ``--rate`` of requests per second shared by them (50), ``--seconds``
 per phase. The server runs as its own process(es) on 127.0.0.1 (``--workers``); the clients ask for a
 mix of pages: overview, story, article, search, and the API's story / article / entity / claim lists and
@@ -40,19 +40,25 @@ MIX = [("overview", 3), ("story", 5), ("article", 5), ("search", 3), ("api_stori
        ("api_entities", 1), ("api_claims", 1), ("api_search", 1)]
 
 
+def corpus(path: Path, n: int, seed: int = 13, start: int = 0) -> Path:
+    """``n`` articles from :mod:`marsad.bench.generate` (stories of several outlets, wire copies) as JSON Lines."""
+    import importlib
+
+    return importlib.import_module("marsad.bench.generate").write_corpus(n, path, seed=seed, start=start)
+
+
 def build(work: Path, n: int) -> Path:
     """The store: ``n`` generated articles analysed by the real pipeline (kept for the next run)."""
     db = work / "store.db"
     if db.exists():
         return db
-    import bench_web
     from marsad.pipeline import analyze
     from marsad.store import Store
 
-    bench_web.generate(work / "articles", n)
+    src = corpus(work / "articles" / "corpus.jsonl", n)
     t = time.perf_counter()
     store = Store(db)
-    analyze(store, [str(work / "articles")], workers=None)
+    analyze(store, [str(src)], workers=None)
     store.close()
     print(f"built {n} articles in {time.perf_counter() - t:.0f} s", file=sys.stderr)
     return db
@@ -177,15 +183,13 @@ def summarise(results: list[tuple[str, float, bool]], elapsed: float) -> dict:
 
 
 def start_ingest(base: str, token: str, n: int, work: Path) -> str | None:
-    """POST ``n`` new generated articles; the job's progress URL."""
-    import bench_web
+    """POST ``n`` new generated articles (as ``n`` files); the job's progress URL."""
     import httpx
 
-    folder = work / f"ingest-{int(time.time())}"
-    bench_web.generate(folder, n, seed=int(time.time()))
-    files = [("files", (p.name, p.read_bytes(), "text/plain")) for p in sorted(folder.glob("*.txt"))]
+    lines = corpus(work / "ingest" / "new.jsonl", n, seed=int(time.time()), start=10_000_000).read_text("utf-8").splitlines()
+    files = [("files", (f"new_{i:03d}.jsonl", (line + "\n").encode("utf-8"), "application/x-ndjson"))
+             for i, line in enumerate(lines)]
     r = httpx.post(base + "/api/ingest", files=files, headers={"Authorization": f"Bearer {token}"}, timeout=120)
-    shutil.rmtree(folder, ignore_errors=True)
     if r.status_code != 202:
         print(f"ingest refused: {r.status_code} {r.text[:200]}", file=sys.stderr)
         return None

@@ -567,3 +567,37 @@ def test_summary_tables_follow_writes(tmp_path):
             assert dict(web.day_counts())[day[0]] == n
     finally:
         store.close()
+
+
+# -- property-based: no parameter the OpenAPI spec (or a page) accepts ever gives a 500 --------------
+hyp = pytest.importorskip("hypothesis")
+from urllib.parse import quote  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+VALUE = st.one_of(st.integers(-2 ** 70, 2 ** 70).map(str), ANY_TEXT, st.dates().map(str),
+                  st.sampled_from(["", "0", "-1", "1e309", "NaN", "9" * 40, "PER", "size", "recent", "حلب"]))
+PAGES = {"/": ["sort"], "/stories/{id}": [], "/articles/{id}": [], "/entities": ["type", "page"],
+         "/entities/{id}": [], "/search": ["q", "outlet", "story", "since", "until", "page"]}
+
+
+def _routes(client) -> dict[str, list[str]]:
+    routes = dict(PAGES)
+    for path, ops in client.app.openapi()["paths"].items():
+        if "get" in ops and "export" not in path:
+            routes[re.sub(r"\{[^}]+\}", "{id}", path)] = [p["name"] for p in ops["get"].get("parameters", [])
+                                                        if p["in"] == "query"]
+    return routes
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_no_parameter_gives_a_server_error(client, data):
+    routes = _routes(client)
+    path = data.draw(st.sampled_from(sorted(routes)))
+    url = path.replace("{id}", quote(data.draw(VALUE), safe="") or "0")
+    names = routes[path]
+    params = data.draw(st.dictionaries(st.sampled_from(names), VALUE, max_size=len(names))) if names else {}
+    r = client.get(url, params=params)
+    assert r.status_code < 500, (url, params, r.status_code, r.text[:300])
