@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import pycrfsuite  # noqa: E402
 
-from marsad.entities.tagger import Features, Tagger, bio_spans  # noqa: E402
+from marsad.entities.tagger import CLUSTERS, Features, Tagger, bio_spans, word_clusters  # noqa: E402
 
 DATA = Path(os.environ.get("MARSAD_NER_DATA", ROOT.parent / "shared" / "data" / "ner"))
 MODEL = ROOT / "src" / "marsad" / "models" / "ner.crfsuite"
@@ -230,6 +230,12 @@ def main(argv=None) -> int:
     ap.add_argument("--no-misc", action="store_true", help="train without MISC (as O)")
     ap.add_argument("--min-city-population", type=int, default=15000)
     ap.add_argument("--no-gazetteer", action="store_true")
+    ap.add_argument("--orgs", action="store_true",
+                    help="organisation / media name features from marsad/data/entities_{orgs,media}.tsv")
+    ap.add_argument("--clusters", default=str(CLUSTERS),
+                    help="word-cluster table (scripts/build_ner_clusters.py), or 'none'")
+    ap.add_argument("--dev-fold", type=int, default=9,
+                    help="which contiguous tenth of ANERcorp sentences is the dev set (0-9; 9 = last)")
     ap.add_argument("--eval-only", action="store_true", help="do not write the shipped model")
     ap.add_argument("--model-out", type=Path, default=MODEL)
     ap.add_argument("--work", type=Path, default=Path("/tmp/marsad-ner"))
@@ -238,8 +244,10 @@ def main(argv=None) -> int:
 
     t_start = time.time()
     aner = read_anercorp(DATA / "anercorp" / "train.txt")
-    cut = int(len(aner) * 0.9)
-    aner_train, aner_dev = aner[:cut], aner[cut:]
+    lo, hi = int(len(aner) * args.dev_fold / 10), int(len(aner) * (args.dev_fold + 1) / 10)
+    if args.dev_fold == 9:
+        lo, hi = int(len(aner) * 0.9), len(aner)
+    aner_train, aner_dev = aner[:lo] + aner[hi:], aner[lo:hi]
     woj_train = read_wojood(DATA / "wojood-sample" / "train.txt")
     if args.wojood_convention == "anercorp":
         woj_train = [anercorp_convention(x) for x in woj_train]
@@ -248,12 +256,19 @@ def main(argv=None) -> int:
         aner_train = [(t, drop_types(g, JUDGED)) for t, g in aner_train]
     train_set = aner_train + (woj_train if args.wojood == "train" else [])
 
+    use_clusters = args.clusters != "none"
+    if use_clusters and not Path(args.clusters).is_file():
+        ap.error(f"no cluster table at {args.clusters} (run scripts/build_ner_clusters.py or pass --clusters none)")
+    # dev runs see no cluster for words that occur only in the dev portions (the held-out test
+    # words are not in the table either, unless they occur elsewhere)
+    dev_clusters = word_clusters(args.clusters, drop_dev_only=args.dev_fold == 9) if use_clusters else None
     feats = Features(min_city_population=args.min_city_population,
-                     use_gazetteer=not args.no_gazetteer)
+                     use_gazetteer=not args.no_gazetteer, clusters=dev_clusters,
+                     use_orgs=args.orgs)
     params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
               "feature.minfreq": args.minfreq, "feature.possible_transitions": True}
     args.work.mkdir(parents=True, exist_ok=True)
-    tag = f"c1{args.c1}-c2{args.c2}-it{args.iterations}-mf{args.minfreq}-w{args.wojood}-m{int(not args.no_misc)}-g{args.min_city_population}{'-nogaz' if args.no_gazetteer else ''}"
+    tag = f"c1{args.c1}-c2{args.c2}-it{args.iterations}-mf{args.minfreq}-w{args.wojood}-m{int(not args.no_misc)}-g{args.min_city_population}{'-nogaz' if args.no_gazetteer else ''}-cl{Path(args.clusters).stem if use_clusters else 'none'}-f{args.dev_fold}{'-orgs' if args.orgs else ''}-{os.getpid()}"
     split_model = args.work / f"split-{tag}.crfsuite"
     train_secs = train(train_set, feats, split_model, params)
 
@@ -293,10 +308,13 @@ def main(argv=None) -> int:
         woj_dev_train = [anercorp_convention(x) for x in woj_dev]
     all_set = train_set + aner_dev_train + (woj_dev_train if args.wojood == "train" else [])
     args.model_out.parent.mkdir(parents=True, exist_ok=True)
+    feats = Features(min_city_population=args.min_city_population, use_gazetteer=not args.no_gazetteer,
+                     clusters=word_clusters(args.clusters) if use_clusters else None, use_orgs=args.orgs)
     final_secs = train(all_set, feats, args.model_out, params)
     write_sidecars(args.model_out, feats, {
         "trained": _dt.date.today().isoformat(), "params": params, "sentences": len(all_set),
-        "min_city_population": args.min_city_population, "gazetteer": not args.no_gazetteer})
+        "min_city_population": args.min_city_population, "gazetteer": not args.no_gazetteer,
+        "clusters": len(feats.clusters), "org_gazetteer": args.orgs})
     final_size = args.model_out.stat().st_size
     print(f"final model (all data, {len(all_set)} sentences): {args.model_out} "
           f"{final_size / 1e6:.2f} MB, trained in {final_secs:.0f} s")

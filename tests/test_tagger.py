@@ -186,3 +186,35 @@ def test_tag_conll_without_blank_lines_is_chunked(tagger):
 def test_tag_conll_accepts_line_endings(tagger):
     out = list(tag_conll(["حمص O\n", "\n", "دمشق\r\n"], tagger))
     assert [o.split(" ")[0] if o else "" for o in out] == ["حمص", "", "دمشق"]
+
+
+# --- word clusters and organisation-name features (no model needed) ---------------------------
+
+def test_word_clusters_table_and_dev_flag(tmp_path):
+    import gzip
+
+    from marsad.entities.tagger import Features, word_clusters
+
+    path = tmp_path / "clusters.tsv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write("# header\nدمشق\t3\t41\t-\t\nحلب\t3\t41\t7\td\n")
+    table = word_clusters(str(path))
+    assert table == {"دمشق": ("3", "41", "-"), "حلب": ("3", "41", "7")}
+    assert word_clusters(str(path), drop_dev_only=True) == {"دمشق": ("3", "41", "-")}
+    feats = Features(clusters=table, use_gazetteer=False, person_names=frozenset())
+    seq = feats.sequence(["وصل", "الوفد", "إلى", "ودمشق"])
+    # the cluster of the bare name is found for the word with a conjunction; '-' gives no feature
+    assert "c1=3" in seq[3] and "c2=41" in seq[3]
+    assert not any(f.startswith("c3=") for f in seq[3])
+    assert "1:c1=3" in seq[2] and "c1=?" in seq[0]  # the next word's cluster
+    assert word_clusters(str(tmp_path / "missing.tsv.gz")) == {}
+
+
+def test_organisation_list_marks_names_and_their_neighbours():
+    from marsad.entities.tagger import Features
+
+    feats = Features(use_orgs=True, use_gazetteer=False, person_names=frozenset())
+    seq = feats.sequence(["ونقلت", "وكالة", "رويترز", "عن", "مصدر"])
+    assert "0:og=B-media" in seq[2] or "0:og=I-media" in seq[2]
+    assert any(f.startswith("-1:og=") for f in seq[3])
+    assert not any("og=" in f for f in seq[4])  # two words after the name

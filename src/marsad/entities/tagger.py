@@ -192,6 +192,33 @@ def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[s
     return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in index.items()}
 
 
+@lru_cache(maxsize=None)
+def org_gazetteer() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Like :func:`gazetteer`, for organisation and media names: the Arabic names and aliases
+    of ``marsad/data/entities_orgs.tsv`` (kind ``org``) and ``entities_media.tsv`` (kind
+    ``media``); a bracketed word (``[وكالة] رويترز``) is optional. Names of two letters or
+    fewer and function words are left out."""
+    stop = {k for k, kinds in trigger_lexicon().items() if "function_word" in kinds}
+    phrases: dict[tuple[str, ...], str] = {}
+    for name, kind in (("entities_orgs.tsv", "org"), ("entities_media.tsv", "media")):
+        try:
+            rows = data.rows(name)
+        except Exception:  # noqa: BLE001 - the tagger runs without these lists
+            continue
+        for row in rows:
+            names = [row.get("name_ar") or ""] + (row.get("aliases_ar") or "").split("|")
+            for n in names:
+                for form in {re.sub(r"\[[^\]]*\]", " ", n), n.replace("[", "").replace("]", "")}:
+                    key = normalize(form.replace("-", " "))
+                    words = tuple(key.split())
+                    if words and len(words) <= 6 and len(key.replace(" ", "")) > 2 and key not in stop:
+                        phrases.setdefault(words, kind)
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for words, kind in phrases.items():
+        index.setdefault(words[0], []).append((words[1:], kind))
+    return {k: tuple(sorted(v, key=lambda e: -len(e[0]))) for k, v in index.items()}
+
+
 def _arabnamer_dictionary() -> Path | None:
     """Path of arabnamer's English -> Arabic personal-name dictionary, if the package is
     installed (found without importing it: its own imports are not needed here)."""
@@ -226,6 +253,32 @@ def person_name_words() -> frozenset[str]:
                     names.add(w)
     stop = {k for k, v in trigger_lexicon().items() if "function_word" in v}
     return frozenset(names - stop)
+
+
+CLUSTERS = Path(__file__).resolve().parent.parent / "models" / "ner_clusters.tsv.gz"
+
+
+@lru_cache(maxsize=None)
+def word_clusters(path: str = str(CLUSTERS), drop_dev_only: bool = False) -> dict[str, tuple[str, ...]]:
+    """Normalised word -> cluster ids (one per clustering of the table, ``-`` where the word has
+    none), from the table written by ``scripts/build_ner_clusters.py``; empty if the file is
+    missing. Lines are ``KEY<TAB>ID...<TAB>FLAG``; ``drop_dev_only`` leaves out words whose flag
+    is ``d`` (seen only in the training script's dev portions: for honest dev scores)."""
+    import gzip
+
+    p = Path(path)
+    if not p.is_file():
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    with gzip.open(p, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) < 3 or (drop_dev_only and parts[-1] == "d"):
+                continue
+            out[parts[0]] = tuple(parts[1:-1])
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,16 +325,21 @@ class Features:
 
     def __init__(self, min_city_population: int = 15000, use_gazetteer: bool = True,
                  cache_size: int = 200_000, person_names: frozenset[str] | None = None,
-                 known: frozenset[str] | None = None, extra: bool = True):
+                 known: frozenset[str] | None = None, extra: bool = True,
+                 clusters: dict[str, tuple[str, ...]] | None = None, use_orgs: bool = False):
         """``known``: the attributes the model has weights for; when given, other attributes
         are dropped before tagging (they cannot change the result, and passing them to
         crfsuite is what costs most time). ``extra``: also mark relational adjectives
-        (السوري) and words inside short quoted or bracketed stretches (« جيلي »)."""
+        (السوري) and words inside short quoted or bracketed stretches (« جيلي »). ``clusters``:
+        word -> cluster ids (:func:`word_clusters`), or None / {} for none.
+        ``use_orgs``: also mark names from the project's organisation and media lists."""
         self.known = known
         self.extra = extra
         self.lex = trigger_lexicon()
         self.person_names = person_names if person_names is not None else person_name_words()
         self.gaz = gazetteer(min_city_population) if use_gazetteer else {}
+        self.clusters = clusters or {}
+        self.orgs = org_gazetteer() if use_orgs else {}
         self.cache_size = cache_size
         self._cache: dict[str, tuple] = {}
 
@@ -329,6 +387,15 @@ class Features:
         for kd in sorted(kinds):
             own.append("k=" + kd)
         ctx_base = ["n=" + key, "st=" + stem, "sh=" + shape] + ["k=" + kd for kd in sorted(kinds)]
+        cl = self._cluster(key, stem, variants)
+        if cl is not None:
+            for c, cid in enumerate(cl, 1):
+                if cid != "-":
+                    own.append("c%d=%s" % (c, cid))
+                    ctx_base.append("c%d=%s" % (c, cid))
+        elif self.clusters and shape == "A":
+            own.append("c1=?")
+            ctx_base.append("c1=?")
         if len(key) > 2:
             ctx_base.append("s2=" + key[-2:])
         known = self.known
@@ -344,6 +411,16 @@ class Features:
         self._cache[word] = entry
         return entry
 
+    def _cluster(self, key: str, stem: str, variants: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Cluster ids of the word, of its clitic-stripped stem, or of another variant."""
+        if not self.clusters:
+            return None
+        for v in (key, stem) + variants:
+            hit = self.clusters.get(v)
+            if hit is not None:
+                return hit
+        return None
+
     def match_key(self, word: str) -> str:
         """The word's matching key without a leading conjunction / preposition letter (the form
         under which repeated mentions are compared)."""
@@ -351,16 +428,17 @@ class Features:
         return variants[1] if len(variants) > 1 else variants[0]
 
     # sequence-level -------------------------------------------------------------------------
-    def _gazetteer_marks(self, infos: list[tuple]) -> list[str | None]:
+    def _gazetteer_marks(self, infos: list[tuple], gaz: dict | None = None) -> list[str | None]:
+        gaz = self.gaz if gaz is None else gaz
         marks: list[str | None] = [None] * len(infos)
-        if not self.gaz:
+        if not gaz:
             return marks
         n = len(infos)
         i = 0
         while i < n:
             best = None
             for v in infos[i][4]:
-                entries = self.gaz.get(v)
+                entries = gaz.get(v)
                 if not entries:
                     continue
                 for rest, kind in entries:
@@ -377,6 +455,7 @@ class Features:
         """Feature lists for one sentence."""
         infos = [self._word(t) for t in tokens]
         marks = self._gazetteer_marks(infos)
+        omarks = self._gazetteer_marks(infos, self.orgs) if self.orgs else None
         quoted = _quoted(tokens) if self.extra else None
         known = self.known
         n = len(infos)
@@ -399,6 +478,11 @@ class Features:
                 feats.append("gz=" + marks[i][2:])
             if quoted and quoted[i]:
                 feats.append(quoted[i])
+            if omarks:
+                for off in (-1, 0, 1):
+                    j = i + off
+                    if 0 <= j < n and omarks[j]:
+                        feats.append("%d:og=%s" % (off, omarks[j]))
             prev = infos[i - 1][2] if i > 0 else "<s>"
             nxt = infos[i + 1][2] if i + 1 < n else "</s>"
             prev_st = infos[i - 1][3] if i > 0 else "<s>"
@@ -488,7 +572,9 @@ class Tagger:
         self.features = features or Features(
             min_city_population=int(self.meta.get("min_city_population", 15000)),
             use_gazetteer=bool(self.meta.get("gazetteer", True)),
-            known=_known_attributes(self.model_path))
+            known=_known_attributes(self.model_path),
+            clusters=word_clusters() if self.meta.get("clusters") else None,
+            use_orgs=bool(self.meta.get("org_gazetteer")))
         self.keep_types = frozenset(keep_types)
         self.window = window
         self._no_propagate = frozenset(
