@@ -224,3 +224,56 @@ def test_unreachable_url_is_rejected():
     s.close()  # nothing listens here now
     (rej,) = list(fetch_url(f"http://127.0.0.1:{port}/x", timeout=3))
     assert isinstance(rej, Reject) and "unreachable" in rej.reason
+
+
+def _damaged_trials(raw: bytes, rng, n: int = 12):
+    """(bytes, touched line numbers) with 1-3 bytes overwritten, or cut at a random byte."""
+    for trial in range(n):
+        data = bytearray(raw)
+        if trial % 2:
+            cut = rng.randrange(len(raw) // 2, len(raw))
+            yield bytes(data[:cut]), {raw[:cut].count(b"\n")}
+            continue
+        touched = set()
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randrange(len(data))
+            while data[pos] == 0x0A:   # line breaks stay, so line numbers stay comparable
+                pos = rng.randrange(len(data))
+            data[pos] = rng.choice([0xFF, 0xFE, 0xC3, 0x80, 0xBF, 0xE0, 0xD8])
+            touched.add(raw[:pos].count(b"\n"))
+        yield bytes(data), touched
+
+
+@pytest.mark.parametrize("where", ["examples", "seeds"])
+def test_random_cuts_and_byte_damage_keep_the_valid_utf8(where, request):
+    import random
+
+    from marsad.ingest.decode import decode
+
+    from .conftest import EXAMPLES
+
+    root = EXAMPLES if where == "examples" else request.getfixturevalue("seeds_dir")
+    rng = random.Random(14)
+    checked = 0
+    for path in sorted(p for p in root.rglob("*") if p.suffix in (".txt", ".html")):
+        raw = path.read_bytes()
+        try:
+            lines = raw.decode("utf-8").split("\n")
+        except UnicodeDecodeError:   # the Windows-1256 example: damage must not make it fail or switch codec
+            for data, _ in _damaged_trials(raw, rng, 4):
+                assert decode(data).encoding == "cp1256"
+            continue
+        for data, touched in _damaged_trials(raw, rng):
+            d = decode(data)
+            assert d.encoding.startswith("utf-8"), (path.name, d.encoding)   # never cp1256 mojibake
+            got = d.text.split("\n")
+            complete = data.count(b"\n")
+            for k in range(complete):
+                if k not in touched:
+                    assert got[k] == lines[k].lstrip("\ufeff") or k == 0, (path.name, k)
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError:   # damage is never silent: the warning names it
+                assert d.warnings and ("invalid UTF-8" in d.warnings[0] or "multi-byte" in d.warnings[0])
+            checked += 1
+    assert checked >= 20

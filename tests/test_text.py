@@ -61,3 +61,43 @@ def test_strip_clitics_keeps_short_stems():
     assert strip_clitics(normalize("والسوري")) == "سوري"
     assert strip_clitics(normalize("للأمم")) == "امم"
     assert strip_clitics("بلد") == "بلد" and strip_clitics("ولد") == "ولد"
+
+
+# -- linear time: cost ratios between 10 KB, 100 KB and 1 MB inputs (never absolute timings) -----------
+_SENTENCE = "وقال مسؤول في البلدية إن فرق الصيانة أنهت إصلاح الجسر خلال 3.5 ساعات، بحسب د. أحمد. "
+
+
+def _cpu(fn, arg, repeat: int = 3) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.process_time()
+        fn(arg)
+        best = min(best, time.process_time() - t)
+    return max(best, 1e-4)
+
+
+def _ratios(fn, make) -> tuple[float, float]:
+    small, mid, large = (_cpu(fn, make(n)) for n in (10_000, 100_000, 1_000_000))
+    return mid / small, large / mid
+
+
+def test_sentence_splitting_is_linear_in_the_text():
+    one_paragraph = lambda n: (_SENTENCE * (n // len(_SENTENCE) + 1))[:n]  # noqa: E731
+    spans = split_sentences(one_paragraph(100_000))
+    assert len(spans) > 900 and all(e - s < 200 for s, e in spans)
+    r1, r2 = _ratios(split_sentences, one_paragraph)
+    assert r2 < 30, (r1, r2)   # 10 times the text: linear is about 10, the old splitter was about 100
+
+
+def test_furniture_removal_is_linear_in_the_text():
+    from marsad.clean.scraped import clean_scraped
+
+    one_paragraph = lambda n: "عنوان الخبر في سطر واحد\n" + (_SENTENCE * (n // len(_SENTENCE) + 1))[:n]  # noqa: E731
+    markers = lambda n: "عنوان\n" + "\n".join(f"اقرأ أيضا: خبر رقم {i}\n{_SENTENCE * 2}\nشارك\nتويتر"  # noqa: E731
+                                              for i in range(n // 200))
+    for make in (one_paragraph, markers):
+        assert clean_scraped(make(10_000))
+        r1, r2 = _ratios(clean_scraped, make)
+        assert r2 < 30, (make, r1, r2)

@@ -67,34 +67,39 @@ def split_parts(lines: list[str]) -> list[tuple[list[str], list[tuple[str, str]]
     """Cut the document's lines at read-also markers followed by a full article.
 
     Returns ``[(lines, removed), ...]``: the lines of each part and the furniture dropped at the cut.
+    Linear in the number of lines: each line is classified once, and whether a part holds a body
+    paragraph yet is tracked as lines are added rather than recounted at every marker.
     """
+    n = len(lines)
+    markers = [split_marker(l) for l in lines]
     parts: list[tuple[list[str], list[tuple[str, str]]]] = [([], [])]
+    has_body = [False]
     i = 0
-    while i < len(lines):
-        line = lines[i]
-        rest = split_marker(line)
+    while i < n:
+        line, rest = lines[i], markers[i]
         if rest is None:
             parts[-1][0].append(line)
+            has_body[-1] = has_body[-1] or _is_body(line)
             i += 1
             continue
         # Headline-like lines right after the marker (and the text on the marker line itself).
         links = [rest] if rest else []
         j = i + 1
-        while j < len(lines) and not _is_body(lines[j]) and word_count(lines[j]) <= TITLE_MAX_WORDS \
-                and _date_line(lines[j]) is None and split_marker(lines[j]) is None and not furniture_kind(lines[j]):
+        while j < n and not _is_body(lines[j]) and word_count(lines[j]) <= TITLE_MAX_WORDS \
+                and _date_line(lines[j]) is None and markers[j] is None and not furniture_kind(lines[j]):
             links.append(lines[j])
             j += 1
-        following = lines[j:]
-        next_marker = next((k for k, l in enumerate(following) if split_marker(l) is not None), len(following))
-        body_words = sum(word_count(l) for l in following[:next_marker] if _is_body(l))
-        starts_like_article = bool(following) and (
-            _date_line(following[0]) is not None or byline_outlet(following[0]) is not None
-            or byline_prefix(following[0]) is not None)
-        prev_body = any(_is_body(l) for l in parts[-1][0])
-        if links and following and (starts_like_article or (body_words >= NEW_ARTICLE_MIN_WORDS and not prev_body) or
-                                    (body_words >= NEW_ARTICLE_MIN_WORDS and _closed(parts[-1][0]))):
+        next_marker = next((k for k in range(j, n) if markers[k] is not None), n)
+        body_words = sum(word_count(lines[k]) for k in range(j, next_marker) if _is_body(lines[k]))
+        starts_like_article = j < n and (
+            _date_line(lines[j]) is not None or byline_outlet(lines[j]) is not None
+            or byline_prefix(lines[j]) is not None)
+        long_enough = body_words >= NEW_ARTICLE_MIN_WORDS
+        if links and j < n and (starts_like_article or (long_enough and not has_body[-1]) or
+                                (long_enough and _closed(parts[-1][0]))):
             # An appended article: its title is the last headline before its text.
             parts.append(([links[-1]], [("read-also", line)] + [("related", l) for l in links[:-1]]))
+            has_body.append(_is_body(links[-1]))
         else:
             parts[-1][1].append(("read-also", line))
             parts[-1][1].extend(("related", l) for l in links)
@@ -103,12 +108,15 @@ def split_parts(lines: list[str]) -> list[tuple[list[str], list[tuple[str, str]]
 
 
 def _closed(lines: list[str]) -> bool:
-    """True when the part so far ended the way articles end: source, tags or share lines after its body."""
-    last_body = max((k for k, l in enumerate(lines) if _is_body(l)), default=None)
-    if last_body is None:
-        return False
-    return any(source_line(l) or furniture_kind(l) in ("tags", "share", "follow", "subscribe")
-               for l in lines[last_body + 1:])
+    """True when the part so far ended the way articles end: source, tags or share lines after its body
+    (read backwards from the end, only as far as the last body paragraph)."""
+    closing = False
+    for line in reversed(lines):
+        if _is_body(line):
+            return closing
+        if source_line(line) or furniture_kind(line) in ("tags", "share", "follow", "subscribe"):
+            closing = True
+    return False   # no body paragraph at all
 
 
 def _take_meta_line(art: ParsedArticle, line: str, title_key: str | None) -> bool:
