@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -44,7 +45,6 @@ class SQLiteStore:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
         self._depth = 0
-        self._variants: dict | None = None   # name-variant table of search, kept incrementally
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
@@ -239,14 +239,28 @@ class SQLiteStore:
         return " AND ".join(groups), shown
 
     def _name_variants(self) -> dict[str, set[str]]:
-        """Name key → the normalised forms the corpus writes the entities with that key in. Kept up to
-        date incrementally: each call reads only the mentions stored since the previous one."""
+        """Name key → the normalised forms the corpus writes the entities with that key in. One table per
+        database file and process, shared by its connections (a server's threads) and kept up to date
+        incrementally: each call reads only the mentions stored since the previous one."""
         top = self.db.execute("SELECT coalesce(max(id), 0) FROM mentions").fetchone()[0]
-        v = self._variants
-        if v is None or top < v["top"]:             # first call, or mentions were deleted: start again
-            v = self._variants = {"top": 0, "forms": {}, "keys": {}, "key_of": {}, "table": {}}
-        if top == v["top"]:
+        try:
+            key = (self.path, Path(self.path).stat().st_ino)
+        except OSError:
+            key = (self.path, 0)
+        v = _VARIANTS.get(key)
+        if v is not None and v["top"] == top:
             return v["table"]
+        with _VARIANTS_LOCK:
+            v = _VARIANTS.get(key)
+            if v is None or top < v["top"]:         # first call, or mentions were deleted: start again
+                v = {"top": 0, "forms": {}, "keys": {}, "key_of": {}, "table": {}}
+            if top > v["top"]:
+                self._add_variants(v)
+                v["top"] = top
+            _VARIANTS[key] = v
+            return v["table"]
+
+    def _add_variants(self, v: dict) -> None:
         touched: set[str] = set()
         for text, eid in self.db.execute("SELECT DISTINCT text, entity_id FROM mentions "
                                          "WHERE entity_id IS NOT NULL AND id > ?", (v["top"],)):
@@ -258,9 +272,7 @@ class SQLiteStore:
         for k in set().union(*(v["key_of"][e] for e in touched)) if touched else ():
             forms = set().union(*(v["forms"][e] for e in v["keys"][k]))
             if len(forms) > 1:
-                v["table"][k] = forms
-        v["top"] = top
-        return v["table"]
+                v["table"][k] = forms             # a new set: readers holding the old one are undisturbed
 
     @property
     def web(self):
@@ -449,6 +461,8 @@ class SQLiteStore:
 
 
 _WORD = re.compile(r"\w+")
+_VARIANTS: dict[tuple, dict] = {}       # search's name-variant table per database file (this process)
+_VARIANTS_LOCK = threading.Lock()
 _FOREIGN_G = str.maketrans({"غ": "ج", "ك": "ج", "گ": "ج"})  # a foreign "g" is written ج, غ or ك
 
 
