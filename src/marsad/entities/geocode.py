@@ -9,8 +9,9 @@ expressions, a derived area entity around X with ACLED geo precision 2 (3 around
 region, and for a governorate).
 
 ACLED geo precision: 1 = the town or facility itself, 2 = part of a region or near a town,
-3 = a region, governorate or country. Countries and regions get precision 3 and no point
-coordinates; coordinates are never guessed.
+3 = a region, governorate or country. Countries get precision 3 and the point of their capital
+(GeoNames), as ACLED locates country-level events; areas around a country or region ("شمال
+سوريا") and curated regions without a known point keep no coordinates; coordinates are never guessed.
 
 Choice among same-named places (e.g. الشجرة in Daraa, Syria, and in Irbid, Jordan) scores each
 candidate by: curated entry, population (log scale), being in the Middle East / North Africa,
@@ -109,8 +110,9 @@ def area_entity(base: Entity, slug: str, gaz: Gazetteer | None = None) -> Entity
                 break
     region = base.kind in ("country", "world_region") or (base.geo_precision or 1) >= 3
     prec = 3 if (region or kind == "admin") else 2
+    point = (None, None) if region else (base.lat, base.lon)   # north of a country is not at its capital
     ent = Entity(id=f"marsad:area:{slug}:{base.id}", type="LOC", name_ar=name_ar, name_en=name_en,
-                 lat=base.lat, lon=base.lon, country=base.country, admin1=base.admin1,
+                 lat=point[0], lon=point[1], country=base.country, admin1=base.admin1,
                  geo_precision=prec if base.lat is not None or region else None)
     ent.kind = "area"
     return ent
@@ -147,7 +149,7 @@ def evidence_context(mentions: list[Mention], entities: dict[str, Entity], count
             continue
         if e.country:
             ctx[e.country] += 1
-        if e.lat is not None and m.type != "NORP":
+        if e.lat is not None and m.type != "NORP" and e.kind != "country":
             anchors.append((e.lat, e.lon))
     if country_hint:
         ctx[country_hint.upper()] += 3

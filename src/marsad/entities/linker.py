@@ -564,7 +564,8 @@ class Linker:
         if pending:
             ctx = geocode.country_context(mentions, entities, None)
             anchors = [(entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
-                       if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None]
+                       if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None
+                       and entities[m.entity_id].kind != "country"]
             for m, c in pending:
                 places = tuple(i for i in c.ids if i in gaz.entities)
                 if not places:
@@ -633,7 +634,8 @@ class Linker:
         cues = _cue_words()
         # every place of the text with a point: towns near one another agree (حمص وحماة)
         points = [(m.entity_id, entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
-                  if m.type in geocode.PLACE_TYPES and m.entity_id in entities and entities[m.entity_id].lat is not None]
+                  if m.type in geocode.PLACE_TYPES and m.entity_id in entities and entities[m.entity_id].lat is not None
+                  and entities[m.entity_id].kind != "country"]
         keep = []
         for m in mentions:
             c = cands.get((m.start, m.end))
