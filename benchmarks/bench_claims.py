@@ -1,18 +1,20 @@
-"""Benchmark of the claims stage (attribution, claims, grouping, origins, contradictions, signals).
+"""Benchmark of the claims stage, first run and incremental run.
 
-In: corpus sizes (``--n 50 200``). For each size a corpus is generated into a fresh store: each
-article recombines 6–14 sentences drawn from ``../shared/seeds`` (real Arabic news sentences with
-their reporting verbs and sources), with a few words of each sentence replaced by words of other
-sentences so that articles are not exact copies; articles are grouped into stories of ~8. The earlier
-stages (clean, entities, link) run first and are not timed.
+In: store sizes (``--n 500 1000``) and an increment (``--add 50``). For each size a corpus of
+``n + add`` articles is generated: each article recombines 6–14 sentences drawn from
+``../shared/seeds`` (real Arabic news sentences with their reporting verbs and sources), with a few
+words of each sentence replaced by words of other sentences so that articles are not exact copies;
+articles are grouped into stories of ~8, and the increment's articles join existing stories. The
+earlier stages (clean, entities, link) run first and are not timed; the encoder load is warmed first.
 
-Out: one line per size, and with ``--json`` a JSON object: articles, claims, wall and CPU seconds of
-``extract_claims`` (split into extraction + embedding and grouping + origins + contradictions),
-claims per second per core (claims / CPU seconds, so multi-threaded numpy counts against it), and
-the number of claim groups and contradictions found. The one-off encoder load is excluded (warmed
-first). Speed is reported, never asserted.
+Out: one line per size (or JSON with ``--json``): the first run of ``extract_claims`` over ``n``
+articles (CPU seconds, per article), the incremental run after ``add`` more articles (CPU seconds,
+per new article, distinct texts encoded, stories regrouped), and for comparison what a full
+recompute of the stored corpus costs at that point (regrouping every story, resolving every origin,
+every article's signals: what each run did before the stage was incremental). Speed is reported,
+never asserted.
 
-Usage: ``python benchmarks/bench_claims.py --n 50 200 [--json]``
+Usage: ``python benchmarks/bench_claims.py --n 500 --add 50 [--json]``
 """
 
 from __future__ import annotations
@@ -60,60 +62,82 @@ def generate(directory: Path, n: int, seed: int = 0) -> None:
         (directory / f"a{i:05d}.txt").write_text(text, encoding="utf-8")
 
 
-def run(n: int) -> dict:
+def _prepare(s, directory: Path) -> None:
+    from marsad.entities.stage import tag_entities
+    from marsad.link import link_articles
+    from marsad.pipeline import analyze
+
+    analyze(s, [str(directory)], workers=1, stages=False)  # claims need entities and stories: not timed
+    tag_entities(s, workers=1)
+    link_articles(s)
+
+
+def _timed(fn):
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def run(n: int, add: int = 50) -> dict:
     from marsad.claims import extract_claims
-    from marsad.claims.extract import extract_article_claims
     from marsad.claims.grouping import group_claims
     from marsad.claims.origins import resolve_origins
     from marsad.claims.signals import compute_signals
     from marsad.link.encoder import get_encoder
-    from marsad.entities.stage import tag_entities
-    from marsad.link import link_articles
-    from marsad.pipeline import analyze
     from marsad.store import Store
 
     get_encoder().encode(["تسخين"])
     with tempfile.TemporaryDirectory() as tmp:
-        d = Path(tmp) / "corpus"
-        d.mkdir()
-        generate(d, n)
+        d1, d2 = Path(tmp) / "first", Path(tmp) / "more"
+        d1.mkdir()
+        d2.mkdir()
+        generate(d1, n + add)
+        for p in sorted(d1.glob("*.txt"))[n:]:
+            p.rename(d2 / p.name)
         s = Store(Path(tmp) / "b.db")
-        analyze(s, [str(d)], workers=1, stages=False)  # claims need entities and stories, and are timed below
-        tag_entities(s, workers=1)
-        link_articles(s)
-        ids = [a.id for a in s.articles()]
-        w0, c0 = time.perf_counter(), time.process_time()
-        n_claims = 0
-        for k in range(0, len(ids), 64):
-            n_claims += extract_article_claims(s, ids[k:k + 64])
-        c1 = time.process_time()
-        resolve_origins(s)
-        n_groups = group_claims(s, None)
-        compute_signals(s)
-        w2, c2 = time.perf_counter(), time.process_time()
-        assert extract_claims(s) == 0
-        n_contra = sum(len(json.loads(r[0])) for r in s.db.execute("SELECT contradicts FROM claim_groups")) // 2
+        _prepare(s, d1)
+        n_claims, w1, c1 = _timed(lambda: extract_claims(s, use_stance=False))
+        cached = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
+        _prepare(s, d2)
+        dirty = len(s.claim_tables.stories_of(s.claim_tables.articles_to_process()))
+        n_new, w2, c2 = _timed(lambda: extract_claims(s, use_stance=False))
+        encoded = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0] - cached
+
+        def full():
+            resolve_origins(s)
+            g = group_claims(s, None)
+            compute_signals(s)
+            return g
+
+        n_groups, w3, c3 = _timed(full)
+        n_stories = len(s.claim_tables.stories_of(s.claim_tables.processed_articles()))
+        n_contra = sum(len(json.loads(r["contradicts"])) for r in s.claim_tables.groups()) // 2
         s.close()
-    cpu = c2 - c0
-    return {"articles": len(ids), "claims": n_claims, "wall_s": round(w2 - w0, 2), "cpu_s": round(cpu, 2),
-            "extract_cpu_s": round(c1 - c0, 2), "group_cpu_s": round(c2 - c1, 2),
-            "claims_per_s_per_core": round(n_claims / cpu, 1) if cpu else None,
-            "groups": n_groups, "contradictions": n_contra}
+    return {"articles": n, "added": add, "claims_first": n_claims, "claims_added": n_new,
+            "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
+            "incremental_cpu_s": round(c2, 2), "incremental_wall_s": round(w2, 2),
+            "incremental_cpu_ms_per_new_article": round(1000 * c2 / add, 1), "texts_encoded_incremental": encoded,
+            "stories_regrouped": dirty, "stories": n_stories,
+            "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, nargs="+", default=[50, 200])
+    ap.add_argument("--n", type=int, nargs="+", default=[500])
+    ap.add_argument("--add", type=int, default=50)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     results = []
     for n in args.n:
-        r = run(n)
+        r = run(n, args.add)
         results.append(r)
         if not args.json:
-            print(f"{r['articles']:6d} articles  {r['claims']:6d} claims  {r['cpu_s']:7.2f} s CPU "
-                  f"(extract {r['extract_cpu_s']}, group {r['group_cpu_s']})  "
-                  f"{r['claims_per_s_per_core']} claims/s/core  {r['groups']} groups  {r['contradictions']} contradictions")
+            print(f"{r['articles']} articles ({r['claims_first']} claims): first run {r['first_cpu_s']} s CPU = "
+                  f"{r['first_cpu_ms_per_article']} ms/article; +{r['added']} articles ({r['claims_added']} claims, "
+                  f"{r['texts_encoded_incremental']} texts encoded, {r['stories_regrouped']}/{r['stories']} stories regrouped): "
+                  f"{r['incremental_cpu_s']} s CPU = {r['incremental_cpu_ms_per_new_article']} ms/new article; "
+                  f"full recompute of the store {r['full_recompute_cpu_s']} s CPU; {r['groups']} groups, "
+                  f"{r['contradictions']} contradictions")
     if args.json:
         json.dump({"bench": "claims", "results": results}, sys.stdout, indent=2)
         print()

@@ -261,3 +261,118 @@ def test_copied_passage_collapses_to_one_origin(own_store):
     assert e["origin"] == d["origin"]
     assert e["independent_origins"] == 1
     assert any("copied from" in p for p in e["provenance"])
+
+
+# ------------------------------------------------------------- real-news forms (text written here)
+def test_one_sentence_two_sources_gives_two_claims():
+    cs = _claims_of("أعلن الجيش السوداني أن قواته دخلت المدينة صباح اليوم بعد معارك عنيفة، "
+                    "فيما قالت صحيفة هآرتس إن الضربات استهدفت المدرج الرئيسي للمطار.")
+    assert len(cs) == 2
+    assert cs[0].chain[-1]["entity_id"] != cs[1].chain[-1]["entity_id"]
+    assert cs[1].chain[-1]["name"] == "Haaretz" and cs[1].content.startswith("الضربات")
+
+
+def test_trailing_cue_adds_the_relaying_medium():
+    (c,) = _claims_of("وقالت وزارة الصحة في بيان إن عدد القتلى ارتفع إلى 22 بينهم ست نساء، بحسب ما نقلت سكاي نيوز.")
+    names = _names(c)
+    assert names[1] == "Sky News Arabia" and "Ministry" in names[-1] or "Health" in names[-1]
+    assert "سكاي" not in c.content
+
+
+def test_media_named_by_the_registry_and_by_number():
+    (c,) = _claims_of("نقلت القناة 12 الإسرائيلية عن مسؤول رفيع أن الحكومة تدرس الرد على الهجوم خلال الأيام المقبلة.")
+    assert c.chain[1]["kind"] == "channel" and c.chain[1]["name"].startswith("Channel 12")
+    assert c.chain[2]["kind"] == "anonymous"
+    (d,) = _claims_of("وقالت القناة 7 الإسرائيلية إن الجيش دخل المدينة صباح اليوم بعد معارك عنيفة.")
+    assert d.chain[1]["name_ar"] == "القناة 7"
+
+
+def test_definite_noun_refers_back_to_the_organisation_named_before():
+    a, b = _claims_of("أعلن الجيش السوداني السيطرة على مدينة ود مدني بعد معارك عنيفة مع قوات الدعم السريع. "
+                      "وقال الجيش إن قواته تعمل على تطهير جيوب المتمردين داخل المدينة.")
+    assert b.chain[-1]["entity_id"] == a.chain[-1]["entity_id"] is not None
+
+
+def test_negation_in_a_subordinate_clause_does_not_negate_the_claim():
+    (a,) = _claims_of("فاز قائد الجيش برئاسة الجمهورية بعدما لم يحصل على الأغلبية المطلوبة في الدورة الأولى.")
+    assert a.polarity == 1
+    (b,) = _claims_of("نقلت وكالة رويترز أن روسيا، التي كانت الحليف الأبرز للنظام، لا تملك أي خطة لإنقاذ الرئيس.")
+    assert b.polarity == -1
+
+
+def test_counts_are_numbers_with_what_they_count():
+    from marsad.claims.extract import counted_numbers
+    from marsad.text import normalize
+
+    got = counted_numbers(normalize("قتل 3 أشخاص وأصيب 16 آخرون في 2024 وأصبح الرئيس الـ47 بـ99 صوتا").split())
+    assert [v for v, _ in got] == [3, 16, 99]
+
+
+def _row(text_terms, **kw):
+    base = {"entities": ["E"], "places": [], "numbers": [], "times": [], "terms": text_terms, "modality": "reported",
+            "polarity": 1, "eff_polarity": 1, "flags": {}, "_pubday": None}
+    base.update(kw)
+    return base
+
+
+def test_agreeing_negative_statements_are_not_a_contradiction():
+    from marsad.claims.grouping import contradiction
+
+    a = _row(["~kill", "يعلن"], polarity=-1, eff_polarity=-1, flags={"neg_terms": ["يعلن"], "main_terms": ["يعلن"]})
+    b = _row(["~kill", "يعلن"], polarity=-1, eff_polarity=-1, flags={"neg_terms": ["يعلن"], "main_terms": ["يعلن"]})
+    assert contradiction(a, b, 0.9) == ([], False)
+
+
+def test_counts_times_and_opposed_predicates_contradict():
+    from marsad.claims.grouping import contradiction, count_conflicts, times_differ
+
+    a = _row(["~kill", "مطار"], flags={"counts": [[3, "اشخاص"], [16, "اخر"]]})
+    b = _row(["~kill", "مطار"], flags={"counts": [[3, "اشخاص"], [30, "اخر"]]})
+    assert count_conflicts(a, b) == [("اخر", [16], [30])]
+    assert "numbers" in contradiction(a, b, 0.8)[0]
+    # the same day written as "today" and "yesterday" by papers a day apart is no conflict
+    d1 = _row(["~strike"], flags={"days": [0, 0]}, _pubday=739000)
+    d2 = _row(["~strike"], flags={"days": [-1, -1]}, _pubday=739001)
+    assert not times_differ(d1, d2)
+    # "last week" against "hours before" (no dates) is
+    w = _row(["~leave"], flags={"days": [-13, -2]})
+    h = _row(["~leave"], flags={"days": [-1, 0]})
+    assert times_differ(w, h)
+    cap = _row(["~control", "مدينه"], entities=["E", "F"])
+    tac = _row(["~tactical", "مدينه"], entities=["E", "F"])
+    assert "opposed" in contradiction(cap, tac, 0.7)[0]
+
+
+def test_export_names_sources_in_english_with_the_arabic_as_written():
+    from marsad.claims.read import source_label, source_label_ar
+
+    src = {"kind": "speaker", "name": "Israel Defense Forces", "name_ar": "جيش الدفاع الإسرائيلي", "as_written": "الجيش الإسرائيلي"}
+    assert source_label(src) == "Israel Defense Forces (الجيش الإسرائيلي)"
+    assert source_label_ar(src) == "جيش الدفاع الإسرائيلي"
+
+
+def test_new_articles_regroup_only_their_stories_and_reuse_cached_vectors(tmp_path):
+    from marsad.pipeline import analyze
+    from marsad.store import Store
+
+    d = tmp_path / "in"
+    d.mkdir()
+    (d / "a.txt").write_text(ARTICLES["a_reuters.txt"], encoding="utf-8")
+    (d / "d.txt").write_text(ARTICLES["d_origin.txt"], encoding="utf-8")
+    s = Store(tmp_path / "inc.db")
+    analyze(s, [str(d)], workers=1)
+    vectors = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
+    groups = {r["id"]: r["story_id"] for r in s.claim_tables.groups()}
+    assert vectors > 0 and groups
+    d2 = tmp_path / "more"
+    d2.mkdir()
+    (d2 / "e.txt").write_text(ARTICLES["e_copy.txt"], encoding="utf-8")   # repeats a sentence of d.txt
+    analyze(s, [str(d2)], workers=1)
+    new_claims = s.db.execute("SELECT count(*) FROM claims WHERE article_id = (SELECT max(id) FROM articles)").fetchone()[0]
+    added = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0] - vectors
+    assert 0 < added < new_claims          # the copied sentence was not encoded again
+    e_story = s.db.execute("SELECT story_id FROM articles WHERE id = (SELECT max(id) FROM articles)").fetchone()[0]
+    after = {r["id"]: r["story_id"] for r in s.claim_tables.groups()}
+    untouched = {g: st for g, st in groups.items() if st != e_story}
+    assert all(after.get(g) == st for g, st in untouched.items())
+    s.close()

@@ -289,7 +289,12 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
     out: list[dict] = []
     back = False
     i = lo
+    last_i = lo
     while i < hi:
+        if out and "_start" not in out[-1]:
+            out[-1]["_start"] = last_i
+            out[-1].setdefault("_end", i)
+        last_i = i
         tok = s.toks[i]
         m = s.ment_at.get(i)
         if m is not None and m.entity_id and (m.type in ("ORG", "PER") or (m.type == "GPE" and i == allow_gpe_at)):
@@ -380,7 +385,26 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                 i = max(j, k)
                 continue
         i += 1
+    if out and "_start" not in out[-1]:
+        out[-1]["_start"] = last_i
+        out[-1].setdefault("_end", i)
     return out, back
+
+
+_RELAY_WORDS = frozenset(("عن", "نقلا", "عبر", "و", "ل", "في", "من", "قوله", "قولها", "تصريحات", "خاصه", "تصريح"))
+
+
+def _relayed(s: _Sentence, found: list[dict]) -> list[dict]:
+    """The sources after a verb that form one chain: the first, then each one joined to the one before by
+    a relay word (عن، نقلاً عن، لـ، عبر، و) or directly; a name further on is part of the content
+    ("أعلن الجيش السيطرة على المدينة بعد معارك مع قوات الدعم السريع")."""
+    kept = found[:1]
+    for x in found[1:]:
+        between = s.toks[kept[-1].get("_end", 0):x.get("_start", 0)]
+        if len(between) > 3 or any(t not in _RELAY_WORDS and not t.startswith("ل") for t in between):
+            break
+        kept.append(x)
+    return kept
 
 
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
@@ -456,7 +480,8 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
     subj = s.in_ment.get(cue_i - 1) if cue_i > 0 else None
     pre = [x for x in pre if (subj is not None and x.get("entity_id") == subj.entity_id) or x.get("_end") == cue_i]
     post, back_post = _sources(s, lo, hi, lex, lo if kind == "verb" else None)
-    sources = [{k: v for k, v in x.items() if k != "_end"} for x in pre + post]
+    post = _relayed(s, post)
+    sources = [{k: v for k, v in x.items() if k not in ("_end", "_start")} for x in pre + post]
     if not sources and kind == "prep" and back_post:
         sources = []
     # outermost first: relaying media before speakers and unnamed sources, each in text order
@@ -513,7 +538,7 @@ def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> N
         while lo < n and s.toks[lo] in ("ما", "لما", "عن", "ل") or (lo < n and _strip(s.toks[lo], lex.verbs) is not None):
             lo += 1
         found, _ = _sources(s, lo, n, lex, lo)
-        found = [{k: v for k, v in x.items() if k != "_end"} for x in found]
+        found = [{k: v for k, v in x.items() if k not in ("_end", "_start")} for x in _relayed(s, found)]
         known = {x.get("entity_id") or x.get("name") for x in att.sources}
         found = [x for x in found if (x.get("entity_id") or x.get("name")) not in known]
         if found:

@@ -209,9 +209,12 @@ def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
 
 
 def _scopes(rows: list[dict]) -> dict:
+    """Claims compared with each other: those of one storyline (the developments of one thread, so a
+    claim repeated across developments is one claim), or of one development outside any storyline."""
     scopes: dict = {}
     for r in rows:
-        scopes.setdefault(r["story_id"], []).append(r)
+        key = ("storyline", r["storyline_id"]) if r.get("storyline_id") is not None else ("story", r["story_id"])
+        scopes.setdefault(key, []).append(r)
     return scopes
 
 
@@ -221,7 +224,7 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     tables = store.claim_tables
     if story_ids is None:
         story_ids = tables.stories_of(tables.processed_articles())
-    story_ids = set(story_ids)
+    story_ids = tables.with_storyline_mates(set(story_ids))
     if not story_ids:
         return 0
     rows = _claim_rows(tables, story_ids)
@@ -230,8 +233,8 @@ def group_claims(store, stance=None, story_ids=None) -> int:
             _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
             _PLACE_NAME[r["id"]] = r["name_ar"]
     groups_out = []
-    for story_id, members in _scopes(rows).items():
-        groups_out.extend(_group_scope(story_id, members))
+    for members in _scopes(rows).values():
+        groups_out.extend(_group_scope(members))
     _contradictions(groups_out, stance)
     for g in groups_out:
         for c in g["contradicts"]:
@@ -256,7 +259,7 @@ def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _group_scope(story_id, members: list[dict]) -> list[dict]:
+def _group_scope(members: list[dict]) -> list[dict]:
     n = len(members)
     dim = next((len(m["vec"]) for m in members if m["vec"] is not None), 0)
     V = np.zeros((n, max(dim, 1)), dtype=np.float32)
@@ -302,7 +305,8 @@ def _group_scope(story_id, members: list[dict]) -> list[dict]:
         origins = group_origins([{"claim_id": c["id"], "article_id": c["article_id"], "outlet": c["chain"][0].get("name"),
                                   "origin": c["origin"] or {"key": "?", "name": "?"}, "provenance": c["provenance"],
                                   "copied_from": c["copied_from"]} for c in cs])
-        out.append({"id": "g" + first["id"][1:], "story_id": story_id, "claims": cs, "text": rep["text"],
+        out.append({"id": "g" + first["id"][1:], "story_id": first["story_id"], "claims": cs, "text": rep["text"],
+                    "scope": (first.get("storyline_id"), first["story_id"] if first.get("storyline_id") is None else None),
                     "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets, "origins": origins,
                     "modality": first["modality"], "polarity": first["eff_polarity"],
                     "vec": vec / norm if norm else vec, "contradicts": []})
@@ -312,7 +316,7 @@ def _group_scope(story_id, members: list[dict]) -> list[dict]:
 def _contradictions(groups: list[dict], stance=None) -> None:
     by_scope: dict = {}
     for g in groups:
-        by_scope.setdefault(g["story_id"], []).append(g)
+        by_scope.setdefault(g["scope"], []).append(g)
     for gs in by_scope.values():
         if len(gs) < 2:
             continue

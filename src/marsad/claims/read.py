@@ -75,9 +75,11 @@ def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> l
     tables = store.claim_tables
     text_of = tables.claim_texts()
     groups = _groups(tables)
+    story_of = tables.article_stories() if story_id is not None else {}
     out = []
     for g in groups.values():
-        if story_id is not None and g["story_id"] != story_id:
+        if story_id is not None and g["story_id"] != story_id and \
+                not any(story_of.get(a) == story_id for a in json.loads(g["article_ids"])):
             continue
         if g["n_articles"] < min_articles:
             continue

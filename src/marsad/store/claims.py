@@ -53,6 +53,19 @@ class ClaimTables:
                 f"SELECT DISTINCT story_id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
         return out
 
+    def with_storyline_mates(self, story_ids: set) -> set:
+        """``story_ids`` and every development in the same storyline as one of them."""
+        real = sorted(i for i in story_ids if i is not None)
+        out = set(story_ids)
+        for chunk in _chunks(real):
+            out |= {r[0] for r in self.db.execute(
+                "SELECT s2.id FROM stories s1 JOIN stories s2 ON s2.storyline_id = s1.storyline_id "
+                f"WHERE s1.storyline_id IS NOT NULL AND s1.id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def article_stories(self) -> dict[int, int | None]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT id, story_id FROM articles")}
+
     def mark_moved(self, article_ids: list[int]) -> None:
         with self.store.transaction():
             for chunk in _chunks(article_ids):
@@ -108,8 +121,8 @@ class ClaimTables:
         story, outlet and date, in article and sentence order."""
         ids = list(story_ids)
         out: list[sqlite3.Row] = []
-        sql = ("SELECT c.*, a.story_id, a.outlet, a.cited_source, a.published FROM claims c "
-               "JOIN articles a ON a.id = c.article_id WHERE ")
+        sql = ("SELECT c.*, a.story_id, a.outlet, a.cited_source, a.published, st.storyline_id FROM claims c "
+               "JOIN articles a ON a.id = c.article_id LEFT JOIN stories st ON st.id = a.story_id WHERE ")
         real = [i for i in ids if i is not None]
         for chunk in _chunks(real):
             out.extend(self.db.execute(sql + f"a.story_id IN ({_marks(len(chunk))})", chunk))
