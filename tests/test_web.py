@@ -384,7 +384,7 @@ def test_ingest_requires_token_and_runs(tmp_path):
         r = c.post("/api/ingest", files=files, headers=auth)
         assert r.status_code == 202, r.text
         job_url = r.json()["progress"]
-        for _ in range(600):
+        for _ in range(1800):
             job = c.get(job_url).json()
             if job["status"] in ("done", "error"):
                 break
@@ -417,7 +417,7 @@ def test_ingest_without_token_is_open_locally(tmp_path):
     with TestClient(create_app(tmp_path / "open.db")) as c:
         r = c.post("/api/ingest", files={"files": ("a.txt", ("عنوان\n" + BODY).encode(), "text/plain")})
         assert r.status_code == 202
-        for _ in range(600):
+        for _ in range(1800):
             if c.get(r.json()["progress"]).json()["status"] in ("done", "error"):
                 break
             time.sleep(0.1)
@@ -601,3 +601,37 @@ def test_no_parameter_gives_a_server_error(client, data):
     params = data.draw(st.dictionaries(st.sampled_from(names), VALUE, max_size=len(names))) if names else {}
     r = client.get(url, params=params)
     assert r.status_code < 500, (url, params, r.status_code, r.text[:300])
+
+
+def test_web_ingest_waits_for_a_cli_writer(tmp_path):
+    """An ingest job started while another run writes the store waits for it, then stores its article."""
+    from marsad.pipeline import writer_lock
+
+    db = tmp_path / "shared.db"
+    Store(db).close()
+    holder = Store(db)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    files = {"files": ("خبر.txt", ("عنوان خبر جديد عن حمص\n" + BODY + "\n").encode("utf-8"), "text/plain")}
+    with TestClient(create_app(db, token=TOKEN)) as c:
+        with writer_lock(holder):                       # what a CLI `analyze` holds while it writes
+            r = c.post("/api/ingest", files=files, headers=auth)
+            assert r.status_code == 202, r.text
+            job_url = r.json()["progress"]
+            time.sleep(3)
+            job = c.get(job_url).json()
+            assert job["status"] in ("queued", "running") and job["stage"] in (None, "waiting"), job
+            assert c.get("/api/articles").json()["total"] == 0
+            assert c.post("/api/ingest", files=files, headers=auth).status_code == 409   # one job at a time
+        for _ in range(1800):
+            job = c.get(job_url).json()
+            if job["status"] in ("done", "error"):
+                break
+            time.sleep(0.1)
+        assert job["status"] == "done", job
+        assert c.get("/api/articles").json()["total"] == 1
+    holder.close()
+    s = Store(db)
+    try:
+        assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        s.close()
