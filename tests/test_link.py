@@ -255,3 +255,117 @@ def test_export_shapes(tmp_path):
         assert {"article_id", "source_article_id", "similarity", "passages"} <= set(c)
         for p in c["passages"]:
             assert {"start", "end", "source_start", "source_end"} <= set(p)
+
+
+# --- developments and storylines: order, merges, splits, explanations ----------------------------
+def storyline_partition(store: Store) -> set[frozenset[frozenset[str]]]:
+    """Storylines as sets of developments, each a set of article titles."""
+    title = {a.id: a.title for a in store.articles()}
+    devs = {s["id"]: frozenset(title[i] for i in s["article_ids"]) for s in stories(store)}
+    return {frozenset(devs[d] for d in line["story_ids"]) for line in storylines(store)}
+
+
+def test_shuffled_orders_and_split_runs_give_the_same_developments_and_storylines(tmp_path):
+    results = []
+    for seed in range(3):
+        order = list(CORPUS)
+        random.Random(seed).shuffle(order)
+        store = Store(tmp_path / f"s{seed}.db")
+        ids = [add(store, text, title, published, outlet) for title, text, published, outlet in order]
+        cut = 2 + seed
+        link_articles(store, ids[:cut])              # two runs: the later articles meet stored state only
+        link_articles(store, ids[cut:])
+        results.append((partition(store), storyline_partition(store)))
+    assert results[0] == results[1] == results[2]
+    assert results[0][0] == {frozenset(c[0] for c in CORPUS[0:3]), frozenset(c[0] for c in CORPUS[3:5]),
+                             frozenset(c[0] for c in CORPUS[5:7])}
+
+
+def test_an_article_bridging_two_developments_merges_them_and_the_merge_is_logged(tmp_path):
+    store = Store(tmp_path / "t.db")
+    quake = add(store, QUAKE_1, "", "2024-03-07", "وكالة أ")
+    bank = add(store, BANK_1, "", "2024-03-07", "صحيفة ب")
+    link_articles(store)
+    assert store.article(quake).story_id != store.article(bank).story_id
+    # a digest that opens with the quake's lead and goes on with the bank's: it scores with both
+    bridge = add(store, QUAKE_1.split("\n")[0] + "\n" + "\n".join(BANK_1.split("\n")[:2]), "", "2024-03-07", "قناة ج")
+    link_articles(store)
+    kept = store.article(quake).story_id
+    assert store.article(bank).story_id == store.article(bridge).story_id == kept
+    merges = [e for e in story_log(store) if e["kind"] == "merge" and e["level"] == "development"]
+    assert len(merges) == 1 and merges[0]["target_id"] == kept
+    assert merges[0]["reason"]["article_id"] == bridge
+    assert merges[0]["reason"]["score"] >= SETTINGS.link.join_score
+
+
+def test_each_joined_article_says_why_and_a_stricter_threshold_splits_with_a_logged_reason(tmp_path, monkeypatch):
+    store = Store(tmp_path / "t.db")
+    for title, text, published, outlet in CORPUS[3:5]:
+        add(store, text, title, published, outlet)
+    link_articles(store)
+    s = stories(store)[0]
+    assert len(s["article_ids"]) == 2
+    why = story(store, s["id"])["articles"][0]["why"]
+    assert why["article_id"] in s["article_ids"] and why["score"] >= SETTINGS.link.join_score
+    assert why["signals"]["lead_text"] > 0 and why["signals"]["entities"]          # shared names, e.g. مصر
+    assert set(explanations(store)) == set(s["article_ids"])
+    monkeypatch.setattr(SETTINGS.link, "join_score", why["score"] + 0.01)         # evidence no longer enough
+
+    def cosine(a, b):
+        return 0.0
+    new = revise(store.story_tables, s["id"], cosine)
+    assert len(new) == 1
+    assert len({a.story_id for a in store.articles()}) == 2
+    split = [e for e in story_log(store, s["id"]) if e["kind"] == "split"]
+    assert split and split[0]["reason"]["dropped_edges"]
+
+
+def _profile(text: str, mentions=()):
+    return article_profile(1, None, True, text, None, list(mentions))
+
+
+def test_weekday_and_town_conflicts_lower_the_pair_score():
+    base = "قصف الطيران مواقع في {place} {day} وأعلن الدفاع المدني مقتل عشرة أشخاص وإصابة عشرين آخرين في الغارات."
+    same = _profile(base.format(place="حماة", day="يوم الأحد"))
+    other_day = _profile(base.format(place="حماة", day="يوم الخميس"))
+    assert weekdays_named("أعلن أمس الأحد") == [6] and weekdays_named("يصل كل خميس") == []
+    s_same, sig_same = pair_score(same, same, 0.0)
+    s_day, sig_day = pair_score(same, other_day, 0.0)
+    assert "weekday_conflict" in sig_day and "weekday_conflict" not in sig_same
+    assert s_day < s_same - SETTINGS.link.p_weekday / 2
+    hama = {"start": 20, "type": "GPE", "entity_id": "gn:hama", "text": "حماة", "geo_precision": 1}
+    aleppo = {"start": 20, "type": "GPE", "entity_id": "gn:aleppo", "text": "حلب", "geo_precision": 1}
+    a = _profile(base.format(place="حماة", day=""), [hama])
+    b = _profile(base.format(place="حلب", day=""), [aleppo])
+    score, sig = pair_score(a, b, 0.0)
+    assert sig.get("place_conflict") and score < pair_score(a, a, 0.0)[0] - SETTINGS.link.p_city
+
+
+def test_pair_score_does_not_depend_on_what_else_is_stored():
+    a = _profile(CORPUS[3][1])
+    b = _profile(CORPUS[4][1])
+    before = pair_score(a, b, 0.5)[0]
+    for _ in range(3):
+        _profile(CORPUS[0][1])                   # profiling other articles changes no statistic
+    assert pair_score(a, b, 0.5)[0] == before
+
+
+def test_storyline_page_and_why_on_the_article_page(tmp_path):
+    from fastapi.testclient import TestClient
+    from marsad.web import create_app
+
+    store = Store(tmp_path / "t.db")
+    for title, text, published, outlet in CORPUS:
+        add(store, text, title, published, outlet)
+    link_articles(store)
+    quake = next(s for s in stories(store) if len(s["article_ids"]) == 3)
+    with TestClient(create_app(str(tmp_path / "t.db"))) as c:
+        page = c.get(f"/storylines/{quake['storyline_id']}")
+        assert page.status_code == 200 and "خط إخباري" in page.text
+        assert f'href="/stories/{quake["id"]}"' in page.text
+        art = c.get(f"/articles/{quake['article_ids'][0]}").text
+        assert "لماذا في هذا التطور" in art
+        assert c.get(f"/stories/{quake['id']}").text.count(f"/storylines/{quake['storyline_id']}") >= 1
+        lines = c.get("/api/storylines").json()
+        assert any(quake["id"] in l["story_ids"] for l in lines)
+        assert c.get("/storylines/999999").status_code == 404

@@ -33,13 +33,13 @@ from .duplicates import find_duplicates
 from .encoder import get_encoder
 from ..settings import SETTINGS
 from .features import ArticleFeatures, article_features
-from .read import copies, explanations, stories, story, story_log, storylines
+from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
 from .signals import ArticleProfile, article_profile
 from .storyline_groups import update_storylines
 
-__all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "explanations", "story_log", "copies"]
+__all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "storyline", "explanations", "story_log", "copies"]
 ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 
 Progress = Callable[[str, int, int | None], None]

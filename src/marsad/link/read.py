@@ -6,7 +6,7 @@ list of sentences, ``storyline_id``, plus ``outlets``, ``n_articles`` and ``summ
 sentence's article and character span), :func:`story` (one development, plus its ``articles``, each
 with ``why``: the strongest shared signals and score of why it joined), :func:`storylines` (``id``,
 ``title``, ``story_ids``, ``start``, ``end``, ``summary``: its developments in time order),
-:func:`explanations` (article id → ``why``), :func:`story_log` (merges and splits with their reason),
+:func:`storyline` (one, with its developments), :func:`explanations` (article id → ``why``), :func:`story_log` (merges and splits with their reason),
 and :func:`copies` (``article_id``, ``source_article_id``, ``similarity``, ``passages`` as ``{start,
 end, source_start, source_end}`` spans, plus ``coverage`` and each passage's ``similarity``).
 """
@@ -61,6 +61,17 @@ def story(store, story_id: int) -> dict | None:
 def storylines(store) -> list[dict]:
     """All storylines, largest first, each with its developments' ids in time order."""
     return store.story_tables.storylines()
+
+
+def storyline(store, storyline_id: int) -> dict | None:
+    """One storyline with its developments in time order (each as in :func:`stories`), or None."""
+    line = store.story_tables.storyline(storyline_id)
+    if line is None:
+        return None
+    rows, members = store.story_tables.story_rows_for(line["story_ids"])
+    by_id = {r["id"]: r for r in rows}
+    line["stories"] = [_story_dict(by_id[sid], members.get(sid, [])) for sid in line["story_ids"] if sid in by_id]
+    return line
 
 
 def story_log(store, story_id: int | None = None) -> list[dict]:

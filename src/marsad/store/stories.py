@@ -157,7 +157,14 @@ def explanations(db: sqlite3.Connection, ids: list[int] | None = None) -> dict[i
            "JOIN articles y ON y.id = e.b WHERE x.story_id = y.story_id")
     out: dict[int, dict] = {}
     wanted = set(ids) if ids is not None else None
-    for a, b, score, signals in db.execute(sql):
+    rows = []
+    if wanted is None:
+        rows = db.execute(sql).fetchall()
+    else:
+        for part in _chunks(sorted(wanted)):
+            m = _marks(part)
+            rows += db.execute(sql + f" AND (e.a IN ({m}) OR e.b IN ({m}))", part + part).fetchall()
+    for a, b, score, signals in rows:
         for me, other in ((a, b), (b, a)):
             if wanted is not None and me not in wanted:
                 continue
@@ -325,6 +332,16 @@ def describe_storyline(db: sqlite3.Connection, storyline_id: int) -> None:
                 sum(r["n_articles"] for r in rows), json.dumps(summary, ensure_ascii=False), storyline_id))
 
 
+def storyline(db: sqlite3.Connection, storyline_id: int) -> dict | None:
+    r = db.execute("SELECT * FROM storylines WHERE id=?", (storyline_id,)).fetchone()
+    if r is None:
+        return None
+    ids = [x[0] for x in db.execute("SELECT id FROM stories WHERE storyline_id=? AND n_articles > 0 "
+                                    "ORDER BY coalesce(start, '9999'), id", (storyline_id,))]
+    return {"id": r["id"], "title": r["title"], "story_ids": ids, "start": r["start"], "end": r["end"],
+            "summary": json.loads(r["summary"] or "[]"), "n_articles": r["n_articles"]}
+
+
 def storylines(db: sqlite3.Connection) -> list[dict]:
     members: dict[int, list[int]] = {}
     for sid, lid in db.execute("SELECT id, storyline_id FROM stories WHERE storyline_id IS NOT NULL AND n_articles > 0 "
@@ -346,6 +363,16 @@ def story_rows(db: sqlite3.Connection) -> tuple[list[sqlite3.Row], dict[int, lis
     for sid, aid in db.execute("SELECT story_id, id FROM articles WHERE story_id IS NOT NULL ORDER BY id"):
         members.setdefault(sid, []).append(aid)
     return db.execute("SELECT * FROM stories ORDER BY id").fetchall(), members
+
+
+def story_rows_for(db: sqlite3.Connection, ids: list[int]) -> tuple[list[sqlite3.Row], dict[int, list[int]]]:
+    rows, members = [], {}
+    for part in _chunks(sorted(set(ids))):
+        m = _marks(part)
+        rows += db.execute(f"SELECT * FROM stories WHERE id IN ({m})", part).fetchall()
+        for sid, aid in db.execute(f"SELECT story_id, id FROM articles WHERE story_id IN ({m}) ORDER BY id", part):
+            members.setdefault(sid, []).append(aid)
+    return rows, members
 
 
 def story_row(db: sqlite3.Connection, story_id: int):

@@ -304,6 +304,22 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         return {"story": s, "claims": data.claims(store, story_id), "claim_groups": data.claim_groups(store, story_id),
                 "events": data.events(store, story_id)}
 
+    def storyline_summary(store: Store) -> list[dict]:
+        """Storylines of two developments or more, largest first, with their developments' titles (cached)."""
+        from ..link import storylines as read_storylines
+
+        def compute():
+            lines = [l for l in read_storylines(store) if len(l["story_ids"]) > 1][:8]
+            titles = store.web.story_titles(sid for l in lines for sid in l["story_ids"])
+            for l in lines:
+                sizes = {d["story_id"]: d.get("n_articles") or 0 for d in l["summary"]}
+                main = sorted(l["story_ids"], key=lambda sid: (-sizes.get(sid, 0), sid))[:5]
+                l["devs"] = [{"id": sid, "title": titles.get(sid), "n": sizes.get(sid, 0),
+                              "start": next((d["start"] for d in l["summary"] if d["story_id"] == sid), None)}
+                             for sid in l["story_ids"] if sid in main]
+            return lines
+        return summaries.get(("storylines",), store.web.generation(), compute)
+
     def overview_summary(store: Store, sort: str) -> dict:
         return summaries.get(("overview", sort, data.overview), store.web.generation(),
                              lambda: data.overview(store, sort))
@@ -314,15 +330,40 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         o = overview_summary(store, sort)
         counts = o["counts"]
         return page("overview.html", nav="overview", stories=o["stories"], n_stories=o["n_stories"], sort=sort,
+                    storylines=storyline_summary(store),
                     stats={"articles": counts["articles"]}, n_entities=counts["entities"], n_events=counts["events"],
                     n_claims=counts["claims"], has_claims=o["has_claims"],
                     map=build_map(o["points"]), map_kind=o["map_kind"], timeline=o["timeline"],
                     event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"])
 
+    @app.get("/storylines/{storyline_id}", response_class=HTMLResponse, include_in_schema=False)
+    def storyline_page(storyline_id: int = PathParam(..., ge=0, le=MAX_ID), store: Store = Depends(get_store)):
+        from ..link import storyline as read_storyline
+
+        line = read_storyline(store, storyline_id)
+        if line is None:
+            raise HTTPException(404, f"no storyline with id {storyline_id}")
+        evts = [e for sid in line["story_ids"] for e in data.events(store, sid)]
+        names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
+        points, map_kind = data.event_points(evts, names), "events"
+        if not points:
+            points, map_kind = data.places_points(store, [a for s in line["stories"] for a in s["article_ids"]]), "places"
+        return page("storyline.html", nav="", line=line, origins=store.web.story_origins(line["story_ids"]),
+                    n_outlets=len({o for s in line["stories"] for o in s["outlets"]}), map=build_map(points),
+                    map_kind=map_kind)
+
+    @app.get("/api/storylines", tags=["stories"])
+    def api_storylines(store: Store = Depends(get_store)):
+        """Storylines, largest first: id, title, story_ids (developments in time order), start, end, summary."""
+        from ..link import storylines as read_storylines
+
+        return answer(read_storylines(store))
+
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
         b = story_bundle(store, story_id)
         s, evts = b["story"], b["events"]
+        line = store.story_tables.storyline(s["storyline_id"]) if s.get("storyline_id") is not None else None
         names = data.entity_names(store, [e.get("location") for e in evts if isinstance(e.get("location"), str)])
         points = data.event_points(evts, names)
         map_kind = "events"
@@ -381,7 +422,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                     provenance=provenance, graph=provenance_graph(provenance), contradictions=contradictions, events=evts_sorted, names=names,
                     map=build_map(points), map_kind=map_kind,
                     timeline=data.day_counts(a.get("published") for a in s["articles"]),
-                    title_of=title_of, outlet_of=outlet_of)
+                    title_of=title_of, outlet_of=outlet_of, line=line)
 
     @app.get("/articles/{article_id}", response_class=HTMLResponse, include_in_schema=False)
     def article_page(article_id: int = Depends(article_id_path), store: Store = Depends(get_store)):
@@ -407,12 +448,15 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         related_ids.discard(article_id)
         titles = store.web.article_titles(related_ids)
         story_title = store.web.story_titles([a.story_id]).get(a.story_id) if a.story_id is not None else None
+        from ..link import explanations
+
+        why = explanations(store, [article_id]).get(article_id)
         removed = [(r.split(": ", 1) + [""])[:2] for r in a.removed]
         points = [{"lat": e["lat"], "lon": e["lon"], "label": e["name_ar"], "label_en": e["name_en"],
                    "href": f"/entities/{e['id']}", "weight": e["n"], "kind": "place", "note": ""}
                   for e in entity_list if e.get("lat") is not None and e.get("lon") is not None]
         return page("article.html", nav="", a=a, paragraphs=paragraphs, entities=entity_list, removed=removed,
-                    copies=cps, duplicates=duplicates, titles=titles, story_title=story_title, claims=art_claims,
+                    copies=cps, duplicates=duplicates, titles=titles, story_title=story_title, claims=art_claims, why=why,
                     map=build_map(points))
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
