@@ -15,8 +15,10 @@ from ..model import AnalysedArticle
 def load_models() -> None:
     """Load the gazetteers, linker and tagger once (a worker calls this before its first batch)."""
     from . import extract_entities
+    from .geocode import word_frequency
 
     extract_entities("دمشق")
+    word_frequency("دمشق")      # the word-frequency list the geocoder consults (about a second to load)
 
 
 def tag_article(item: AnalysedArticle) -> AnalysedArticle:
