@@ -175,9 +175,11 @@ def test_bench_runs_on_a_small_generated_corpus(tmp_path):
     assert res.exit_code == 0, res.output
     rows = json.loads(out.read_text())
     stages = {r["stage"] for r in rows}
-    assert any(s.startswith("clean text") for s in stages) and any(s.startswith("process") for s in stages)
+    assert {"clean (documents)", "entities (articles)", "end-to-end (articles)"} <= stages
     assert all(r["items"] > 0 and r["peak_rss_mb"] > 0 for r in rows)
-    assert next(r for r in rows if r["stage"].startswith("process"))["items"] == 30
+    assert next(r for r in rows if r["stage"] == "clean (documents)")["items"] == 30
+    end = next(r for r in rows if r["stage"].startswith("end-to-end"))
+    assert end["items"] == 30 and end["cpu_seconds"] > 0
 
 
 def test_export_events_as_acled_csv_and_geojson(analysed):
