@@ -57,7 +57,8 @@ def score_places(texts: dict[str, str], gold: list[dict], details: bool) -> dict
     for aid, golds in sorted(by_article.items()):
         text = texts[aid]
         mentions, entities = extract_entities(text)
-        places = [g for g in golds if not g.get("skip") and not g.get("not_place")]
+        places = [g for g in golds if "lat" in g]
+        golds = [g for g in golds if "start" in g]
         n_gold += len(places)
         hit = set()
         for m in mentions:
@@ -98,6 +99,7 @@ def score_events(texts: dict[str, str], gold: list[dict], details: bool) -> dict
     by_article = defaultdict(list)
     for g in gold:
         by_article[g["article_id"]].append(g)
+    gold = [g for g in gold if not g.get("no_events")]
     n_sys = right = typed_place = actor_ok = with_actor = 0
     matched_gold = set()
     problems = []
@@ -105,6 +107,7 @@ def score_events(texts: dict[str, str], gold: list[dict], details: bool) -> dict
         text = texts[aid]
         mentions, entities = extract_entities(text)
         ems = extract_event_mentions(text, split_sentences(text), mentions, entities, golds[0]["published"])
+        golds = [g for g in golds if not g.get("no_events")]
         for em in ems:
             n_sys += 1
             with_actor += bool(em.actor1)
@@ -151,12 +154,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", default=str(HERE.parent.parent / "shared" / "data" / "news-dev"))
     ap.add_argument("--details", action="store_true", help="list wrong, missed and phantom places and events")
+    ap.add_argument("--only", help="comma-separated article ids: score this slice of the gold sets")
     args = ap.parse_args(argv)
     texts = {r["id"]: r["text"] for r in _read(Path(args.corpus) / "articles.jsonl")}
-    places = score_places(texts, _read(HERE / "gold" / "places_news_dev.jsonl"), args.details)
+    only = set(args.only.split(",")) if args.only else None
+    pick = (lambda rows: [r for r in rows if r["article_id"] in only]) if only else (lambda rows: rows)
+    places = score_places(texts, pick(_read(HERE / "gold" / "places_news_dev.jsonl")), args.details)
     print(f"places: {places['gold']} gold mentions in {places['articles']} articles; {places['geocoded']} geocoded, "
           f"precision {places['precision']:.3f}, recall {places['recall']:.3f}")
-    events = score_events(texts, _read(HERE / "gold" / "events_news_dev.jsonl"), args.details)
+    events = score_events(texts, pick(_read(HERE / "gold" / "events_news_dev.jsonl")), args.details)
     print(f"events: {events['gold']} gold event mentions in {events['articles']} articles; {events['system']} found, "
           f"precision {events['precision']:.3f}, recall {events['recall']:.3f}, actor1 right {events['actors_right']:.3f}, "
           f"with actor1 {events['with_actor1']:.3f}")

@@ -58,6 +58,8 @@ FOREIGN_MIN_POPULATION = 50000   # outside MENA a place's Arabic name is matched
 PRIO_CURATED, PRIO_SHORT, PRIO_COUNTRY, PRIO_GEONAMES = 4, 3, 3, 1
 
 _HAS_ARABIC = re.compile("[\u0621-\u064a]")
+# Persian kaf / ya / zero-width non-joiner: the Arabic letters (names with پ چ ژ گ stay out)
+_PERSIAN_TO_ARABIC = str.maketrans({"\u06a9": "\u0643", "\u06cc": "\u064a", "\u200c": " "})
 _ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A\u0671 ]+$")
 _G_LETTERS = "جغك"
 
@@ -551,6 +553,7 @@ class _Builder:
                 if not alt or not _HAS_ARABIC.search(alt):
                     continue
                 a = strip_diacritics(alt).replace("-", " ").replace("\u200e", "").replace("\u200f", "").strip()
+                a = a.translate(_PERSIAN_TO_ARABIC)   # کرج → كرج: Arabic press writes Persian names so
                 a = re.sub(r"\s+", " ", a)
                 if not _ARABIC_NAME.match(a):
                     continue      # Persian / Urdu / Kurdish letters, or mixed scripts
