@@ -12,7 +12,8 @@ Out: one line per size, and with ``--json`` a JSON object: articles, wall and CP
 linking, articles per second per core (articles / CPU seconds), peak RSS of the linking process,
 pairwise precision and recall of planted near duplicates, recall of planted copy pairs and
 precision of found ones (a found pair is right when planted, or when both articles took text from
-one planted source), and the counts the run found. Speed is reported, never asserted.
+one planted source), the counts the run found (developments, storylines), and over several sizes
+the fitted growth exponent of linking time (1 = linear). Speed is reported, never asserted.
 
 Usage: ``python benchmarks/bench_link.py --n 1000 10000 [--json] [--keep DIR]``
 """
@@ -231,6 +232,7 @@ def evaluate(db_path: str, truth: dict) -> dict:
         ps.setdefault(sid, []).append(aid)
         ts.setdefault(truth["story"][aid], []).append(aid)
     tsp, psp = _pairs(ts), _pairs(ps)
+    store_lines = store.db.execute("SELECT count(DISTINCT storyline_id) FROM stories WHERE n_articles > 0").fetchone()[0]
     store.close()
     return {
         "dup_pairs_true": len(tp), "dup_pairs_found": len(pp),
@@ -242,6 +244,7 @@ def evaluate(db_path: str, truth: dict) -> dict:
         "synthetic_story_pair_recall": len(tsp & psp) / len(tsp) if tsp else 1.0,
         "synthetic_story_pair_precision": len(tsp & psp) / len(psp) if psp else 1.0,
         "stories_true": len(ts), "stories_found": len(ps),
+        "storylines_found": store_lines,
     }
 
 
@@ -286,10 +289,25 @@ def main(argv: list[str] | None = None) -> int:
                       f"{r['articles_per_s_per_core']:.0f} articles/s/core  peak {r['peak_rss_mb']:.0f} MB  "
                       f"near-dup P={r['dup_precision']:.3f} R={r['dup_recall']:.3f} ({r['dup_pairs_true']} pairs)  "
                       f"copies P={r['copy_precision']:.3f} R={r['copy_recall']:.3f} ({r['copy_pairs_true']} pairs)  "
-                      f"stories {r['stories_found']}", flush=True)
+                      f"stories {r['stories_found']}  storylines {r['storylines_found']}", flush=True)
+    if len(results) > 1:
+        exponent = growth_exponent([r["articles"] for r in results], [r["wall_s"] for r in results])
+        for r in results:
+            r["growth_exponent"] = exponent
+        if not args.json:
+            print(f"time grows as N^{exponent:.2f} (least squares on log wall time over log N)")
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     return 0
+
+
+def growth_exponent(sizes: list[int], seconds: list[float]) -> float:
+    """Slope of log(seconds) against log(size): 1 is linear, 2 quadratic."""
+    import math
+
+    xs, ys = [math.log(n) for n in sizes], [math.log(max(s, 1e-9)) for s in seconds]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
 
 
 if __name__ == "__main__":

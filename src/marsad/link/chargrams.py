@@ -26,15 +26,19 @@ NGRAMS = (3, 4, 5)
 _NONWORD = re.compile(r"[^\w]+")
 
 
+@lru_cache(maxsize=200_000)
+def _word_buckets(word: str) -> tuple[int, ...]:
+    """Hashed n-grams of one normalised word (words recur across articles, so this is cached)."""
+    w = f" {word} "
+    return tuple(zlib.crc32(w[i:i + n].encode("utf-8")) % BUCKETS for n in NGRAMS for i in range(len(w) - n + 1))
+
+
 def gram_buckets(text: str) -> dict[int, int]:
     """Counts of hashed character n-grams of the normalised words of ``text``."""
     out: dict[int, int] = {}
     for w in _NONWORD.sub(" ", normalize(text)).split():
-        w = f" {w} "
-        for n in NGRAMS:
-            for i in range(len(w) - n + 1):
-                h = zlib.crc32(w[i:i + n].encode("utf-8")) % BUCKETS
-                out[h] = out.get(h, 0) + 1
+        for h in _word_buckets(w):
+            out[h] = out.get(h, 0) + 1
     return out
 
 
