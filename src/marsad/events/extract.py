@@ -169,6 +169,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     out: list[EventMention] = []
     carried: _ActorSpan | None = None
     last_actor: dict[str, _ActorSpan] = {}
+    told_dates: dict[str, tuple[str, int]] = {}     # event type -> the last date the text stated for one
     for s_start, s_end in sentences:
         lo, hi = bisect.bisect_left(starts, s_start), bisect.bisect_left(starts, s_end)
         if lo >= hi:
@@ -325,6 +326,11 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 continue
             seen_types.add(row.sub_event_type)
             date, prec = event_date(sentence_text, published, date_fallback)
+            told_date = told_dates.get(lex.taxonomy[row.sub_event_type]["event_type"])
+            if published and prec == 2 and date == published[:10] and told_date:
+                date, prec = told_date     # no date of its own: the day the same kind of event was last told on
+            elif prec == 1:
+                told_dates[lex.taxonomy[row.sub_event_type]["event_type"]] = (date, prec)
             if _background(stoks, clause, j, n, date, published):
                 continue
             fat = None
