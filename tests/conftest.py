@@ -19,7 +19,12 @@ SEEDS = ROOT.parent / "shared" / "seeds"
 EXAMPLES = ROOT / "examples"
 
 try:
+    import tempfile
+
     from hypothesis import HealthCheck, settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+
+    set_hypothesis_home_dir(tempfile.mkdtemp(prefix="marsad-hypothesis-"))   # its caches never land in the working tree
 
     _COMMON = dict(deadline=None, database=None, derandomize=False,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
