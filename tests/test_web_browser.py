@@ -88,8 +88,8 @@ def test_overview_story_map_search(server, browser, width, tag):
     page.screenshot(path=str(SHOTS / f"marsad-web-{tag}-overview.png"), full_page=True)
     no_sideways_scroll(page, width)
 
-    # click into the largest story (first in the default ranking)
-    first = page.locator(".story-item a.story-title").first
+    # click into the largest story (first in the default ranking; storylines are listed above the stories)
+    first = page.locator(".story-item a.story-title[href^='/stories/']").first
     title = first.inner_text()
     first.click()
     page.wait_for_url("**/stories/*")
