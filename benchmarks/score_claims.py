@@ -142,7 +142,7 @@ def score(store, corpus: Path, examples: int = 3) -> dict:
         if not idx:
             continue
         total += 1
-        names = {matched[i]["origin"] for i in idx}
+        names = {matched[i].get("origin_key") or matched[i]["origin"] for i in idx}
         want = len({gold_claims[i]["source"] for i in idx})
         if len(names) == want:
             exact += 1

@@ -305,7 +305,9 @@ def test_counts_are_numbers_with_what_they_count():
     from marsad.text import normalize
 
     got = counted_numbers(normalize("قتل 3 أشخاص وأصيب 16 آخرون في 2024 وأصبح الرئيس الـ47 بـ99 صوتا").split())
-    assert [v for v, _ in got] == [3, 16, 99]
+    assert [(v, u) for v, u, _ in got] == [(3, "killed"), (16, "injured"), (99, "votes")]
+    more = counted_numbers(normalize("سقوط 22 قتيلا وأكثر من 100 جريح من أصل 128 مصابا").split())
+    assert more == [[22, "killed", "="], [100, "injured", ">"]]
 
 
 def _row(text_terms, **kw):
@@ -326,9 +328,15 @@ def test_agreeing_negative_statements_are_not_a_contradiction():
 def test_counts_times_and_opposed_predicates_contradict():
     from marsad.claims.grouping import contradiction, count_conflicts, times_differ
 
-    a = _row(["~kill", "مطار"], flags={"counts": [[3, "اشخاص"], [16, "اخر"]]})
-    b = _row(["~kill", "مطار"], flags={"counts": [[3, "اشخاص"], [30, "اخر"]]})
-    assert count_conflicts(a, b) == [("اخر", [16], [30])]
+    a = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [16, "injured", "="]]})
+    b = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [30, "injured", "="]]})
+    assert count_conflicts(a, b) == [("injured", [16], [30])]
+    c = _row(["~kill", "مطار"], flags={"counts": [[100, "injured", ">"]]})
+    d = _row(["~kill", "مطار"], flags={"counts": [[124, "injured", "="]]})
+    assert count_conflicts(d, c) == [] and count_conflicts(a, c) != []     # "more than 100" holds 124, not 16
+    r1 = _row(["صوت"], flags={"counts": [[71, "votes", "="]], "ordinals": ["الاولي"]})
+    r2 = _row(["صوت"], flags={"counts": [[99, "votes", "="]], "ordinals": ["الثانيه"]})
+    assert count_conflicts(r1, r2) == []                                  # two rounds, two counts
     assert "numbers" in contradiction(a, b, 0.8)[0]
     # the same day written as "today" and "yesterday" by papers a day apart is no conflict
     d1 = _row(["~strike"], flags={"days": [0, 0]}, _pubday=739000)

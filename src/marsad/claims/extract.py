@@ -135,22 +135,49 @@ def _month_words() -> frozenset[str]:
     return frozenset(normalize(r["name"]) for r in data.rows("months.tsv") if r.get("name"))
 
 
+@lru_cache(maxsize=1)
+def _unit_stems() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(((normalize(r["stem"]), r["unit"]) for r in data.rows("count_units.tsv")), key=lambda x: -len(x[0])))
+
+
+def _unit_class(word: str) -> str | None:
+    w = strip_clitics(word)
+    return next((u for stem, u in _unit_stems() if w.startswith(stem)), None)
+
+
+_TOTAL_WORDS = frozenset(("اصل", "البالغ", "اجمالي", "مجموع"))          # "من أصل 128": a total, not the count
+_APPROX_WORDS = frozenset(("نحو", "حوالي", "قرابه", "زهاء", "قرابة", "ما يقارب", "يقارب"))
+_MORE_WORDS = frozenset(("اكثر", "يزيد", "يفوق", "تجاوز"))
+_LESS_WORDS = frozenset(("اقل",))
+
+
 def counted_numbers(words: list[str]) -> list[list]:
-    """[number, unit] pairs of a content ("22 قتيلا", "99 صوتا"): numbers counting something, not years,
-    dates, ordinals (الـ47) or reference numbers (رقم 136 لسنة 1981)."""
+    """[number, unit, qualifier] triples of a content ("22 قتيلا", "أصيب 16", "أكثر من 100 جريح"):
+    numbers counting something, not years, dates, ordinals (الـ47), totals (من أصل 128) or reference
+    numbers (رقم 136 لسنة 1981). The unit is the counted noun's class (count_units.tsv) or stem; the
+    qualifier is "=", ">" (أكثر من), "<" (أقل من) or "~" (نحو)."""
     out = []
     ws = [to_western_digits(w) for w in words]
     ws = [re.sub(r"^\D{1,3}(?=\d)", "", w) if any(ch.isdigit() for ch in w) else w for w in ws]   # بـ99 → 99
     for i, w in enumerate(ws):
         if not w.isdigit() or i + 1 >= len(ws):
             continue
-        prev = ws[i - 1] if i else ""
-        if prev in ("رقم", "ال", "الـ", "عام", "سنه", "لسنه", "العام") or (len(w) == 4 and w[:2] in ("19", "20")):
+        before = [b[1:] if len(b) > 3 and b[0] in "وف" else b for b in ws[max(0, i - 3):i]]
+        prev = before[-1] if before else ""
+        if prev in ("رقم", "ال", "الـ", "عام", "سنه", "لسنه", "العام") or (len(w) == 4 and w[:2] in ("19", "20")) \
+                or any(b in _TOTAL_WORDS for b in before):
             continue
-        unit = _unit_key(ws[i + 1])
-        if unit is None or ws[i + 1] in _month_words() or unit in ("من", "في", "الي", "و"):
+        nxt = ws[i + 1]
+        if nxt in _month_words():
             continue
-        out.append([int(w), unit])
+        unit = _unit_class(nxt) or (_unit_class(prev) if prev else None) or _unit_key(nxt)
+        if unit is None or unit in ("من", "في", "الي", "و"):
+            continue
+        qual = ">" if any(b in _MORE_WORDS for b in before) else "<" if any(b in _LESS_WORDS for b in before) \
+            else "~" if any(b in _APPROX_WORDS for b in before) else "="
+        if qual == "=" and i + 3 < len(ws) and ws[i + 2] == "علي" and ws[i + 3] in ("الاقل", "الاقل"):
+            qual = ">"
+        out.append([int(w), unit, qual])
     return out
 
 
@@ -298,6 +325,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
                 neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
         flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords),
                  "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
+                 "ordinals": sorted(set(cue_forms(cwords, "ordinal"))),
                  "days": time_range(cwords), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [

@@ -75,24 +75,45 @@ def times_differ(a: dict, b: dict) -> bool:
     if da is None or db is None:
         return False
     dated = a.get("_pubday") is not None and b.get("_pubday") is not None
-    if not dated:
+    if not dated:                       # compare both relative to their own (unknown) publication day
+        da, db = tuple((a.get("flags") or {})["days"]), tuple((b.get("flags") or {})["days"])
         da = (da[0] - 1, da[1] + 1) if da[0] == da[1] else da
         db = (db[0] - 1, db[1] + 1) if db[0] == db[1] else db
     gap = max(db[0] - da[1], da[0] - db[1])
     return gap > 0 and (not dated or gap <= TIMES_MAX_GAP)
 
 
+def _interval(v: int, qual: str) -> tuple[float, float]:
+    if qual == ">":
+        return v, float("inf")
+    if qual == "<":
+        return 0, v
+    if qual == "~":
+        return 0.8 * v, 1.2 * v
+    return v, v
+
+
 def count_conflicts(a: dict, b: dict) -> list[tuple]:
-    """Counts of the same thing that share no value: (unit, values in a, values in b). A sentence that
-    gives both rounds' votes (71 then 99) does not conflict with one that gives 99."""
+    """Counts of the same thing that cannot both hold: (unit, values in a, values in b). A sentence that
+    gives both rounds' votes (71 then 99) does not conflict with one that gives 99, "more than 100
+    injured" does not conflict with "124 injured", and counts of different rounds or sessions (الأولى /
+    الثانية) are different counts."""
+    oa, ob = set((a.get("flags") or {}).get("ordinals") or []), set((b.get("flags") or {}).get("ordinals") or [])
+    if oa and ob and not oa & ob:
+        return []
     units: list[dict] = []
     for c in (a, b):
         d: dict = {}
-        for v, u in (c.get("flags") or {}).get("counts") or []:
-            d.setdefault(u, set()).add(v)
+        for item in (c.get("flags") or {}).get("counts") or []:
+            v, u, q = (item + ["="])[:3]
+            d.setdefault(u, []).append(_interval(v, q))
         units.append(d)
-    return [(u, sorted(units[0][u]), sorted(units[1][u])) for u in units[0].keys() & units[1].keys()
-            if not units[0][u] & units[1][u]]
+    out = []
+    for u in units[0].keys() & units[1].keys():
+        ia, ib = units[0][u], units[1][u]
+        if not any(x[0] <= y[1] and y[0] <= x[1] for x in ia for y in ib):
+            out.append((u, sorted(x[0] for x in ia), sorted(y[0] for y in ib)))
+    return out
 
 
 def mismatch(a: dict, b: dict) -> list[str]:

@@ -16,8 +16,15 @@ from ..text import normalize
 
 
 def origin_of(chain: list[dict]) -> dict:
-    """The deepest source of a chain, with the nearest relaying channel above it."""
+    """The deepest source of a chain, with the nearest relaying channel above it. A named person who
+    speaks for the organisation just above them ("المتحدث باسم الجيش نبيل عبد الله", "مسؤول
+    العلاقات الإعلامية في حزب الله محمد عفيف") is that organisation's voice: the same origin."""
     deepest = chain[-1]
+    if len(chain) > 2 and deepest.get("type") == "PER" and chain[-2].get("kind") == "speaker" \
+            and chain[-2].get("entity_id") and (chain[-2].get("type") == "ORG" or chain[-2].get("office")):
+        o = origin_of(chain[:-1])
+        o["person"] = deepest.get("name")
+        return o
     via = None
     for x in reversed(chain[1:-1]):
         if x.get("kind") == "channel":

@@ -56,7 +56,7 @@ def claims(store, story_id: int | None = None) -> list[dict]:
             "id": r["id"], "story_id": r["story_id"], "text": r["text"], "group_id": r["group_id"],
             "article_id": r["article_id"], "attribution": [source_label(x) for x in chain],
             "attribution_ar": [source_label_ar(x) for x in chain],
-            "origin": origin_name,
+            "origin": origin_name, "origin_key": origin.get("key") if origin else None,
             "independent_origins": g["n_origins"] if g else 1,
             "contradicts": sorted({c["group_id"] for c in json.loads(g["contradicts"])}) if g else [],
             "modality": r["modality"], "polarity": r["polarity"],
