@@ -250,11 +250,22 @@ class WebReads:
             where.append("a.published >= ?"); args.append(since)
         if until is not None:
             where.append("a.published <= ?"); args.append(until)
+        if len(where) == 1:     # no filter: rank and count in the full-text index alone, then fetch one page
+            total = self.db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)).fetchone()[0]
+            ids = [r[0] for r in self.db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
+                                                 "ORDER BY rank LIMIT ? OFFSET ?", (fts, limit, offset))]
+            by_id = {r["id"]: r for r in self.db.execute(f"SELECT * FROM articles WHERE id IN ({_marks(len(ids))})", ids)}
+            return min(total, pool), [by_id[i] for i in ids if i in by_id]
         base = ("FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid WHERE " + " AND ".join(where))
         total = self.db.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT ?)", [*args, pool]).fetchone()[0]
-        rows = self.db.execute(f"SELECT a.* {base} ORDER BY bm25(articles_fts) LIMIT ? OFFSET ?",
+        rows = self.db.execute(f"SELECT a.* {base} ORDER BY rank LIMIT ? OFFSET ?",
                                [*args, limit, offset]).fetchall()
         return total, rows
+
+    def story_choices(self, limit: int = 200) -> list[tuple[int, str | None]]:
+        """(id, title) of the largest stories, for a filter list."""
+        return [(r[0], r[1]) for r in self._tolerant(
+            "SELECT id, title FROM stories WHERE n_articles > 0 ORDER BY n_articles DESC, end DESC, id LIMIT ?", (limit,))]
 
     # -- entities -------------------------------------------------------------------------------
     def entities_page(self, type: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[sqlite3.Row]]:

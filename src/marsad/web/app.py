@@ -504,7 +504,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                                               story_id=story_id, since=since or None, until=until or None)
             results = [(SimpleNamespace(**r), (r["text"][:200] + ("…" if len(r["text"]) > 200 else "")).replace("\n", " "))
                        for r in recs]
-        stories_for_filter = [(s["id"], s["title"]) for s in data.stories_page(store, limit=200)[1]]
+        stories_for_filter = store.web.story_choices(200)
         titles = dict(stories_for_filter)
         titles.update(store.web.story_titles(a.story_id for a, _ in results if a.story_id is not None))
         return page("search.html", nav="search", q=q, outlet=outlet or "", story_id=story_id, since=since or "",
