@@ -150,7 +150,7 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
             if share > 0.9:
                 return _utf16(raw, enc)
     if b"\x00" in raw[:20000]:
-        raise DecodeError("binary content (NUL bytes), not text")
+        raise DecodeError(f"binary content (NUL byte at offset {raw.index(0)}), not text")
     best: tuple[float, str, str] | None = None
     for enc in ("cp1256", "iso-8859-6"):
         text = raw.decode(enc, errors="replace")
@@ -189,10 +189,13 @@ def _utf16(raw: bytes, enc: str) -> Decoded:
 
 def _checked(d: Decoded) -> Decoded:
     if _looks_binary(d.text):
-        raise DecodeError("binary content (NUL bytes or control characters), not text")
+        first = next(i for i, c in enumerate(d.text) if c < " " and c not in "\n\r\t\f\v")
+        raise DecodeError(f"binary content (control character U+{ord(d.text[first]):04X} at {_where(d.text, first)} "
+                          f"as {d.encoding}), not text")
     bad = d.text.count("\ufffd")
     if bad > MAX_BAD_FEW and bad / max(len(d.text), 1) > MAX_BAD_SHARE:
-        raise DecodeError(f"undecodable bytes ({bad} invalid characters as {d.encoding})")
+        raise DecodeError(f"undecodable bytes ({bad} invalid characters as {d.encoding}, the first at "
+                          f"{_where(d.text, d.text.index(chr(0xFFFD)))})")
     if not d.text.strip():
         raise DecodeError("empty input")
     return d
