@@ -185,6 +185,7 @@ def build_context(store: Store, run=None) -> dict:
         })
     stats = store.stats()
     rejects = [dict(r) for r in store.rejects()]
+    damaged = [dict(r) for r in store.ingest_warnings()] if hasattr(store, "ingest_warnings") else []
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
     removed_kinds = Counter(k for item in articles for k, _ in item["removed"])
     titles = {a["a"].id: a["a"].title for a in articles}
@@ -192,6 +193,7 @@ def build_context(store: Store, run=None) -> dict:
     lines, singles = _storylines(store, stories)
     return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
+            "ingest_warnings": damaged,
             "removed_kinds": removed_kinds.most_common(), "run": run, "stories": stories, "titles": titles,
             "storylines": lines, "single_reports": singles, "db": store.path}
 
