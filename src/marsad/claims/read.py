@@ -37,6 +37,28 @@ def source_label_ar(x: dict) -> str:
     return (x.get("name_ar") or x.get("as_written") or x.get("name") or "?").strip(_QUOTES)
 
 
+REASONS_AR = {"denial": "نفي", "polarity": "إثبات مقابل نفي", "numbers": "أرقام مختلفة للعدد نفسه",
+              "times": "توقيت مختلف للحدث نفسه", "opposed": "روايتان متعارضتان", "stance": "موقف متعارض",
+              "places": "أماكن مختلفة"}
+MODALITY_AR = {"asserted": "مؤكَّد من المنفذ", "reported": "منقول", "confirmed": "مؤكَّد من المصدر", "denied": "منفيّ",
+               "expected": "متوقَّع"}
+
+
+def chain_ar(chain: list[dict], copied_from: str | None = None) -> str:
+    """A claim's chain in Arabic, outlet first: "الجزيرة ← رويترز ← مصدر مقرب من الكرملين"."""
+    line = " ← ".join(source_label_ar(x) for x in chain)
+    return line + (f" (منقول من الادعاء {copied_from})" if copied_from else "")
+
+
+def _origin_ar(row) -> str | None:
+    if row is None or not row["origin"]:
+        return None
+    chain = json.loads(row["chain"])
+    o = json.loads(row["origin"])
+    src = next((x for x in reversed(chain) if x.get("name") == o.get("name")), chain[-1] if chain else None)
+    return source_label_ar(src) if src else o.get("name")
+
+
 def _groups(tables) -> dict[str, dict]:
     return {r["id"]: r for r in tables.groups()}
 
@@ -84,20 +106,31 @@ def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> l
         if g["n_articles"] < min_articles:
             continue
         contra = []
+        claim_ids = json.loads(g["claim_ids"])
+        chains = tables.claim_chains(claim_ids + [x for c in json.loads(g["contradicts"]) for x in (c["claim_id"], c["other_claim_id"])])
         for c in json.loads(g["contradicts"]):
             other = groups.get(c["group_id"])
             contra.append({"group_id": c["group_id"], "reasons": c["reasons"], "confidence": c.get("confidence"),
+                           "reasons_ar": [REASONS_AR.get(r, r) for r in c["reasons"]],
+                           "origin_ar": _origin_ar(chains.get(c["claim_id"])),
+                           "other_origin_ar": _origin_ar(chains.get(c["other_claim_id"])),
                            "sentence": text_of.get(c["claim_id"], ("", None))[0],
                            "article_id": text_of.get(c["claim_id"], ("", None))[1],
                            "other_sentence": text_of.get(c["other_claim_id"], ("", None))[0],
                            "other_article_id": text_of.get(c["other_claim_id"], ("", None))[1],
                            "other_text": other["text"] if other else None})
         origins = json.loads(g["origins"])
+        provenance_ar = list(dict.fromkeys(chain_ar(json.loads(chains[i]["chain"]), chains[i]["copied_from"])
+                                           for i in claim_ids if i in chains))
+        origins_ar = list(dict.fromkeys(x for x in (_origin_ar(chains.get(m["claim_id"])) for o in origins
+                                                    for m in o["claims"][:1]) if x))
         out.append({"id": g["id"], "story_id": g["story_id"], "text": g["text"],
                     "claim_ids": json.loads(g["claim_ids"]), "article_ids": json.loads(g["article_ids"]),
                     "outlets": json.loads(g["outlets"]), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
                     "independent_origins": g["n_origins"], "origins": origins,
-                    "modality": g["modality"], "polarity": g["polarity"], "contradicts": contra})
+                    "modality": g["modality"], "polarity": g["polarity"], "contradicts": contra,
+                    "modality_ar": MODALITY_AR.get(g["modality"], g["modality"]), "provenance_ar": provenance_ar,
+                    "origins_ar": origins_ar})
     out.sort(key=lambda g: (-g["n_articles"], -len(g["contradicts"]), g["id"]))
     return out
 

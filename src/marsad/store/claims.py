@@ -212,5 +212,12 @@ class ClaimTables:
     def claim_texts(self) -> dict[str, tuple[str, int]]:
         return {r["id"]: (r["text"], r["article_id"]) for r in self.db.execute("SELECT id, text, article_id FROM claims")}
 
+    def claim_chains(self, claim_ids: list[str]) -> dict[str, sqlite3.Row]:
+        out = {}
+        for chunk in _chunks(sorted(set(claim_ids))):
+            for r in self.db.execute(f"SELECT id, chain, origin, copied_from FROM claims WHERE id IN ({_marks(len(chunk))})", chunk):
+                out[r["id"]] = r
+        return out
+
     def signals(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM article_signals ORDER BY article_id").fetchall()

@@ -65,7 +65,8 @@ ENTITY_TYPE_PATTERN = "^(" + "|".join(data.ENTITY_TYPES) + ")$"
 TYPE_NAMES = {"PER": "شخص", "ORG": "منظمة", "GPE": "كيان جغرافي سياسي", "LOC": "موقع", "FAC": "منشأة", "NORP": "جماعة"}
 JOB_STATUS = {"queued": "في الانتظار", "running": "قيد التحليل", "done": "اكتملت", "error": "فشلت"}
 REASONS = {"denial": "نفي", "polarity": "إثبات مقابل نفي", "numbers": "أرقام مختلفة", "times": "توقيت مختلف",
-           "dates": "تواريخ مختلفة", "places": "أماكن مختلفة", "stance": "موقف متعارض", "antonym": "تضاد"}
+           "dates": "تواريخ مختلفة", "places": "أماكن مختلفة", "stance": "موقف متعارض", "antonym": "تضاد",
+           "opposed": "روايتان متعارضتان"}
 MAX_ID = 2 ** 63 - 1          # SQLite's largest integer: larger ids are refused (422), never reach a query
 WEB = SETTINGS.web
 
@@ -434,7 +435,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         passages = [dict(p, source_article_id=c["source_article_id"]) for c in cps if c["article_id"] == article_id
                     for p in c["passages"]]
         art_claims = data.claims_page(store, article_id=article_id)[1]
-        spans = [(c.get("start"), c.get("end"), "الإسناد: " + " ← ".join(str(x) for x in c.get("attribution") or [])
+        spans = [(c.get("start"), c.get("end"), "الإسناد: " + " ← ".join(str(x) for x in c.get("attribution_ar") or c.get("attribution") or [])
                   if c.get("attribution") else "ادعاء") for c in art_claims]
         paragraphs = data.highlighted(a.text, mentions, passages, spans)
         ents = data.entity_names(store, [m.entity_id for m in mentions if m.entity_id])

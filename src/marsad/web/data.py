@@ -31,6 +31,18 @@ def _json(text: str | None, default: Any) -> Any:
     return json.loads(text) if text else default
 
 
+def source_label_ar(x: dict) -> str:
+    from ..claims.read import source_label_ar as label
+
+    return label(x)
+
+
+def _origin_ar(r) -> str | None:
+    from ..claims.read import _origin_ar as origin_ar
+
+    return origin_ar(r)
+
+
 def claim_record(r, g) -> dict:
     """One claim in the ``marsad/1`` export shape (as :func:`marsad.claims.read.claims` gives it)."""
     chain = _json(r["chain"], [])
@@ -41,12 +53,15 @@ def claim_record(r, g) -> dict:
     return {
         "id": r["id"], "story_id": r["story_id"], "text": r["text"], "group_id": r["group_id"],
         "article_id": r["article_id"], "attribution": [x.get("name") for x in chain],
+        "attribution_ar": [source_label_ar(x) for x in chain],
+        "origin_ar": _origin_ar(r),
         "origin": origin_name,
         "independent_origins": g["n_origins"] if g else 1,
         "contradicts": sorted({c["group_id"] for c in _json(g["contradicts"], [])}) if g else [],
         "modality": r["modality"], "polarity": r["polarity"],
         "outlet": chain[0].get("name") if chain else None,
         "provenance": _json(r["provenance"], None) or [x.get("name") for x in chain],
+        "provenance_ar": [source_label_ar(x) for x in chain] + ([f"منقول من {r['copied_from']}"] if r["copied_from"] else []),
         "copied_from": r["copied_from"],
         "start": r["start"], "end": r["end"], "content": r["content"],
         "entities": _json(r["entities"], []), "numbers": _json(r["numbers"], []),
@@ -249,7 +264,7 @@ def contradicted_ids(group: dict) -> list:
 
 def provenance_chain(claim: dict, outlet: str | None) -> list[str]:
     """Outlet → relays / cited sources → origin, as names, consecutive repeats dropped."""
-    chain = claim.get("provenance")
+    chain = claim.get("provenance_ar") or claim.get("provenance")
     if not isinstance(chain, list) or not chain:
         chain = [outlet or "مصدر غير معروف"] + [x for x in (claim.get("attribution") or [])]
     chain = [str(x) for x in chain if x]
