@@ -60,8 +60,11 @@ def _store(db: str, create: bool = False):
 
 def _check_paths(paths: list[str]) -> None:
     """Exit 2 when none of the named local paths exists (a typo); some missing ones are reported by the run."""
-    local = [p for p in paths if "://" not in p and not any(ch in p for ch in "*?[")]
-    missing = [p for p in local if not os.path.lexists(p)]
+    import glob
+
+    local = [p for p in paths if "://" not in p]
+    missing = [p for p in local
+               if not os.path.lexists(p) and not (any(ch in p for ch in "*?[") and glob.glob(p, recursive=True))]
     if missing and len(missing) == len(paths):
         fail(", ".join(missing), "no such file or directory (nothing was read)", 2)
 
