@@ -32,6 +32,7 @@ CONTRA_COS = _CFG.contra_cos
 STANCE_MIN_PROBA = _CFG.stance_min_proba
 SAME_PLACE_NAME = _CFG.same_place_name
 TIMES_MAX_GAP = _CFG.times_max_gap_days
+GROUP_MEAN_COS = _CFG.group_mean_cos
 
 
 def _claim_rows(tables, story_ids) -> list[dict]:
@@ -312,6 +313,9 @@ def _group_scope(members: list[dict]) -> list[dict]:
             continue
         if any(mismatch(members[x], members[y]) for x in group_members[ri] for y in group_members[rj]):
             continue
+        if len(group_members[ri]) + len(group_members[rj]) > 2 and \
+                float((V[group_members[ri]] @ V[group_members[rj]].T).mean()) < GROUP_MEAN_COS:
+            continue        # average linkage: a chain of pairwise-similar claims is not one claim
         parent[rj] = ri
         group_members[ri].extend(group_members.pop(rj))
     out = []
