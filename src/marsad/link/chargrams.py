@@ -11,10 +11,11 @@ other articles were stored before: the property that keeps linking independent o
 
 from __future__ import annotations
 
-import math
 import re
 import zlib
+from collections import Counter
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -35,11 +36,7 @@ def _word_buckets(word: str) -> tuple[int, ...]:
 
 def gram_buckets(text: str) -> dict[int, int]:
     """Counts of hashed character n-grams of the normalised words of ``text``."""
-    out: dict[int, int] = {}
-    for w in _NONWORD.sub(" ", normalize(text)).split():
-        for h in _word_buckets(w):
-            out[h] = out.get(h, 0) + 1
-    return out
+    return Counter(chain.from_iterable(_word_buckets(w) for w in _NONWORD.sub(" ", normalize(text)).split()))
 
 
 @lru_cache(maxsize=1)
@@ -51,10 +48,19 @@ def _idf() -> np.ndarray:
 
 def tfidf(text: str) -> dict[int, float]:
     """Unit-length sparse TF-IDF vector of ``text`` (empty dict for a text without words)."""
-    idf = _idf()
-    vec = {h: (1.0 + math.log(c)) * float(idf[h]) for h, c in gram_buckets(text).items()}
-    norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {h: v / norm for h, v in vec.items()} if norm else {}
+    counts = gram_buckets(text)
+    if not counts:
+        return {}
+    keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * _idf()[keys]
+    norm = float(np.sqrt(weights @ weights))
+    return dict(zip(keys.tolist(), (weights / norm).tolist())) if norm else {}
+
+
+def arrays(vec: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """A sparse vector as (bucket, weight) arrays, to score it against a dense query quickly."""
+    return (np.fromiter(vec.keys(), dtype=np.int64, count=len(vec)),
+            np.fromiter(vec.values(), dtype=np.float32, count=len(vec)))
 
 
 def cosine(a: dict[int, float], b: dict[int, float]) -> float:

@@ -51,6 +51,7 @@ class DevelopmentIndex:
         self.members: dict[int, list[int]] = {}       # development id -> article ids loaded here
         self.by_key: dict[str, list[int]] = {}        # lead entity -> rows, in storage order
         self.profiles: dict[int, ArticleProfile] = {}
+        self.lead_arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self.merges: list[tuple[int, int]] = []       # (kept, merged away)
         window = SETTINGS.link.window_days
         span = None if days is None else (days[0] - window, days[1] + window)
@@ -75,8 +76,12 @@ class DevelopmentIndex:
             rows = self.tables.load_profiles([aid])
             if aid not in rows:
                 return None
-            self.profiles[aid] = profile_from_row(rows[aid])
+            self._remember(profile_from_row(rows[aid]))
         return self.profiles[aid]
+
+    def _remember(self, prof: ArticleProfile) -> None:
+        self.profiles[prof.article_id] = prof
+        self.lead_arrays[prof.article_id] = chargrams.arrays(prof.lead)
 
     def candidates(self, vec: np.ndarray, day: int | None, keys: list[str]) -> dict[int, float]:
         """Rows worth scoring against a new article, with their encoder cosine."""
@@ -110,8 +115,7 @@ class DevelopmentIndex:
             other = self._profile(self.ids[row])
             if other is None or not other.lead:
                 continue
-            keys = np.fromiter(other.lead.keys(), dtype=np.int64, count=len(other.lead))
-            vals = np.fromiter(other.lead.values(), dtype=np.float32, count=len(other.lead))
+            keys, vals = self.lead_arrays[other.article_id]
             text = float(query[keys] @ vals)
             score, signals = pair_score(prof, other, cos, text_cosine=text)
             if score >= SETTINGS.link.join_score:
@@ -128,7 +132,7 @@ class DevelopmentIndex:
             sid = stories[0]
             for other in stories[1:]:
                 self._merge(sid, other, aid, edges)
-        self.profiles[aid] = prof
+        self._remember(prof)
         self._add_row(aid, vec, day, prof.keys, sid)
         return sid
 

@@ -29,7 +29,10 @@ class DevProfile:
         c = np.frombuffer(row["centroid"], dtype=np.float32) if row["centroid"] else np.zeros(dim, np.float32)
         norm = float(np.linalg.norm(c)) if c.shape == (dim,) else 0.0
         self.centroid = c / norm if norm else np.zeros(dim, np.float32)
-        self.topic = _unit(chargrams.unpack_f32(row["topic"]))
+        topic = _unit(chargrams.unpack_f32(row["topic"]))
+        keys, vals = chargrams.arrays(topic)
+        order = np.argsort(keys)
+        self.topic = (keys[order], vals[order])
         self.entities = _unit({k: float(v) for k, v in json.loads(row["entities"] or "{}").items()})
         self.days = json.loads(row["days"] or "[]")
         self.storyline = row["storyline_id"]
@@ -38,6 +41,12 @@ class DevProfile:
 def _unit(vec: dict) -> dict:
     norm = math.sqrt(sum(v * v for v in vec.values()))
     return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _sparse_cos(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """Dot product of two unit vectors held as sorted (bucket, weight) arrays."""
+    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    return float(a[1][ia] @ b[1][ib])
 
 
 def _cos(a: dict, b: dict) -> float:
@@ -52,7 +61,7 @@ def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
     if a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) > cfg.storyline_gap_days:
         return None
     encoder = max(float(a.centroid @ b.centroid) - cfg.storyline_encoder_floor, 0.0)
-    return (cfg.storyline_w_topic * _cos(a.topic, b.topic) + cfg.storyline_w_entities * _cos(a.entities, b.entities)
+    return (cfg.storyline_w_topic * _sparse_cos(a.topic, b.topic) + cfg.storyline_w_entities * _cos(a.entities, b.entities)
             + cfg.storyline_w_encoder * encoder)
 
 
