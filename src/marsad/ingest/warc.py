@@ -108,12 +108,19 @@ def read_warc(path: Path, source: str, size: int) -> Iterator[Document | Reject]
     from warcio.exceptions import ArchiveLoadFailed
 
     with path.open("rb") as fh:
-        gz = fh.read(2) == b"\x1f\x8b"
-    if gz:
+        head = fh.read(64)
+    if head[:2] == b"\x1f\x8b":
         problem = gzip_problem(path)
         if problem:
             yield Reject(source, problem)
             return
+        import gzip
+
+        with gzip.open(path, "rb") as fh:
+            head = fh.read(64)
+    if not head.lstrip(b"\r\n").startswith((b"WARC/", b"filedesc://")):   # WARC or ARC
+        yield Reject(source, f"not a WARC archive (it starts with {head[:16]!r}, not WARC/)")
+        return
     n = records = end = 0
     try:
         with path.open("rb") as fh:
