@@ -270,3 +270,16 @@ def test_event_dated_from_the_texts_own_words():
 def test_residents_entering_their_villages_take_no_territory():
     assert not [e for e in _mentions("حاول الأهالي دخول بلدة حولا رغم التحذيرات.", "2025-01-26")
                 if e.event_type == "Battles"]
+
+
+def test_recognised_armed_groups_and_armies_are_actors():
+    (e,) = _mentions("سيطرت هيئة تحرير الشام على مدينة سراقب.")
+    assert e.actor1.startswith("HTS")
+    ems = _mentions("قال الجيش الليبي إنه سيطر على مدينة سرت.", "2024-12-04")
+    assert ems and ems[0].actor1 == "Military Forces of Libya" and ems[0].sub_event_type == "Government regains territory"
+
+
+def test_a_clause_after_an_earlier_year_is_background():
+    text = "ولم يعد فتح المعبر إلا في تشرين الأول 2018، بعد أن استعادت القوات الحكومية السيطرة على محافظة درعا."
+    assert not _mentions(text, "2024-12-07")
+    assert not _mentions("وقالت الوزارة إنه لا توجد أي خطط لإجلاء موظفي السفارة من دمشق.", "2024-12-07")

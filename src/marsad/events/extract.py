@@ -80,7 +80,8 @@ def _matches(rx: re.Pattern, tok: _Tok) -> bool:
 
 
 def _is_country(e: Entity | None) -> bool:
-    return e is not None and (e.kind == "country" or (e.geo_precision == 3 and e.lat is None and e.admin1 is None))
+    # a country (its point is its capital's) or a region: ACLED geo precision 3 without an admin1
+    return e is not None and (e.kind == "country" or (e.geo_precision == 3 and e.admin1 is None))
 
 
 def _actor_name(a: Actor, country_name: str | None) -> str:
@@ -126,7 +127,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         else:
             i += 1
     for m in mentions:
-        a = lex.actors_by_id.get(m.entity_id or "")
+        a = lex.actors_by_id.get(m.entity_id or "") or _actor_of_entity(entities.get(m.entity_id or ""), country_names)
         if not a:
             continue
         f, l = tok_index(m.start), tok_index(max(m.start, m.end - 1))
@@ -252,6 +253,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 subj = ranks[0]
             elif after and after[0].actor.inter != 7 and (not after[0].actor.weak or after[0].first <= abs_end + 2):
                 subj = after[0]
+            elif after and after[0].first <= abs_end + 2 and toks[after[0].first].key.endswith("ون"):
+                subj = after[0]    # دخل مواطنون: civilians in the nominative are the subject
             elif before:
                 subj = before[-1]
                 strong_before = [a for a in before if not a.actor.weak]
@@ -307,7 +310,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 after_p += _included_places(stoks, clause, cl, lo, s_places)
             fine_after = [p for p in after_p if not _is_country(p[2])]
             fine_before = [p for p in before_p if not _is_country(p[2])]
-            head = [p for p in s_places if first_trigger is not None and p[0] - lo < first_trigger and not _is_country(p[2])]
+            head = [p for p in s_places if first_trigger is not None and p[0] - lo < first_trigger and not _is_country(p[2])
+                    and not (movement and p[3])]
             if fine_after:
                 chosen = _place_list(stoks, lo, fine_after)
             elif fine_before:
@@ -392,6 +396,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
 _READ_ALSO = re.compile(r"\s*(?:اقرأ|إقرأ|اقرا|إقرا)\s+(?:أيضا|أيضًا|ايضا|أيضاً|كذلك)")
 _SINCE = {"منذ"}
 _YEAR = re.compile(r"(?:19|20)\d\d")
+_TEMPORAL_LINKS = {"بعد", "اثر", "عقب", "حين", "عندما", "لدي", "قبل"}
 _PLUPERFECT = {"كان", "كانت", "كانوا"}
 _TERRITORY_GAIN = {"Non-state actor overtakes territory", "Government regains territory"}
 
@@ -416,8 +421,12 @@ def _background(stoks: list[_Tok], clause: list[int], j: int, n: int, date: str 
         return True    # وكانت قوات ... قد سيطرت
     if published:
         pub_year, pub_month = int(published[:4]), int(published[5:7])
+        clauses = {clause[j]}
+        first = next(k for k in range(len(stoks)) if clause[k] == clause[j] and not stoks[k].punct)
+        if stoks[first].bare in _TEMPORAL_LINKS or stoks[first].key in _TEMPORAL_LINKS:
+            clauses.add(clause[j] - 1)     # "...في 2018، بعد أن استعادت": the time of the clause before
         for k in range(len(stoks)):
-            if clause[k] == clause[j] and _YEAR.fullmatch(stoks[k].key):
+            if clause[k] in clauses and _YEAR.fullmatch(stoks[k].key):
                 year = int(stoks[k].key)
                 if year <= pub_year - 2 or (year == pub_year - 1 and pub_month > 2):
                     return True    # في عام 2018, في أبريل 2023
@@ -482,6 +491,25 @@ def _place_list(stoks: list[_Tok], lo: int, after: list) -> list:
     return out
 
 
+_ACTOR_KINDS = {"armed_group": 2, "military": 1, "government": 1, "government_body": 1, "ministry": 1, "intelligence": 1}
+
+
+def _actor_of_entity(e: Entity | None, country_names) -> Actor | None:
+    """An ACLED actor for a recognised organisation no actor row names: an armed group under its
+    own name (inter 2), a state's army, intelligence or government body as that state's
+    "Military Forces of X" / "Government of X" (inter 1)."""
+    if e is None or e.type != "ORG" or e.kind not in _ACTOR_KINDS:
+        return None
+    if e.kind == "armed_group":
+        return Actor(e.name_en or e.name_ar, 2, e.country, False)
+    if not e.country:
+        return None
+    country = country_names.get(e.country, e.country)
+    if e.kind in ("military", "intelligence"):
+        return Actor(f"Military Forces of {country}", 1, e.country, False)
+    return Actor(f"Government of {country}", 1, e.country, True)
+
+
 def _country_entity(entities: dict[str, Entity], iso2: str | None) -> str | None:
     if not iso2:
         return None
@@ -497,7 +525,8 @@ def _blocked(stoks: list[_Tok], clause: list[int], j: int, lex) -> bool:
         t = stoks[k]
         if not t.punct:
             seen += 1
-            if lex.block.fullmatch(t.key) or lex.block.fullmatch(t.bare):
+            short = t.key[1:] if len(t.key) <= 4 and t.key[:1] in ("و", "ف") else t.key   # ولا, فلن
+            if lex.block.fullmatch(t.key) or lex.block.fullmatch(t.bare) or lex.block.fullmatch(short):
                 return True
             if t.key == "قد" and k + 1 < len(stoks) and stoks[k + 1].key[:1] in "يتن" and len(stoks[k + 1].key) > 3:
                 return True

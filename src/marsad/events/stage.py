@@ -83,8 +83,9 @@ def events_for_article(store, article_id: int) -> list[EventMention]:
                            mentions=store.mentions(article_id=article_id))
     if item.mentions or tables.entities_tagged(article_id):
         item.done.add("entities")
+    from ..entities import get_entity
     for eid in {m.entity_id for m in item.mentions if m.entity_id}:
-        e = store.entity(eid)
+        e = get_entity(eid) or store.entity(eid)    # the gazetteer's entity keeps its kind (army, armed group ...)
         if e is not None:
             item.entities[eid] = e
     return event_mentions_of(item, date_fallback=tables.story_start(a["story_id"]))
