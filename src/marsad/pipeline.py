@@ -117,6 +117,11 @@ def _items(inp, fetch):
     with a reject (what was read before it is kept)."""
     it = iter(read_input(inp, fetch=fetch))
     seconds = SETTINGS.ingest.time_limit_seconds if inp.kind != "url" else 0   # URLs have their own time-out
+    if seconds and inp.kind in ("warc", "rss", "jsonl"):   # a container is checked or parsed whole first
+        try:
+            seconds += inp.path.stat().st_size / (SETTINGS.ingest.container_mb_per_second * 1e6)
+        except OSError:
+            pass
     while True:
         try:
             with time_limit(seconds):
