@@ -339,3 +339,17 @@ def test_gazetteer_covers_countries_and_syrian_places():
     sy = [e for e in g.entities.values() if e.id.startswith("gn:") and e.country == "SY"]
     assert len(sy) > 250
     assert all(e.admin1 for e in sy)
+
+
+def test_people_organisations_and_outlets_of_regional_news_are_linked():
+    text = ("قال رئيس الحكومة الأسبق سعد الحريري إن الأزهر الشريف دعا إلى التهدئة، فيما نقلت قناة القاهرة الإخبارية "
+            "عن وزير الإعلام السوداني خالد الإعيسر أن قوات درع السودان دخلت المدينة، بحسب هيئة البث الإسرائيلية.")
+    ms, es = _linked(text, use_tagger=False)
+    got = {m.text: (m.entity_id, m.type) for m in ms}
+    assert got["سعد الحريري"] == ("marsad:saad-hariri", "PER")
+    assert got["الأزهر الشريف"][0] == "marsad:al-azhar"
+    assert got["القاهرة الإخبارية"] == ("marsad:al-qahera-news", "ORG")
+    assert got["خالد الإعيسر"][0] == "marsad:khalid-aleisir"
+    assert got["هيئة البث الإسرائيلية"][0] == "marsad:kan"
+    assert not any(m.type in ("GPE", "LOC", "FAC") and m.text in ("القاهرة", "السودان") for m in ms)
+    assert es["marsad:al-qahera-news"].name_en == "Al Qahera News" and es["marsad:al-qahera-news"].lat is None
