@@ -122,7 +122,7 @@ def test_rejects_are_stored_once_with_reasons(tmp_path, store):
     for _ in range(2):
         analyze(store, [str(tmp_path)], workers=1)
     reasons = {r["source"].split("/")[-1]: r["reason"] for r in store.rejects()}
-    assert reasons == {"empty.txt": "empty file", "junk.txt": "binary content (NUL bytes), not text"}
+    assert reasons == {"empty.txt": "empty file", "junk.txt": "binary content (NUL byte at offset 0), not text"}
 
 
 def test_search_finds_names_spelled_differently_in_other_articles(tmp_path, store):
