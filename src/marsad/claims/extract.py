@@ -170,7 +170,7 @@ def counted_numbers(words: list[str]) -> list[list]:
         nxt = ws[i + 1]
         if nxt in _month_words():
             continue
-        unit = _unit_class(nxt) or (_unit_class(prev) if prev else None) or _unit_key(nxt)
+        unit = _unit_class(nxt) or next((u for u in map(_unit_class, reversed(before)) if u), None) or _unit_key(nxt)
         if unit is None or unit in ("من", "في", "الي", "و"):
             continue
         qual = ">" if any(b in _MORE_WORDS for b in before) else "<" if any(b in _LESS_WORDS for b in before) \
