@@ -37,6 +37,7 @@ PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 AMBIGUITY_MARGIN = 0.75
 
 
+@lru_cache(maxsize=1)
 def _settings():
     from ..settings import SETTINGS
     return SETTINGS.entities
@@ -156,12 +157,13 @@ def evidence_context(mentions: list[Mention], entities: dict[str, Entity], count
     return ctx, anchors
 
 
-def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, evidence: str | None,
+def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, evidence,
                ctx: Counter, anchors: list[tuple[float, float]]) -> bool:
     """Whether a GeoNames town found by name is really meant as that place.
 
     ``surface`` is the name as written (without attached clitics), ``full_word`` the first word with
-    them, ``evidence`` the kind of cue around the name: ``"trigger"`` (بلدة / مدينة / ولاية X),
+    them, ``evidence`` the kind of cue around the name (or a function returning it, called only
+    when needed): ``"trigger"`` (بلدة / مدينة / ولاية X),
     ``"locative"`` (في / من / إلى / ب X, a direction or area word before it, a dateline), ``"list"``
     (next to another place: حمص وحماة) or None. A town in a country the text names (or near
     a curated place of the text) is *in context*. Rules, from the word's frequency as an
@@ -176,18 +178,21 @@ def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, eviden
     cfg = _settings()
     if full_word != surface and word_frequency(full_word) >= max(cfg.clitic_word_zipf, word_frequency(surface)):
         return False
+    ask = evidence if callable(evidence) else (lambda: evidence)
     pop = gaz.population.get(ent.id, 0)
     in_ctx = bool(ent.country and ctx.get(ent.country))
     if not in_ctx and anchors and ent.lat is not None:
         in_ctx = min(haversine_km(ent.lat, ent.lon, a, b) for a, b in anchors) <= cfg.context_km
     if ent.country not in MENA:
-        return in_ctx or (evidence is not None and pop >= cfg.big_city_population)
-    if evidence == "trigger":
-        return True
+        return in_ctx or (pop >= cfg.big_city_population and ask() is not None)
     one_word = " " not in surface.strip()     # names of several words are seldom ordinary phrases
-    if one_word and word_frequency(surface) >= cfg.common_word_zipf and pop < cfg.big_city_population:
-        return evidence is not None and in_ctx
-    return evidence is not None or in_ctx
+    common = one_word and pop < cfg.big_city_population and word_frequency(surface) >= cfg.common_word_zipf
+    if in_ctx and not common:
+        return True
+    cue = ask()
+    if cue == "trigger":
+        return True
+    return cue is not None and (in_ctx or not common)
 
 
 def _score(gaz: Gazetteer, eid: str, ctx: Counter, total: float, top: str | None, hint: str | None,

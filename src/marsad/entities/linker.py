@@ -646,11 +646,11 @@ class Linker:
             if self._in_outlet_name(text, toks, c, cues):
                 continue
             if e.kind in ("populated_place", "ambiguous_place"):
-                ev = self._place_evidence(text, toks, c, cues, place_words)
+                ev = _Lazy(lambda c=c: self._place_evidence(text, toks, c, cues, place_words))
                 ents = [e] if e.kind == "populated_place" else [self.gaz.entities[i] for i in e.aliases
                                                                 if i in self.gaz.entities]
                 full = text[toks[c.first][0]:toks[c.first][1]]
-                if e.kind == "ambiguous_place" and ev is not None:
+                if e.kind == "ambiguous_place" and ev() is not None:
                     pass       # kept without coordinates: nothing is geocoded
                 elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text, ev, ctx,
                                                 anchors + [(a, b) for eid, a, b in points if eid != m.entity_id])
@@ -759,6 +759,20 @@ class Linker:
 _CITY_NOUNS = frozenset(normalize(w) for w in "العاصمة عاصمة مدينة المدينة بلدة".split())
 _LOCAL_CHARS = 25
 _DIRECTIONS = frozenset("north south east west centre northeast northwest southeast southwest near vicinity".split())
+
+
+class _Lazy:
+    """A value computed on first call and kept (the evidence around a name, asked by every candidate)."""
+
+    __slots__ = ("fn", "done", "value")
+
+    def __init__(self, fn):
+        self.fn, self.done, self.value = fn, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.fn(), True
+        return self.value
 
 
 def _bare_options(key: str) -> list[str]:
