@@ -328,14 +328,18 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     # ------------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def overview(sort: str = Query("size", pattern="^(size|recent)$"), store: Store = Depends(get_store)):
-        o = overview_summary(store, sort)
-        counts = o["counts"]
-        return page("overview.html", nav="overview", stories=o["stories"], n_stories=o["n_stories"], sort=sort,
-                    storylines=storyline_summary(store),
-                    stats={"articles": counts["articles"]}, n_entities=counts["entities"], n_events=counts["events"],
-                    n_claims=counts["claims"], has_claims=o["has_claims"],
-                    map=build_map(o["points"]), map_kind=o["map_kind"], timeline=o["timeline"],
-                    event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"])
+        """The same for every reader until the store changes: rendered once per summary period."""
+        def render() -> str:
+            o = overview_summary(store, sort)
+            counts = o["counts"]
+            return env.get_template("overview.html").render(
+                nav="overview", stories=o["stories"], n_stories=o["n_stories"], sort=sort,
+                storylines=storyline_summary(store),
+                stats={"articles": counts["articles"]}, n_entities=counts["entities"], n_events=counts["events"],
+                n_claims=counts["claims"], has_claims=o["has_claims"],
+                map=build_map(o["points"]), map_kind=o["map_kind"], timeline=o["timeline"],
+                event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"])
+        return HTMLResponse(summaries.get(("overview.html", sort, data.overview), store.web.generation(), render))
 
     @app.get("/storylines/{storyline_id}", response_class=HTMLResponse, include_in_schema=False)
     def storyline_page(storyline_id: int = PathParam(..., ge=0, le=MAX_ID), store: Store = Depends(get_store)):
@@ -492,7 +496,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                     page_no: int = Query(1, alias="page", ge=1, le=10 ** 4),
                     store: Store = Depends(get_store)):
         story_id = int(story) if story else None
-        size = int(WEB.page_size)
+        size = int(WEB.search_page_size)
         results, error, total = [], None, 0
         if q.strip():
             try:
