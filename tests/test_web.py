@@ -635,3 +635,37 @@ def test_web_ingest_waits_for_a_cli_writer(tmp_path):
         assert s.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         s.close()
+
+
+# -- URL ingest reaches public hosts only -------------------------------------------------------
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000/admin", "http://localhost/", "http://[::1]/x",
+                                 "http://169.254.169.254/latest/meta-data/", "http://10.0.0.5/", "http://192.168.1.1/",
+                                 "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/", "file:///etc/passwd", "gopher://x/"])
+def test_url_ingest_refuses_private_targets(client, url):
+    r = client.post("/api/ingest", data={"urls": url}, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 400, (url, r.text)
+    assert "private" in r.json()["error"] or "http(s)" in r.json()["error"]
+
+
+def test_redirects_are_checked_again():
+    import httpx
+
+    from marsad.web.urls import final_url, url_problem
+
+    public = {"news.example": ["93.184.216.34"], "cdn.example": ["2606:4700::1"], "inside.example": ["10.1.2.3"]}
+
+    def resolve(host):
+        return public[host]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hops = {"/a": "http://cdn.example/b", "/b": "http://inside.example/secret", "/ok": "/final"}
+        target = hops.get(request.url.path)
+        return httpx.Response(302, headers={"location": target}) if target else httpx.Response(200, text="خبر")
+
+    client = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=False)
+    assert url_problem("http://news.example/a", resolve=resolve) is None
+    assert final_url("http://news.example/ok", client=client, resolve=resolve) == "http://news.example/final"
+    with pytest.raises(ValueError, match="private"):
+        final_url("http://news.example/a", client=client, resolve=resolve)      # the second hop is inside
+    assert final_url("http://news.example/a", allow_private=True, client=client, resolve=resolve).endswith("/secret")
+    assert "does not resolve" in url_problem("http://nowhere.invalid/", resolve=lambda h: (_ for _ in ()).throw(OSError()))

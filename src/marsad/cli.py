@@ -380,14 +380,16 @@ def serve(db: str = DB_OPTION, host: str = typer.Option("127.0.0.1", "--host"), 
           token: Optional[str] = typer.Option(None, "--token", envvar="MARSAD_TOKEN",
                                               help="Bearer token required for write endpoints (ingest)."),
           workers: Optional[int] = typer.Option(None, "--workers", min=1, max=64,
-                                                help="Server processes (default: [web] workers in settings.cfg).")):
+                                                help="Server processes (default: [web] workers in settings.cfg)."),
+          allow_private_urls: bool = typer.Option(False, "--allow-private-urls",
+                                                  help="Let URL ingest reach loopback, private and link-local hosts.")):
     """Serve the web app and JSON API on the store (offline; open http://HOST:PORT/)."""
     from .web import serve as run_server
 
     with user_errors():
         _store(db).close()  # refuses a file that is not a marsad database, migrates an old one
         err.print(f"[green]✓[/] serving {db} on http://{host}:{port}/")
-        run_server(db, host=host, port=port, token=token, workers=workers)
+        run_server(db, host=host, port=port, token=token, workers=workers, allow_private_urls=allow_private_urls)
 
 
 @app.command()

@@ -15,14 +15,15 @@ __all__ = ["create_app", "serve"]
 
 
 def create_app(db_path: str | Path, token: str | None = None, tile_url: str | None = None,
-               tile_attribution: str | None = None):
+               tile_attribution: str | None = None, allow_private_urls: bool | None = None):
     from .app import create_app as _create
 
-    return _create(db_path, token=token, tile_url=tile_url, tile_attribution=tile_attribution)
+    return _create(db_path, token=token, tile_url=tile_url, tile_attribution=tile_attribution,
+                   allow_private_urls=allow_private_urls)
 
 
 def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str | None = None,
-          workers: int | None = None) -> None:
+          workers: int | None = None, allow_private_urls: bool = False) -> None:
     """Run the app until interrupted (what ``marsad serve --db --host --port --token --workers`` calls):
     ``workers`` server processes (``SETTINGS.web.workers`` by default), each with its own connections."""
     import os
@@ -36,5 +37,7 @@ def serve(db: str | Path, host: str = "127.0.0.1", port: int = 8000, token: str 
     os.environ["MARSAD_WEB_DB"] = str(Path(db).resolve())
     if token:
         os.environ["MARSAD_TOKEN"] = token
+    if allow_private_urls:
+        os.environ["MARSAD_ALLOW_PRIVATE_URLS"] = "1"
     uvicorn.run("marsad.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, proxy_headers=False, server_header=False)

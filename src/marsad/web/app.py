@@ -49,6 +49,7 @@ from ..store.db import display_snippet
 from . import data
 from .jobs import Busy, Jobs
 from .maps import build_map
+from .urls import url_problem
 from .graph import provenance_graph
 
 HERE = Path(__file__).parent
@@ -173,10 +174,14 @@ class Summaries:
 
 
 def create_app(db_path: str | Path, token: str | None = None, tile_url: str | None = None,
-               tile_attribution: str | None = None) -> FastAPI:
+               tile_attribution: str | None = None, allow_private_urls: bool | None = None) -> FastAPI:
     """``tile_url`` (or env ``MARSAD_TILE_URL``): an optional Leaflet tile layer drawn under the
-    bundled country boundaries, e.g. a local tile server; its origin is added to the CSP ``img-src``."""
+    bundled country boundaries, e.g. a local tile server; its origin is added to the CSP ``img-src``.
+    ``allow_private_urls`` (or env ``MARSAD_ALLOW_PRIVATE_URLS=1``, ``[web] allow_private_urls``): let
+    URL ingest reach loopback, private and link-local hosts (refused by default)."""
     db_path = str(db_path)
+    if allow_private_urls is None:
+        allow_private_urls = os.environ.get("MARSAD_ALLOW_PRIVATE_URLS") == "1" or bool(WEB.allow_private_urls)
     Store(db_path).close()          # create / migrate once, and fail early on a bad path
     env = _env()
     tile_url = tile_url or os.environ.get("MARSAD_TILE_URL") or None
@@ -185,7 +190,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     if tile_url:
         headers["Content-Security-Policy"] = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {_tile_origin(tile_url)}")
     env.globals.update(tile_url=tile_url or "", tile_attribution=tile_attribution)
-    jobs = Jobs(db_path)
+    jobs = Jobs(db_path, allow_private_urls=allow_private_urls)
     max_upload = int(WEB.max_upload_mb) * (1 << 20)
     @contextlib.asynccontextmanager
     async def lifespan(_app):
@@ -696,9 +701,9 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     async def api_ingest(files: list[UploadFile] | None = File(None), urls: str = Form("", max_length=100_000)):
         url_list = [u.strip() for u in re.split(r"[\s,]+", urls or "") if u.strip()]
         for u in url_list:
-            parts = urlsplit(u)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise HTTPException(400, f"not an http(s) URL: {u[:200]}")
+            problem = url_problem(u, allow_private_urls)
+            if problem:
+                raise HTTPException(400, problem)
         files = [f for f in (files or []) if f.filename]
         if not files and not url_list:
             raise HTTPException(400, "nothing to ingest: send files and/or urls")
@@ -742,4 +747,5 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
 def app_from_env() -> FastAPI:
     """The app for a multi-worker server: ``MARSAD_WEB_DB`` and ``MARSAD_TOKEN`` name the store and token."""
-    return create_app(os.environ["MARSAD_WEB_DB"], token=os.environ.get("MARSAD_TOKEN") or None)
+    return create_app(os.environ["MARSAD_WEB_DB"], token=os.environ.get("MARSAD_TOKEN") or None,
+                      allow_private_urls=os.environ.get("MARSAD_ALLOW_PRIVATE_URLS") == "1" or None)

@@ -4,7 +4,8 @@ In: the database path and what to read (saved upload paths, URLs). Out: a job di
 ``status`` queued | running | done | error, ``stage``, ``done``, ``total``, ``stages``, ``summary``,
 ``error``) kept in the store's ``web_jobs`` table, so every server worker sees every job. The job
 process (``python -m marsad.web.jobs DB JOB_ID INPUT...``) lowers its priority
-(``SETTINGS.web.job_nice``), runs :func:`marsad.pipeline.analyze` and records its progress; the
+(``SETTINGS.web.job_nice``), runs :func:`marsad.pipeline.analyze` (URLs through
+:func:`marsad.web.urls.guarded_fetch`: public hosts only, redirects re-checked) and records its progress; the
 server only starts it and reads the table, so pages never wait for an ingest. SQLite's locking
 serialises its writes with any other writer (a CLI ``analyze``); readers never wait in WAL mode.
 """
@@ -43,8 +44,9 @@ def _alive(pid: int | None) -> bool:
 
 
 class Jobs:
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, allow_private_urls: bool = False):
         self.db_path = db_path
+        self.allow_private_urls = allow_private_urls
         self.procs: dict[str, subprocess.Popen] = {}
 
     def _store(self):
@@ -77,7 +79,8 @@ class Jobs:
                 raise Busy()
             proc = subprocess.Popen([sys.executable, "-m", "marsad.web.jobs", self.db_path, job_id, *names],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+                                    start_new_session=True,
+                                    env={**os.environ, "MARSAD_ALLOW_PRIVATE_URLS": "1" if self.allow_private_urls else "0"})
             store.web.job_update(job_id, pid=proc.pid)
             self.procs[job_id] = proc
             threading.Thread(target=proc.wait, name=f"marsad-job-{job_id}", daemon=True).start()  # no zombie
@@ -121,6 +124,7 @@ def run_job(db_path: str, job_id: str, names: list[str]) -> int:
     """The job process: analyse ``names`` into the store, recording progress and the outcome."""
     from ..pipeline import analyze
     from ..store import Store
+    from .urls import guarded_fetch
 
     try:
         os.nice(int(SETTINGS.web.job_nice))
@@ -131,7 +135,8 @@ def run_job(db_path: str, job_id: str, names: list[str]) -> int:
     folder = (web.jobs(job_id) or [{}])[0].get("folder")
     web.job_update(job_id, status="running", stage="waiting", pid=os.getpid())   # until analyze holds the writer lock
     try:
-        summary = analyze(store, names, _progress(web, job_id), workers=1)
+        fetch = guarded_fetch(os.environ.get("MARSAD_ALLOW_PRIVATE_URLS") == "1")
+        summary = analyze(store, names, _progress(web, job_id), workers=1, fetch=fetch)
         out = asdict(summary) if is_dataclass(summary) else dict(summary or {})
         out["rejects"] = [list(r) for r in out.get("rejects", [])]
         web.job_finish(job_id, "done", summary=out)
