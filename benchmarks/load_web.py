@@ -10,8 +10,10 @@ new articles through ``POST /api/ingest`` and loads the server while it runs. ``
 another source tree (e.g. an older checkout's ``src``) on a copy of the store, for before/after runs
 on the same machine. Only loopback addresses are used; every loop is bounded in time and count.
 
-Out: per phase and page kind the requests, errors, p50 / p95 / p99 milliseconds, and requests/s
-(``--json`` for a JSON object). Speed is reported, never asserted.
+Out: per phase and page kind the requests, errors, p50 / p95 / p99 milliseconds, requests/s, and
+the server's CPU milliseconds per request (its process group's CPU time over the phase: on a shared,
+loaded machine the latencies measure the queue for a core, this measures the work; ``--json`` for a
+JSON object). Speed is reported, never asserted.
 
 Usage: ``python benchmarks/load_web.py [--n 5000] [--keep DIR] [--clients 16 50] [--rate 50] [--seconds 30]
 [--workers 2] [--ingest-files 20] [--src DIR] [--json]``
@@ -164,6 +166,20 @@ async def load(base: str, t: dict, clients: int, rate: float, seconds: float, se
     return summarise(results, elapsed)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of the live processes in a process group (the server and its workers;
+    the ingest job runs in a session of its own and is not counted)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:                     # field 5 of stat: the process group
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
     return round(xs[min(len(xs) - 1, int(len(xs) * p))], 1) if xs else 0.0
@@ -221,13 +237,20 @@ def run(args) -> dict:
     try:
         wait_ready(base)
         t = targets(base)
+        def phase(clients: int, seed: int) -> dict:
+            cpu = group_cpu_seconds(server.pid)
+            res = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=seed))
+            res["all"]["server_cpu_ms_per_request"] = round(
+                (group_cpu_seconds(server.pid) - cpu) * 1000 / max(1, res["all"]["requests"]), 1)
+            return res
+
         for clients in args.clients:
             asyncio.run(load(base, t, clients, args.rate, min(5, args.seconds), seed=1))   # warm-up
-            out["phases"][f"idle_{clients}"] = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=2))
+            out["phases"][f"idle_{clients}"] = phase(clients, 2)
         if args.ingest_files:
             clients = max(args.clients)
             job = start_ingest(base, token, args.ingest_files, work)
-            out["phases"][f"ingest_{clients}"] = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=3))
+            out["phases"][f"ingest_{clients}"] = phase(clients, 3)
             out["ingest_job"] = job_state(base, job)
     finally:
         os.killpg(server.pid, 15)
@@ -258,7 +281,8 @@ def main(argv=None) -> int:
     for phase, res in out["phases"].items():
         a = res["all"]
         print(f"{phase:10s} {a['requests_per_s']:6.1f} req/s  p50 {a['p50_ms']:7.1f}  p95 {a['p95_ms']:7.1f}  "
-              f"p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}/{a['requests']}")
+              f"p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}/{a['requests']}  "
+              f"server CPU {a.get('server_cpu_ms_per_request')} ms/request")
         for kind, s in res.items():
             if kind != "all":
                 print(f"    {kind:13s} n={s['requests']:4d}  p50 {s['p50_ms']:7.1f}  p95 {s['p95_ms']:7.1f} ms  errors {s['errors']}")
