@@ -5,7 +5,8 @@ kills, a seed. Out: a table (and ``--json FILE``): the uninterrupted run's wall 
 run's kill time and what the store held then, the final run's wall time, ``PRAGMA integrity_check``,
 and whether articles (none lost, none stored twice), stories, storylines, claims, claim groups and
 events equal those of the uninterrupted run (compared by what ids name, as ``tests/test_crash.py``
-does on a dozen documents in the suite). Usage::
+does on a dozen documents in the suite). Run it on a quiet tree: the runs must all use the same code.
+Usage::
 
     .venv/bin/python benchmarks/bench_crash.py --n 1000 --kills 5
 """
@@ -47,8 +48,10 @@ def run(n: int, kills: int, seed: int) -> dict:
         inputs = write_files(n, base / "in")
         t0 = time.monotonic()
         proc = _analyze(inputs, base / "reference.db")
-        proc.communicate()
+        _, err = proc.communicate()
         reference_s = time.monotonic() - t0
+        if proc.returncode != 0:
+            raise SystemExit(f"the uninterrupted run failed (exit {proc.returncode}): {err[-2000:]}")
         expected = _comparable(_export(base / "reference.db"))
         db, rng, killed = base / "killed.db", random.Random(seed), []
         for _ in range(kills):
@@ -68,6 +71,8 @@ def run(n: int, kills: int, seed: int) -> dict:
         proc = _analyze(inputs, db)
         _, err = proc.communicate()
         final_s = time.monotonic() - t0
+        if proc.returncode != 0:
+            raise SystemExit(f"the final run failed (exit {proc.returncode}): {err[-2000:]}")
         store = Store(db)
         integrity = store.integrity_check()
         store.close()
