@@ -97,11 +97,11 @@ def run(n: int, add: int = 50) -> dict:
         s = Store(Path(tmp) / "b.db")
         _prepare(s, d1)
         n_claims, w1, c1 = _timed(lambda: extract_claims(s, use_stance=False))
-        cached = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
+        cached = s.claim_tables.vector_count()
         _prepare(s, d2)
         dirty = len(s.claim_tables.stories_of(s.claim_tables.articles_to_process()))
         n_new, w2, c2 = _timed(lambda: extract_claims(s, use_stance=False))
-        encoded = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0] - cached
+        encoded = s.claim_tables.vector_count() - cached
 
         def full():
             resolve_origins(s)
@@ -111,7 +111,7 @@ def run(n: int, add: int = 50) -> dict:
 
         n_groups, w3, c3 = _timed(full)
         n_stories = len(s.claim_tables.stories_of(s.claim_tables.processed_articles()))
-        n_contra = sum(len(json.loads(r["contradicts"])) for r in s.claim_tables.groups()) // 2
+        n_contra = s.claim_tables.contradiction_count()
         s.close()
     return {"articles": n, "added": add, "claims_first": n_claims, "claims_added": n_new,
             "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
@@ -121,15 +121,62 @@ def run(n: int, add: int = 50) -> dict:
             "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
 
 
+def run_store(path: Path, add: int) -> dict:
+    """The same on a copy of a store already analysed (e.g. news-dev): claims of all but the last ``add``
+    articles first, then those ``add`` as new articles, then a full recompute for comparison."""
+    import shutil
+
+    from marsad.claims import extract_claims
+    from marsad.claims.grouping import group_claims
+    from marsad.claims.origins import resolve_origins
+    from marsad.claims.signals import compute_signals
+    from marsad.link.encoder import get_encoder
+    from marsad.store import Store
+
+    get_encoder().encode(["تسخين"])
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(path, Path(tmp) / "s.db")
+        s = Store(Path(tmp) / "s.db")
+        t = s.claim_tables
+        ids = sorted(a.id for a in s.articles())
+        later = ids[-add:]
+        t.forget_all(later)
+        n1, w1, c1 = _timed(lambda: extract_claims(s, use_stance=False))
+        v1 = t.vector_count()
+        t.release(later)
+        dirty = len(t.with_storyline_mates(t.stories_of(later)))
+        n2, w2, c2 = _timed(lambda: extract_claims(s, use_stance=False))
+        v2 = t.vector_count() - v1
+
+        def full():
+            resolve_origins(s)
+            g = group_claims(s, None)
+            compute_signals(s)
+            return g
+
+        n_groups, w3, c3 = _timed(full)
+        n_stories = len(t.stories_of(ids))
+        n_contra = t.contradiction_count()
+        s.close()
+    n = len(ids) - add
+    return {"articles": n, "added": add, "claims_first": n1, "claims_added": n2,
+            "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
+            "incremental_cpu_s": round(c2, 2), "incremental_wall_s": round(w2, 2),
+            "incremental_cpu_ms_per_new_article": round(1000 * c2 / add, 1), "texts_encoded_incremental": v2,
+            "stories_regrouped": dirty, "stories": n_stories,
+            "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[500])
     ap.add_argument("--add", type=int, default=50)
+    ap.add_argument("--store", help="instead of a generated corpus: a store already analysed (copied, not changed)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     results = []
-    for n in args.n:
-        r = run(n, args.add)
+    for n in ([None] if args.store else args.n):
+        r = run_store(Path(args.store), args.add) if args.store else run(n, args.add)
         results.append(r)
         if not args.json:
             print(f"{r['articles']} articles ({r['claims_first']} claims): first run {r['first_cpu_s']} s CPU = "

@@ -200,6 +200,26 @@ class ClaimTables:
                 "INSERT OR REPLACE INTO article_signals(article_id, n_claims, n_attributed, n_anonymous, anonymous_share, "
                 "opinion, sensational, hedging, n_words) VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
+    # -- benchmarks -----------------------------------------------------------------------------------------
+    def vector_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
+
+    def contradiction_count(self) -> int:
+        return sum(len(json.loads(r[0])) for r in self.db.execute("SELECT contradicts FROM claim_groups")) // 2
+
+    def forget_all(self, hold_back: list[int]) -> None:
+        """Drop every claim, group, signal and cached vector, and mark ``hold_back`` as done (so a run skips
+        them until :meth:`release` makes them new)."""
+        with self.store.transaction():
+            for table in ("claims", "claim_state", "claim_groups", "claim_vectors", "article_signals"):
+                self.db.execute(f"DELETE FROM {table}")
+            self.db.executemany("INSERT INTO claim_state(article_id, n_claims, story_id) "
+                                "VALUES (?, 0, (SELECT story_id FROM articles WHERE id=?))", [(a, a) for a in hold_back])
+
+    def release(self, article_ids: list[int]) -> None:
+        with self.store.transaction():
+            self.db.executemany("DELETE FROM claim_state WHERE article_id=?", [(a,) for a in article_ids])
+
     # -- reads for the report, export and web -------------------------------------------------------------
     def groups(self) -> list[sqlite3.Row]:
         return self.db.execute("SELECT * FROM claim_groups").fetchall()
