@@ -218,3 +218,9 @@ def test_organisation_list_marks_names_and_their_neighbours():
     assert "0:og=B-media" in seq[2] or "0:og=I-media" in seq[2]
     assert any(f.startswith("-1:og=") for f in seq[3])
     assert not any("og=" in f for f in seq[4])  # two words after the name
+
+
+def test_model_meta_switches_on_the_features_it_was_trained_with(tagger):
+    # the features at tagging time must be those of training: read from the model's meta file
+    assert bool(tagger.features.orgs) == bool(tagger.meta.get("org_gazetteer"))
+    assert bool(tagger.features.clusters) == bool(tagger.meta.get("clusters"))

