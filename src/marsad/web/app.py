@@ -540,7 +540,8 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
     @app.get("/api/stats", tags=["store"])
     def api_stats(store: Store = Depends(get_store)):
-        return answer({"schema": "marsad/1", **store.stats()})
+        """Corpus counts (computed once per summary period: some scan the whole store)."""
+        return answer({"schema": "marsad/1", **summaries.get(("stats",), store.web.generation(), store.stats)})
 
     @app.get("/api/stories", tags=["stories"])
     def api_stories(limit: int = Limit, offset: int = Offset,
