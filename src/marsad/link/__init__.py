@@ -292,6 +292,7 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
         profiles = {a: article_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"],
                                        rows[a]["published"], mentions[a]) for a in to_cluster}
         edges = []
+        index.prepare(vectors)
         for a in to_cluster:                                   # chunk is in canonical order already
             day = _day(rows[a]["published"])
             found = index.edges(profiles[a], vec_of[a], day)

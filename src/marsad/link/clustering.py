@@ -83,13 +83,30 @@ class DevelopmentIndex:
         self.profiles[prof.article_id] = prof
         self.lead_arrays[prof.article_id] = chargrams.arrays(prof.lead)
 
+    def prepare(self, vectors: np.ndarray) -> None:
+        """Cosines of a chunk of new articles with every loaded row and with each other, in two matrix
+        products (much faster than one product per article); the chunk must then join in this order."""
+        n0 = len(self.ids)
+        self._pre = (vectors @ self.vecs[:n0].T, vectors @ vectors.T, n0, 0)
+
+    def _cosines(self, vec: np.ndarray) -> np.ndarray:
+        pre = getattr(self, "_pre", None)
+        n = len(self.ids)
+        if pre is not None:
+            old, new, n0, i = pre
+            if i < len(new) and n == n0 + i:
+                self._pre = (old, new, n0, i + 1)
+                return np.concatenate([old[i], new[i, :i]]).astype(np.float32)
+            self._pre = None
+        return self.vecs[:n] @ vec
+
     def candidates(self, vec: np.ndarray, day: int | None, keys: list[str]) -> dict[int, float]:
         """Rows worth scoring against a new article, with their encoder cosine."""
         cfg = SETTINGS.link
         n = len(self.ids)
+        sims = self._cosines(vec)
         if not n:
             return {}
-        sims = self.vecs[:n] @ vec
         if day is not None:
             with np.errstate(invalid="ignore"):
                 far = np.abs(self.day[:n] - day) > cfg.window_days
