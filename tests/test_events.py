@@ -283,3 +283,12 @@ def test_a_clause_after_an_earlier_year_is_background():
     text = "ولم يعد فتح المعبر إلا في تشرين الأول 2018، بعد أن استعادت القوات الحكومية السيطرة على محافظة درعا."
     assert not _mentions(text, "2024-12-07")
     assert not _mentions("وقالت الوزارة إنه لا توجد أي خطط لإجلاء موظفي السفارة من دمشق.", "2024-12-07")
+
+
+def test_generic_army_and_named_army_merge_as_one_actor():
+    from marsad.events.stage import cluster_mentions
+    base = {"sub_event_type": "Government regains territory", "date": "2025-01-11", "actor2": None,
+            "location_id": "gn:1", "admin1": None, "country": "SD", "geo_precision": 1}
+    rows = [dict(base, id=1, actor1="Military Forces of Sudan (2019-)"), dict(base, id=2, actor1="Military Forces of Sudan"),
+            dict(base, id=3, actor1="Rapid Support Forces")]
+    assert sorted(len(c) for c in cluster_mentions(rows)) == [1, 2]

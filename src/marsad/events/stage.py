@@ -20,6 +20,7 @@ duplicates, copied passages/articles, and articles whose "المصدر:" line na
 from __future__ import annotations
 
 import json
+import re
 import os
 from collections import Counter
 from datetime import date
@@ -150,16 +151,25 @@ def _day(d: str | None) -> int | None:
         return None
 
 
+_PERIOD = re.compile(r"\s*\(\d{4}-?\d{0,4}\)")
+
+
+def actor_key(name: str) -> str:
+    """An ACLED actor name without its period: "Military Forces of Sudan (2019-)" and the generic
+    "Military Forces of Sudan" (الجيش in a Sudanese story) are one actor when merging."""
+    return _PERIOD.sub("", name).strip()
+
+
 def _compatible(m, members) -> bool:
     for o in members:
         a, b = _day(m["date"]), _day(o["date"])
         if a is not None and b is not None and abs(a - b) > 2:
             return False
-    a1 = {o["actor1"] for o in members if o["actor1"]}
-    a2 = {o["actor2"] for o in members if o["actor2"]}
-    if m["actor1"] and a1 and m["actor1"] not in a1:
+    a1 = {actor_key(o["actor1"]) for o in members if o["actor1"]}
+    a2 = {actor_key(o["actor2"]) for o in members if o["actor2"]}
+    if m["actor1"] and a1 and actor_key(m["actor1"]) not in a1:
         return False
-    if m["actor2"] and a2 and m["actor2"] not in a2:
+    if m["actor2"] and a2 and actor_key(m["actor2"]) not in a2:
         return False
     for o in members:
         if m["location_id"] and m["location_id"] == o["location_id"]:
