@@ -13,14 +13,18 @@ API:
 - ``events(store) -> list[dict]`` — ``marsad/1`` export records.
 - ``write_acled_csv(store, out) -> int``, ``acled_rows(store)`` — ACLED column names.
 - ``write_geojson(store, out) -> int``, ``geojson(store)`` — events and places.
-- ``extract_event_mentions(text, sentences, mentions, entities, published, ...)`` — pure, per article.
+- ``extract_event_mentions(text, sentences, mentions, entities, published, ...)`` — pure, per article;
+  ``event_mentions_of(item)`` / ``events_batch(batch)`` the same over :class:`~marsad.model.AnalysedArticle`
+  (a per-article stage's ``run``); ``cluster_mentions(rows)`` — pure grouping of stored mentions into events.
+- SQL: :mod:`marsad.store.events`, reached through ``store.event_tables``.
 - ``event_date(text, published)``, ``relative_date(text, published)`` — dates with ACLED precision.
 """
 
 from .dates import event_date, relative_date
 from .export import ACLED_COLUMNS, acled_rows, events, geojson, write_acled_csv, write_geojson
-from .extract import EventMention, extract_event_mentions
-from .stage import extract_events, merge_events
+from ..model import EventMention
+from .extract import extract_event_mentions
+from .stage import cluster_mentions, event_mentions_of, events_batch, extract_events, merge_events
 
-__all__ = ["extract_events", "merge_events", "events", "write_acled_csv", "acled_rows", "write_geojson", "geojson",
+__all__ = ["extract_events", "merge_events", "cluster_mentions", "event_mentions_of", "events_batch", "events", "write_acled_csv", "acled_rows", "write_geojson", "geojson",
            "extract_event_mentions", "EventMention", "event_date", "relative_date", "ACLED_COLUMNS"]
