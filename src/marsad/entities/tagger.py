@@ -200,8 +200,9 @@ def gazetteer(min_city_population: int = 15000) -> dict[str, tuple[tuple[tuple[s
 def org_gazetteer() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     """Like :func:`gazetteer`, for organisation and media names: the Arabic names and aliases
     of ``marsad/data/entities_orgs.tsv`` (kind ``org``) and ``entities_media.tsv`` (kind
-    ``media``); a bracketed word (``[وكالة] رويترز``) is optional. Names of two letters or
-    fewer and function words are left out."""
+    ``media``); a bracketed word (``[وكالة] رويترز``) is left out, as the trigger noun before
+    a name is outside the span in the training data's convention. Names of two letters or fewer
+    and function words are left out."""
     stop = {k for k, kinds in trigger_lexicon().items() if "function_word" in kinds}
     phrases: dict[tuple[str, ...], str] = {}
     for name, kind in (("entities_orgs.tsv", "org"), ("entities_media.tsv", "media")):
@@ -212,11 +213,10 @@ def org_gazetteer() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
         for row in rows:
             names = [row.get("name_ar") or ""] + (row.get("aliases_ar") or "").split("|")
             for n in names:
-                for form in {re.sub(r"\[[^\]]*\]", " ", n), n.replace("[", "").replace("]", "")}:
-                    key = normalize(form.replace("-", " "))
-                    words = tuple(key.split())
-                    if words and len(words) <= 6 and len(key.replace(" ", "")) > 2 and key not in stop:
-                        phrases.setdefault(words, kind)
+                key = normalize(re.sub(r"\[[^\]]*\]", " ", n).replace("-", " "))
+                words = tuple(key.split())
+                if words and len(words) <= 6 and len(key.replace(" ", "")) > 2 and key not in stop:
+                    phrases.setdefault(words, kind)
     index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for words, kind in phrases.items():
         index.setdefault(words[0], []).append((words[1:], kind))
