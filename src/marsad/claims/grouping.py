@@ -205,8 +205,8 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     close = len(terms) >= 2 and cos >= CONTRA_COS
     if a["eff_polarity"] != b["eff_polarity"] and not denied and close and _negates_other(a, b):
         why.append("polarity")
-    if close and actors and count_conflicts(a, b):
-        why.append("numbers")           # counts of the same actors' act (not Aoun's votes against Salam's)
+    if close and count_conflicts(a, b):
+        why.append("numbers")
     return why, bool(why)
 
 
