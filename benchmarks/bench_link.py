@@ -291,11 +291,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"copies P={r['copy_precision']:.3f} R={r['copy_recall']:.3f} ({r['copy_pairs_true']} pairs)  "
                       f"stories {r['stories_found']}  storylines {r['storylines_found']}", flush=True)
     if len(results) > 1:
-        exponent = growth_exponent([r["articles"] for r in results], [r["wall_s"] for r in results])
+        sizes = [r["articles"] for r in results]
+        exponent = growth_exponent(sizes, [r["wall_s"] for r in results])
+        cpu_exponent = growth_exponent(sizes, [r["cpu_s"] for r in results])
         for r in results:
-            r["growth_exponent"] = exponent
+            r["growth_exponent"], r["cpu_growth_exponent"] = exponent, cpu_exponent
         if not args.json:
-            print(f"time grows as N^{exponent:.2f} (least squares on log wall time over log N)")
+            print(f"time grows as N^{exponent:.2f} wall, N^{cpu_exponent:.2f} CPU (least squares on log time over "
+                  "log N; on a shared machine the CPU figure is the one to trust)")
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     return 0
