@@ -135,6 +135,7 @@ async def load(base: str, t: dict, clients: int, rate: float, seconds: float, se
     rng = random.Random(seed)
     kinds = [k for k, w in MIX for _ in range(w)]
     results: list[tuple[str, float, bool]] = []
+    failures: list[str] = []
     start = time.monotonic()
     end = start + seconds
     interval = clients / rate
@@ -151,19 +152,25 @@ async def load(base: str, t: dict, clients: int, rate: float, seconds: float, se
             nxt += interval
             kind = rng.choice(kinds)
             t0 = time.perf_counter()
+            url = url_for(kind, rng, t)
             try:
-                r = await http.get(url_for(kind, rng, t))
+                r = await http.get(url)
                 ok = r.status_code < 400 or (kind == "article" and r.status_code == 404)
-            except httpx.HTTPError:
-                ok = False
+                why = f"HTTP {r.status_code}"
+            except httpx.HTTPError as exc:
+                ok, why = False, exc.__class__.__name__
             results.append((kind, (time.perf_counter() - t0) * 1000, ok))
+            if not ok and len(failures) < 10:
+                failures.append(f"{url} {why}")
 
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits,
                                  headers={"Accept-Encoding": "gzip"}) as http:
         await asyncio.gather(*(client(i, http) for i in range(clients)))
     elapsed = time.monotonic() - start
-    return summarise(results, elapsed)
+    out = summarise(results, elapsed)
+    out["all"]["failures"] = failures
+    return out
 
 
 def group_cpu_seconds(pgid: int) -> float:
