@@ -228,12 +228,32 @@ def job_state(base: str, url: str | None) -> dict:
     return {k: j.get(k) for k in ("status", "stage", "done", "total", "started", "finished", "error")}
 
 
+def stop_jobs(db: Path) -> None:
+    """End the ingest job processes the load test started (they run in sessions of their own)."""
+    try:
+        from marsad.store import Store
+
+        store = Store(db)
+        pids = [j.get("pid") for j in store.web.jobs(active=True)]
+        store.close()
+    except Exception:           # an older source tree's store has no job table: its jobs were threads
+        return
+    for pid in pids:
+        if pid:
+            try:
+                os.kill(pid, 15)
+            except ProcessLookupError:
+                pass
+
+
 def run(args) -> dict:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="marsad-load-"))
     work.mkdir(parents=True, exist_ok=True)
     db = build(work, args.n)
     if args.src:        # another source tree: a copy, so its schema never meets this one's
         copy = work / "store-src.db"
+        for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):    # a previous run's WAL must not meet the copy
+            stale.unlink(missing_ok=True)
         shutil.copy(db, copy)
         db = copy
     token, port = "load-test-token", free_port()
@@ -260,6 +280,7 @@ def run(args) -> dict:
             out["phases"][f"ingest_{clients}"] = phase(clients, 3)
             out["ingest_job"] = job_state(base, job)
     finally:
+        stop_jobs(db)
         os.killpg(server.pid, 15)
         try:
             server.wait(timeout=30)
