@@ -292,3 +292,23 @@ def test_generic_army_and_named_army_merge_as_one_actor():
     rows = [dict(base, id=1, actor1="Military Forces of Sudan (2019-)"), dict(base, id=2, actor1="Military Forces of Sudan"),
             dict(base, id=3, actor1="Rapid Support Forces")]
     assert sorted(len(c) for c in cluster_mentions(rows)) == [1, 2]
+
+
+def test_unplaced_event_takes_the_country_not_a_river_whatever_the_entity_order():
+    """A strike whose sentence names no place is placed in the article's country: the country entity,
+    never a country-wide river, and the same whichever order the article's entities come in (the
+    events stage builds them from a set, whose order changes from one process to the next)."""
+    from marsad.entities import extract_entities
+
+    text = ("قتل 12 شخصا في غارة جوية استهدفت سوقا شعبيا يوم الاثنين. "
+            "وتراجع منسوب المياه في نهر الفرات في سوريا خلال الصيف.")
+    spans = split_sentences(text)
+    mentions, entities = extract_entities(text)
+    assert {"Q858", "marsad:euphrates"} <= set(entities)
+    places = set()
+    for order in (sorted(entities), sorted(entities, reverse=True)):
+        ems = extract_event_mentions(text, spans, mentions, {k: entities[k] for k in order}, "2024-12-03", 1)
+        strikes = [e for e in ems if e.sub_event_type == "Air/drone strike"]
+        assert strikes
+        places.add(strikes[0].location_id)
+    assert places == {"Q858"}

@@ -511,12 +511,12 @@ def _actor_of_entity(e: Entity | None, country_names) -> Actor | None:
 
 
 def _country_entity(entities: dict[str, Entity], iso2: str | None) -> str | None:
+    """The article's entity standing for country ``iso2``: the country itself before a country-level
+    region (a river, a desert), then by id, so the choice never depends on the order entities came in."""
     if not iso2:
         return None
-    for e in entities.values():
-        if e.country == iso2 and _is_country(e):
-            return e.id
-    return None
+    found = [e for e in entities.values() if e.country == iso2 and _is_country(e)]
+    return min(found, key=lambda e: (e.kind != "country", e.id)).id if found else None
 
 
 def _blocked(stoks: list[_Tok], clause: list[int], j: int, lex) -> bool:

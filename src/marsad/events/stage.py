@@ -85,7 +85,7 @@ def events_for_article(store, article_id: int) -> list[EventMention]:
     if item.mentions or tables.entities_tagged(article_id):
         item.done.add("entities")
     from ..entities import get_entity
-    for eid in {m.entity_id for m in item.mentions if m.entity_id}:
+    for eid in sorted({m.entity_id for m in item.mentions if m.entity_id}):   # a set's order changes per process
         e = get_entity(eid) or store.entity(eid)    # the gazetteer's entity keeps its kind (army, armed group ...)
         if e is not None:
             item.entities[eid] = e
