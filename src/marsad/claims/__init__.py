@@ -59,8 +59,21 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
         if progress:
             progress("claims", min(k + BATCH_ARTICLES, len(todo)), len(todo))
     tables.mark_moved([a for a, _, _ in moved])
-    resolve_origins(store, todo)
-    dirty |= tables.stories_of(todo)
+    touched = _with_copiers(tables, todo)
+    resolve_origins(store, touched)
+    dirty |= tables.stories_of(touched)
     group_claims(store, load_stance() if use_stance else None, dirty)
-    compute_signals(store, todo)
+    compute_signals(store, touched)
     return n
+
+
+def _with_copiers(tables, todo: list[int], rounds: int = 8) -> list[int]:
+    """``todo`` and every article read before that copies one of them (through copies of copies): their
+    origins change when their source arrives in a later run, whatever the order the articles came in."""
+    out, frontier = set(todo), list(todo)
+    for _ in range(rounds):
+        frontier = sorted(tables.copiers_of(frontier) - out)
+        if not frontier:
+            break
+        out.update(frontier)
+    return sorted(out)

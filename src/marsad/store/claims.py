@@ -160,6 +160,20 @@ class ClaimTables:
                 f"SELECT duplicate_of FROM articles WHERE duplicate_of IS NOT NULL AND id IN ({_marks(len(chunk))})", chunk)}
         return out
 
+    def copiers_of(self, article_ids: list[int]) -> set[int]:
+        """Processed articles (not in ``article_ids``) with a copied passage from, or a duplicate of,
+        one of ``article_ids``: an article stored later may be the earlier source of one read before."""
+        out: set[int] = set()
+        for chunk in _chunks(article_ids):
+            marks = _marks(len(chunk))
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT article_id FROM copy_passages WHERE source_article_id IN ({marks}) "
+                "AND article_id IN (SELECT article_id FROM claim_state)", chunk)}
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT id FROM articles WHERE duplicate_of IN ({marks}) "
+                "AND id IN (SELECT article_id FROM claim_state)", chunk)}
+        return out - set(article_ids)
+
     def save_origins(self, updates: list[tuple[str, str, str | None, str]]) -> None:
         """(origin JSON, provenance JSON, copied_from, claim id) rows."""
         with self.store.transaction():
