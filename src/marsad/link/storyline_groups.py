@@ -5,10 +5,13 @@ development (its profile: encoder centroid, summed topic vector of its articles'
 counts, dates; and the storyline edges scored earlier). Out: each changed development's storyline
 edges (other developments whose :func:`storyline_score` reaches ``storyline_score``, or
 ``storyline_single`` when either is a single article, and that are not dated more than
-``storyline_gap_days`` apart), and storylines as the connected components of those edges. Only the
+``storyline_gap_days`` apart), and storylines as the connected components of those edges, where a
+single-article development joins by its strongest edge only (it hangs from one thread, never bridges two). Only the
 components that hold a changed development are recomputed; a storyline that gains a bridge merges, one
-that loses it splits, and both are logged. Scores depend on the two developments only, so the result
-does not depend on the order developments arrived in.
+that loses it splits, and both are logged. Whole countries weigh ``storyline_w_country`` in the entity
+profile: they name the arena (Israel, the USA) that many unrelated threads share, not the thread.
+Scores depend on the two developments only, so the result does not depend on the order developments
+arrived in.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from . import chargrams
 
 
 class DevProfile:
-    def __init__(self, row, dim: int):
+    def __init__(self, row, dim: int, countries: set[str] = frozenset()):
         self.id = row["id"]
         self.n = row["n_articles"] or 0
         c = np.frombuffer(row["centroid"], dtype=np.float32) if row["centroid"] else np.zeros(dim, np.float32)
@@ -33,7 +36,9 @@ class DevProfile:
         keys, vals = chargrams.arrays(topic)
         order = np.argsort(keys)
         self.topic = (keys[order], vals[order])
-        self.entities = _unit({k: float(v) for k, v in json.loads(row["entities"] or "{}").items()})
+        w = SETTINGS.link.storyline_w_country
+        self.entities = _unit({k: float(v) * (w if k in countries else 1.0)
+                               for k, v in json.loads(row["entities"] or "{}").items()})
         self.days = json.loads(row["days"] or "[]")
         self.storyline = row["storyline_id"]
 
@@ -92,7 +97,9 @@ def update_storylines(tables, changed: list[int], dim: int) -> list[int]:
     changed = tables.live_story_ids(changed)
     if not changed:
         return []
-    pool = {r["id"]: DevProfile(r, dim) for r in tables.story_profiles()}
+    rows = tables.story_profiles()
+    countries = tables.country_entity_ids({k for r in rows for k in json.loads(r["entities"] or "{}")})
+    pool = {r["id"]: DevProfile(r, dim, countries) for r in rows}
     pool = {k: v for k, v in pool.items() if v.n > 0}
     order = sorted(pool)
     mat = np.stack([pool[i].centroid for i in order]) if order else np.zeros((0, dim), np.float32)
@@ -106,23 +113,57 @@ def update_storylines(tables, changed: list[int], dim: int) -> list[int]:
     return _regroup(tables, changed, pool)
 
 
-def _component(tables, start: int, seen: set[int]) -> list[int]:
+def _single(pool: dict[int, DevProfile], sid: int) -> bool:
+    return sid not in pool or pool[sid].n < 2
+
+
+def _best(edges: list[tuple[int, float]]) -> int | None:
+    """The neighbour of the strongest edge (ties: the smaller id)."""
+    return max(edges, key=lambda e: (e[1], -e[0]))[0] if edges else None
+
+
+def _active_neighbours(tables, frontier: list[int], pool: dict[int, DevProfile]) -> dict[int, list[int]]:
+    """Storyline edges that join: between two developments of several articles, or a single-article
+    development's strongest edge. A lone report hangs from one place and never bridges two threads."""
+    nbrs = tables.storyline_neighbours(frontier)
+    singles = sorted({o for s in frontier for o, _ in nbrs.get(s, []) if _single(pool, o)} - set(frontier))
+    more = tables.storyline_neighbours(singles) if singles else {}
+    best = {x: _best(nbrs.get(x, []) if x in frontier else more.get(x, []))
+            for x in set(singles) | {s for s in frontier if _single(pool, s)}}
+
+    def joins(a: int, b: int) -> bool:
+        return (not _single(pool, a) and not _single(pool, b)) or best.get(a) == b or best.get(b) == a
+    return {s: [o for o, _ in nbrs.get(s, []) if joins(s, o)] for s in frontier}
+
+
+def _component(tables, start: int, seen: set[int], pool: dict[int, DevProfile]) -> list[int]:
     comp, frontier = [], [start]
     seen.add(start)
     while frontier:
         comp += frontier
-        nbrs = tables.storyline_neighbours(frontier)
-        frontier = sorted({o for s in frontier for o, _ in nbrs.get(s, []) if o not in seen})
+        nbrs = _active_neighbours(tables, frontier, pool)
+        frontier = sorted({o for s in frontier for o in nbrs.get(s, []) if o not in seen})
         seen.update(frontier)
     return sorted(comp)
+
+
+def _components(tables, starts: set[int], pool: dict[int, DevProfile]) -> list[list[int]]:
+    """Components reached from ``starts``, widened until every storyline they touch is recomputed whole
+    (a lone report that moves to a stronger neighbour leaves its old storyline)."""
+    while True:
+        seen: set[int] = set()
+        comps = [_component(tables, s, seen, pool) for s in sorted(starts) if s not in seen]
+        lines = {v for v in tables.storyline_of(sorted(seen)).values() if v is not None}
+        members = {s for m in tables.storyline_members(sorted(lines)).values() for s in m} if lines else set()
+        if members <= seen:
+            return comps
+        starts = starts | members
 
 
 def _regroup(tables, changed: list[int], pool: dict[int, DevProfile]) -> list[int]:
     old_lines = {pool[s].storyline for s in changed if s in pool and pool[s].storyline is not None}
     old_members = tables.storyline_members(sorted(old_lines)) if old_lines else {}
-    starts = sorted(set(changed) | {s for m in old_members.values() for s in m})
-    seen: set[int] = set()
-    comps = [_component(tables, s, seen) for s in starts if s not in seen]
+    comps = _components(tables, set(changed) | {s for m in old_members.values() for s in m}, pool)
     line_of = tables.storyline_of([s for c in comps for s in c])
     used: set[int] = set()
     touched: list[int] = []

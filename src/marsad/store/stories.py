@@ -233,6 +233,15 @@ def story_profiles(db: sqlite3.Connection, ids: list[int] | None = None, days: t
     return db.execute(sql + " ORDER BY id").fetchall()
 
 
+def country_entity_ids(db: sqlite3.Connection, ids: Iterable[str]) -> set[str]:
+    """Those of entity ``ids`` that name a whole country (GPE at region-or-larger precision)."""
+    out: set[str] = set()
+    for part in _chunks(sorted(set(ids))):
+        out.update(r[0] for r in db.execute(
+            f"SELECT id FROM entities WHERE type='GPE' AND geo_precision=3 AND id IN ({_marks(part)})", part))
+    return out
+
+
 def story_members(db: sqlite3.Connection, story_id: int) -> list[int]:
     return [r[0] for r in db.execute("SELECT id FROM articles WHERE story_id=? ORDER BY id", (story_id,))]
 
