@@ -25,32 +25,40 @@ ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disor
                  "fatalities", "tags", "timestamp"]
 
 
+def main_story(article_ids: list[int], story_of: dict[int, int | None]) -> int | None:
+    """The story most of ``article_ids`` belong to (None when none has one)."""
+    stories = Counter(story_of.get(a) for a in article_ids if story_of.get(a) is not None)
+    return stories.most_common(1)[0][0] if stories else None
+
+
+def event_record(r, story_of: dict[int, int | None]) -> dict:
+    """One stored event row in the ``marsad/1`` export shape; ``story_of`` maps article ids to story ids
+    (the event's story is the one most of its articles belong to)."""
+    article_ids = json.loads(r["article_ids"] or "[]")
+    evidence = json.loads(r["evidence"] or "[]")
+    return {
+        "id": r["id"],
+        "story_id": main_story(article_ids, story_of),
+        "event_type": r["event_type"], "sub_event_type": r["sub_event_type"],
+        "date": r["date"], "time_precision": r["time_precision"],
+        "actor1": r["actor1"], "actor2": r["actor2"],
+        "location": r["location_id"], "lat": r["lat"], "lon": r["lon"], "geo_precision": r["geo_precision"],
+        "article_ids": article_ids,
+        "evidence": evidence[0]["text"] if evidence else None,
+        "evidence_sentences": evidence,
+        "independent_origins": r["independent_origins"],
+        "assoc_actor_1": r["assoc_actor_1"], "inter1": r["inter1"], "inter2": r["inter2"],
+        "admin1": r["admin1"], "country": country_name(r["country"]), "iso2": r["country"],
+        "location_name": r["location_name"], "fatalities": r["fatalities"], "notes": r["notes"],
+        "sources": json.loads(r["sources"] or "[]"),
+    }
+
+
 def events(store) -> list[dict]:
     """All merged events, oldest first, as ``marsad/1`` export records."""
     tables = store.event_tables
     story = tables.story_of_articles()
-    out = []
-    for r in tables.event_rows():
-        article_ids = json.loads(r["article_ids"])
-        stories = Counter(story.get(a) for a in article_ids if story.get(a) is not None)
-        evidence = json.loads(r["evidence"])
-        out.append({
-            "id": r["id"],
-            "story_id": stories.most_common(1)[0][0] if stories else None,
-            "event_type": r["event_type"], "sub_event_type": r["sub_event_type"],
-            "date": r["date"], "time_precision": r["time_precision"],
-            "actor1": r["actor1"], "actor2": r["actor2"],
-            "location": r["location_id"], "lat": r["lat"], "lon": r["lon"], "geo_precision": r["geo_precision"],
-            "article_ids": article_ids,
-            "evidence": evidence[0]["text"] if evidence else None,
-            "evidence_sentences": evidence,
-            "independent_origins": r["independent_origins"],
-            "assoc_actor_1": r["assoc_actor_1"], "inter1": r["inter1"], "inter2": r["inter2"],
-            "admin1": r["admin1"], "country": country_name(r["country"]), "iso2": r["country"],
-            "location_name": r["location_name"], "fatalities": r["fatalities"], "notes": r["notes"],
-            "sources": json.loads(r["sources"]),
-        })
-    return out
+    return [event_record(r, story) for r in tables.event_rows()]
 
 
 def _iso3_numeric(iso2: str | None) -> tuple[str, str]:

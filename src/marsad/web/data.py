@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any, Iterable
 
+from ..events.export import event_record, main_story
 from ..store import Store
 
 ENTITY_TYPES = ("PER", "ORG", "GPE", "LOC", "FAC", "NORP")
@@ -117,40 +118,6 @@ def claim_groups(store: Store, story_id: int | None = None) -> list[dict]:
 
 
 # -- events ------------------------------------------------------------------------------------
-def _country(iso2: str | None) -> str | None:
-    try:
-        from ..events.stage import country_name
-    except ImportError:
-        return iso2
-    return country_name(iso2)
-
-
-def _main_story(article_ids: list[int], story_of: dict[int, int | None]) -> int | None:
-    stories = Counter(story_of.get(a) for a in article_ids if story_of.get(a) is not None)
-    return stories.most_common(1)[0][0] if stories else None
-
-
-def event_record(r, story_of: dict[int, int | None]) -> dict:
-    """One merged event in the ``marsad/1`` export shape (as :func:`marsad.events.export.events` gives it)."""
-    article_ids = _json(r["article_ids"], [])
-    evidence = _json(r["evidence"], [])
-    return {
-        "id": r["id"], "story_id": _main_story(article_ids, story_of),
-        "event_type": r["event_type"], "sub_event_type": r["sub_event_type"],
-        "date": r["date"], "time_precision": r["time_precision"],
-        "actor1": r["actor1"], "actor2": r["actor2"],
-        "location": r["location_id"], "lat": r["lat"], "lon": r["lon"], "geo_precision": r["geo_precision"],
-        "article_ids": article_ids,
-        "evidence": evidence[0]["text"] if evidence else None,
-        "evidence_sentences": evidence,
-        "independent_origins": r["independent_origins"],
-        "assoc_actor_1": r["assoc_actor_1"], "inter1": r["inter1"], "inter2": r["inter2"],
-        "admin1": r["admin1"], "country": _country(r["country"]), "iso2": r["country"],
-        "location_name": r["location_name"], "fatalities": r["fatalities"], "notes": r["notes"],
-        "sources": _json(r["sources"], []),
-    }
-
-
 def _event_records(store: Store, rows: list) -> list[dict]:
     story_of = store.web.story_of_articles(a for r in rows for a in _json(r["article_ids"], []))
     return [event_record(r, story_of) for r in rows]
@@ -181,7 +148,7 @@ def light_events(store: Store, rows: list) -> list[dict]:
     story_of = store.web.story_of_articles(a for ids in first.values() for a in ids)
     return [{"id": r["id"], "event_type": r["event_type"], "sub_event_type": r["sub_event_type"], "date": r["date"],
              "location": r["location_id"], "location_name": r["location_name"], "lat": r["lat"], "lon": r["lon"],
-             "actor1": r["actor1"], "article_ids": first[r["id"]], "story_id": _main_story(first[r["id"]], story_of)}
+             "actor1": r["actor1"], "article_ids": first[r["id"]], "story_id": main_story(first[r["id"]], story_of)}
             for r in rows]
 
 
