@@ -234,9 +234,13 @@ def stories(db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1,
         devs = {s["id"]: s for s in read_stories(store)}
         lines = read_storylines(store)
         t = Table()
-        for col, width in (("id", 14), ("articles", 8), ("outlets", 7), ("start", 10), ("end", 10)):
+        widths = (("id", 14), ("articles", 8), ("outlets", 7), ("start", 10), ("end", 10))
+        for col, width in widths:
             t.add_column(col, no_wrap=True, min_width=width)
-        t.add_column("title", no_wrap=True, overflow="ellipsis", max_width=72)
+        # the title takes what the fixed columns leave (cell padding and borders: 3 per column, 1 more),
+        # so a narrow terminal cuts titles instead of squeezing the counts out of sight
+        room = out.width - sum(w + 3 for _, w in widths) - 4
+        t.add_column("title", no_wrap=True, overflow="ellipsis", width=max(12, min(72, room)))
         for line in lines[:limit]:
             t.add_row(f"[bold]storyline:{line['id']}[/]", str(line["n_articles"]), "", line["start"] or "?",
                       line["end"] or "?", f"[bold]{line['title'] or ''}[/] ({len(line['story_ids'])} developments)")
