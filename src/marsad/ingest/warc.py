@@ -17,6 +17,7 @@ after the last complete record that are not blank mark the archive as cut.
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 from typing import Iterator
@@ -61,11 +62,20 @@ def gzip_problem(path: Path, max_out: int | None = None, max_ratio: float | None
     return None
 
 
+def _record_name(record, source: str, n: int) -> str:
+    """The record's target URI when it is a clean web address, else the archive and record number
+    (a damaged header can hold control bytes or half a URI, which must not name an article)."""
+    uri = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
+    if re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", uri):
+        return uri
+    return f"{source}#record={n}"
+
+
 def _response_document(record, n: int, source: str) -> Document | Reject | None:
     """The document a WARC record holds, a reject, or None for records that are not pages."""
     if record.rec_type not in ("response", "resource"):
         return None
-    uri = record.rec_headers.get_header("WARC-Target-URI") or f"{source}#record={n}"
+    uri = _record_name(record, source, n)
     headers = record.http_headers if record.http_headers is not None else record.rec_headers
     if record.http_headers is not None:
         status = record.http_headers.get_statuscode()
@@ -134,8 +144,7 @@ def read_warc(path: Path, source: str, size: int) -> Iterator[Document | Reject]
                     return
                 end = it.get_record_offset() + it.get_record_length()
                 if record.digest_checker.passed is False:  # a digest the record states does not match its bytes
-                    uri = record.rec_headers.get_header("WARC-Target-URI") or f"{source}#record={records}"
-                    yield Reject(uri, f"WARC record damaged or cut: {'; '.join(record.digest_checker.problems)[:200]}")
+                    yield Reject(_record_name(record, source, records), f"WARC record damaged or cut: {'; '.join(record.digest_checker.problems)[:200]}")
                     continue
                 if item is not None:
                     n += 1
