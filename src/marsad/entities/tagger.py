@@ -636,15 +636,26 @@ class Tagger:
     def _propagate(self, keys: tuple[str, ...], raw: list[str],
                    context: Iterable[tuple[tuple[str, ...], list[str]]]) -> list[str]:
         """``raw`` with untagged words that were tagged elsewhere in ``context`` filled in."""
+        return self._fill(keys, raw, [self._tagged_names(ckeys, ctags) for ckeys, ctags in context])
+
+    def _tagged_names(self, keys: tuple[str, ...], tags: list[str]) -> list[tuple[tuple[str, ...], str]]:
+        """The (key sequence, type) of each short name a sentence's tags mark, the family name of a
+        person (كوسكينن) included: what the sentence lends its neighbours."""
+        names = []
+        for s, e, typ in bio_spans(tags):
+            if typ in self.keep_types and e - s <= 3:
+                names.append((keys[s:e], typ))
+                if typ == "PER" and e - s >= 2:
+                    names.append((keys[e - 1:e], typ))
+        return names
+
+    def _fill(self, keys: tuple[str, ...], raw: list[str],
+              context: Iterable[list[tuple[tuple[str, ...], str]]]) -> list[str]:
         memory: dict[tuple[str, ...], dict[str, int]] = {}
-        for ckeys, ctags in context:
-            for s, e, typ in bio_spans(ctags):
-                if typ in self.keep_types and e - s <= 3:
-                    counts = memory.setdefault(ckeys[s:e], {})
-                    counts[typ] = counts.get(typ, 0) + 1
-                    if typ == "PER" and e - s >= 2:  # the family name alone: كوسكينن
-                        counts = memory.setdefault(ckeys[e - 1:e], {})
-                        counts[typ] = counts.get(typ, 0) + 1
+        for names in context:
+            for seq, typ in names:
+                counts = memory.setdefault(seq, {})
+                counts[typ] = counts.get(typ, 0) + 1
         if not memory:
             return raw
         out = list(raw)
@@ -688,13 +699,13 @@ class Tagger:
         """BIO tags for each sentence of a document (an iterable of token lists), in order.
         Streams: holds at most ``2 * window + 1`` sentences."""
         k = self.window
-        buf: list[tuple[tuple[str, ...], list[str]]] = []  # (keys, raw tags)
+        buf: list[tuple[tuple[str, ...], list[str], list]] = []  # (keys, raw tags, tagged names)
         done = 0  # index in buf of the next sentence to finish
 
         def finish(i: int) -> list[str]:
-            keys, raw = buf[i]
-            ctx = buf[max(0, i - k): i + k + 1]
-            return self._clean(self._propagate(keys, raw, ctx))
+            keys, raw, _ = buf[i]
+            ctx = (names for _, _, names in buf[max(0, i - k): i + k + 1])
+            return self._clean(self._fill(keys, raw, ctx))
 
         for tokens in sentences:
             tokens = list(tokens)
@@ -704,7 +715,8 @@ class Tagger:
                     raw.extend(self._raw(chunk))
             else:
                 raw = self._raw(tokens)
-            buf.append((self._keys(tokens), raw))
+            keys = self._keys(tokens)
+            buf.append((keys, raw, self._tagged_names(keys, raw)))
             while len(buf) - 1 - done >= k:
                 yield finish(done)
                 done += 1
