@@ -131,6 +131,8 @@ def test_damaged_utf8_keeps_its_valid_lines(lines, damage, keep):
     hit = set()
     for where, byte in damage:
         pos = min(int(where * len(raw)), len(raw) - 1)
+        if raw[pos] == 0x0A:   # damage inside lines only: a lost line break merges two lines
+            continue
         raw[pos] = byte
         hit.add(raw[:pos].count(b"\n"))
     raw = bytes(raw[: max(1, int(len(raw) * keep))])  # and a random cut, possibly inside a character
