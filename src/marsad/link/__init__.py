@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
@@ -76,8 +76,8 @@ def _day(published: str | None) -> int | None:
 class _Articles:
     """Order keys and features of articles, loaded from the store on demand and kept for the run."""
 
-    def __init__(self, db):
-        self.db = db
+    def __init__(self, links):
+        self.links = links                     # the store's link tables (marsad.store.link)
         self.keys: dict[int, tuple] = {}
         self.features: dict[int, ArticleFeatures] = {}
 
@@ -85,18 +85,15 @@ class _Articles:
         """Earliest first: publication date (unknown dates last), then storage order."""
         k = self.keys.get(aid)
         if k is None:
-            row = self.db.execute("SELECT published FROM articles WHERE id=?", (aid,)).fetchone()
-            k = ((row[0] if row and row[0] else "9999-12-31")[:10], aid)
+            k = ((self.links.published(aid) or "9999-12-31")[:10], aid)
             self.keys[aid] = k
         return k
 
     def load(self, aid: int) -> ArticleFeatures:
         f = self.features.get(aid)
         if f is None:
-            row = self.db.execute("SELECT text FROM articles WHERE id=?", (aid,)).fetchone()
-            spans = [(s, e) for s, e in self.db.execute(
-                "SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (aid,))]
-            f = article_features(aid, row[0] if row else "", spans, with_sentence_keys=False)
+            text, spans = self.links.text_and_spans(aid)
+            f = article_features(aid, text, spans, with_sentence_keys=False)
             self.remember(f)
         return f
 
@@ -107,41 +104,20 @@ class _Articles:
         self.features[f.article_id] = f
 
 
-def _unlinked(db, article_ids: Iterable[int] | None) -> list[int]:
-    if article_ids is None:
-        return [r[0] for r in db.execute(
-            "SELECT a.id FROM articles a LEFT JOIN link_state l ON l.article_id = a.id WHERE l.article_id IS NULL")]
-    wanted = sorted(set(int(i) for i in article_ids))
-    done = set()
-    for i in range(0, len(wanted), 500):
-        part = wanted[i:i + 500]
-        done.update(r[0] for r in db.execute(
-            f"SELECT article_id FROM link_state WHERE article_id IN ({','.join('?' * len(part))})", part))
-    exists = set()
-    for i in range(0, len(wanted), 500):
-        part = wanted[i:i + 500]
-        exists.update(r[0] for r in db.execute(f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(part))})", part))
-    return [i for i in wanted if i in exists and i not in done]
-
-
 def link_articles(store, article_ids: list[int] | None = None, progress: Progress | None = None,
                   chunk_size: int = CHUNK) -> LinkSummary:
     """Link the articles not linked yet (all of them, or those among ``article_ids``); see module docstring."""
-    db = store.db
+    links = store.link_tables
     summary = LinkSummary()
-    ids = _unlinked(db, article_ids)
+    ids = links.unlinked(article_ids)
     if not ids:
         return summary
-    info: dict[int, tuple] = {}
-    for i in range(0, len(ids), 500):
-        part = ids[i:i + 500]
-        for r in db.execute(f"SELECT id, published, text_sha256 FROM articles WHERE id IN ({','.join('?' * len(part))})", part):
-            info[r[0]] = ((r[1] or "9999-12-31")[:10], r[2], r[0])
+    info = {aid: ((pub or "9999-12-31")[:10], sha, aid) for aid, (pub, sha) in links.order_info(ids).items()}
     ids.sort(key=lambda i: info[i])          # canonical order: never the input order
     encoder = get_encoder()
     merges_before = len(store.story_tables.story_log(level="development"))
     summary.encoder = encoder.name
-    arts = _Articles(db)
+    arts = _Articles(links)
     new_days = [None if info[i][0] == "9999-12-31" else _day(info[i][0]) for i in ids]
     window = None if any(d is None for d in new_days) else (min(new_days), max(new_days))
     tables = store.story_tables
@@ -229,16 +205,10 @@ def _refresh_profile(tables, story_id: int, encoder) -> np.ndarray | None:
     return vec_sum / norm if norm else None
 
 
-def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, encoder, last_story: int,
+def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentIndex, encoder, last_story: int,
                 summary: LinkSummary) -> set[int]:
-    db = store.db
-    rows = {}
-    marks = ",".join("?" * len(chunk))
-    for r in db.execute(f"SELECT id, title, title_derived, published, text, duplicate_of FROM articles WHERE id IN ({marks})", chunk):
-        rows[r["id"]] = r
-    spans: dict[int, list[tuple[int, int]]] = {aid: [] for aid in chunk}
-    for aid, s, e in db.execute(f"SELECT article_id, start, end FROM sentences WHERE article_id IN ({marks}) ORDER BY article_id, idx", chunk):
-        spans[aid].append((s, e))
+    links = store.link_tables
+    rows, spans = links.chunk_articles(chunk)
     feats = [article_features(aid, rows[aid]["text"], spans[aid]) for aid in chunk]
     for aid in chunk:
         arts.keys[aid] = ((rows[aid]["published"] or "9999-12-31")[:10], aid)
@@ -246,41 +216,38 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
     tables = store.story_tables
     with store.transaction():
         # 1. near duplicates
-        groups = find_duplicates(db, feats, arts.order_key, arts.load)
+        groups = find_duplicates(links, feats, arts.order_key, arts.load)
+        dup_marks = []                                         # (article, original or None, similarity)
         for aid in chunk:
             root = groups.root_of.get(aid)
             if root is not None:
-                db.execute("UPDATE articles SET duplicate_of=?, similarity=? WHERE id=?", (root, groups.similarity[aid], aid))
+                dup_marks.append((aid, root, groups.similarity[aid]))
                 summary.duplicates += 1
             elif aid in groups.originals and rows[aid]["duplicate_of"] is not None:
-                db.execute("UPDATE articles SET duplicate_of=NULL, similarity=NULL WHERE id=?", (aid,))
+                dup_marks.append((aid, None, None))
         for aid, root in groups.changed.items():
-            db.execute("UPDATE articles SET duplicate_of=?, similarity=? WHERE id=?",
-                       (root, groups.similarity.get(aid) if root is not None else None, aid))
+            dup_marks.append((aid, root, groups.similarity.get(aid) if root is not None else None))
             summary.repointed += 1
+        links.set_duplicates(dup_marks)
         nondup = [f for f in feats if f.article_id not in groups.root_of]
 
         # 2. copied passages
-        links = find_copies(db, nondup, arts.order_key, arts.load,
-                            lambda a, b: groups.root(a) == groups.root(b) or _same_stored_group(db, a, b))
-        for link in links:
+        copied = find_copies(links, nondup, arts.order_key, arts.load,
+                            lambda a, b: groups.root(a) == groups.root(b) or links.same_stored_group(a, b))
+        copy_rows = []
+        for link in copied:
             fl = next((f for f in nondup if f.article_id == link.article_id), None) or arts.load(link.article_id)
             fe = next((f for f in nondup if f.article_id == link.source_article_id), None) or arts.load(link.source_article_id)
             inter = len(fl.shingles & fe.shingles)
             union = len(fl.shingles) + len(fe.shingles) - inter
-            text_len = len(rows[link.article_id]["text"]) if link.article_id in rows else \
-                db.execute("SELECT length(text) FROM articles WHERE id=?", (link.article_id,)).fetchone()[0]
+            text_len = len(rows[link.article_id]["text"]) if link.article_id in rows else links.text_length(link.article_id)
             covered = sum(p.end - p.start for p in link.passages)
-            db.execute("DELETE FROM copies WHERE article_id=? AND source_article_id=?", (link.article_id, link.source_article_id))
-            db.execute("INSERT INTO copies(article_id, source_article_id, similarity, coverage) VALUES (?,?,?,?)",
-                       (link.article_id, link.source_article_id, round(inter / union, 4) if union else 0.0,
-                        round(covered / max(text_len, 1), 4)))
-            db.executemany("INSERT INTO copy_passages(article_id, source_article_id, start, end, source_start, source_end, similarity) "
-                           "VALUES (?,?,?,?,?,?,?)",
-                           [(link.article_id, link.source_article_id, p.start, p.end, p.source_start, p.source_end, p.similarity)
-                            for p in link.passages])
+            copy_rows.append((link.article_id, link.source_article_id, round(inter / union, 4) if union else 0.0,
+                              round(covered / max(text_len, 1), 4),
+                              [(p.start, p.end, p.source_start, p.source_end, p.similarity) for p in link.passages]))
             summary.copies += 1
             summary.passages += len(link.passages)
+        links.replace_copies(copy_rows)
 
         # 3. developments: edges to stored articles, then join / open / merge (see clustering.py)
         story_of: dict[int, int] = {}
@@ -336,12 +303,9 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: StoryIndex, enc
                           vec.astype(np.float32).tobytes() if vec is not None else None,
                           encoder.name if vec is not None else None, "[]",
                           json.dumps(profiles[a].keys if a in profiles else [], ensure_ascii=False)))
-        db.executemany("INSERT OR REPLACE INTO link_state(article_id, minhash, n_shingles, day, vector, encoder, terms, entities) "
-                       "VALUES (?,?,?,?,?,?,?,?)", state)
-        db.executemany("INSERT OR IGNORE INTO lsh_bands(key, article_id) VALUES (?,?)",
-                       [(k, f.article_id) for f in feats for k in f.band_keys])
-        db.executemany("INSERT OR IGNORE INTO sentence_keys(key, article_id, idx) VALUES (?,?,?)",
-                       [(k, f.article_id, i) for f in nondup for k, i in f.sentence_keys])
+        links.save_link_state(state)
+        links.save_band_keys([(k, f.article_id) for f in feats for k in f.band_keys])
+        links.save_sentence_keys([(k, f.article_id, i) for f in nondup for k, i in f.sentence_keys])
         for f in feats:
             arts.remember(f)
     return touched
@@ -353,9 +317,3 @@ def _encoder_text(title: str | None, title_derived: bool, text: str, spans: list
     for s, e in spans[:4]:
         parts.append(text[s:e])
     return " ".join(" ".join(parts).split()[:ENCODER_WORDS])
-
-
-def _same_stored_group(db, a: int, b: int) -> bool:
-    ra = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (a,)).fetchone()
-    rb = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (b,)).fetchone()
-    return bool(ra and rb and ra[0] == rb[0])

@@ -15,7 +15,6 @@ edits, and reordered paragraphs barely move the score.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -54,7 +53,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def lsh_candidates(db: sqlite3.Connection, feats: list[ArticleFeatures]) -> set[tuple[int, int]]:
+def lsh_candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int]]:
     """Candidate pairs (new id, other id) sharing an LSH band, with stored articles and within the chunk."""
     pairs: set[tuple[int, int]] = set()
     by_key: dict[int, list[int]] = {}
@@ -71,31 +70,26 @@ def lsh_candidates(db: sqlite3.Connection, feats: list[ArticleFeatures]) -> set[
                 for b in ids[i + 1:]:
                     if a != b:
                         pairs.add((max(a, b), min(a, b)))
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS _link_q (key INTEGER NOT NULL, article_id INTEGER NOT NULL)")
-    db.execute("DELETE FROM _link_q")
-    db.executemany("INSERT INTO _link_q(key, article_id) VALUES (?,?)", rows)
-    for new_id, old_id in db.execute(
-            "SELECT DISTINCT q.article_id, b.article_id FROM _link_q q JOIN lsh_bands b ON b.key = q.key"):
-        pairs.add((new_id, old_id))
-    db.execute("DELETE FROM _link_q")
+    pairs.update(links.lsh_matches(rows))
     return pairs
 
 
-def find_duplicates(db: sqlite3.Connection, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
+def find_duplicates(links, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
                     load: Callable[[int], ArticleFeatures]) -> DuplicateGroups:
-    """Group the chunk's articles with their near duplicates (see module docstring)."""
+    """Group the chunk's articles with their near duplicates (see module docstring). ``links``: the store's
+    link tables (:mod:`marsad.store.link`), read for the LSH index and old articles' ``duplicate_of``."""
     new = {f.article_id: f for f in feats}
     shingles = lambda aid: new[aid].shingles if aid in new else load(aid).shingles  # noqa: E731
     out = DuplicateGroups()
     uf = _UnionFind()
     old_roots: set[int] = set()
-    for a, b in lsh_candidates(db, feats):
+    for a, b in lsh_candidates(links, feats):
         if jaccard(shingles(a), shingles(b)) < DUPLICATE_JACCARD:
             continue
         for x in (a, b):
             if x not in new:
-                row = db.execute("SELECT duplicate_of FROM articles WHERE id=?", (x,)).fetchone()
-                root = row[0] if row and row[0] is not None else x
+                root = links.duplicate_of(x)
+                root = root if root is not None else x
                 old_roots.add(root)
                 uf.union(x, root)
         uf.union(a, b)
@@ -104,27 +98,25 @@ def find_duplicates(db: sqlite3.Connection, feats: list[ArticleFeatures], order_
         groups.setdefault(uf.find(x), set()).add(x)
     for members in groups.values():
         for r in [m for m in members if m in old_roots]:
-            members.update(i for (i,) in db.execute("SELECT id FROM articles WHERE duplicate_of=?", (r,)))
+            members.update(links.duplicates_of(r))
         original = min(members, key=order_key)
         out.originals.add(original)
         old_original = min((m for m in members if m in old_roots), key=order_key, default=None)
         if old_original is not None:
-            row = db.execute("SELECT story_id FROM articles WHERE id=?", (old_original,)).fetchone()
-            if row and row[0] is not None:
-                out.old_story_of_group[original] = row[0]
+            story = links.story_of(old_original)
+            if story is not None:
+                out.old_story_of_group[original] = story
         for m in members:
             if m == original:
                 if m not in new:
-                    cur = db.execute("SELECT duplicate_of FROM articles WHERE id=?", (m,)).fetchone()[0]
-                    if cur is not None:
+                    if links.duplicate_of(m) is not None:
                         out.changed[m] = None
                 continue
             out.root_of[m] = original
             if m in new:
                 out.similarity[m] = round(jaccard(shingles(m), shingles(original)), 4)
             else:
-                cur = db.execute("SELECT duplicate_of FROM articles WHERE id=?", (m,)).fetchone()[0]
-                if cur != original:
+                if links.duplicate_of(m) != original:
                     out.changed[m] = original
                     out.similarity[m] = round(jaccard(shingles(m), shingles(original)), 4)
     return out

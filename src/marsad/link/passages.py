@@ -16,7 +16,6 @@ is a claim match, a later stage). Pairs of near duplicates are left to the dupli
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -61,7 +60,7 @@ def sentence_similarity(a: list[str], b: list[str]) -> float:
     return 0.0
 
 
-def _candidates(db: sqlite3.Connection, feats: list[ArticleFeatures]) -> set[tuple[int, int, int, int]]:
+def _candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int, int, int]]:
     """(new id, sentence idx, other id, other idx) sharing a sentence LSH key."""
     by_key: dict[int, list[tuple[int, int]]] = {}
     rows = []
@@ -69,14 +68,9 @@ def _candidates(db: sqlite3.Connection, feats: list[ArticleFeatures]) -> set[tup
         for key, idx in f.sentence_keys:
             by_key.setdefault(key, []).append((f.article_id, idx))
             rows.append((key, f.article_id, idx))
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS _link_sq (key INTEGER NOT NULL, article_id INTEGER NOT NULL, idx INTEGER NOT NULL)")
-    db.execute("DELETE FROM _link_sq")
-    db.executemany("INSERT INTO _link_sq VALUES (?,?,?)", rows)
     old: dict[int, list[tuple[int, int]]] = {}
-    for key, aid, idx in db.execute(
-            "SELECT k.key, k.article_id, k.idx FROM sentence_keys k WHERE k.key IN (SELECT DISTINCT key FROM _link_sq)"):
+    for key, aid, idx in links.sentence_postings(rows):
         old.setdefault(key, []).append((aid, idx))
-    db.execute("DELETE FROM _link_sq")
     out: set[tuple[int, int, int, int]] = set()
     for key, here in by_key.items():
         there = old.get(key, [])
@@ -91,13 +85,14 @@ def _candidates(db: sqlite3.Connection, feats: list[ArticleFeatures]) -> set[tup
     return out
 
 
-def find_copies(db: sqlite3.Connection, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
+def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
                 load: Callable[[int], ArticleFeatures], same_group: Callable[[int, int], bool]) -> list[CopyLink]:
-    """Copied sentences between the chunk's articles and every article linked before."""
+    """Copied sentences between the chunk's articles and every article linked before. ``links``: the store's
+    link tables (:mod:`marsad.store.link`), read for the sentence LSH index."""
     new = {f.article_id: f for f in feats}
     get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
     matched: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
-    for a, ai, b, bi in _candidates(db, feats):
+    for a, ai, b, bi in _candidates(links, feats):
         if same_group(a, b):
             continue
         fa, fb = get(a), get(b)

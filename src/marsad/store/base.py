@@ -75,3 +75,13 @@ class Store(Protocol):
     def stats(self) -> dict[str, int]: ...
     def counts(self) -> dict[str, int]:
         """Rows per table of every stage (stories, entities, claim groups, events, ...)."""
+
+    # -- a stage's own tables (store/<topic>.py), for the stages still run as StoreStage -------------
+    @property
+    def link_tables(self) -> Any:
+        """The link stage's near duplicates, copied passages and LSH state (:mod:`marsad.store.link`): each
+        function of that module, called without its connection argument."""
+
+    @property
+    def story_tables(self) -> Any:
+        """The link stage's developments and storylines (:mod:`marsad.store.stories`), likewise."""

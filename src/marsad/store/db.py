@@ -302,6 +302,14 @@ class SQLiteStore:
 
         return StoryTables(self.db)
 
+    @property
+    def link_tables(self):
+        """SQL of near duplicates, copied passages and the link stage's LSH state (:mod:`marsad.store.link`),
+        bound to this store."""
+        from .link import LinkTables
+
+        return LinkTables(self.db)
+
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:
         """Replace an article's mentions and upsert the entities they link to, in one transaction."""
