@@ -6,7 +6,8 @@ clients (16 and 50), a target ``--rate`` of requests per second shared by them (
 per phase. The server runs as its own process(es) on 127.0.0.1 (``--workers``); the clients ask for a
 mix of pages: overview, story, article, search, and the API's story / article / entity / claim lists and
 search. Phase ``idle`` loads the store as it is; phase ``ingest`` starts an ingest of ``--ingest-files``
-new articles through ``POST /api/ingest`` and loads the server while it runs. ``--src DIR`` serves
+new articles through ``POST /api/ingest`` and loads the server while it runs. ``--db STORE`` loads a fresh copy of an
+existing store instead (so every run starts from the same store). ``--src DIR`` serves
 another source tree (e.g. an older checkout's ``src``) on a copy of the store, for before/after runs
 on the same machine. Only loopback addresses are used; every loop is bounded in time and count.
 
@@ -16,7 +17,7 @@ loaded machine the latencies measure the queue for a core, this measures the wor
 JSON object). Speed is reported, never asserted.
 
 Usage: ``python benchmarks/load_web.py [--n 5000] [--keep DIR] [--clients 16 50] [--rate 50] [--seconds 30]
-[--workers 2] [--ingest-files 20] [--src DIR] [--json]``
+[--workers 2] [--ingest-files 20] [--db STORE] [--src DIR] [--json]``
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ sys.path.insert(0, str(HERE))
 WORDS = ["الكرملين", "دمشق", "الأسد", "حلب", "موسكو", "المعارضة", "إدلب", "الجيش", "بلومبيرغ", "اللاجئين",
          "الحكومة", "روسيا", "تركيا", "الرئيس", "قوات", "مصادر", "المدينة", "الفرايه", "حمص", "الأمم المتحدة"]
 MIX = [("overview", 3), ("story", 5), ("article", 5), ("search", 3), ("api_stories", 1), ("api_articles", 1),
-       ("api_entities", 1), ("api_claims", 1), ("api_search", 1)]
+       ("api_entities", 1), ("api_claims", 1), ("api_search", 1), ("api_storylines", 1), ("api_events", 1)]
 
 
 def corpus(path: Path, n: int, seed: int = 13, start: int = 0) -> Path:
@@ -125,6 +126,10 @@ def url_for(kind: str, rng: random.Random, t: dict) -> str:
         return f"/api/entities?limit=50&offset={rng.randint(0, 10) * 50}"
     if kind == "api_claims":
         return f"/api/claims?story_id={rng.choice(t['stories'])}&limit=50"
+    if kind == "api_storylines":
+        return f"/api/storylines?limit=50&offset={rng.randint(0, 2) * 50}"
+    if kind == "api_events":
+        return f"/api/events?limit=50&offset={rng.randint(0, 10) * 50}"
     return f"/api/search?q={rng.choice(WORDS)}&limit=20"
 
 
@@ -249,9 +254,9 @@ def stop_jobs(db: Path) -> None:
 def run(args) -> dict:
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="marsad-load-"))
     work.mkdir(parents=True, exist_ok=True)
-    db = build(work, args.n)
-    if args.src:        # another source tree: a copy, so its schema never meets this one's
-        copy = work / "store-src.db"
+    db = Path(args.db) if args.db else build(work, args.n)
+    if args.src or args.db:     # a copy: another tree's schema never meets this one's, an ingest never grows --db
+        copy = work / ("store-src.db" if args.src else "store-run.db")
         for stale in (copy, Path(f"{copy}-wal"), Path(f"{copy}-shm")):    # a previous run's WAL must not meet the copy
             stale.unlink(missing_ok=True)
         shutil.copy(db, copy)
@@ -293,6 +298,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--keep", help="build the store in this folder (and reuse it next time)")
+    ap.add_argument("--db", help="load a copy of this existing store instead of building one (--n then only labels it)")
     ap.add_argument("--clients", type=int, nargs="+", default=[16, 50])
     ap.add_argument("--rate", type=float, default=50.0)
     ap.add_argument("--seconds", type=float, default=30.0)

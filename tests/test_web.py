@@ -569,6 +569,102 @@ def test_summary_tables_follow_writes(tmp_path):
         store.close()
 
 
+def test_date_filters_treat_undated_articles_alike(tmp_path):
+    """Listing and search keep the same articles under since / until: the whole last day (a time of day
+    included), never an article without a date."""
+    import hashlib
+
+    from marsad.model import Article, Document
+
+    store = Store(tmp_path / "dates.db")
+    try:
+        for i, published in enumerate(["2024-05-01T10:30:00", "2024-05-03", None]):
+            text = f"خبر رقم {i} عن موسم قطاف الزيتون في ريف حمص هذا الأسبوع وأسعار الزيت."
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            store.add_document(Document(source=f"test://{i}", sha256=sha, kind="txt", content=text))
+            store.save_articles(sha, [Article(source=f"test://{i}", text=text, title=f"الزيتون {i}", published=published)])
+        fts, _ = store.search_terms("الزيتون")
+        web = store.web
+
+        def both(**kw):
+            listed = {r["published"] for r in web.articles_page(limit=50, **kw)[1]}
+            found = {r["published"] for r in web.search_page(fts, **kw)[1]}
+            assert listed == found, kw
+            return listed
+        assert len(web.search_page(fts)[1]) == 3
+        assert both(until="2024-05-01") == {"2024-05-01T10:30:00"}
+        assert both(since="2024-05-02") == {"2024-05-03"}
+        assert both(since="2024-05-01", until="2024-05-03") == {"2024-05-01T10:30:00", "2024-05-03"}
+        assert both(until="2024-04-30") == set()
+    finally:
+        store.close()
+
+
+def test_actor_and_event_names_in_arabic():
+    """ACLED's English vocabulary is shown in Arabic: named actors, patterns with a country (CLDR's
+    Arabic name), entities by their Arabic name, else the interaction code; no Latin letter left."""
+    ar = web_data.actor_ar
+    assert ar("Military Forces of Israel") == "القوات العسكرية (إسرائيل)"
+    assert ar("Civilians (Syria)", 7) == "مدنيون (سوريا)"
+    assert ar("Government of Syria (2000-2024)") == "حكومة سوريا (2000-2024)"
+    assert ar("Military Forces of the United States") == "القوات العسكرية (الولايات المتحدة)"
+    assert ar("Hezbollah", 2) == "حزب الله"
+    assert ar("Some Brigade", 2, {"Some Brigade": "لواء ما"}) == "لواء ما"
+    assert ar("Some Brigade", 3) == "ميليشيا سياسية"
+    assert ar("Military Forces of Atlantis", 1) == "قوات حكومية"
+    assert ar("جيش الإسلام", 2) == "جيش الإسلام" and ar(None) is None
+    for kind in ("event_type", "sub_event_type"):
+        for r in web_data.marsad_data.rows("acled_taxonomy.tsv"):
+            assert not re.search(r"[A-Za-z]", web_data.event_type_ar(r[kind])), r[kind]
+
+
+def test_overview_and_story_events_show_no_english(client):
+    """The overview's and a story's event lists name types and actors in Arabic only."""
+    events = client.get("/api/events", params={"limit": 500}).json()["items"]
+    assert events
+    english = {x for e in events for x in (e["event_type"], e["sub_event_type"], e["actor1"], e["actor2"])
+               if isinstance(x, str) and re.search(r"[A-Za-z]", x)}
+    pages = [client.get("/").text] + [client.get(f"/stories/{sid}").text
+                                      for sid in {e["story_id"] for e in events if e["story_id"] is not None}]
+    for html in pages:
+        visible = re.sub(r"<[^>]+>", " ", html)
+        assert not [x for x in english if x in visible]
+
+
+def test_summaries_are_refreshed_by_one_thread_at_a_time():
+    """While one thread recomputes a stale summary, the others get the previous one at once."""
+    import threading
+
+    from marsad.web.app import Summaries
+
+    memo, started, release, calls = Summaries(ttl=0), threading.Event(), threading.Event(), []
+    assert memo.get(("k",), (1,), lambda: "old") == "old"
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return "new"
+    worker = threading.Thread(target=lambda: memo.get(("k",), (2,), slow))
+    worker.start()
+    assert started.wait(10)
+    assert memo.get(("k",), (2,), lambda: calls.append(2) or "other") == "old"
+    release.set()
+    worker.join(10)
+    assert calls == [1] and memo.get(("k",), (2,), lambda: "again") == "new"
+
+
+def test_storylines_api_is_paginated(client):
+    full = client.get("/api/storylines", params={"limit": 500})
+    total = int(full.headers["X-Total-Count"])
+    assert len(full.json()) == total
+    one = client.get("/api/storylines", params={"limit": 1}).json()
+    assert len(one) == min(1, total) and (not one or one[0] == full.json()[0])
+    assert client.get("/api/storylines", params={"offset": total}).json() == []
+    assert [l["n_articles"] for l in full.json()] == sorted((l["n_articles"] for l in full.json()), reverse=True)
+    assert client.get("/api/storylines", params={"limit": 0}).status_code == 422
+
+
 # -- property-based: no parameter the OpenAPI spec (or a page) accepts ever gives a 500 --------------
 hyp = pytest.importorskip("hypothesis")
 from urllib.parse import quote  # noqa: E402

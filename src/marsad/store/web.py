@@ -20,8 +20,14 @@ ARTICLE_COLUMNS = ("id", "source", "url", "outlet", "title", "title_derived", "p
 LIST_COLUMNS = ("id", "source", "url", "outlet", "title", "title_derived", "published", "language",
                 "duplicate_of", "story_id", "byline", "cited_source")
 EVENT_LIGHT = ("id", "event_type", "sub_event_type", "date", "location_id", "location_name", "lat", "lon", "actor1",
-               "article_ids")
+               "inter1", "article_ids")
 CHUNK = 500
+
+
+def day_end(until: str) -> str:
+    """The upper bound of a date filter that keeps the whole day ``until`` (a ``published`` of
+    ``2024-05-01T10:00`` is on or before ``2024-05-01``): ``~`` sorts after every time suffix."""
+    return until + "~"
 
 
 def _marks(n: int) -> str:
@@ -82,13 +88,33 @@ class WebReads:
         if since:
             where.append("end >= ?"); args.append(since)
         if until:
-            where.append("start <= ?"); args.append(until)
+            where.append("start <= ?"); args.append(day_end(until))
         sql_where = " WHERE " + " AND ".join(where)
         order = "n_articles DESC, end DESC, id" if sort == "size" else "end DESC, n_articles DESC, id"
         total = self._tolerant("SELECT count(*) FROM stories" + sql_where, args, one=True)
         rows = self._tolerant(f"SELECT id, title, start, end, outlets, summary FROM stories{sql_where} "
                               f"ORDER BY {order} LIMIT ? OFFSET ?", [*args, limit, offset])
         return (total[0] if total else 0), rows
+
+    def storylines_page(self, limit: int = 50, offset: int = 0,
+                        min_stories: int = 1) -> tuple[int, list[dict]]:
+        """Storylines of at least ``min_stories`` developments, largest first, one page: ``id``, ``title``,
+        ``story_ids`` (developments in time order), ``start``, ``end``, ``summary``, ``n_articles``."""
+        where = ("WHERE n_stories >= ? AND n_articles > 0", [min_stories])
+        total = self._tolerant(f"SELECT count(*) FROM storylines {where[0]}", where[1], one=True)
+        rows = self._tolerant(f"SELECT id, title, start, end, summary, n_articles FROM storylines {where[0]} "
+                              "ORDER BY n_articles DESC, n_stories DESC, id LIMIT ? OFFSET ?",
+                              [*where[1], limit, offset])
+        members: dict[int, list[int]] = {r["id"]: [] for r in rows}
+        for chunk in _chunks(list(members)):
+            for lid, sid in self.db.execute(
+                    f"SELECT storyline_id, id FROM stories WHERE storyline_id IN ({_marks(len(chunk))}) "
+                    "AND n_articles > 0 ORDER BY coalesce(start, '9999'), id", chunk):
+                members[lid].append(sid)
+        return (total[0] if total else 0), [
+            {"id": r["id"], "title": r["title"], "story_ids": members[r["id"]], "start": r["start"], "end": r["end"],
+             "summary": json.loads(r["summary"] or "[]"), "n_articles": r["n_articles"]}
+            for r in rows if members[r["id"]]]
 
     def story_titles(self, ids: Iterable[int]) -> dict[int, str | None]:
         ids, out = list(set(ids)), {}
@@ -183,7 +209,7 @@ class WebReads:
         if since:
             where.append("date >= ?"); args.append(since)
         if until:
-            where.append("substr(date, 1, 10) <= ?"); args.append(until)
+            where.append("date <= ?"); args.append(day_end(until))
         sql_where = (" WHERE " + " AND ".join(where)) if where else ""
         total = self._tolerant("SELECT count(*) FROM events" + sql_where, args, one=True)
         rows = self._tolerant("SELECT * FROM events" + sql_where + " ORDER BY date IS NULL, date, id LIMIT ? OFFSET ?",
@@ -212,10 +238,10 @@ class WebReads:
             where.append("outlet = ?"); args.append(outlet)
         if story_id is not None:
             where.append("story_id = ?"); args.append(story_id)
-        if since is not None:
+        if since is not None:       # an undated article is outside every date range (as in search)
             where.append("coalesce(published, '0000') >= ?"); args.append(since)
         if until is not None:
-            where.append("coalesce(published, '0000') <= ?"); args.append(until)
+            where.append("published IS NOT NULL AND coalesce(published, '0000') <= ?"); args.append(day_end(until))
         if ids is not None:
             ids = list(ids)[:CHUNK]
             where.append(f"id IN ({_marks(len(ids))})"); args.extend(ids)
@@ -249,7 +275,7 @@ class WebReads:
         if since is not None:
             where.append("a.published >= ?"); args.append(since)
         if until is not None:
-            where.append("a.published <= ?"); args.append(until)
+            where.append("a.published <= ?"); args.append(day_end(until))
         if len(where) == 1:     # no filter: rank and count in the full-text index alone, then fetch one page
             total = self.db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (fts,)).fetchone()[0]
             ids = [r[0] for r in self.db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? "
@@ -293,6 +319,15 @@ class WebReads:
             for r in self.db.execute(f"SELECT id, type, name_ar, name_en, lat, lon FROM entities WHERE id IN "
                                      f"({_marks(len(chunk))})", chunk):
                 out[r["id"]] = dict(r)
+        return out
+
+    def entity_names_ar(self, names_en: Iterable[str]) -> dict[str, str]:
+        """Arabic names of the entities with these English names (actors named after an entity)."""
+        names, out = [n for n in set(names_en) if n], {}
+        for chunk in _chunks(names):
+            out.update((r[0], r[1]) for r in self.db.execute(
+                f"SELECT name_en, min(name_ar) FROM entities WHERE name_en IN ({_marks(len(chunk))}) GROUP BY name_en",
+                chunk))
         return out
 
     def places(self, article_ids: list[int] | None = None, limit: int = 60) -> list[sqlite3.Row]:

@@ -155,17 +155,23 @@ class WriteGuard:
 
 class Summaries:
     """Per-worker memo of summaries (the overview's) keyed by the store's generation; while the store
-    changes, a summary is recomputed at most every ``ttl`` seconds (readers get the previous one meanwhile)."""
+    changes, a summary is recomputed at most every ``ttl`` seconds, by one thread at a time: the
+    others get the previous one meanwhile instead of computing it too."""
 
     def __init__(self, ttl: float):
-        self.ttl, self.lock, self.memo = ttl, threading.Lock(), {}
+        self.ttl, self.lock, self.memo, self.busy = ttl, threading.Lock(), {}, set()
 
     def get(self, key: tuple, generation: tuple, compute):
         with self.lock:
             hit = self.memo.get(key)
-        if hit and (hit[0] == generation or time.monotonic() - hit[1] < self.ttl):
-            return hit[2]
-        value = compute()
+            if hit and (hit[0] == generation or time.monotonic() - hit[1] < self.ttl or key in self.busy):
+                return hit[2]
+            self.busy.add(key)
+        try:
+            value = compute()
+        finally:
+            with self.lock:
+                self.busy.discard(key)
         with self.lock:
             if len(self.memo) > 64:
                 self.memo.clear()
@@ -312,10 +318,8 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
     def storyline_summary(store: Store) -> list[dict]:
         """Storylines of two developments or more, largest first, with their developments' titles (cached)."""
-        from ..link import storylines as read_storylines
-
         def compute():
-            lines = [l for l in read_storylines(store) if len(l["story_ids"]) > 1][:8]
+            lines = store.web.storylines_page(limit=8, min_stories=2)[1]
             titles = store.web.story_titles(sid for l in lines for sid in l["story_ids"])
             for l in lines:
                 sizes = {d["story_id"]: d.get("n_articles") or 0 for d in l["summary"]}
@@ -343,7 +347,8 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                 stats={"articles": counts["articles"]}, n_entities=counts["entities"], n_events=counts["events"],
                 n_claims=counts["claims"], has_claims=o["has_claims"],
                 map=build_map(o["points"]), map_kind=o["map_kind"], timeline=o["timeline"],
-                event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"])
+                event_days=o["event_days"], outlets=o["outlets"], names=o["names"], events=o["events"],
+                actors=o["actors"])
         return HTMLResponse(summaries.get(("overview.html", sort, data.overview), store.web.generation(), render))
 
     @app.get("/storylines/{storyline_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -363,11 +368,12 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                     map_kind=map_kind)
 
     @app.get("/api/storylines", tags=["stories"])
-    def api_storylines(store: Store = Depends(get_store)):
-        """Storylines, largest first: id, title, story_ids (developments in time order), start, end, summary."""
-        from ..link import storylines as read_storylines
-
-        return answer(read_storylines(store))
+    def api_storylines(limit: int = Query(100, ge=1, le=500, description="page size (1–500)"), offset: int = Offset,
+                       store: Store = Depends(get_store)):
+        """Storylines, largest first, one page (a JSON list; the number of all in ``X-Total-Count``): id,
+        title, story_ids (developments in time order), start, end, summary, n_articles."""
+        total, items = store.web.storylines_page(limit=limit, offset=offset)
+        return JSONResponse(items, headers={"X-Total-Count": str(total)})
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
@@ -430,6 +436,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         return page("story.html", nav="", s=s, claims=b["claims"], groups=main_groups, other_groups=other_groups,
                     by_group=by_group,
                     provenance=provenance, graph=provenance_graph(provenance), contradictions=contradictions, events=evts_sorted, names=names,
+                    actors=data.actor_names_ar(store, evts_sorted[:40]),
                     map=build_map(points), map_kind=map_kind,
                     timeline=data.day_counts(a.get("published") for a in s["articles"]),
                     title_of=title_of, outlet_of=outlet_of, line=line)

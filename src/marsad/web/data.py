@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Any, Iterable
 
+from .. import data as marsad_data
 from ..events.export import event_record, main_story
 from ..store import Store
 
@@ -89,6 +91,8 @@ def group_records(store: Store, rows: list) -> list[dict]:
     cids = {x for cs in contra.values() for c in cs for x in (c.get("claim_id"), c.get("other_claim_id"))}
     text_of = store.web.claim_texts(cids)
     others = store.web.groups_by_id(c["group_id"] for cs in contra.values() for c in cs)
+    origins = {r["id"]: _json(r["origins"], []) for r in rows}
+    named = store.web.entity_names(o.get("entity_id") for os_ in origins.values() for o in os_ if isinstance(o, dict))
     out = []
     for g in rows:
         items = []
@@ -101,9 +105,18 @@ def group_records(store: Store, rows: list) -> list[dict]:
         out.append({"id": g["id"], "story_id": g["story_id"], "text": g["text"],
                     "claim_ids": _json(g["claim_ids"], []), "article_ids": _json(g["article_ids"], []),
                     "outlets": _json(g["outlets"], []), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
-                    "independent_origins": g["n_origins"], "origins": _json(g["origins"], []),
+                    "independent_origins": g["n_origins"], "origins": origins[g["id"]],
+                    "origin_names_ar": [origin_label_ar(o, named) for o in origins[g["id"]]],
                     "modality": g["modality"], "polarity": g["polarity"], "contradicts": items})
     return out
+
+
+def origin_label_ar(origin: Any, named: dict[str, dict]) -> str:
+    """A claim group's origin as an Arabic page names it: its entity's Arabic name when it has one."""
+    if not isinstance(origin, dict):
+        return str(origin)
+    entity = named.get(origin.get("entity_id") or "")
+    return entity["name_ar"] if entity and entity.get("name_ar") else source_label_ar(origin)
 
 
 def claim_groups_page(store: Store, story_id: int | None = None, limit: int | None = None,
@@ -148,7 +161,8 @@ def light_events(store: Store, rows: list) -> list[dict]:
     story_of = store.web.story_of_articles(a for ids in first.values() for a in ids)
     return [{"id": r["id"], "event_type": r["event_type"], "sub_event_type": r["sub_event_type"], "date": r["date"],
              "location": r["location_id"], "location_name": r["location_name"], "lat": r["lat"], "lon": r["lon"],
-             "actor1": r["actor1"], "article_ids": first[r["id"]], "story_id": main_story(first[r["id"]], story_of)}
+             "actor1": r["actor1"], "inter1": r["inter1"], "article_ids": first[r["id"]],
+             "story_id": main_story(first[r["id"]], story_of)}
             for r in rows]
 
 
@@ -203,7 +217,7 @@ def origins_count(group: dict) -> int | None:
 
 
 def origin_names(group: dict) -> list[str]:
-    for key in ("independent_origins", "origins", "origin_names"):
+    for key in ("origin_names_ar", "independent_origins", "origins", "origin_names"):
         v = group.get(key)
         if isinstance(v, (list, tuple)):
             return [str(x if not isinstance(x, dict) else x.get("name") or x.get("origin") or x) for x in v]
@@ -235,7 +249,7 @@ def provenance_chain(claim: dict, outlet: str | None) -> list[str]:
     if not isinstance(chain, list) or not chain:
         chain = [outlet or "مصدر غير معروف"] + [x for x in (claim.get("attribution") or [])]
     chain = [str(x) for x in chain if x]
-    origin = claim.get("origin")
+    origin = claim.get("origin_ar") or claim.get("origin")
     if origin and (not chain or chain[-1] != origin):
         chain.append(str(origin))
     out: list[str] = []
@@ -259,7 +273,7 @@ def overview(store: Store, sort: str = "size", n_stories: int = 100) -> dict:
     return {"counts": counts, "n_stories": total, "stories": items, "events": recent, "names": names,
             "points": points, "map_kind": map_kind, "timeline": store.web.day_counts(),
             "event_days": dict(store.web.event_day_counts()), "outlets": store.web.outlet_counts(),
-            "has_claims": store.web.has_claims()}
+            "has_claims": store.web.has_claims(), "actors": actor_names_ar(store, recent)}
 
 
 # -- articles and entities ---------------------------------------------------------------------
@@ -384,9 +398,8 @@ def event_points(evts: list[dict], names: dict[str, dict] | None = None) -> list
         loc = e.get("location")
         place = (names or {}).get(loc, {}) if isinstance(loc, str) else {}
         label = place.get("name_ar") or e.get("location_name") or event_type_ar(e.get("event_type")) or "حدث"
-        kind = event_type_ar(e.get("event_type"))
-        out.append({"lat": lat, "lon": lon, "label": label,
-                    "label_en": " · ".join(str(x) for x in (e.get("sub_event_type"), place.get("name_en")) if x) or None,
+        kind = event_type_ar(e.get("sub_event_type")) or event_type_ar(e.get("event_type"))
+        out.append({"lat": lat, "lon": lon, "label": label, "label_en": place.get("name_en") or None,
                     "href": f"/stories/{e['story_id']}#event-{e.get('id')}" if e.get("story_id") is not None else None,
                     "weight": max(1, len(e.get("article_ids") or [])), "kind": "event",
                     "note": " ".join(str(x) for x in (kind, e.get("date")) if x)})
@@ -410,15 +423,67 @@ def merge_points(points: list[dict]) -> list[dict]:
     return list(by_place.values())
 
 
-EVENT_TYPES_AR = {"Battles": "معارك", "Explosions/Remote violence": "انفجارات وعنف عن بُعد",
-                  "Violence against civilians": "عنف ضد المدنيين", "Protests": "احتجاجات", "Riots": "أعمال شغب",
-                  "Strategic developments": "تطورات استراتيجية"}
+@lru_cache(maxsize=1)
+def _acled_ar() -> dict[str, dict[str, str]]:
+    """``data/acled_ar.tsv`` by kind: ACLED's English names → their Arabic display names."""
+    out: dict[str, dict[str, str]] = {}
+    for r in marsad_data.rows("acled_ar.tsv"):
+        out.setdefault(r["kind"], {})[r["en"]] = r["ar"]
+    return out
+
+
+@lru_cache(maxsize=1)
+def _countries_ar() -> dict[str, str]:
+    """English country names (CLDR, and the ``country`` rows of ``acled_ar.tsv``) → Arabic (CLDR)."""
+    from babel import Locale
+
+    ar = Locale("ar").territories
+    out = {name: ar[code] for code, name in Locale("en").territories.items() if code in ar}
+    out.update(_acled_ar().get("country", {}))
+    return out
 
 
 def event_type_ar(event_type: str | None) -> str | None:
-    """ACLED's event type in Arabic (the taxonomy itself is English)."""
-    return EVENT_TYPES_AR.get(event_type or "", event_type)
+    """ACLED's event type or sub-event type in Arabic (the taxonomy itself is English)."""
+    table = _acled_ar()
+    return table["event_type"].get(event_type or "") or table["sub_event_type"].get(event_type or "", event_type)
 
+
+YEARS = re.compile(r"\s*(\(\d{4}-\d{0,4}\))$")
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def actor_ar(name: str | None, inter: int | None = None, names_ar: dict[str, str] | None = None) -> str | None:
+    """An ACLED actor name in Arabic: a named actor, a pattern with a country (years kept), an entity's
+    Arabic name (``names_ar``: English → Arabic), else the Arabic name of its interaction code."""
+    if not name:
+        return None
+    table = _acled_ar()
+    m = YEARS.search(name)
+    base, years = (name[:m.start()], " " + m.group(1)) if m else (name, "")
+    if base in table["actor"]:
+        return table["actor"][base] + years
+    for pattern, ar in table["actor_pattern"].items():
+        head, _, tail = pattern.partition("{country}")
+        if base.startswith(head) and base.endswith(tail) and len(base) > len(head) + len(tail):
+            country = base[len(head):len(base) - len(tail)]
+            country_ar = _countries_ar().get(country.removeprefix("the "))
+            if country_ar:
+                return ar.replace("{country}", country_ar) + years
+    if names_ar and names_ar.get(name):
+        return names_ar[name]
+    if not LATIN.search(name):
+        return name
+    return table["inter"].get(str(inter), "جهة مسلحة" if inter is None else "جهة فاعلة")
+
+
+def actor_names_ar(store: Store, evts: list[dict]) -> dict[str, str]:
+    """Arabic display names of the actors of some events (English ACLED name → Arabic), an actor named
+    after an entity taking that entity's Arabic name."""
+    pairs = {(e.get(k), e.get(i)) for e in evts for k, i in (("actor1", "inter1"), ("actor2", "inter2"))
+             if isinstance(e.get(k), str) and e.get(k)}
+    names_ar = store.web.entity_names_ar([n for n, _ in pairs if LATIN.search(n)])
+    return {n: actor_ar(n, inter, names_ar) for n, inter in sorted(pairs, key=lambda p: (p[0], p[1] or 0))}
 
 def day_counts(dates: Iterable[str | None]) -> list[tuple[str, int]]:
     c = Counter(d[:10] for d in dates if d)
