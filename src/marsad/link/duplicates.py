@@ -1,7 +1,8 @@
 """Near-duplicate articles: the same text republished with small edits.
 
-In: the :class:`~marsad.link.features.ArticleFeatures` of a chunk of new articles, the persistent
-LSH index (``lsh_bands``) of the articles linked before, and a loader for old articles' features.
+In: the :class:`~marsad.link.features.ArticleFeatures` of a chunk of new articles, the store's link
+tables (:mod:`marsad.store.link`: the persistent LSH index ``lsh_bands`` of the articles linked before,
+old articles' ``duplicate_of``), and a loader for old articles' features.
 Out: :class:`DuplicateGroups`: for every group of near duplicates touched by the chunk, its original
 (the earliest published member; unknown dates count as latest, ties go to the first stored) and, for
 every other member, the exact Jaccard similarity of its word 3-shingles with the original.

@@ -1,7 +1,8 @@
 """Copied passages: sentences one outlet took from another, with small edits.
 
-In: the features of a chunk of new articles that are not near duplicates, the persistent sentence
-LSH index (``sentence_keys``) of the articles linked before, a loader for old articles' features, and
+In: the features of a chunk of new articles that are not near duplicates, the store's link tables
+(:mod:`marsad.store.link`: the persistent sentence LSH index ``sentence_keys`` of the articles linked
+before), a loader for old articles' features, and
 the order in which articles were published. Out: :class:`CopyLink` records, one per pair of articles
 that share at least one copied sentence: the later article, the earlier source, and the copied
 passages as character spans in both display texts (runs of consecutive copied sentences are merged
