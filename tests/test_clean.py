@@ -150,6 +150,14 @@ def test_document_of_only_furniture_is_an_error():
         clean_document(_doc("نسخ الرابط\nتابعنا على فيسبوك\nالمزيد"))
 
 
+def test_html_nested_deeper_than_the_parser_reads_keeps_its_text():
+    depth = 3000   # libxml2 stops building the tree at 256 levels
+    html = (f"<html><head><title>افتتاح الجسر</title></head><body>" + "<div>" * depth
+            + f"<script>var hidden = 1;</script><p>{P1}</p><p>{P2}</p>" + "</div>" * depth + "</body></html>")
+    (a,) = clean_document(Document(source="deep.html", sha256="d", kind="html", content=html, is_html=True))
+    assert P1 in a.text and P2 in a.text and "hidden" not in a.text
+
+
 def test_html_main_text_title_date_and_dropped_blocks():
     html = f"""<html dir="rtl"><head><title>افتتاح الجسر | موقع النموذج</title>
     <meta property="og:site_name" content="موقع النموذج"></head><body>

@@ -76,13 +76,19 @@ def test_missing_paths_and_empty_globs_are_named(tmp_path):
     assert "unsupported URL scheme" in reasons["ftp://x/y"]
 
 
-def test_directories_recurse_and_skip_unknown_types(tmp_path):
+def test_directories_recurse_and_list_files_of_other_types(tmp_path):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "b" / "x.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "a" / "y.htm").write_text(f"<html><body><p>{BODY}</p></body></html>", encoding="utf-8")
+    (tmp_path / "a" / "no_extension").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "a" / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "a" / "more.txt.gz").write_bytes(b"\x1f\x8b\x08")
     inputs, rejects = expand_inputs([str(tmp_path)])
-    assert sorted(i.kind for i in inputs) == ["html", "txt"] and not rejects
+    assert sorted(i.kind for i in inputs) == ["html", "txt", "txt"]   # no extension: sniffed as text
+    reasons = {r.source: r.reason for r in rejects}
+    assert set(reasons) == {str(tmp_path / "a" / "logo.png"), str(tmp_path / "a" / "more.txt.gz")}
+    assert "file type .png not read" in reasons[str(tmp_path / "a" / "logo.png")]
+    assert "decompress it first" in reasons[str(tmp_path / "a" / "more.txt.gz")]
 
 
 def test_jsonl_bad_lines_are_reported_with_line_numbers_and_rest_ingests(tmp_path):

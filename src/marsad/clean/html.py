@@ -5,12 +5,15 @@ trafilatura with ``favor_precision=True``, which also drops appended articles an
 page's title, date, site name and author from its metadata, and the visible text blocks that the
 extraction dropped (navigation, sidebars, footers), so the report can show what was removed.
 Scripts and styles never count as text. A page of tens of thousands of elements has its inline tags
-unwrapped before extraction, and one still over ``[clean] max_html_elements`` is refused.
+unwrapped before extraction, and one still over ``[clean] max_html_elements`` is refused. A page nested
+deeper than the tree parser reads (256 levels) is read as a stream of tags instead: its text, without
+main-text extraction.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from ..settings import SETTINGS
 from ..text import normalize
@@ -41,10 +44,13 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
     from lxml import etree
     from lxml import html as lxml_html
 
+    parser = lxml_html.HTMLParser()
     try:
-        tree = lxml_html.fromstring(html)
+        tree = lxml_html.fromstring(html, parser=parser)
     except (ValueError, Exception) as exc:  # lxml raises ParserError / XMLSyntaxError on junk
         raise HtmlError(f"unparseable HTML ({exc.__class__.__name__})") from exc
+    if any("Excessive depth" in e.message for e in parser.error_log):
+        return _flat_text(html)   # libxml2 stops reading at 256 levels of nesting
     if not isinstance(tree.tag, str):  # a comment or processing instruction alone
         raise HtmlError("no HTML elements")
     etree.strip_elements(tree, "script", "style", "noscript", "template", with_tail=False)
@@ -76,6 +82,50 @@ def extract_html(html: str, url: str | None = None) -> HtmlText:
         out.title = " ".join(cand.text_content().split()) if cand is not None else None
     out.dropped = _dropped_blocks(tree, text, out.title)
     return out
+
+
+class _TextCollector(HTMLParser):
+    """Text of a page read as a stream of tags (no tree, so any depth of nesting): blocks on their
+    own lines, scripts and styles left out, the first <title> kept."""
+
+    _BREAKS = set(_BLOCKS) | {"br", "tr", "section", "article", "body"}
+    _HIDDEN = {"script", "style", "noscript", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: str | None = None
+        self._hidden = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        self._on_tag(tag, 1)
+
+    def handle_endtag(self, tag):
+        self._on_tag(tag, -1)
+
+    def _on_tag(self, tag: str, step: int) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden + step)
+        elif tag == "title":
+            self._in_title = step > 0
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title = self.title or " ".join(data.split()) or None
+        elif not self._hidden:
+            self.parts.append(data)
+
+
+def _flat_text(html: str) -> HtmlText:
+    """The text of a page nested too deeply for a tree parser, read tag by tag."""
+    collector = _TextCollector()
+    collector.feed(html)
+    collector.close()
+    lines = (" ".join(line.split()) for line in "".join(collector.parts).splitlines())
+    return HtmlText(text="\n".join(line for line in lines if line), title=collector.title)
 
 
 def _bounded(tree, html: str) -> str:

@@ -95,6 +95,15 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
+def _unread_type(path: Path) -> str:
+    """Why a file found in a directory is not read (its extension is not a news format)."""
+    ext = path.suffix.lower()
+    if ext in (".gz", ".bz2", ".xz", ".zip", ".7z", ".tar", ".tgz"):
+        return f"compressed file ({ext}) not read: only .warc.gz archives are; decompress it first"
+    return (f"file type {ext} not read (marsad reads .txt, .html, .json/.jsonl, .xml/.rss/.atom feeds "
+            "and .warc/.warc.gz; name the file on the command line to read it anyway)")
+
+
 def _sniff(path: Path) -> str:
     """Kind of a file without a known extension, from its first bytes."""
     try:
@@ -165,9 +174,10 @@ def expand_inputs(names: list[str], exclude: set[str] | None = None) -> tuple[li
             return
         kind = _kind_of(p)
         if kind is None:
-            if not explicit:
-                return  # directories: skip files of unknown type silently (images, css, ...)
-            kind = _sniff(p)
+            if not explicit and p.suffix:   # in a directory: a file of another type is listed, not read
+                rejects.append(Reject(display_name(str(p)), _unread_type(p)))
+                return
+            kind = _sniff(p)   # named on the command line, or no extension at all: its first bytes decide
         if kind in ("html", "jsonl") and _own_output(p):
             if explicit:
                 rejects.append(Reject(display_name(str(p)), "a report or export written by marsad, not news; skipped"))
