@@ -9,6 +9,12 @@ engine puts them; every batch comes back to the driver in input order and is sav
 transaction, so ids, and therefore the export, do not depend on the engine or the number of
 workers. Cross-article stages run on the driver afterwards. A :class:`RunReport` tells what
 every stage did; it is also stored (``stage_runs``).
+
+Cross-article stages today are all transitional :class:`~marsad.stages.StoreStage` (``link``, ``claims``,
+``events``; why each is, in that class's docstring): the runner hands them the store and they call
+their store modules' methods themselves; :func:`run_cross_stage` (store loads state, stage returns
+updates, store saves them with the stage's progress) waits for their conversion to
+:class:`~marsad.stages.CrossStage`.
 """
 
 from __future__ import annotations

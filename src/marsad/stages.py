@@ -49,7 +49,24 @@ class CrossStage:
 class StoreStage:
     """Transitional: a stage whose package still reads and writes the store itself (``run(store, progress)``).
     The runner calls it on the driver after the per-article stages; its owners convert it to a
-    :class:`CrossStage`."""
+    :class:`CrossStage`.
+
+    Still StoreStage: ``link``, ``claims`` and ``events`` (no stage is a CrossStage yet). None of them
+    holds SQL or imports :mod:`marsad.store` (``tests/test_architecture.py`` checks both): each is handed
+    the store object and calls its own store module's named methods (``store.link_tables`` and
+    ``store.story_tables``, ``store.claim_tables``, ``store.event_tables``). What keeps each from the
+    ``run(new_articles, state) -> updates`` contract:
+
+    - ``link``: the state it reads is found as it goes: LSH and sentence-key lookups give candidate
+      articles whose features, ``duplicate_of`` and development are then read; each chunk is committed
+      before the next is linked against it; merges, splits and storylines then revise stored
+      developments that the new articles touched, not only the new articles.
+    - ``claims``: besides new articles' claims it re-resolves origins of articles read in earlier runs
+      that copy a new one, and regroups the claims of whole developments whose membership the link
+      stage changed (articles that moved), reading them back from the store.
+    - ``events``: per-article event mentions are committed batch by batch, then every stored mention is
+      merged again and the merged events are replaced as a whole (a whole-corpus step, not an update).
+    """
 
     name: str
     requires: tuple[str, ...]
