@@ -169,6 +169,15 @@ def test_not_a_database_is_refused(tmp_path):
     assert res.exit_code == 1 and "not a marsad database" in res.output and p.read_text() == "notes"
 
 
+@pytest.mark.parametrize("name", ["marsad.bd", "report.html", "marsad"])
+def test_analyze_refuses_to_create_a_store_under_a_mistyped_name(tmp_path, name):
+    good = tmp_path / "a.txt"
+    good.write_text("عنوان الخبر\n\nقال مسؤول في وزارة الصحة اليوم إن عشرة أشخاص قتلوا في قصف على سوق شعبي.", encoding="utf-8")
+    res = runner.invoke(app, ["analyze", str(good), "--db", str(tmp_path / name), "--report", str(tmp_path / "r.html")])
+    assert res.exit_code == 2 and "nothing was created" in res.output and "Traceback" not in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+
+
 def test_bench_runs_on_a_small_generated_corpus(tmp_path):
     out = tmp_path / "bench.json"
     res = runner.invoke(app, ["bench", "--n", "30", "--workers", "1", "--json", str(out)])

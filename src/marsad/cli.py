@@ -38,6 +38,9 @@ def fail(source: str, reason: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
 @contextmanager
 def user_errors():
     try:
@@ -55,6 +58,9 @@ def _store(db: str, create: bool = False):
 
     if not create and not Path(db).is_file():
         fail(db, "no such database (nothing was created); run `marsad analyze PATH --db " + db + "` first", 2)
+    if create and not os.path.lexists(db) and Path(db).suffix.lower() not in STORE_SUFFIXES:
+        fail(db, f"a new store is only created at a name ending {', '.join(STORE_SUFFIXES)} "
+                 "(a typo such as marsad.bd or report.html would otherwise become a database); nothing was created", 2)
     return Store(db)
 
 
