@@ -360,6 +360,7 @@ def test_export_names_sources_in_english_with_the_arabic_as_written():
 
 
 def test_new_articles_regroup_only_their_stories_and_reuse_cached_vectors(tmp_path):
+    from marsad.claims.grouping import group_claims
     from marsad.pipeline import analyze
     from marsad.store import Store
 
@@ -369,18 +370,43 @@ def test_new_articles_regroup_only_their_stories_and_reuse_cached_vectors(tmp_pa
     (d / "d.txt").write_text(ARTICLES["d_origin.txt"], encoding="utf-8")
     s = Store(tmp_path / "inc.db")
     analyze(s, [str(d)], workers=1)
-    vectors = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
     groups = {r["id"]: r["story_id"] for r in s.claim_tables.groups()}
-    assert vectors > 0 and groups
+    assert groups
     d2 = tmp_path / "more"
     d2.mkdir()
     (d2 / "e.txt").write_text(ARTICLES["e_copy.txt"], encoding="utf-8")   # repeats a sentence of d.txt
     analyze(s, [str(d2)], workers=1)
-    new_claims = s.db.execute("SELECT count(*) FROM claims WHERE article_id = (SELECT max(id) FROM articles)").fetchone()[0]
-    added = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0] - vectors
-    assert 0 < added < new_claims          # the copied sentence was not encoded again
+    n_claims = s.db.execute("SELECT count(DISTINCT content) FROM claims").fetchone()[0]
+    vectors = s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0]
+    assert 0 < vectors < n_claims          # only contents with a candidate in another article are encoded
     e_story = s.db.execute("SELECT story_id FROM articles WHERE id = (SELECT max(id) FROM articles)").fetchone()[0]
     after = {r["id"]: r["story_id"] for r in s.claim_tables.groups()}
     untouched = {g: st for g, st in groups.items() if st != e_story}
     assert all(after.get(g) == st for g, st in untouched.items())
+    group_claims(s)                        # regrouping everything encodes nothing again: the cache is kept
+    assert s.db.execute("SELECT count(*) FROM claim_vectors").fetchone()[0] == vectors
     s.close()
+
+
+class _CountingEncoder:
+    name, dim = "fake-3", 3
+
+    def __init__(self):
+        self.seen: list[str] = []
+
+    def encode(self, texts):
+        import numpy as np
+
+        self.seen.extend(texts)
+        return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+def test_vector_cache_encodes_each_normalised_text_once_and_serves_the_stance_classifier():
+    from marsad.claims.vectors import VectorCache
+
+    enc = _CountingEncoder()
+    cache = VectorCache(None, enc)
+    v1 = cache.encode(["قالت إسرائيل إن الجيش انسحب", "قالت اسرائيل ان الجيش انسحب"])   # one text, two spellings
+    v2 = cache.encode(["قالت إسرائيل إن الجيش انسحب", "نفى الجيش ذلك"])
+    assert len(enc.seen) == 2 and v1.shape == (2, 3) and (v1[0] == v1[1]).all() and (v2[0] == v1[0]).all()
+    assert len(cache.take_new_rows()) == 2 and cache.take_new_rows() == []

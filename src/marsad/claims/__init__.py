@@ -5,11 +5,13 @@ stories and copied passages. Out: the ``claims``, ``claim_groups``, ``claim_vect
 ``article_signals`` tables (SQL in :mod:`marsad.store.claims`), read back as plain dicts by
 :func:`claims`, :func:`claim_groups` and :func:`article_signals`. :func:`extract_claims` is the
 pipeline stage, incremental: it extracts the claims of articles not processed before (a pure function
-of each article: :func:`marsad.claims.extract.article_claims`), encodes each distinct normalised claim
-text once (cached in the store across runs), resolves the new claims' origins through attribution
-chains and copied passages, and regroups only the stories that gained, lost or moved claims (groups,
-origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra signal when its model
-file is present). Other stories' groups are not touched.
+of each article: :func:`marsad.claims.extract.article_claims`), resolves the new claims' origins
+through attribution chains and copied passages, and regroups only the stories that gained, lost or
+moved claims (groups, origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra
+signal when its model file is present). Grouping encodes only the claims with a candidate (a shared
+entity or predicate) in another article, each distinct normalised text once, cached in the store across
+runs and shared with the stance classifier (:mod:`marsad.claims.vectors`). Other stories' groups are
+not touched.
 """
 
 from __future__ import annotations

@@ -4,24 +4,23 @@ In: stored articles with their sentences and entity mentions. Out: rows of the `
 sentence span, reported content span, attribution chain (outlet first), modality (asserted /
 reported / confirmed / denied / expected), polarity (+1 / -1 for a negated content), the entities,
 places, numbers and relative time expressions mentioned, content words (the predicate), hedge /
-opinion / sensational cue counts, and an embedding of the content from the bundled encoder.
+opinion / sensational cue counts. Contents are encoded later, by grouping, and only those that can
+join a group.
 Questions, headings and very short lines are not claims. Duplicates keep their claims: their
 origins are the earlier article's (see :mod:`marsad.claims.origins`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-import numpy as np
 
 from .. import data
 from ..settings import SETTINGS
 from ..text import normalize, strip_clitics, to_western_digits
 from .attribution import head_word, outlet_source, parse_attribution, wire_source
+from .vectors import content_key  # noqa: F401  (re-exported)
 
 MIN_WORDS = SETTINGS.claims.min_words
 MIN_ATTRIBUTED_WORDS = SETTINGS.claims.min_attributed_words   # "ولم تؤكد حماس ذلك.": short, but a named source's
@@ -348,40 +347,9 @@ def _locative(text: str, m) -> bool:
     return m.text[:1] in ("ب", "ل") and len(m.text) > 3 and not m.text.startswith("ال")
 
 
-ENCODE_BATCH = SETTINGS.claims.encode_batch   # texts per encoder call (much faster per text in batches)
-
-
-def content_key(text: str) -> str:
-    """The cache key of a claim's content: sha1 of its normalised text (spelling variants meet)."""
-    return hashlib.sha1(normalize(text).encode("utf-8")).hexdigest()
-
-
-def content_vectors(tables, texts: list[str]) -> tuple[str, list[bytes], list[tuple[str, str, bytes]]]:
-    """Vectors of ``texts`` from the store's cache, encoding (in batches) only the distinct normalised texts
-    not seen before. Returns (encoder name, one float32 vector per text as bytes, new cache rows)."""
-    from ..link.encoder import get_encoder
-
-    enc = get_encoder()
-    keys = [content_key(t) for t in texts]
-    have = tables.cached_vectors(keys, enc.name) if keys else {}
-    todo: dict[str, str] = {}
-    for k, t in zip(keys, texts):
-        if k not in have and k not in todo:
-            todo[k] = t
-    new_rows = []
-    items = list(todo.items())
-    for b in range(0, len(items), ENCODE_BATCH):
-        chunk = items[b:b + ENCODE_BATCH]
-        vecs = enc.encode([t for _, t in chunk])
-        for (k, _), v in zip(chunk, vecs):
-            blob = np.asarray(v, dtype=np.float32).tobytes()
-            have[k] = blob
-            new_rows.append((k, enc.name, blob))
-    return enc.name, [have[k] for k in keys], new_rows
-
-
 def extract_article_claims(store, article_ids: list[int]) -> int:
-    """Extract and store the claims of ``article_ids`` (one transaction per batch). Returns the count."""
+    """Extract and store the claims of ``article_ids`` (one transaction per batch). Returns the count.
+    Nothing is encoded here: grouping encodes the contents that can join a group (:mod:`.vectors`)."""
     tables = store.claim_tables
     batch = []
     for aid in article_ids:
@@ -391,9 +359,6 @@ def extract_article_claims(store, article_ids: list[int]) -> int:
         mentions = store.mentions(article_id=aid)
         names = tables.entity_names(m.entity_id for m in mentions)
         batch.append((a, article_claims(a, store.sentences(aid), mentions, names)))
-    claims = [c for _, cs in batch for c in cs]
-    encoder, vectors, new_rows = content_vectors(tables, [c.content for c in claims])
     with store.transaction():
-        tables.save_vectors(new_rows)
-        tables.save_claims(batch, vectors, encoder)
-    return len(claims)
+        tables.save_claims(batch)
+    return sum(len(cs) for _, cs in batch)

@@ -1,9 +1,10 @@
 """Claim groups and contradictions across articles.
 
-In: the stored claims (content embeddings, entities, places, numbers, time expressions, content
-words, polarity, modality). Out: ``claims.group_id`` and the ``claim_groups`` table. Claims of
-articles in the same story (or, for articles in no story, all of them together) are grouped when
-they assert the same thing: close embeddings plus a shared entity or predicate word, and no
+In: the stored claims (entities, places, numbers, time expressions, content words, polarity,
+modality) and content embeddings, computed here only for claims with a candidate in another article
+(:mod:`marsad.claims.vectors`; equal texts need none). Out: ``claims.group_id`` and the
+``claim_groups`` table. Claims of different articles in the same story (or, for articles in no story,
+all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word, and no
 mismatch — different numbers, opposite polarity (a denial counts as negation), different places or
 different relative times are never the same claim. Merging is average-free agglomeration: two groups
 merge only when no pair across them mismatches. A group's id is ``g`` + the id of its earliest claim,
@@ -23,6 +24,7 @@ import numpy as np
 from .. import data
 from ..settings import SETTINGS
 from .origins import group_origins
+from .vectors import VectorCache, content_key
 
 _CFG = SETTINGS.claims
 SAME_COS = _CFG.same_cos
@@ -44,7 +46,8 @@ def _claim_rows(tables, story_ids) -> list[dict]:
         d["origin"] = json.loads(d["origin"]) if d["origin"] else None
         d["provenance"] = json.loads(d["provenance"]) if d["provenance"] else []
         d["eff_polarity"] = d["polarity"] * (-1 if d["modality"] == "denied" else 1)
-        d["vec"] = np.frombuffer(d["vector"], dtype=np.float32) if d["vector"] else None
+        d["key"] = content_key(d["content"])
+        d["vec"] = None         # filled by _encode_candidates for the claims that can join a group
         d["_pubday"] = _day_number(d.get("published"))
         out.append(d)
     return out
@@ -254,15 +257,58 @@ def group_claims(store, stance=None, story_ids=None) -> int:
         for r in tables.places():
             _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
             _PLACE_NAME[r["id"]] = r["name_ar"]
+    cache = VectorCache(tables)
+    scopes = _scopes(rows)
+    _encode_candidates(scopes.values(), cache)
     groups_out = []
-    for members in _scopes(rows).values():
+    for members in scopes.values():
         groups_out.extend(_group_scope(members))
-    _contradictions(groups_out, stance)
+    _contradictions(groups_out, stance, cache)
+    _save_vectors(store, cache)
     for g in groups_out:
         for c in g["contradicts"]:
             c["confidence"] = confidence(c["reasons"])
     tables.replace_groups(story_ids, groups_out)
     return len(groups_out)
+
+
+def _encode_candidates(scopes, cache: VectorCache) -> None:
+    """Vectors for the claims that can join a group or contradict one: those with a candidate
+    (:func:`_candidate_pairs`) in another article whose text differs (two equal texts need no vector to
+    be the same). The other claims stay without one (``vec`` None)."""
+    need: dict[str, str] = {}
+    for members in scopes:
+        for i, j in _cross_pairs(members):
+            for c in (members[i], members[j]):
+                need.setdefault(c["key"], c["content"])
+    vecs = cache.by_key(need)
+    for members in scopes:
+        for c in members:
+            c["vec"] = vecs.get(c["key"])
+
+
+def _save_vectors(store, cache: VectorCache) -> None:
+    rows = cache.take_new_rows()
+    if rows:
+        with store.transaction():
+            store.claim_tables.save_vectors(rows)
+
+
+def _cross_pairs(members: list[dict]):
+    """Candidate pairs of claims from different articles with different texts."""
+    for i, j in _candidate_pairs(members):
+        a, b = members[i], members[j]
+        if a["article_id"] != b["article_id"] and a["key"] != b["key"]:
+            yield i, j
+
+
+def _cos(a: dict, b: dict) -> float:
+    """Cosine of two claims' contents (1 for the same normalised text, 0 when one has no vector)."""
+    if a["key"] == b["key"]:
+        return 1.0
+    if a["vec"] is None or b["vec"] is None or len(a["vec"]) != len(b["vec"]):
+        return 0.0
+    return float(a["vec"] @ b["vec"])
 
 
 def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
@@ -288,14 +334,18 @@ def _group_scope(members: list[dict]) -> list[dict]:
     for i, m in enumerate(members):
         if m["vec"] is not None and len(m["vec"]) == dim:
             V[i] = m["vec"]
+    kid: dict[str, int] = {}
+    keys = np.array([kid.setdefault(m["key"], len(kid)) for m in members])
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
     for i, j in _candidate_pairs(members):
-        cos = float(V[i] @ V[j])
+        a, b = members[i], members[j]
+        if a["article_id"] == b["article_id"]:
+            continue        # an article saying a thing twice does not corroborate it
+        cos = _cos(a, b)
         if cos < min(SAME_COS, SAME_COS_STRONG):
             continue
-        a, b = members[i], members[j]
         same, _ = _related(a, b, cos)
         if same and not mismatch(a, b):
             pairs.append((cos, i, j))
@@ -314,7 +364,7 @@ def _group_scope(members: list[dict]) -> list[dict]:
         if any(mismatch(members[x], members[y]) for x in group_members[ri] for y in group_members[rj]):
             continue
         if len(group_members[ri]) + len(group_members[rj]) > 2 and \
-                float((V[group_members[ri]] @ V[group_members[rj]].T).mean()) < GROUP_MEAN_COS:
+                _mean_cos(V, keys, group_members[ri], group_members[rj]) < GROUP_MEAN_COS:
             continue        # average linkage: a chain of pairwise-similar claims is not one claim
         parent[rj] = ri
         group_members[ri].extend(group_members.pop(rj))
@@ -338,14 +388,21 @@ def _group_scope(members: list[dict]) -> list[dict]:
     return out
 
 
-def _contradictions(groups: list[dict], stance=None) -> None:
+def _mean_cos(V: np.ndarray, keys: np.ndarray, gi: list[int], gj: list[int]) -> float:
+    """Mean cosine across two groups (equal texts count 1 whether encoded or not)."""
+    m = V[gi] @ V[gj].T
+    m[keys[gi][:, None] == keys[gj][None, :]] = 1.0
+    return float(m.mean())
+
+
+def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
     by_scope: dict = {}
     for g in groups:
         by_scope.setdefault(g["scope"], []).append(g)
     for gs in by_scope.values():
         if len(gs) < 2:
             continue
-        members = [(gi, c) for gi, g in enumerate(gs) for c in g["claims"] if c["vec"] is not None]
+        members = [(gi, c) for gi, g in enumerate(gs) for c in g["claims"]]
         if not members:
             continue
         best_of: dict[tuple[int, int], tuple] = {}
@@ -353,7 +410,7 @@ def _contradictions(groups: list[dict], stance=None) -> None:
             (gi, a), (gj, b) = members[i], members[j]
             if gi == gj or a["article_id"] == b["article_id"]:
                 continue
-            cos = float(a["vec"] @ b["vec"]) if len(a["vec"]) == len(b["vec"]) else 0.0
+            cos = _cos(a, b)
             why, ask = contradiction(a, b, cos)
             if not (why or ask):
                 continue
@@ -367,7 +424,7 @@ def _contradictions(groups: list[dict], stance=None) -> None:
         stance_says = {}
         if stance is not None and cands:
             try:
-                probs = stance.predict_proba([(c[3]["content"], c[4]["content"]) for c in cands])
+                probs = stance.predict_proba([(c[3]["content"], c[4]["content"]) for c in cands], encoder=encoder)
                 stance_says = {k: p for k, p in enumerate(probs)}
             except Exception:  # noqa: BLE001  (the classifier is an optional extra signal)
                 stance_says = {}

@@ -205,15 +205,17 @@ class StanceClassifier:
                             feature_version=np.array(FEATURE_VERSION),
                             cue_rule=np.array(self.cue_rule))
 
-    def _encoder(self):
-        enc = _encoder()
+    def _encoder(self, encoder=None):
+        enc = encoder or _encoder()
         if enc.name != self.encoder_name:
             raise RuntimeError(f"stance model needs the {self.encoder_name} encoder, "
                                f"but only {enc.name} is available")
         return enc
 
-    def proba_matrix(self, pairs: list[tuple[str, str]]) -> np.ndarray:
-        """Class probabilities, one row per pair, columns in ``self.labels`` order."""
+    def proba_matrix(self, pairs: list[tuple[str, str]], encoder=None) -> np.ndarray:
+        """Class probabilities, one row per pair, columns in ``self.labels`` order. ``encoder`` (default:
+        the bundled one) may be a cache with the encoder's ``name`` / ``dim`` / ``encode``, so texts
+        encoded before (claim contents) are not encoded again."""
         out = np.zeros((len(pairs), len(self.labels)), dtype=np.float32)
         other = self.labels.index("other")
         live = [i for i, (a, b) in enumerate(pairs) if (a or "").strip() and (b or "").strip()]
@@ -221,7 +223,7 @@ class StanceClassifier:
             out[i, other] = 1.0
         if not live:
             return out
-        enc = self._encoder()
+        enc = self._encoder(encoder)
         for start in range(0, len(live), BATCH):
             idx = live[start:start + BATCH]
             X = features([(pairs[i][0], pairs[i][1]) for i in idx], enc)
@@ -234,9 +236,9 @@ class StanceClassifier:
             P = apply_cue_rule(X, P, self.labels)
         return P
 
-    def predict_proba(self, pairs: list[tuple[str, str]]) -> list[dict[str, float]]:
+    def predict_proba(self, pairs: list[tuple[str, str]], encoder=None) -> list[dict[str, float]]:
         """For each pair, ``{label: probability}``; an empty side gives ``other`` with certainty."""
-        P = self.proba_matrix(pairs)
+        P = self.proba_matrix(pairs, encoder)
         return [{lab: float(p[j]) for j, lab in enumerate(self.labels)} for p in P]
 
     def predict(self, pairs: list[tuple[str, str]]) -> list[str]:

@@ -97,9 +97,10 @@ class ClaimTables:
         self.db.executemany("INSERT OR REPLACE INTO claim_vectors(key, encoder, vector) VALUES (?,?,?)", rows)
 
     # -- claims -------------------------------------------------------------------------------------------
-    def save_claims(self, batch: list[tuple], vectors: list[bytes], encoder: str) -> None:
+    def save_claims(self, batch: list[tuple], vectors: list[bytes] | None = None, encoder: str | None = None) -> None:
         """Replace the claims of each (article, claims) in ``batch`` and record the articles as done.
-        ``vectors`` holds one vector per claim, in batch order. Call inside a transaction."""
+        ``vectors`` holds one vector per claim, in batch order, or is None (contents are encoded later,
+        into the ``claim_vectors`` cache). Call inside a transaction."""
         claims = [c for _, cs in batch for c in cs]
         for a, _ in batch:
             self.db.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
@@ -111,7 +112,7 @@ class ClaimTables:
               json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
               json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
               json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False),
-              vectors[i], encoder) for i, c in enumerate(claims)])
+              vectors[i] if vectors else None, encoder) for i, c in enumerate(claims)])
         self.db.executemany(
             "INSERT OR REPLACE INTO claim_state(article_id, n_claims, story_id) VALUES (?,?,?)",
             [(a.id, len(cs), a.story_id) for a, cs in batch])
