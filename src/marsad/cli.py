@@ -75,11 +75,6 @@ def _check_paths(paths: list[str]) -> None:
         fail(", ".join(missing), "no such file or directory (nothing was read)", 2)
 
 
-def _outputs(db: str, report: Path | None = None) -> list[str]:
-    """The files this run writes: never read as input."""
-    return [db, db + "-wal", db + "-shm", db + "-journal", db + ".lock"] + ([str(report)] if report else [])
-
-
 @contextmanager
 def _progress():
     """A rich progress callback for pipeline stages (quiet when not on a terminal)."""
@@ -140,7 +135,7 @@ def analyze(paths: list[str] = typer.Argument(..., help="Files, directories, glo
         store = _store(db, create=True)
         with _progress() as progress:
             run = run_analyze(store, paths, progress, workers=workers, engine=engine, address=address,
-                              exclude=_outputs(db, report))
+                              exclude=[str(report)])   # the store's own files are never read either
         _print_summary(run, store)
         write_report(store, report, run)
         err.print(f"[green]✓[/] report: {report}   store: {db}")
@@ -155,7 +150,7 @@ def ingest(paths: list[str] = typer.Argument(..., help="Files, directories, glob
         _check_paths(paths)
         store = _store(db, create=True)
         with _progress() as progress:
-            run = run_ingest(store, paths, progress, exclude=_outputs(db))
+            run = run_ingest(store, paths, progress)
         err.print(f"[green]✓[/] {run.documents_new} new documents, {run.documents_known} already stored, "
                   f"{run.inputs_unchanged} unchanged inputs skipped, {len(run.rejects)} rejected, "
                   f"{len(run.warnings)} stored with warnings, {len(run.missing)} missing.")

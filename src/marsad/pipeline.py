@@ -159,9 +159,10 @@ def ingest(store: Store, names: Iterable[str], progress: Progress | None = None,
            summary: RunSummary | None = None, fetch=None, exclude: Iterable[str] = ()) -> RunSummary:
     """Read every input into stored (pending) documents; rejects are stored with their reasons.
 
-    ``exclude``: paths never read (the run's own store and report)."""
+    ``exclude``: paths never read besides the store's own files (the run's report)."""
     summary = summary or RunSummary()
-    inputs, rejects = expand_inputs(list(names), exclude=_resolved(exclude))
+    own = [store.path + suffix for suffix in ("", "-wal", "-shm", "-journal", ".lock")]   # the store's own files
+    inputs, rejects = expand_inputs(list(names), exclude=_resolved([*own, *exclude]))
     for r in rejects:
         _reject(store, summary, r.source, r.reason, r.sha256)
     summary.inputs += len(inputs)
@@ -262,5 +263,5 @@ def analyze(store: Store, names: Iterable[str], progress: Progress | None = None
     The report is written by the caller. ``stages=False`` stops after the per-article stages.
     ``exclude``: files never read as input (the caller's store and report).
     """
-    summary = ingest(store, names, progress, fetch=fetch, exclude=(store.path, *exclude))
+    summary = ingest(store, names, progress, fetch=fetch, exclude=exclude)
     return process(store, progress, workers, summary, engine=engine, address=address, stages=stages)
