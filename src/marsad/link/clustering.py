@@ -14,7 +14,11 @@ and split runs give the same partition; nothing is ever re-clustered. Candidates
 are the stored articles whose encoder cosine reaches ``candidate_cosine`` (the ``candidates``
 closest) and those naming one of its lead entities (the ``key_candidates`` latest), within
 ``window_days`` when both are dated. :func:`revise` re-scores a changed development's edges with the
-current settings and profiles and splits it when it falls apart, logging which edges were dropped.
+current settings and profiles and splits it when it falls apart, logging which edges were dropped; it
+also checks the development's cohesion in time: when most of its members name one weekday, members
+naming only other weekdays (another day's strike on the same port, resembling members that name no
+day) leave it, with what they are linked to among themselves (:func:`day_outliers`). Both checks
+depend on the development's members and stored edges only, so the partition stays order-independent.
 :func:`describe_story` gives a development its title, span, outlets and extractive summary.
 """
 
@@ -169,16 +173,8 @@ class DevelopmentIndex:
         self.merges.append((keep, other))
 
 
-def revise(tables, story_id: int, encoder_cosine) -> list[int]:
-    """Re-score a development's edges with the current settings; split it if it no longer holds together.
-
-    ``encoder_cosine(a, b)`` gives the stored vectors' cosine. Near duplicates stay with their
-    original. Returns the ids of developments split off (logged with the edges that were dropped)."""
-    members = tables.story_members(story_id)
-    if len(members) < 2:
-        return []
-    edges = tables.edges_within(story_id)
-    profiles = {a: profile_from_row(r) for a, r in tables.load_profiles(members).items()}
+def _components(members: list[int], links: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of ``members`` under ``links`` (pairs outside ``members`` are ignored), smallest id first."""
     parent = {a: a for a in members}
 
     def find(x):
@@ -187,30 +183,91 @@ def revise(tables, story_id: int, encoder_cosine) -> list[int]:
             x = parent[x]
         return x
 
-    dropped = []
+    for a, b in links:
+        if a in parent and b in parent:
+            parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for a in sorted(members):
+        groups.setdefault(find(a), []).append(a)
+    return sorted(groups.values(), key=min)
+
+
+def day_outliers(weekdays: dict[int, list[int]]) -> tuple[int | None, list[int]]:
+    """The weekday most members of one development name, and the members that name only other weekdays.
+
+    ``weekdays``: article id -> weekdays its lead names. A consensus needs ``day_consensus_votes``
+    articles naming it, at least ``day_consensus_share`` of those naming any weekday, and no tie; without
+    one nobody is an outlier. Outliers report another day's news that resembles members naming no day."""
+    cfg = SETTINGS.link
+    votes: dict[int, int] = {}
+    for days in weekdays.values():
+        for d in set(days):
+            votes[d] = votes.get(d, 0) + 1
+    naming = sum(1 for days in weekdays.values() if days)
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+    if not ranked or ranked[0][1] < cfg.day_consensus_votes or ranked[0][1] < cfg.day_consensus_share * naming:
+        return None, []
+    if len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+        return None, []
+    day = ranked[0][0]
+    return day, sorted(a for a, days in weekdays.items() if days and day not in days)
+
+
+def _split_on_day(group: list[int], links: list[tuple[int, int]], profiles: dict[int, ArticleProfile],
+                  roots: list[tuple[int, int]], reasons: list[dict]) -> list[list[int]]:
+    """Split a linked group until no part holds members naming another day than its consensus: the
+    outliers and the rest each fall into their own components (edges across the two are not used)."""
+    day, out = day_outliers({a: profiles[a].weekdays for a in group if a in profiles})
+    if not out:
+        return [group]
+    dup_of = dict(roots)
+    out_set = {a for a in group if a in out or dup_of.get(a) in out}
+    cut = [(a, b) for a, b in links if (a in out_set) == (b in out_set)]
+    reasons.append({"consensus_weekday": day, "article_ids": sorted(out_set)})
+    parts = []
+    for side in ([a for a in group if a not in out_set], sorted(out_set)):
+        for comp in _components(side, cut):
+            parts += _split_on_day(comp, cut, profiles, roots, reasons) if len(comp) < len(group) else [comp]
+    return parts
+
+
+def revise(tables, story_id: int, encoder_cosine) -> list[int]:
+    """Re-score a development's edges with the current settings; split it if it no longer holds together.
+
+    Two checks, both functions of the development's members and stored edges only (so the result does
+    not depend on the order articles arrived in): edges whose score fell below ``join_score`` are
+    dropped, and members naming another weekday than the development's consensus (:func:`day_outliers`)
+    leave it with whatever they are linked to among themselves. ``encoder_cosine(a, b)`` gives the stored
+    vectors' cosine. Near duplicates stay with their original. Returns the ids of developments split off
+    (logged with the edges dropped and the day conflicts)."""
+    members = tables.story_members(story_id)
+    if len(members) < 2:
+        return []
+    edges = tables.edges_within(story_id)
+    profiles = {a: profile_from_row(r) for a, r in tables.load_profiles(members).items()}
+    dropped, kept = [], []
     for a, b, old in edges:
         if a in profiles and b in profiles:
             score, _ = pair_score(profiles[a], profiles[b], encoder_cosine(a, b))
             if score < SETTINGS.link.join_score:
                 dropped.append((a, b, round(old, 3), round(score, 3)))
                 continue
-        parent[find(a)] = find(b)
-    for a, root in tables.duplicate_roots(members):
-        if root in parent:
-            parent[find(a)] = find(root)
-    groups: dict[int, list[int]] = {}
-    for a in members:
-        groups.setdefault(find(a), []).append(a)
-    if not dropped or len(groups) == 1:
+        kept.append((a, b))
+    roots = tables.duplicate_roots(members)
+    links = kept + [(a, root) for a, root in roots]
+    day_splits: list[dict] = []
+    parts = [p for g in _components(members, links) for p in _split_on_day(g, links, profiles, roots, day_splits)]
+    if len(parts) == 1:
         return []
-    tables.delete_edges_below([(a, b) for a, b, _, _ in dropped])
-    parts = sorted(groups.values(), key=lambda g: min(g))
+    if dropped:
+        tables.delete_edges_below([(a, b) for a, b, _, _ in dropped])
+    parts.sort(key=min)
     new_ids = []
     for part in parts[1:]:
         sid = tables.new_story(None)
         tables.assign_articles([(sid, a) for a in part])
         tables.log("development", "split", story_id, sid,
-                   {"article_ids": part, "dropped_edges": [list(d) for d in dropped]})
+                   {"article_ids": part, "dropped_edges": [list(d) for d in dropped], "day_conflicts": day_splits})
         new_ids.append(sid)
     return new_ids
 

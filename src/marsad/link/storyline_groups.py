@@ -6,7 +6,10 @@ counts, dates; and the storyline edges scored earlier). Out: each changed develo
 edges (other developments whose :func:`storyline_score` reaches ``storyline_score``, or
 ``storyline_single`` when either is a single article, and that are not dated more than
 ``storyline_gap_days`` apart), and storylines as the connected components of those edges, where a
-single-article development joins by its strongest edge only (it hangs from one thread, never bridges two). Only the
+single-article development joins by its strongest edge only (it hangs from one thread, never bridges two), and
+one dated more than ``storyline_gap_days`` from every other dated development of its storyline is set apart
+(:func:`dated_apart`: a report from another time reached through undated reports; the gap that rules out a
+dated pair's edge also holds along such a chain). Only the
 components that hold a changed development are recomputed; a storyline that gains a bridge merges, one
 that loses it splits, and both are logged. Whole countries weigh ``storyline_w_country`` in the entity
 profile: they name the arena (Israel, the USA) that many unrelated threads share, not the thread.
@@ -122,42 +125,68 @@ def _best(edges: list[tuple[int, float]]) -> int | None:
     return max(edges, key=lambda e: (e[1], -e[0]))[0] if edges else None
 
 
-def _active_neighbours(tables, frontier: list[int], pool: dict[int, DevProfile]) -> dict[int, list[int]]:
+def _active_neighbours(tables, frontier: list[int], pool: dict[int, DevProfile],
+                       apart: set[int] = frozenset()) -> dict[int, list[int]]:
     """Storyline edges that join: between two developments of several articles, or a single-article
-    development's strongest edge. A lone report hangs from one place and never bridges two threads."""
+    development's strongest edge. A lone report hangs from one place and never bridges two threads.
+    Developments in ``apart`` (lone reports dated away from their thread) join nothing."""
     nbrs = tables.storyline_neighbours(frontier)
     singles = sorted({o for s in frontier for o, _ in nbrs.get(s, []) if _single(pool, o)} - set(frontier))
     more = tables.storyline_neighbours(singles) if singles else {}
-    best = {x: _best(nbrs.get(x, []) if x in frontier else more.get(x, []))
+    best = {x: _best([e for e in (nbrs.get(x, []) if x in frontier else more.get(x, [])) if e[0] not in apart])
             for x in set(singles) | {s for s in frontier if _single(pool, s)}}
 
     def joins(a: int, b: int) -> bool:
+        if a in apart or b in apart:
+            return False
         return (not _single(pool, a) and not _single(pool, b)) or best.get(a) == b or best.get(b) == a
     return {s: [o for o, _ in nbrs.get(s, []) if joins(s, o)] for s in frontier}
 
 
-def _component(tables, start: int, seen: set[int], pool: dict[int, DevProfile]) -> list[int]:
+def _component(tables, start: int, seen: set[int], pool: dict[int, DevProfile], apart: set[int]) -> list[int]:
     comp, frontier = [], [start]
     seen.add(start)
     while frontier:
         comp += frontier
-        nbrs = _active_neighbours(tables, frontier, pool)
+        nbrs = _active_neighbours(tables, frontier, pool, apart)
         frontier = sorted({o for s in frontier for o in nbrs.get(s, []) if o not in seen})
         seen.update(frontier)
     return sorted(comp)
 
 
+def dated_apart(comp: list[int], pool: dict[int, DevProfile]) -> list[int]:
+    """Single-article developments of one storyline whose dates are all more than ``storyline_gap_days``
+    from every date of the rest of it (both dated): a lone report reached through undated reports, from
+    another time. A dated pair further apart never has an edge; this keeps the gap along chains too."""
+    gap = SETTINGS.link.storyline_gap_days
+    out = []
+    for s in comp:
+        if not _single(pool, s) or not pool[s].days:
+            continue
+        rest = [d for o in comp if o != s and o in pool for d in pool[o].days]
+        if rest and min(abs(x - y) for x in pool[s].days for y in rest) > gap:
+            out.append(s)
+    return out
+
+
 def _components(tables, starts: set[int], pool: dict[int, DevProfile]) -> list[list[int]]:
     """Components reached from ``starts``, widened until every storyline they touch is recomputed whole
-    (a lone report that moves to a stronger neighbour leaves its old storyline)."""
+    (a lone report that moves to a stronger neighbour leaves its old storyline); lone reports dated away
+    from the rest of their component (:func:`dated_apart`) are set apart and the components recomputed."""
+    apart: set[int] = set()
     while True:
         seen: set[int] = set()
-        comps = [_component(tables, s, seen, pool) for s in sorted(starts) if s not in seen]
+        comps = [_component(tables, s, seen, pool, apart) for s in sorted(starts) if s not in seen]
         lines = {v for v in tables.storyline_of(sorted(seen)).values() if v is not None}
         members = {s for m in tables.storyline_members(sorted(lines)).values() for s in m} if lines else set()
-        if members <= seen:
+        if not members <= seen:
+            starts = starts | members
+            continue
+        far = {s for c in comps for s in dated_apart(c, pool)} - apart
+        if not far:
             return comps
-        starts = starts | members
+        apart |= far
+        starts = starts | far
 
 
 def _regroup(tables, changed: list[int], pool: dict[int, DevProfile]) -> list[int]:
