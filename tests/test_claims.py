@@ -328,8 +328,8 @@ def test_agreeing_negative_statements_are_not_a_contradiction():
 def test_counts_times_and_opposed_predicates_contradict():
     from marsad.claims.grouping import contradiction, count_conflicts, times_differ
 
-    a = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [16, "injured", "="]]})
-    b = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [30, "injured", "="]]})
+    a = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [16, "injured", "="]]}, story_id=1)
+    b = _row(["~kill", "مطار"], flags={"counts": [[3, "killed", "="], [30, "injured", "="]]}, story_id=1)
     assert count_conflicts(a, b) == [("injured", [16], [30])]
     c = _row(["~kill", "مطار"], flags={"counts": [[100, "injured", ">"]]})
     d = _row(["~kill", "مطار"], flags={"counts": [[124, "injured", "="]]})
@@ -349,6 +349,78 @@ def test_counts_times_and_opposed_predicates_contradict():
     cap = _row(["~control", "مدينه"], entities=["E", "F"])
     tac = _row(["~tactical", "مدينه"], entities=["E", "F"])
     assert "opposed" in contradiction(cap, tac, 0.7)[0]
+
+
+def _claim_row(text: str, story_id=1, **kw):
+    """A grouping row for a content written here, with the extraction's own counts and cues."""
+    from marsad.claims.extract import _WORD, count_cue_forms, counted_numbers, main_clause, unnumbered_casualties
+    from marsad.text import normalize
+
+    words = _WORD.findall(normalize(text))
+    flags = {"counts": counted_numbers(words) + unnumbered_casualties(main_clause(text)),
+             "weekdays": count_cue_forms(words, "weekday"), "toll_update": bool(count_cue_forms(words, "update"))}
+    return _row([], entities=[], story_id=story_id, flags=flags, **kw)
+
+
+def test_casualty_tolls_of_one_development_contradict_without_a_shared_entity():
+    from marsad.claims.grouping import contradiction
+
+    a = _claim_row("أصيب 40 شخصا برصاص الجنود قرب الحدود")
+    b = _claim_row("وقالت الوزارة إن عدد الجرحى بلغ 75 بينهم نساء")
+    assert contradiction(a, b, 0.1)[0] == ["numbers"]
+    assert contradiction(a, _claim_row("وقالت الوزارة إن عدد الجرحى بلغ 75", story_id=2), 0.1)[0] == []   # another development
+    assert contradiction(a, _claim_row("أصيب 40 شخصا في الهجوم"), 0.1)[0] == []                       # the same toll
+    # Saturday's toll and Sunday's are two counts; a toll that "rose to" N updates the earlier one
+    assert contradiction(_claim_row("أصيب 12 شخصا السبت"), _claim_row("أصيب 30 شخصا الأحد"), 0.1)[0] == []
+    assert contradiction(a, _claim_row("ارتفعت حصيلة الجرحى إلى 75 مصابا"), 0.1)[0] == []
+    # votes are not casualties: without shared wording they are not compared
+    assert contradiction(_claim_row("حصل المرشح على 60 صوتا"), _claim_row("نال 45 صوتا في الجلسة"), 0.1)[0] == []
+
+
+def test_no_injuries_against_injuries_is_a_count_conflict():
+    from marsad.claims.extract import _WORD, unnumbered_casualties
+    from marsad.claims.grouping import contradiction
+    from marsad.text import normalize
+
+    def counts(t):
+        return unnumbered_casualties(_WORD.findall(normalize(t)))
+
+    assert counts("سقط صاروخ في ساحة مفتوحة دون وقوع إصابات") == [[0, "injured", "="]]
+    assert counts("ولم ترد أنباء عن وقوع إصابات في صفوف المدنيين") == [[0, "injured", "="]]
+    assert counts("ونفى الجيش وقوع إصابات") == [[0, "injured", "="]]
+    assert counts("الغارة أسفرت عن سقوط قتلى وجرحى") == [[1, "killed", ">"], [1, "injured", ">"]]
+    assert counts("حققت القذيفة إصابة مباشرة في المبنى") == []          # a hit, not an injury
+    none = _claim_row("سقط صاروخ في ساحة مفتوحة دون وقوع إصابات")
+    some = _claim_row("وأدى سقوط الصاروخ إلى وقوع إصابات بين السكان")
+    assert contradiction(none, some, 0.2)[0] == ["numbers"]
+    assert contradiction(none, _claim_row("أصيب 7 أشخاص جراء سقوط الصاروخ"), 0.2)[0] == ["numbers"]
+
+
+def test_a_count_given_under_another_noun_or_a_passed_threshold_is_no_conflict():
+    from marsad.claims.extract import _WORD, counted_numbers
+    from marsad.claims.grouping import count_conflicts
+    from marsad.text import normalize
+
+    assert counted_numbers(_WORD.findall(normalize("تجاوز عدد مؤيديه عتبة الـ65 صوتا"))) == [[65, "votes", ">"]]
+    a = _row([], flags={"counts": [[90, "votes", "="]]})
+    b = _row([], flags={"counts": [[90, "نايب", "="], [60, "votes", "="]]})     # "نال تأييد 90 نائبا ... 60 صوتا في الأولى"
+    assert count_conflicts(a, b) == []
+
+
+def test_a_negation_in_a_conjoined_clause_leaves_the_main_clause_positive():
+    from marsad.claims.extract import main_clause
+
+    words = main_clause("وانتخب المجلس رئيسه بأغلبية 70 عضوا، ولم يصوت 20 عضوا لأي مرشح")
+    assert "لم" not in words and "انتخب" in " ".join(words)
+    assert "لا" in main_clause("الحكومة، التي تشكلت أمس، لا تملك أغلبية")
+
+
+def test_times_far_apart_are_different_happenings_not_a_conflict():
+    from marsad.claims.grouping import times_differ
+
+    last_year = _row(["~control"], flags={"days": [-730, -180]})
+    yesterday = _row(["~control"], flags={"days": [-1, -1]})
+    assert not times_differ(last_year, yesterday)
 
 
 def test_export_names_sources_in_english_with_the_arabic_as_written():

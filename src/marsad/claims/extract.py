@@ -96,6 +96,21 @@ def _bare(w: str) -> str:
     return w[1:] if len(w) > 3 and w[0] in "وف" and w[1:] in _SUBORDINATE else w
 
 
+def _opens_clause(w: str) -> bool:
+    """A word that opens another proposition after a comma: a subordinate word, a conjoined negation
+    (ولم، ولا، فلن) or any و / ف + word of four letters."""
+    if _bare(w) in _SUBORDINATE:
+        return True
+    if w[0] in "وف" and cues_negation_particle(w[1:]):
+        return True
+    return w[0] in "وف" and len(w) > 3
+
+
+def cues_negation_particle(word: str) -> bool:
+    """``word`` (normalised) is a negation particle of modality_cues.tsv (لم، لا، لن ...)."""
+    return (word,) in cues().get("negation", [])
+
+
 def main_clause(content: str) -> list[str]:
     """The normalised words of a content's main clause: comma-separated relative clauses
     ("روسيا، التي كانت حليفة النظام، لا تملك") are skipped, and the clause ends at the first
@@ -108,7 +123,7 @@ def main_clause(content: str) -> list[str]:
             continue
         if out and _bare(words[0]) in _RELATIVE:
             continue
-        if out and (_bare(words[0]) in _SUBORDINATE or (words[0][0] in "وف" and len(words[0]) > 3)):
+        if out and _opens_clause(words[0]):
             break       # a subordinate clause, or a coordinate one ("...، ولم يسم 35 نائبا"): another proposition
         for i, w in enumerate(words):
             if i > 0 and _bare(w) in _SUBORDINATE:
@@ -146,7 +161,7 @@ def _unit_class(word: str) -> str | None:
 
 _TOTAL_WORDS = frozenset(("اصل", "البالغ", "اجمالي", "مجموع"))          # "من أصل 128": a total, not the count
 _APPROX_WORDS = frozenset(("نحو", "حوالي", "قرابه", "زهاء", "قرابة", "ما يقارب", "يقارب"))
-_MORE_WORDS = frozenset(("اكثر", "يزيد", "يفوق", "تجاوز"))
+_MORE_WORDS = frozenset(("اكثر", "يزيد", "يفوق", "تجاوز", "عتبه"))        # "عتبة الـ68": a threshold passed
 _LESS_WORDS = frozenset(("اقل",))
 
 
@@ -177,6 +192,59 @@ def counted_numbers(words: list[str]) -> list[list]:
         if qual == "=" and i + 3 < len(ws) and ws[i + 2] == "علي" and ws[i + 3] in ("الاقل", "الاقل"):
             qual = ">"
         out.append([int(w), unit, qual])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _casualty_words() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    nouns, none, some = {}, set(), set()
+    for r in data.rows("claim_casualty_words.tsv"):
+        w = normalize(r["form"])
+        if r["kind"] == "noun":
+            nouns[strip_clitics(w)] = r["unit"]
+        else:
+            (none if r["kind"] == "none" else some).add(w)
+    return nouns, frozenset(none), frozenset(some)
+
+
+@lru_cache(maxsize=1)
+def _count_cues() -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for r in data.rows("claim_count_cues.tsv"):
+        out.setdefault(r["kind"], []).append(tuple(normalize(r["form"]).split()))
+    return out
+
+
+def count_cue_forms(words: list[str], kind: str) -> list[str]:
+    """The ``kind`` cues of claim_count_cues.tsv in normalised ``words`` (weekday names, toll updates)."""
+    out = []
+    for i, w in enumerate(words):
+        for f in _count_cues().get(kind, []):
+            if (w == f[0] or (len(w) > len(f[0]) and w[0] in "وفل" and w[1:] == f[0])) \
+                    and tuple(words[i + 1:i + len(f)]) == f[1:]:
+                out.append(" ".join(f))
+    return sorted(set(out))
+
+
+CASUALTY_WINDOW = 5     # words before a casualty noun searched for "none" / "some" cues
+
+
+def unnumbered_casualties(words: list[str]) -> list[list]:
+    """Counts of casualties stated without a number, as [value, unit, qualifier]: "دون وقوع إصابات",
+    "ولم ترد أنباء عن إصابات" → [0, "injured", "="]; "سقوط مصابين", "أوقع قتلى" → [1, unit, ">"]
+    (at least one). A plural casualty noun next to a number is left to :func:`counted_numbers`."""
+    nouns, none, some = _casualty_words()
+    out = []
+    for i, w in enumerate(words):
+        unit = nouns.get(strip_clitics(w))
+        if unit is None or any(any(ch.isdigit() for ch in x) for x in words[max(0, i - 1):i + 2]):
+            continue
+        before = [b[1:] if len(b) > 2 and b[0] in "وف" and b[1:] in none | some else b
+                  for b in words[max(0, i - CASUALTY_WINDOW):i]]
+        if any(b in none for b in before):
+            out.append([0, unit, "="])
+        elif any(b in some for b in before):
+            out.append([1, unit, ">"])
     return out
 
 
@@ -322,10 +390,11 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         for i, w in enumerate(main):
             if count_cues([w], "negation"):
                 neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
-        flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords),
+        flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords) + unnumbered_casualties(main),
                  "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
                  "ordinals": sorted(set(cue_forms(cwords, "ordinal"))),
-                 "days": time_range(cwords), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
+                 "days": time_range(cwords), "weekdays": count_cue_forms(cwords, "weekday"),
+                 "toll_update": bool(count_cue_forms(swords, "update")), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [
             x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]

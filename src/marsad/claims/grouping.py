@@ -73,8 +73,9 @@ def _days(c: dict) -> tuple[int, int] | None:
 def times_differ(a: dict, b: dict) -> bool:
     """Both claims say when, and the days they can mean do not overlap ("last week" / "hours before";
     "today" in Monday's paper and "yesterday" in Tuesday's are the same day). Without both publication
-    dates a one-day expression (اليوم، أمس) may be off by the day between two papers; with them, times
-    more than ``times_max_gap_days`` apart are different happenings rather than a conflict."""
+    dates a one-day expression (اليوم، أمس) may be off by the day between two papers. Times more than
+    ``times_max_gap_days`` apart ("last year" in an anniversary piece / "yesterday") are different
+    happenings rather than a conflict."""
     da, db = _days(a), _days(b)
     if da is None or db is None:
         return False
@@ -84,7 +85,7 @@ def times_differ(a: dict, b: dict) -> bool:
         da = (da[0] - 1, da[1] + 1) if da[0] == da[1] else da
         db = (db[0] - 1, db[1] + 1) if db[0] == db[1] else db
     gap = max(db[0] - da[1], da[0] - db[1])
-    return gap > 0 and (not dated or gap <= TIMES_MAX_GAP)
+    return gap > 0 and gap <= TIMES_MAX_GAP
 
 
 def _interval(v: int, qual: str) -> tuple[float, float]:
@@ -97,11 +98,18 @@ def _interval(v: int, qual: str) -> tuple[float, float]:
     return v, v
 
 
+@lru_cache(maxsize=1)
+def _casualty_units() -> frozenset[str]:
+    """Units of people harmed (claim_casualty_words.tsv): their tolls conflict without a shared entity."""
+    return frozenset(r["unit"] for r in data.rows("claim_casualty_words.tsv") if r.get("unit"))
+
+
 def count_conflicts(a: dict, b: dict) -> list[tuple]:
     """Counts of the same thing that cannot both hold: (unit, values in a, values in b). A sentence that
     gives both rounds' votes (71 then 99) does not conflict with one that gives 99, "more than 100
-    injured" does not conflict with "124 injured", and counts of different rounds or sessions (الأولى /
-    الثانية) are different counts."""
+    injured" does not conflict with "124 injured", counts of different rounds or sessions (الأولى /
+    الثانية) are different counts, and a count the other claim gives under another noun ("99 صوتا" /
+    "تأييد 99 نائبا") is the same count."""
     oa, ob = set((a.get("flags") or {}).get("ordinals") or []), set((b.get("flags") or {}).get("ordinals") or [])
     if oa and ob and not oa & ob:
         return []
@@ -112,9 +120,12 @@ def count_conflicts(a: dict, b: dict) -> list[tuple]:
             v, u, q = (item + ["="])[:3]
             d.setdefault(u, []).append(_interval(v, q))
         units.append(d)
+    exact = [{x[0] for xs in d.values() for x in xs if x[0] == x[1]} for d in units]
     out = []
     for u in units[0].keys() & units[1].keys():
         ia, ib = units[0][u], units[1][u]
+        if {x[0] for x in ia if x[0] == x[1]} & exact[1] or {y[0] for y in ib if y[0] == y[1]} & exact[0]:
+            continue
         if not any(x[0] <= y[1] and y[0] <= x[1] for x in ia for y in ib):
             out.append((u, sorted(x[0] for x in ia), sorted(y[0] for y in ib)))
     return out
@@ -192,9 +203,9 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     ents = set(a["entities"]) & set(b["entities"])
     terms = set(a["terms"]) & set(b["terms"])
     preds = {t for t in terms if t.startswith("~")}
+    why = ["numbers"] if count_conflict(a, b, _casualty_units()) else []
     if not ents or not (terms or opposed(a, b)):
-        return [], False
-    why = []
+        return why, bool(why)
     if preds and times_differ(a, b) or (preds and a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
                                         and _days(a) is None and _days(b) is None):
         why.append("times")     # e.g. "left last week" / "fled hours before": the same act, another time
@@ -208,9 +219,32 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     close = len(terms) >= 2 and cos >= CONTRA_COS
     if a["eff_polarity"] != b["eff_polarity"] and not denied and close and _negates_other(a, b):
         why.append("polarity")
-    if close and count_conflicts(a, b):
+    if close and "numbers" not in why and count_conflict(a, b, None):
         why.append("numbers")
     return why, bool(why)
+
+
+def same_development(a: dict, b: dict) -> bool:
+    return a.get("story_id") is not None and a.get("story_id") == b.get("story_id")
+
+
+def count_conflict(a: dict, b: dict, units: frozenset[str] | None) -> bool:
+    """Two reports of one development that give incompatible counts of the same thing of ``units`` (any
+    unit when None)
+    ("83 injured" / "124 injured"; "no injuries" / "injured fell"), with the same polarity, places that
+    can be one place and times that can be one time. For casualties no shared entity or wording is
+    needed: the development says what happening is counted. Counts in different developments of a
+    storyline are counts of different happenings."""
+    if not same_development(a, b) or a["eff_polarity"] != b["eff_polarity"] or "expected" in (a["modality"], b["modality"]):
+        return False
+    if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
+        return False
+    fa, fb = a.get("flags") or {}, b.get("flags") or {}
+    if fa.get("toll_update") or fb.get("toll_update"):
+        return False        # "the toll rose to 124": an update of earlier counts, not a conflict
+    if fa.get("weekdays") and fb.get("weekdays") and not set(fa["weekdays"]) & set(fb["weekdays"]):
+        return False        # Monday's count and Sunday's
+    return any(units is None or c[0] in units for c in count_conflicts(a, b)) and not times_differ(a, b)
 
 
 def _negates_other(a: dict, b: dict) -> bool:
@@ -327,6 +361,24 @@ def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
     return pairs
 
 
+def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
+    """Pairs of claims of one development that count the same casualties (contradiction candidates
+    that need no shared entity)."""
+    index: dict[tuple, list[int]] = {}
+    units = _casualty_units()
+    for i, m in enumerate(members):
+        for u in {item[1] for item in (m.get("flags") or {}).get("counts") or [] if item[1] in units}:
+            index.setdefault((m.get("story_id"), u), []).append(i)
+    pairs = set()
+    for (story, _), idx in index.items():
+        if story is None:
+            continue
+        for x, i in enumerate(idx):
+            for j in idx[x + 1:]:
+                pairs.add((i, j))
+    return pairs
+
+
 def _group_scope(members: list[dict]) -> list[dict]:
     n = len(members)
     dim = next((len(m["vec"]) for m in members if m["vec"] is not None), 0)
@@ -406,7 +458,7 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
         if not members:
             continue
         best_of: dict[tuple[int, int], tuple] = {}
-        for i, j in _candidate_pairs([c for _, c in members]):
+        for i, j in _candidate_pairs([c for _, c in members]) | _count_pairs([c for _, c in members]):
             (gi, a), (gj, b) = members[i], members[j]
             if gi == gj or a["article_id"] == b["article_id"]:
                 continue
