@@ -600,6 +600,40 @@ def test_date_filters_treat_undated_articles_alike(tmp_path):
         store.close()
 
 
+def test_article_page_shows_the_widest_copy_links_and_counts_the_rest(tmp_path, monkeypatch):
+    """An article copied by many others lists the widest links only (each way) and says how many more."""
+    import hashlib
+
+    from marsad.model import Article, Document
+    from marsad.settings import SETTINGS
+
+    store = Store(tmp_path / "copies.db")
+    try:
+        ids = []
+        for i in range(6):
+            text = f"نص الخبر رقم {i} عن اجتماع مجلس المحافظة في حمص لبحث ملف المياه والكهرباء."
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            store.add_document(Document(source=f"test://{i}", sha256=sha, kind="txt", content=text))
+            ids += store.save_articles(sha, [Article(source=f"test://{i}", text=text, title=f"خبر {i}")])
+        source, copiers = ids[0], ids[1:]
+        with store.db:
+            for k, a in enumerate(copiers):
+                store.db.execute("INSERT INTO copies VALUES (?, ?, 0.5, ?)", (a, source, 0.1 * (k + 1)))
+                store.db.execute("INSERT INTO copy_passages VALUES (?, ?, 0, 10, 0, 10, 1.0)", (a, source))
+        total, rows, passages = store.web.copy_links(source, 2)
+        assert total == 5 and [r["article_id"] for r in rows] == [copiers[-1], copiers[-2]]
+        assert sorted(p["article_id"] for p in passages) == sorted([copiers[-1], copiers[-2]])
+        assert store.web.copy_links(copiers[0], 2)[0] == 1
+    finally:
+        store.close()
+    monkeypatch.setattr(SETTINGS.web, "copies_shown", 2)
+    with TestClient(create_app(tmp_path / "copies.db")) as c:
+        page = c.get(f"/articles/{source}").text
+        assert page.count("نقلت عنها") == 2 and "و3 روابط نقل أخرى" in page
+        rec = c.get(f"/api/articles/{source}").json()
+        assert rec["copies_total"] == 5 and len(rec["copies"]) == 2 and all(len(x["passages"]) == 1 for x in rec["copies"])
+
+
 def test_actor_and_event_names_in_arabic():
     """ACLED's English vocabulary is shown in Arabic: named actors, patterns with a country (CLDR's
     Arabic name), entities by their Arabic name, else the interaction code; no Latin letter left."""

@@ -260,6 +260,27 @@ class WebReads:
                 f"SELECT id, title, outlet FROM articles WHERE id IN ({_marks(len(chunk))})", chunk))
         return out
 
+    def copy_links(self, article_id: int, limit: int) -> tuple[int, list[sqlite3.Row], list[sqlite3.Row]]:
+        """An article's copy links, each direction capped at ``limit`` (widest coverage first), with the
+        copied passages of those links; and the number of all its links."""
+        total = self.db.execute("SELECT (SELECT count(*) FROM copies WHERE article_id = ?) + "
+                                "(SELECT count(*) FROM copies WHERE source_article_id = ?)",
+                                (article_id, article_id)).fetchone()[0]
+        rows = []
+        for col in ("article_id", "source_article_id"):
+            rows += self.db.execute(f"SELECT article_id, source_article_id, similarity, coverage FROM copies "
+                                    f"WHERE {col} = ? ORDER BY coverage DESC, similarity DESC, article_id, "
+                                    "source_article_id LIMIT ?", (article_id, limit)).fetchall()
+        sources = [r["source_article_id"] for r in rows if r["article_id"] == article_id]
+        copiers = [r["article_id"] for r in rows if r["source_article_id"] == article_id]
+        passages = self.db.execute(
+            "SELECT * FROM copy_passages WHERE article_id = ? AND source_article_id IN "
+            f"({_marks(len(sources))}) ORDER BY source_article_id, start", [article_id, *sources]).fetchall()
+        passages += self.db.execute(
+            "SELECT * FROM copy_passages WHERE source_article_id = ? AND article_id IN "
+            f"({_marks(len(copiers))}) ORDER BY article_id, start", [article_id, *copiers]).fetchall()
+        return total, rows, passages
+
     def duplicates_of(self, article_id: int) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE duplicate_of=? ORDER BY id", (article_id,))]
 

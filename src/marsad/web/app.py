@@ -447,7 +447,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         if a is None:
             raise HTTPException(404, f"no article with id {article_id}")
         mentions = store.mentions(article_id=article_id)
-        cps = data.copies(store, article_id)
+        copies_total, cps = data.article_copies(store, article_id, int(WEB.copies_shown))
         passages = [dict(p, source_article_id=c["source_article_id"]) for c in cps if c["article_id"] == article_id
                     for p in c["passages"]]
         art_claims = data.claims_page(store, article_id=article_id)[1]
@@ -473,7 +473,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                    "href": f"/entities/{e['id']}", "weight": e["n"], "kind": "place", "note": ""}
                   for e in entity_list if e.get("lat") is not None and e.get("lon") is not None]
         return page("article.html", nav="", a=a, paragraphs=paragraphs, entities=entity_list, removed=removed,
-                    copies=cps, duplicates=duplicates, titles=titles, story_title=story_title, claims=art_claims, why=why,
+                    copies=cps, copies_total=copies_total, duplicates=duplicates, titles=titles, story_title=story_title, claims=art_claims, why=why,
                     map=build_map(points))
 
     @app.get("/entities", response_class=HTMLResponse, include_in_schema=False)
@@ -575,13 +575,15 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
     @app.get("/api/articles/{article_id}", tags=["articles"])
     def api_article(article_id: int = Depends(article_id_path), store: Store = Depends(get_store)):
+        """One article with its mentions, claims and copy links (the widest ``[web] copies_shown`` each
+        way, with their passages; ``copies_total`` counts them all)."""
         _, items = data.query_articles(store, ids=[article_id], limit=1)
         if not items:
             raise HTTPException(404, f"no article with id {article_id}")
         rec = items[0]
         rec["mentions"] = [{"start": m.start, "end": m.end, "text": m.text, "type": m.type, "entity_id": m.entity_id}
                            for m in store.mentions(article_id=article_id)]
-        rec["copies"] = data.copies(store, article_id)
+        rec["copies_total"], rec["copies"] = data.article_copies(store, article_id, int(WEB.copies_shown))
         rec["claims"] = data.claims_page(store, article_id=article_id)[1]
         return answer(rec)
 

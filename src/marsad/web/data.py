@@ -203,6 +203,21 @@ def copies(store: Store, article_id: int | None = None) -> list[dict]:
     return _copies(store, article_id=article_id)
 
 
+def article_copies(store: Store, article_id: int, limit: int) -> tuple[int, list[dict]]:
+    """The article's widest copy links (at most ``limit`` each way) as :func:`copies` gives them, and
+    how many it has in all (a wire story can be copied by hundreds of articles)."""
+    total, rows, passage_rows = store.web.copy_links(article_id, limit)
+    passages: dict[tuple[int, int], list[dict]] = {}
+    for p in passage_rows:
+        passages.setdefault((p["article_id"], p["source_article_id"]), []).append(
+            {"start": p["start"], "end": p["end"], "source_start": p["source_start"], "source_end": p["source_end"],
+             "similarity": p["similarity"]})
+    return total, [{"article_id": c["article_id"], "source_article_id": c["source_article_id"],
+                    "similarity": c["similarity"], "coverage": c["coverage"],
+                    "passages": passages.get((c["article_id"], c["source_article_id"]), [])}
+                   for c in rows]
+
+
 def origins_count(group: dict) -> int | None:
     """The number of independent origins of a claim group, whatever the stage names the field."""
     for key in ("n_independent_origins", "independent_origins", "n_origins", "origins"):
