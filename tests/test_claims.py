@@ -415,6 +415,33 @@ def test_a_negation_in_a_conjoined_clause_leaves_the_main_clause_positive():
     assert "لا" in main_clause("الحكومة، التي تشكلت أمس، لا تملك أغلبية")
 
 
+def _mention(text: str, word: str, entity_id: str, type_: str = "GPE"):
+    from marsad.model import Mention
+
+    i = text.index(word)
+    return Mention(article_id=1, start=i, end=i + len(word), text=word, type=type_, entity_id=entity_id)
+
+
+def test_a_denied_involvement_contradicts_the_report_that_names_the_actor(monkeypatch):
+    from marsad.claims import grouping
+    from marsad.claims.extract import not_involved
+
+    deny = "وأكد البيان أن الهجوم على الميناء نفذته جماعة محلية، مؤكدا عدم تورط موسكو في الهجوم."
+    ms = [_mention(deny, "الميناء", "P"), _mention(deny, "موسكو", "MOW")]
+    assert not_involved(deny, 0, len(deny), ms) == ["MOW"]
+    other = "نفت الحكومة أي دور للجيش في الهجوم على الميناء."
+    assert not_involved(other, 0, len(other), [_mention(other, "للجيش", "ARMY", "ORG")]) == ["ARMY"]
+    for said in ("وأكد تورط موسكو في الهجوم", "لا يزال دور موسكو في الهجوم غامضا"):
+        assert not_involved(said, 0, len(said), [_mention(said, "موسكو", "MOW")]) == []
+    monkeypatch.setitem(grouping._PLACE_COUNTRY, "MOW", ("RU", 1))
+    monkeypatch.setitem(grouping._PLACE_COUNTRY, "RUS", ("RU", 3))
+    neg = _row([], entities=["P", "MOW", "G"], flags={"not_involved": ["MOW"]})
+    pos = _row(["~strike"], entities=["RUS", "P"])                     # "روسيا نفذت الهجوم على الميناء"
+    assert "denial" in grouping.contradiction(neg, pos, 0.3)[0]
+    assert grouping.contradiction(neg, _row(["~strike"], entities=["RUS", "Q"]), 0.3)[0] == []   # another target
+    assert grouping.contradiction(neg, _row([], entities=["G", "P"]), 0.3)[0] == []            # not named as actor
+
+
 def test_times_far_apart_are_different_happenings_not_a_conflict():
     from marsad.claims.grouping import times_differ
 

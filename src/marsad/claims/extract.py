@@ -226,6 +226,39 @@ def count_cue_forms(words: list[str], kind: str) -> list[str]:
     return sorted(set(out))
 
 
+@lru_cache(maxsize=1)
+def _involvement() -> tuple[frozenset[str], frozenset[str]]:
+    neg, noun = set(), set()
+    for r in data.rows("claim_involvement.tsv"):
+        (neg if r["kind"] == "negator" else noun).add(normalize(r["form"]))
+    return frozenset(neg), frozenset(noun)
+
+
+def not_involved(text: str, start: int, end: int, mentions: list) -> list[str]:
+    """Entities that ``text[start:end]`` says are not involved: the entity mentioned right after a denied
+    involvement noun ("عدم تورط طهران", "نفت الحكومة أي دور لحزب الله"; claim_involvement.tsv)."""
+    from ..text.normalize import normalize_with_map
+
+    neg, noun = _involvement()
+    key, offs = normalize_with_map(text[start:end])
+    words = list(_WORD.finditer(key))
+    out = set()
+    for i, w in enumerate(words[:-2]):
+        form = w.group()[1:] if w.group()[:1] in "وف" and w.group()[1:] in neg else w.group()
+        if form not in neg:
+            continue
+        # a particle (عدم تورط، لا علاقة) takes the noun next to it; a verb may have its subject between
+        # (نفت الحكومة أي دور لـ)
+        reach = (1 + (words[i + 1].group() == "اي")) if form in ("لا", "عدم") else 3
+        k = next((j for j in range(i + 1, min(len(words) - 1, i + 1 + reach))
+                  if words[j].group() in noun), None)
+        if k is None:
+            continue
+        at = start + offs[words[k + 1].start()]
+        out.update(m.entity_id for m in mentions if m.entity_id and m.start <= at + 2 and m.end > at)
+    return sorted(out)
+
+
 CASUALTY_WINDOW = 5     # words before a casualty noun searched for "none" / "some" cues
 
 
@@ -394,7 +427,8 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
                  "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
                  "ordinals": sorted(set(cue_forms(cwords, "ordinal"))),
                  "days": time_range(cwords), "weekdays": count_cue_forms(cwords, "weekday"),
-                 "toll_update": bool(count_cue_forms(swords, "update")), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
+                 "toll_update": bool(count_cue_forms(swords, "update")),
+                 "not_involved": not_involved(text, att.content_start, att.content_end, in_content), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [
             x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]

@@ -204,6 +204,8 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     terms = set(a["terms"]) & set(b["terms"])
     preds = {t for t in terms if t.startswith("~")}
     why = ["numbers"] if count_conflict(a, b, _casualty_units()) else []
+    if denies_involvement(a, b) or denies_involvement(b, a):
+        why.append("denial")
     if not ents or not (terms or opposed(a, b)):
         return why, bool(why)
     if preds and times_differ(a, b) or (preds and a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
@@ -222,6 +224,25 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     if close and "numbers" not in why and count_conflict(a, b, None):
         why.append("numbers")
     return why, bool(why)
+
+
+def denies_involvement(neg: dict, pos: dict) -> bool:
+    """``neg`` says an entity was not involved ("عدم تورط طهران") that ``pos`` reports as an actor of the
+    act ("إيران حاولت اغتيال نتنياهو"; a place stands for its country's government), and the two share
+    another entity (the act's target)."""
+    out = set((neg.get("flags") or {}).get("not_involved") or [])
+    if not out or pos["eff_polarity"] < 0 or pos["modality"] == "denied":
+        return False
+    actors = set(pos["entities"]) - set(pos["places"])
+    hit = out & actors or {x for x in out for y in actors if _same_country_actor(x, y)}
+    return bool(hit) and bool((set(neg["entities"]) - out) & (set(pos["entities"]) - hit))
+
+
+def _same_country_actor(place: str, country: str) -> bool:
+    """``place`` lies in ``country`` and ``country`` is a whole country (طهران for إيران)."""
+    cp, _ = _PLACE_COUNTRY.get(place, (None, None))
+    cc, pc = _PLACE_COUNTRY.get(country, (None, None))
+    return bool(cp) and cp == cc and pc == 3
 
 
 def same_development(a: dict, b: dict) -> bool:
