@@ -8,8 +8,8 @@ two weeks; plus the seed articles of ../shared/seeds when present. Entities are 
 timed). Out: printed figures (``--json`` for one JSON object):
 - ``extract_event_mentions`` alone (trigger + argument rules on already-linked mentions):
   sentences and articles per CPU second;
-- the whole stage ``extract_events`` on a store (reading articles and mentions, writing event
-  mentions, merging events and counting independent origins): articles and sentences per CPU
+- the whole cross-article stage (``marsad.stages.EVENTS`` through the runner: state loaded from a store,
+  event mentions written, events merged and independent origins counted): articles and sentences per CPU
   second, events found.
 Speed is reported, never asserted.
 
@@ -71,7 +71,9 @@ def main() -> None:
 
     from marsad.entities import extract_entities
     from marsad.entities.stage import tag_entities
-    from marsad.events import events, extract_event_mentions, extract_events
+    from marsad.events import events, extract_event_mentions
+    from marsad.runner import RunReport, run_cross_stage
+    from marsad.stages import EVENTS
     from marsad.model import Article, Document
     from marsad.store import Store
     from marsad.text import split_sentences
@@ -97,7 +99,7 @@ def main() -> None:
             s.save_articles(sha, [Article(source=f"bench/{i}.txt", text=text, outlet=outlet, published=pub)])
         tag_entities(s, workers=1)
         t0, w0 = time.process_time(), time.perf_counter()
-        n_read = extract_events(s)
+        n_read = run_cross_stage(s, EVENTS, RunReport())
         stage_cpu, stage_wall = time.process_time() - t0, time.perf_counter() - w0
         n_events = len(events(s))
         s.close()

@@ -9,11 +9,18 @@ import json
 import pytest
 
 from marsad import data
-from marsad.events import (ACLED_COLUMNS, event_date, events, extract_event_mentions, extract_events,
+from marsad.events import (ACLED_COLUMNS, event_date, events, extract_event_mentions,
                            relative_date, write_acled_csv, write_geojson)
 from marsad.model import Article, Document
+from marsad.runner import RunReport, run_cross_stage
+from marsad.stages import EVENTS
 from marsad.store import Store
 from marsad.text import split_sentences
+
+
+def extract_events(store) -> int:
+    """The events stage through the runner (state loaded and updates saved by the store); articles read."""
+    return run_cross_stage(store, EVENTS, RunReport())
 
 
 # -- seeds ------------------------------------------------------------------------------------------
@@ -286,7 +293,7 @@ def test_a_clause_after_an_earlier_year_is_background():
 
 
 def test_generic_army_and_named_army_merge_as_one_actor():
-    from marsad.events.stage import cluster_mentions
+    from marsad.events.merge import cluster_mentions
     base = {"sub_event_type": "Government regains territory", "date": "2025-01-11", "actor2": None,
             "location_id": "gn:1", "admin1": None, "country": "SD", "geo_precision": 1}
     rows = [dict(base, id=1, actor1="Military Forces of Sudan (2019-)"), dict(base, id=2, actor1="Military Forces of Sudan"),
@@ -312,3 +319,100 @@ def test_unplaced_event_takes_the_country_not_a_river_whatever_the_entity_order(
         assert strikes
         places.add(strikes[0].location_id)
     assert places == {"Q858"}
+
+
+# -- an undated article's events follow its story's first date across runs ---------------------------
+
+_HAMA = ("سيطرت هيئة تحرير الشام على مدينة حماة بعد معارك عنيفة مع قوات النظام استمرت عدة أيام في محيط المدينة "
+         "وأطرافها الشمالية والشرقية، وانسحبت قوات النظام نحو مدينة حمص.")
+
+
+def _jsonl(path, records):
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def _undated_event_dates(store, url):
+    aid = next(a.id for a in store.articles() if a.url == url)
+    return sorted({(e["date"], e["time_precision"]) for e in events(store) if e["article_ids"] == [aid]})
+
+
+def test_undated_article_events_follow_their_storys_first_date_across_runs(tmp_path):
+    from marsad.pipeline import analyze
+
+    s = Store(tmp_path / "two.db")
+    first = [{"url": "https://a.example/1", "outlet": "Outlet A",   # its air strike is told by no other article
+              "text": _HAMA + " وشنت الطائرات الروسية غارات على مدينة إدلب."},
+             {"url": "https://b.example/1", "outlet": "Outlet B", "published": "2024-12-10",
+              "text": _HAMA + " وأكد ناشطون أن المدينة باتت خالية من قوات النظام."}]
+    analyze(s, [_jsonl(tmp_path / "run1.jsonl", first)], workers=1)
+    story = {a.url: a.story_id for a in s.articles()}
+    assert story["https://a.example/1"] == story["https://b.example/1"]
+    assert _undated_event_dates(s, "https://a.example/1") == [("2024-12-10", 3)]
+    second = [{"url": "https://c.example/1", "outlet": "Outlet C", "published": "2024-12-07",
+               "text": _HAMA + " وأفادت مصادر ميدانية بأن الاشتباكات توقفت مساء اليوم."}]
+    analyze(s, [_jsonl(tmp_path / "run2.jsonl", second)], workers=1)
+    assert {a.story_id for a in s.articles()} == {story["https://a.example/1"]}
+    # the story now starts on 7 December: the undated article's event is dated from there, and merged as
+    # a fresh run over all three articles would merge it
+    assert _undated_event_dates(s, "https://a.example/1") == [("2024-12-07", 3)]
+    fresh = Store(tmp_path / "one.db")
+    analyze(fresh, [_jsonl(tmp_path / "all.jsonl", first + second)], workers=1)
+    strip = lambda evs: sorted((e["sub_event_type"], e["date"], e["time_precision"], e["location"], e["independent_origins"],  # noqa: E731
+                                len(e["article_ids"])) for e in evs)
+    assert strip(events(s)) == strip(events(fresh))
+    s.close(), fresh.close()
+
+
+def test_incremental_merging_equals_merging_everything_at_once():
+    """Mentions arriving in batches (in any date order, some re-dated later) end in the events that
+    clustering all of them at once gives, with the same ids; events untouched by a batch are not rewritten."""
+    import random
+    from marsad.events.merge import Provenance, cluster_mentions, mention_order, merge_update
+
+    types = ["Air/drone strike", "Armed clash", "Shelling/artillery/missile attack"]
+    for seed in range(40):
+        rnd = random.Random(seed)
+        undated = seed % 4 == 0            # some runs hold mentions without a date (one segment per type)
+        prov = Provenance(articles={a: {"id": a, "outlet": None, "url": None, "source": f"a{a}.txt", "cited_source": None}
+                                    for a in range(1, 61)})
+        rows: dict[int, dict] = {}
+        events_of: dict[int, list[int]] = {}
+
+        def mention(i):
+            day = None if undated and rnd.random() < 0.1 else f"2024-12-{rnd.randint(1, 28):02d}"
+            return {"id": i, "article_id": rnd.randint(1, 60), "sentence_start": 0, "sentence_end": 5,
+                    "event_type": "Battles", "sub_event_type": rnd.choice(types), "gloss": "g", "date": day,
+                    "time_precision": 1 if day else None, "actor1": rnd.choice([None, "A", "B"]), "inter1": None,
+                    "actor2": rnd.choice([None, None, "C"]), "inter2": None, "location_id": rnd.choice(["p1", "p2", None]),
+                    "location_name": None, "lat": None, "lon": None, "geo_precision": rnd.choice([1, 2, 3]),
+                    "admin1": rnd.choice(["X", "Y"]), "country": "SY", "fatalities": None, "event_id": None}
+
+        next_id = 1
+        for _batch in range(8):
+            old_keys, touched = [], set()
+            for m in rnd.sample(sorted(rows.values(), key=lambda m: m["id"]), min(len(rows), rnd.randint(0, 3))):
+                old_keys.append(mention_order(m))          # re-dated, as an undated article's story start moves
+                m["date"] = f"2024-12-{rnd.randint(1, 28):02d}"
+                touched.add(m["id"])
+            for _ in range(rnd.randint(1, 12)):
+                rows[next_id] = mention(next_id)
+                touched.add(next_id)
+                next_id += 1
+            ch = merge_update(rows, touched, set(), prov, old_keys)
+            for i in ch.drop:
+                events_of.pop(i)
+            for ev, ids in zip(ch.events, ch.members):
+                assert ev["id"] == min(ids) and ev["id"] not in events_of
+                events_of[ev["id"]] = sorted(ids)
+                for i in ids:
+                    rows[i]["event_id"] = ev["id"]
+        whole = {min(m["id"] for m in c): sorted(m["id"] for m in c)
+                 for c in cluster_mentions(sorted(rows.values(), key=mention_order))}
+        assert events_of == whole, seed
+        assert sorted(i for ids in events_of.values() for i in ids) == sorted(rows)
+        assert merge_update(rows, set(), set(), prov).events == []
+        rows[next_id] = mention(next_id) | {"date": "2025-06-01", "time_precision": 1, "location_id": "p9", "admin1": "Z",
+                                            "actor1": None}   # after every other one, like none of them
+        ch = merge_update(rows, {next_id}, set(), prov)
+        assert ch.drop == [] and ch.members == [[next_id]]     # one new event; the others are not rewritten

@@ -10,11 +10,11 @@ transaction, so ids, and therefore the export, do not depend on the engine or th
 workers. Cross-article stages run on the driver afterwards. A :class:`RunReport` tells what
 every stage did; it is also stored (``stage_runs``).
 
-Cross-article stages today are all transitional :class:`~marsad.stages.StoreStage` (``link``, ``claims``,
-``events``; why each is, in that class's docstring): the runner hands them the store and they call
-their store modules' methods themselves; :func:`run_cross_stage` (store loads state, stage returns
-updates, store saves them with the stage's progress) waits for their conversion to
-:class:`~marsad.stages.CrossStage`.
+Cross-article stages: ``events`` is a :class:`~marsad.stages.CrossStage`, run by :func:`run_cross_stage`
+(the store loads the state a batch of new articles needs, the stage returns updates, the store saves them
+with the stage's progress in one transaction); ``link`` and ``claims`` are still transitional
+:class:`~marsad.stages.StoreStage` (why, in that class's docstring): the runner hands them the store and
+they call their store modules' methods themselves.
 """
 
 from __future__ import annotations
@@ -235,7 +235,8 @@ def run_cross_stage(store, stage: CrossStage, report: RunReport, progress: Progr
     the batch needs, the stage returns updates, the store saves them with the stage's progress."""
     ids = store.articles_to_run(stage.name)
     t0, done = time.perf_counter(), 0
-    for chunk in _chunks(ids, SETTINGS.runner.batch_articles):
+    size = getattr(getattr(SETTINGS, stage.name, None), "batch_articles", None) or SETTINGS.runner.batch_articles
+    for chunk in _chunks(ids, size):
         items = store.load_analysed(chunk)
         updates = stage.run(items, store.load_state(stage.state, items))
         store.save_state(stage.state, stage.name, updates, items)

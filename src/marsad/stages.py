@@ -51,10 +51,10 @@ class StoreStage:
     The runner calls it on the driver after the per-article stages; its owners convert it to a
     :class:`CrossStage`.
 
-    Still StoreStage: ``link``, ``claims`` and ``events`` (no stage is a CrossStage yet). None of them
+    Still StoreStage: ``link`` and ``claims`` (``events`` is a CrossStage). None of them
     holds SQL or imports :mod:`marsad.store` (``tests/test_architecture.py`` checks both): each is handed
     the store object and calls its own store module's named methods (``store.link_tables`` and
-    ``store.story_tables``, ``store.claim_tables``, ``store.event_tables``). What keeps each from the
+    ``store.story_tables``, ``store.claim_tables``). What keeps each from the
     ``run(new_articles, state) -> updates`` contract:
 
     - ``link``: the state it reads is found as it goes: LSH and sentence-key lookups give candidate
@@ -64,8 +64,6 @@ class StoreStage:
     - ``claims``: besides new articles' claims it re-resolves origins of articles read in earlier runs
       that copy a new one, and regroups the claims of whole developments whose membership the link
       stage changed (articles that moved), reading them back from the store.
-    - ``events``: per-article event mentions are committed batch by batch, then every stored mention is
-      merged again and the merged events are replaced as a whole (a whole-corpus step, not an update).
     """
 
     name: str
@@ -134,17 +132,17 @@ def _claims(store, progress=None):
     return extract_claims(store, progress)
 
 
-def _events(store, progress=None):
-    from .events import extract_events
+def _events(items: Batch, state):
+    from .events.stage import run_events
 
-    return extract_events(store, progress)
+    return run_events(items, state)
 
 
 LINK = StoreStage("link", requires=("article", "mentions"), assigns=("duplicate_of", "copies", "story_id"), run=_link)
 CLAIMS = StoreStage("claims", requires=("article", "sentences", "mentions", "story_id", "copies"),
                     assigns=("attributions", "claims", "claim_groups", "signals"), run=_claims)
-EVENTS = StoreStage("events", requires=("article", "sentences", "mentions", "story_id", "copies"),
-                    assigns=("events",), run=_events)
+EVENTS = CrossStage("events", requires=("article", "sentences", "mentions", "story_id", "copies"),
+                    assigns=("events",), run=_events, state="events")
 
 
 def registered_stages() -> list[AnyStage]:

@@ -3,7 +3,8 @@
 In: a sentence (display text) and the article's published ISO date (or None). Out:
 ``(iso_date, time_precision)`` with ACLED's precision: 1 = the day is known, 2 = the week
 (within about a week: "الأسبوع الماضي", or no date in the text and the article's date used),
-3 = the month or less precise.
+3 = the month or less precise. An undated article's event with no date of its own takes its story's
+first date (:func:`fallback_date`), redone whenever that date moves (:func:`follows_story`).
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ def event_date(text: str, published: str | None, fallback: str | None = None) ->
         return rel
     if published:
         return published[:10], 2
-    if fallback:
-        return fallback[:10], 3
-    return None, None
+    return fallback_date(fallback)
+
+
+def fallback_date(fallback: str | None) -> tuple[str | None, int | None]:
+    """The date of an event in an undated article whose sentence tells none: ``fallback`` (its story's
+    first date) at precision 3, or no date."""
+    return (fallback[:10], 3) if fallback else (None, None)
+
+
+def follows_story(published: str | None, time_precision: int | None) -> bool:
+    """Whether a mention's date is its story's first date (:func:`fallback_date`), to be redone when that
+    date moves: the article has no date and the sentence named none of its own (precision 1)."""
+    return not published and time_precision != 1

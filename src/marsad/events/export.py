@@ -1,6 +1,6 @@
 """Reading events back out of the store.
 
-In: a :class:`~marsad.store.Store` after :func:`marsad.events.extract_events`. Out:
+In: a :class:`~marsad.store.Store` after the events stage (:func:`marsad.events.run_events`). Out:
 ``events(store)`` — dicts in the ``marsad/1`` export shape (plus ACLED extras);
 ``write_acled_csv(store, out)`` — a CSV with ACLED's column names; ``write_geojson(store, out)`` —
 a GeoJSON FeatureCollection of events and places (entities with coordinates and mention counts).
@@ -16,7 +16,7 @@ from collections import Counter
 from typing import IO
 
 from .lexicon import lexicon
-from .stage import country_name
+from .merge import country_name
 
 ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
                  "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
