@@ -415,6 +415,13 @@ def test_a_negation_in_a_conjoined_clause_leaves_the_main_clause_positive():
     assert "لا" in main_clause("الحكومة، التي تشكلت أمس، لا تملك أغلبية")
 
 
+def test_a_country_named_like_a_newspaper_is_not_that_newspaper():
+    (c,) = _claims_of("أعلنت رئاسة الجمهورية اللبنانية، مساء اليوم، تكليف القاضي نواف سلام تشكيل الحكومة الجديدة.")
+    assert all("Joumhouria" not in x["name"] for x in c.chain)
+    (d,) = _claims_of("وذكرت صحيفة الجمهورية اللبنانية أن المفاوضات توقفت بشكل كامل.")
+    assert any("Joumhouria" in x["name"] for x in d.chain)
+
+
 def _mention(text: str, word: str, entity_id: str, type_: str = "GPE"):
     from marsad.model import Mention
 

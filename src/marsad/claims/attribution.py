@@ -321,7 +321,9 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                 out.append(src)
                 i += 1
                 continue
-        if m is None or not m.entity_id or m.type not in ("ORG", "PER"):
+        if m is None or not m.entity_id or m.type not in ("ORG", "PER", "GPE"):
+            # words linked to a country or city are that place ("رئاسة الجمهورية اللبنانية" is Lebanon's
+            # presidency, not the newspaper الجمهورية)
             hit = registry_source(s, i, hi, allow_single=False)
             if hit is not None:
                 out.append({**hit[0], "_end": hit[1]})
