@@ -8,9 +8,12 @@ all of them together) are grouped when they assert the same thing: close embeddi
 mismatch — different numbers, opposite polarity (a denial counts as negation), different places or
 different relative times are never the same claim. Merging is average-free agglomeration: two groups
 merge only when no pair across them mismatches. A group's id is ``g`` + the id of its earliest claim,
-so it is stable while that claim stays. Groups about the same thing that disagree (opposite polarity,
-a denial, incompatible numbers / places / times, or the stance classifier's ``disagree``) record each
-other in ``contradicts``.
+so it is stable while that claim stays. Groups about the same thing that disagree record each other in
+``contradicts``: opposite polarity, a denial (also of an actor's involvement: "عدم تورط طهران"),
+opposed predicates, times of one act that cannot meet, and incompatible counts within one development
+(casualty tolls need no shared entity: "83 injured" / "124 injured", "no injuries" / "injuries fell";
+a toll update or another weekday is no conflict). The stance classifier's ``disagree`` only raises the
+confidence of a contradiction found by these rules.
 """
 
 from __future__ import annotations
