@@ -45,6 +45,7 @@ def test_seed_nasib_crossing_taken_by_opposition(seed_store):
     nasib = [e for e in evs if e["event_type"] in ("Battles", "Strategic developments")
              and "territory" in e["sub_event_type"] and "Nasib" in (e["location_name"] or "")]
     assert nasib, [(e["sub_event_type"], e["location_name"]) for e in evs]
+    assert {e["location_kind"] for e in nasib} == {"border_crossing"}
     e = nasib[0]
     assert e["admin1"] == "Daraa" and e["country"] == "Syria"
     assert abs(e["lat"] - 32.55) < 0.05 and abs(e["lon"] - 36.20) < 0.05
@@ -234,6 +235,13 @@ def test_countryside_area_from_stored_mentions(tmp_path):
     assert e["sub_event_type"] == "Air/drone strike" and e["actor1"] == "Military Forces of Russia"
     assert e["admin1"] == "Idlib" and e["geo_precision"] == 2 and e["location"].startswith("marsad:area:")
     assert e["date"] == "2024-12-04" and e["time_precision"] == 1
+    # the store keeps the area the place mention locates, and the place's kind, and exports both
+    assert [m.location_id for m in s.mentions() if m.location_id] == [e["location"]]
+    assert e["location_kind"] == "area" and s.entity(e["location"]).kind == "area"
+    from marsad.export import collect
+    doc = collect(s)
+    idlib = [m for x in doc["entities"] for m in x["mentions"] if m["location_id"]]
+    assert [m["location_id"] for m in idlib] == [e["location"]] and doc["events"][0]["location_kind"] == "area"
     s.close()
 
 

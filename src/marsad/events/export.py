@@ -43,6 +43,7 @@ def event_record(r, story_of: dict[int, int | None]) -> dict:
         "date": r["date"], "time_precision": r["time_precision"],
         "actor1": r["actor1"], "actor2": r["actor2"],
         "location": r["location_id"], "lat": r["lat"], "lon": r["lon"], "geo_precision": r["geo_precision"],
+        "location_kind": r["location_kind"] if "location_kind" in r.keys() else None,
         "article_ids": article_ids,
         "evidence": evidence[0]["text"] if evidence else None,
         "evidence_sentences": evidence,

@@ -38,7 +38,7 @@ class _CountryNames(dict):
 
 def event_mentions_of(item: AnalysedArticle, date_fallback: str | None = None) -> list[EventMention]:
     """Event mentions of one analysed article (pure). Without entity mentions the article is tagged
-    here; stored mentions get back the areas ("ريف إدلب") the store does not keep."""
+    here; place mentions without an area ("ريف إدلب") after an area word are linked again."""
     art = item.article
     if art is None:
         return []
@@ -69,8 +69,8 @@ def _qualifier_words() -> frozenset:
 
 
 def _restore_areas(text, sentences, mentions, entities) -> None:
-    """Stored mentions keep no ``location_id`` ("ريف إدلب" → the Idlib countryside area): re-link the
-    sentences where a place follows an area word (ريف, شمال, محيط, محافظة ...) to recover it."""
+    """Mentions stored before the store kept ``location_id`` ("ريف إدلب" → the Idlib countryside area), or
+    without one: re-link the sentences where a place follows an area word (ريف, شمال, محيط, محافظة ...)."""
     quals = _qualifier_words()
     redo = set()
     for m in mentions:
@@ -111,6 +111,9 @@ def _with_gazetteer_entities(item: AnalysedArticle, tagged: bool) -> AnalysedArt
         e = get_entity(eid) or stored.get(eid)
         if e is not None:
             item.entities[eid] = e
+    for lid in sorted({m.location_id for m in item.mentions if m.location_id} - set(item.entities)):
+        if lid in stored:     # the area a place mention locates ("ريف إدلب"), kept by the store
+            item.entities[lid] = stored[lid]
     return item
 
 

@@ -44,11 +44,11 @@ def entity_records(store: Store) -> Iterator[dict]:
     for m in store.mentions():
         if m.entity_id:
             by_entity.setdefault(m.entity_id, []).append(
-                {"article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text})
+                {"article_id": m.article_id, "start": m.start, "end": m.end, "text": m.text, "location_id": m.location_id})
     for e, _n in store.entities():
         yield {"id": e.id, "type": e.type, "name_ar": e.name_ar, "name_en": e.name_en, "lat": e.lat, "lon": e.lon,
                "country": e.country, "admin1": e.admin1, "geo_precision": e.geo_precision, "aliases": e.aliases,
-               "mentions": by_entity.get(e.id, [])}
+               "kind": e.kind, "mentions": by_entity.get(e.id, [])}
 
 
 def _extra_lists(store: Store) -> dict[str, list]:

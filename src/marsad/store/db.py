@@ -316,16 +316,17 @@ class SQLiteStore:
         with self.transaction():
             for e in entities:
                 self.db.execute(
-                    """INSERT INTO entities(id, type, name_ar, name_en, aliases, lat, lon, country, admin1, geo_precision, wikidata)
-                       VALUES (?,?,?,?,?,?,?,?,?,?,?)
+                    """INSERT INTO entities(id, type, name_ar, name_en, aliases, lat, lon, country, admin1, geo_precision, wikidata, kind)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
                        ON CONFLICT(id) DO UPDATE SET name_en=coalesce(excluded.name_en, name_en),
-                       lat=coalesce(excluded.lat, lat), lon=coalesce(excluded.lon, lon)""",
+                       lat=coalesce(excluded.lat, lat), lon=coalesce(excluded.lon, lon), kind=coalesce(excluded.kind, kind)""",
                     (e.id, e.type, e.name_ar, e.name_en, json.dumps(e.aliases, ensure_ascii=False), e.lat, e.lon,
-                     e.country, e.admin1, e.geo_precision, getattr(e, "wikidata", None)))
+                     e.country, e.admin1, e.geo_precision, getattr(e, "wikidata", None), getattr(e, "kind", None)))
             self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
             self.db.executemany(
-                "INSERT INTO mentions(article_id, start, end, text, type, entity_id, method, score) VALUES (?,?,?,?,?,?,?,?)",
-                [(article_id, m.start, m.end, m.text, m.type, m.entity_id, m.method, m.score) for m in mentions])
+                "INSERT INTO mentions(article_id, start, end, text, type, entity_id, method, score, location_id) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                [(article_id, m.start, m.end, m.text, m.type, m.entity_id, m.method, m.score, m.location_id) for m in mentions])
 
     def entities(self, type: str | None = None) -> list[tuple[Entity, int]]:
         """Entities with their mention counts, most mentioned first."""
@@ -388,9 +389,10 @@ class SQLiteStore:
             items[r[0]].sentences.append(Sentence(article_id=r[0], index=r[1], start=r[2], end=r[3]))
         for r in self.db.execute(f"SELECT * FROM mentions WHERE article_id IN ({marks}) ORDER BY article_id, start", article_ids):
             items[r["article_id"]].mentions.append(_mention(r))
-        for r in self.db.execute(f"SELECT DISTINCT e.*, m.article_id AS aid FROM entities e JOIN mentions m ON m.entity_id = e.id "
-                                 f"WHERE m.article_id IN ({marks})", article_ids):
-            items[r["aid"]].entities[r["id"]] = _entity(r)
+        for column in ("entity_id", "location_id"):   # the entities mentioned, and the areas place mentions locate
+            for r in self.db.execute(f"SELECT DISTINCT e.*, m.article_id AS aid FROM entities e JOIN mentions m "
+                                     f"ON m.{column} = e.id WHERE m.article_id IN ({marks})", article_ids):
+                items[r["aid"]].entities.setdefault(r["id"], _entity(r))
         return [items[i] for i in article_ids if i in items]
 
     def save_analysed(self, items: list[AnalysedArticle], stages: Iterable[str]) -> None:
@@ -522,12 +524,14 @@ def _state_module(name: str):
 
 def _mention(r: sqlite3.Row) -> Mention:
     return Mention(article_id=r["article_id"], start=r["start"], end=r["end"], text=r["text"], type=r["type"],
-                   entity_id=r["entity_id"], score=r["score"] if r["score"] is not None else 1.0, method=r["method"] or "")
+                   entity_id=r["entity_id"], score=r["score"] if r["score"] is not None else 1.0, method=r["method"] or "",
+                   location_id=r["location_id"])
 
 
 def _entity(r: sqlite3.Row) -> Entity:
     return Entity(id=r["id"], type=r["type"], name_ar=r["name_ar"], name_en=r["name_en"], aliases=json.loads(r["aliases"]),
-                  lat=r["lat"], lon=r["lon"], country=r["country"], admin1=r["admin1"], geo_precision=r["geo_precision"])
+                  lat=r["lat"], lon=r["lon"], country=r["country"], admin1=r["admin1"], geo_precision=r["geo_precision"],
+                  kind=r["kind"])
 
 
 def _article(r: sqlite3.Row) -> Article:

@@ -161,8 +161,9 @@ def write_events(db: sqlite3.Connection, events: list[dict], members: list[list[
 
 
 def event_rows(db: sqlite3.Connection) -> list[sqlite3.Row]:
-    """Every merged event, oldest first (undated last)."""
-    return list(db.execute("SELECT * FROM events ORDER BY date IS NULL, date, id"))
+    """Every merged event, oldest first (undated last), with its place's kind (``location_kind``)."""
+    return list(db.execute("SELECT ev.*, e.kind AS location_kind FROM events ev LEFT JOIN entities e "
+                           "ON e.id = ev.location_id ORDER BY ev.date IS NULL, ev.date, ev.id"))
 
 
 def story_of_articles(db: sqlite3.Connection) -> dict[int, int | None]:

@@ -375,4 +375,10 @@ MIGRATIONS: list[str] = [
         vector BLOB NOT NULL               -- unit float32 embedding
     );
     """,
+    # entities (marsad.entities): what the data model holds and the store used to drop: the area a place
+    # mention locates ("ريف حلب" → a derived area entity) and an entity's finer kind (border crossing ...).
+    """
+    ALTER TABLE mentions ADD COLUMN location_id TEXT;
+    ALTER TABLE entities ADD COLUMN kind TEXT;
+    """,
 ]
