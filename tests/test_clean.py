@@ -133,6 +133,22 @@ def test_read_also_link_list_is_dropped_not_split():
     assert kinds.count("read-also") == 2 and "related" in kinds
 
 
+@pytest.mark.parametrize("url,expected", [
+    ("https://example.org/ar/Articles/2025/01/09/a3", "2025-01-09"),
+    ("https://example.org/news/2024-12-07/5", "2024-12-07"),
+    ("https://example.org/2025/01/post-18.html", None),      # a year and month alone: no date
+    ("https://example.org/archives/170158", None),
+])
+def test_undated_text_takes_the_full_date_its_address_states(url, expected):
+    (a,) = clean_document(_doc(f"افتتاح الجسر\n{P1}\n{P2}", url=url))
+    assert a.published == expected
+
+
+def test_a_date_the_text_states_wins_over_the_address():
+    (a,) = clean_document(_doc(f"افتتاح الجسر\n3 آذار 2023\n{P1}\n{P2}", url="https://example.org/2025/01/09/a3"))
+    assert a.published == "2023-03-03"
+
+
 def test_article_without_title_line_gets_lead_sentence_as_title():
     (a,) = clean_scraped(P1 + "\n" + P2)
     assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")

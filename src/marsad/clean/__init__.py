@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..model import Article, Document
 from ..settings import SETTINGS
-from .dates import parse_date
+from .dates import parse_date, url_date
 from .html import HtmlError, extract_html
 from .language import detect_language
 from .outlets import outlet_display, resolve_outlet
@@ -49,6 +49,8 @@ def clean_document(doc: Document) -> list[Article]:
         outlet = outlet or page.sitename
         author = author or page.author
         dropped = page.dropped
+    if meta_date is None and (meta_date := url_date(meta.get("url"))):
+        meta = {**meta, "published": meta.get("url")}   # shown as the date's source
     if not text or not text.strip():
         raise CleanError("no article text found")
     if not doc.is_html:

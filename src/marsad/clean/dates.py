@@ -92,3 +92,20 @@ def _dateparser_fallback(value: str) -> str | None:
     except Exception:  # dateparser raises assorted errors on junk
         return None
     return parsed.date().isoformat() if parsed else None
+
+
+def url_date(url: str | None) -> str | None:
+    """The publication date a page's address states as a full year, month and day (``/2025/01/09/``,
+    ``/2024-12-07/``), through htmldate's URL rules, or None. A year and month alone are not enough."""
+    if not url:
+        return None
+    from datetime import datetime, timedelta
+
+    from htmldate.extractors import extract_url_date
+    from htmldate.utils import Extractor
+
+    options = Extractor(False, datetime.now() + timedelta(days=1), datetime(1995, 1, 1), True, "%Y-%m-%d")
+    try:
+        return extract_url_date(url, options)
+    except (ValueError, TypeError):
+        return None
