@@ -149,6 +149,19 @@ def test_a_date_the_text_states_wins_over_the_address():
     assert a.published == "2023-03-03"
 
 
+@pytest.mark.parametrize("header", ["09:49 م", "صنعاء", "رئيس مجلس الإدارة", "مساحة إعلانية", "[ad_1]",
+                                    "وكالات - بيروت:", "جار التحميل...\nالشارقة 24 – أ ف ب:"])
+def test_short_header_lines_never_become_the_title(header):
+    (a,) = clean_document(_doc(f"{header}\n{P1}\n{P2}"))
+    assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")
+    assert a.text.startswith(P1)
+
+
+def test_html_tags_left_in_scraped_text_are_dropped():
+    (a,) = clean_document(_doc(f"<strong>افتتاح جسر جديد فوق نهر العاصي</strong><br/>\n<p>{P1}</p>\n{P2}"))
+    assert a.title == "افتتاح جسر جديد فوق نهر العاصي" and a.text.startswith(P1) and "<" not in a.text
+
+
 def test_article_without_title_line_gets_lead_sentence_as_title():
     (a,) = clean_scraped(P1 + "\n" + P2)
     assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")

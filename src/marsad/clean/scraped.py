@@ -22,7 +22,11 @@ from .furniture import (author_line, byline_outlet, byline_prefix, ends_sentence
                         is_section_label, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
+# HTML tags left in scraped text (<strong>, <br/>, <a href=...>): formatting, not words
+_INLINE_TAG = re.compile(r"</?(strong|b|i|em|u|span|font|a|br|p|div|h[1-6]|sup|sub|small|mark)\b[^<>]{0,300}?/?>",
+                         re.IGNORECASE)
 TITLE_MIN_WORDS = 3
+DATELINE_MAX_WORDS = 6       # a header line this short ending with ":" introduces the text
 TITLE_MAX_WORDS = 30
 DATE_LINE_MAX_WORDS = 12
 NEW_ARTICLE_MIN_WORDS = 60   # text after a read-also block this long is an appended article
@@ -160,12 +164,11 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
     # Title: the first header line of title length; shorter lines above it are section labels.
     title_idx = None
     if art.title is None:
-        for k, line in enumerate(candidates):
-            if word_count(line) >= TITLE_MIN_WORDS and word_count(line) <= TITLE_MAX_WORDS and not is_section_label(line):
-                title_idx = k
-                break
-        if title_idx is None:
-            title_idx = next((k for k, l in enumerate(candidates) if not is_section_label(l)), None)
+        # A lone short line (a place, a name, a time, a site name) is no title: the lead sentence makes a
+        # better one. Nor is a line that introduces what follows ("وكالات - بيروت:").
+        title_idx = next((k for k, line in enumerate(candidates)
+                          if TITLE_MIN_WORDS <= word_count(line) <= TITLE_MAX_WORDS
+                          and not is_section_label(line) and not line.rstrip().endswith(":")), None)
         if title_idx is not None:
             art.title = candidates[title_idx]
             title_key = normalize(art.title)
@@ -177,6 +180,8 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.removed.append(("repeated-title", line))
         elif (title_idx is not None and k < title_idx) or is_section_label(line) or word_count(line) < TITLE_MIN_WORDS:
             art.removed.append(("section", line))
+        elif line.rstrip().endswith(":") and word_count(line) <= DATELINE_MAX_WORDS:
+            art.removed.append(("dateline", line))   # "وكالات - بيروت:", "الشارقة 24 – أ ف ب:"
         else:
             keep_header.append(line)  # a standfirst or subtitle: content
 
@@ -228,6 +233,7 @@ def _derive_title(paragraph: str, max_words: int = 20) -> str:
 def clean_scraped(text: str, meta_title: str | None = None) -> list[ParsedArticle]:
     """All articles in one scraped text (see module docstring)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _INLINE_TAG.sub(lambda m: "\n" if m.group(1).lower() in ("br", "p", "div") else "", text)
     lines = [l for l in (re.sub(r"[ \t]+", " ", l).strip() for l in text.split("\n")) if l]
     articles = []
     for k, (part_lines, removed) in enumerate(split_parts(lines)):
