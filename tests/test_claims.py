@@ -516,3 +516,65 @@ def test_vector_cache_encodes_each_normalised_text_once_and_serves_the_stance_cl
     v2 = cache.encode(["قالت إسرائيل إن الجيش انسحب", "نفى الجيش ذلك"])
     assert len(enc.seen) == 2 and v1.shape == (2, 3) and (v1[0] == v1[1]).all() and (v2[0] == v1[0]).all()
     assert len(cache.take_new_rows()) == 2 and cache.take_new_rows() == []
+
+
+# ------------------------------------------- cited sources and independent origins (issue 11)
+def test_a_medium_named_with_its_adjective_or_in_quotes_relays_the_unnamed_source():
+    (c,) = _claims_of("نقلت “القناة 12” الإسرائيلية عن مسؤول حكومي قوله إن الحكومة ستجتمع مساء اليوم لبحث الرد.")
+    assert [x["kind"] for x in c.chain] == ["outlet", "channel", "anonymous"]
+    assert c.chain[2]["description"] == "مسؤول حكومي"          # "قوله" is not part of who the source is
+    (d,) = _claims_of("وذكرت القناة 12 العبرية عن مصدر في مكتب نتنياهو أن رئيس الوزراء لم يكن في منزله وقت الهجوم.")
+    assert d.chain[-1]["kind"] == "anonymous" and d.chain[-1]["close_to"] == "marsad:benjamin-netanyahu"
+
+
+def test_unnamed_sources_of_a_quoted_outlet_are_relayed_by_that_outlet():
+    (c,) = _claims_of("وأفادت مصادر \"العربية\" بأن المفاوضات توقفت بشكل كامل بعد الهجوم الأخير على المدينة.")
+    assert [x["kind"] for x in c.chain] == ["outlet", "channel", "anonymous"]
+    assert c.chain[1]["name"] == "Al Arabiya"
+    (d,) = _claims_of("وقالت \"العربية\" إن المفاوضات توقفت بشكل كامل بعد الهجوم الأخير على المدينة.")
+    assert _names(d)[1:] == ["Al Arabiya"]
+    (e,) = _claims_of("وقالت مصادر عربية إن المفاوضات توقفت بشكل كامل بعد الهجوم الأخير على المدينة.")
+    assert all(x["kind"] != "channel" for x in e.chain)       # the adjective is not the outlet
+
+
+def test_a_title_then_the_name_between_commas_is_the_speaker():
+    (c,) = _claims_of("أعلن وزير الخارجية الإسرائيلي، يسرائيل كاتس، اليوم الخميس، عن نجاح عملية عسكرية في جنوب القطاع.")
+    assert c.chain[-1]["entity_id"] == "marsad:israel-katz"
+    (d,) = _claims_of("قال الرئيس، في خطاب متلفز، إن البلاد تمر بأزمة حكم حقيقية.")
+    assert len(d.chain) == 1
+
+
+def test_presidency_of_the_republic_with_a_country_adjective():
+    (c,) = _claims_of("وقالت رئاسة الجمهورية السورية في بيان إن الرئيس سيلقي كلمة مساء اليوم أمام البرلمان.")
+    assert c.chain[-1]["entity_id"] == "marsad:org:presidency:SY"
+
+
+def test_new_reporting_verbs():
+    (c,) = _claims_of("ونوهت وزارة الخارجية الروسية إلى أن الوزير سيزور العاصمة الأسبوع المقبل لبحث الملف.")
+    assert c.modality == "reported" and "Foreign Affairs" in c.chain[-1]["name"]
+    assert c.content.startswith("الوزير")
+
+
+def test_an_office_of_a_person_is_that_persons_origin_but_stays_the_cited_source():
+    from marsad.claims.origins import group_origins, origin_of
+
+    a, b = _claims_of("قال رئيس الوزراء الإسرائيلي بنيامين نتنياهو إن الحرب لم تنته بعد في القطاع. "
+                      "وقال ديوان نتنياهو إن رئيس الوزراء لم يكن في منزله وقت الهجوم على قيساريا.")
+    (c,) = _claims_of("وقال مكتب نتنياهو إن رئيس الوزراء لم يكن في منزله وقت الهجوم على قيساريا.")
+    assert b.chain[-1]["name"] == "ديوان نتنياهو"               # the chain keeps who was cited
+    assert origin_of(b.chain)["key"] == origin_of(c.chain)["key"] == origin_of(a.chain)["key"]
+    members = [{"claim_id": i, "article_id": i, "outlet": "x", "provenance": [], "origin": o} for i, o in enumerate([
+        {"kind": "speaker", "name": "ديوان فلان", "key": "e:per:1", "type": "PER", "name_ar": "ديوان فلان", "speaks_for": "فلان"},
+        {"kind": "speaker", "name": "Someone", "key": "e:per:2", "type": "PER", "name_ar": "علان فلان"},
+        {"kind": "speaker", "name": "Other", "key": "e:per:3", "type": "PER", "name_ar": "علان فستان"}])]
+    assert len(group_origins(members)) == 2
+
+
+def test_media_affiliated_with_a_side_voice_that_side():
+    from marsad.claims.origins import origin_of
+
+    (c,) = _claims_of("وذكرت وسائل إعلام تابعة للحوثيين أن الغارات استهدفت مطار صنعاء وميناء الحديدة صباح اليوم.")
+    (d,) = _claims_of("وقال الحوثيون إن الغارات استهدفت مطار صنعاء وميناء الحديدة صباح اليوم.")
+    assert origin_of(c.chain)["key"] == origin_of(d.chain)["key"] == "e:marsad:houthis"
+    (e,) = _claims_of("نقلت وكالة بلومبيرج عن مصدر مقرب من الكرملين أن روسيا لا تملك خطة لإنقاذ الرئيس السوري.")
+    assert origin_of(e.chain)["key"].startswith("a:")         # an unnamed source close to X is not X

@@ -152,6 +152,16 @@ def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tupl
     return None
 
 
+_OPEN_QUOTES, _CLOSE_QUOTES = "\"“«'”", "\"”»'“"
+
+
+def quoted_at(s: "_Sentence", i: int) -> bool:
+    """Token ``i`` is a name written in quotes on its own ("العربية", «الحدث», “الميادين”), so a
+    one-word outlet name there is that outlet and not the adjective or common noun it spells."""
+    a, b = s.dstart[i] - s.base, s.dend[i] - s.base
+    return a > 0 and s.text[a - 1] in _OPEN_QUOTES and b < len(s.text) and s.text[b] in _CLOSE_QUOTES
+
+
 _QUOTED = re.compile(r'^\s*["“«\']\s*([^"”»\'\n]{2,40}?)\s*["”»\']')
 _NUMBERED = re.compile(r"^\s*[\"“«]?\s*(?:ال\s*)?(\d{1,3})\b")
 
@@ -231,8 +241,50 @@ def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
     is_media = m.entity_id in lex.media
     name_en = _clean_en(ent.get("name_en")) or lex.media.get(m.entity_id)
     kind = "channel" if (channel or is_media) else "speaker"
-    return {"kind": kind, "name": name_en or ent.get("name_ar") or m.text, "name_ar": ent.get("name_ar") or m.text,
-            "as_written": m.text, "entity_id": m.entity_id, "type": m.type}
+    src = {"kind": kind, "name": name_en or ent.get("name_ar") or m.text, "name_ar": ent.get("name_ar") or m.text,
+           "as_written": m.text, "entity_id": m.entity_id, "type": m.type}
+    principal = speaks_for(ent.get("name_ar") or m.text, lex) if m.type == "PER" else None
+    if principal:
+        src["speaks_for"] = principal
+        person = _person_named(s, principal, m.entity_id)
+        if person:
+            src["speaks_for_id"] = person
+    return src
+
+
+def _person_named(s: "_Sentence", name: str, other: str) -> str | None:
+    """The entity id of the person of the article whose name is or ends with ``name`` (normalised)."""
+    for eid, e in s.names.items():
+        full = normalize(e.get("name_ar") or "")
+        if eid != other and e.get("type") == "PER" and full and (full == name or full.endswith(" " + name)):
+            return eid
+    return _known_person(name)
+
+
+@lru_cache(maxsize=256)
+def _known_person(name: str) -> str | None:
+    """The gazetteer person a bare name denotes ("نتنياهو"), when the article names them no other way."""
+    from ..entities import extract_entities
+
+    ms, _ = extract_entities(name, use_tagger=False)
+    if len(ms) == 1 and ms[0].type == "PER" and ms[0].method == "gazetteer" and ms[0].end - ms[0].start == len(name):
+        return ms[0].entity_id
+    return None
+
+
+def speaks_for(name_ar: str, lex: Lexicon) -> str | None:
+    """The person an office or aide named as one person speaks for: "ديوان نتنياهو", "مكتب فلان",
+    "مستشار فلان", "المتحدث باسم فلان" -> the normalised name after the office word (None otherwise)."""
+    toks = _WORD.findall(normalize(name_ar))
+    if toks and len(toks[0]) > 3 and toks[0][0] in "وف":
+        toks[0] = toks[0][1:]
+    for noun, (role, _) in lex.nouns.items():
+        if role == "office" and len(toks) > len(noun) and tuple(toks[:len(noun)]) == noun:
+            return " ".join(toks[len(noun):])
+    return None
+
+
+_DESC_STOP = frozenset(("عن", "قوله", "قولها", "قولهم", "قولهما"))   # "عن مسؤول ... قوله إن": the words end there
 
 
 def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
@@ -241,7 +293,7 @@ def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tupl
     limit = min(stop, i + 7)
     while j < limit:
         tok = s.toks[j]
-        if _COMPLEMENTIZER.match(tok) or tok in ("عن",) or s.commas[j] != s.commas[i]:
+        if _COMPLEMENTIZER.match(tok) or tok in _DESC_STOP or s.commas[j] != s.commas[i]:
             break
         hit = None
         for cue, en in lex.close.items():
@@ -277,6 +329,7 @@ def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tupl
         cname = _clean_en(ent.get("name_en")) or ent.get("name_ar") or close_to.text
         src["close_to"] = close_to.entity_id
         src["close_to_name"] = cname
+        src["relation"] = rel
         the = "the " if close_to.type == "ORG" and not cname.lower().startswith("the ") else ""
         src["name"] = f"{label.removeprefix('the ')} {rel} {the}{cname}"
     else:
@@ -324,7 +377,7 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
         if m is None or not m.entity_id or m.type not in ("ORG", "PER", "GPE"):
             # words linked to a country or city are that place ("رئاسة الجمهورية اللبنانية" is Lebanon's
             # presidency, not the newspaper الجمهورية)
-            hit = registry_source(s, i, hi, allow_single=False)
+            hit = registry_source(s, i, hi, allow_single=quoted_at(s, i))
             if hit is not None:
                 out.append({**hit[0], "_end": hit[1]})
                 i = hit[1]
@@ -343,6 +396,13 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                    and not any(s.toks[x] in ("في", "من") or s.toks[x] in _OFFICE_WORDS for x in range(i + 1, k))
                    for k in near):
                 i += 1
+                continue
+            medium = registry_source(s, i + 1, hi, allow_single=quoted_at(s, i + 1)) if i + 1 < hi else None
+            if medium is not None and s.ment_at.get(i + 1) is None:
+                # "مصادر «العربية»": unnamed sources of that outlet, which relays them
+                src, _ = _anonymous(s, i, i + 1, lex, head)
+                out += [{**src, "_start": i, "_end": i + 1}, {**medium[0], "_start": i + 1, "_end": medium[1]}]
+                i = medium[1]
                 continue
             src, j = _anonymous(s, i, hi, lex, head)
             out.append(src)
@@ -394,6 +454,7 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
 
 
 _RELAY_WORDS = frozenset(("عن", "نقلا", "عبر", "و", "ل", "في", "من", "قوله", "قولها", "تصريحات", "خاصه", "تصريح"))
+_NISBA = re.compile(r"^ال\w{2,}(?:يه|ي|يين|يون)$")   # the adjective of a medium: القناة 12 العبرية / الإسرائيلية
 
 
 def _relayed(s: _Sentence, found: list[dict]) -> list[dict]:
@@ -403,7 +464,8 @@ def _relayed(s: _Sentence, found: list[dict]) -> list[dict]:
     kept = found[:1]
     for x in found[1:]:
         between = s.toks[kept[-1].get("_end", 0):x.get("_start", 0)]
-        if len(between) > 3 or any(t not in _RELAY_WORDS and not t.startswith("ل") for t in between):
+        if len(between) > 3 or any(t not in _RELAY_WORDS and not t.startswith("ل") and not _NISBA.match(t)
+                                   for t in between):
             break
         kept.append(x)
     return kept
@@ -472,7 +534,7 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             if not is_src:
                 break
         j += 1
-    hi = j
+    hi = _apposition(s, lo, j, lex)
     # a subject before the verb, after the last comma / "حيث": "التقرير الأخير من بلومبيرغ أشار إلى"
     pre_lo = cue_i
     while pre_lo > 0 and s.commas[pre_lo - 1] == s.commas[cue_i] and s.toks[pre_lo - 1] not in ("حيث", "فيما", "بينما", "كما") \
@@ -520,6 +582,19 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         att.content_start, att.content_end = base, end
     _add_trailing(s, att, max(hi, cue_i + cue_n), lex)
     return att
+
+
+def _apposition(s: _Sentence, lo: int, hi: int, lex: Lexicon) -> int:
+    """The end of the source region ``[lo, hi)`` stopped by a comma: a title followed by the person's
+    name set off by commas ("قال وزير الخارجية الإسرائيلي، فلان الفلاني، إن") takes in the name."""
+    if hi >= len(s.toks) or hi == lo or s.commas[hi] == s.commas[lo]:
+        return hi
+    m = s.ment_at.get(hi)
+    title = _strip(s.toks[lo], {n[0] for n, (role, _) in lex.nouns.items() if role == "person" and len(n) == 1})
+    if m is None or m.type != "PER" or title is None or hi - lo > 6 \
+            or any(s.in_ment.get(k) is not None and s.in_ment[k].type == "PER" for k in range(lo, hi)):
+        return hi
+    return s.tok_end(hi)
 
 
 _TRAILING_PREPS = (("بحسب",), ("حسب",), ("حسبما",), ("وفقا",), ("وفق",), ("نقلا", "عن"), ("طبقا",))

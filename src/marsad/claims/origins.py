@@ -34,6 +34,9 @@ def origin_of(chain: list[dict]) -> dict:
         via = chain[-2].get("name")
     o = {"kind": deepest.get("kind"), "name": deepest.get("name"), "entity_id": deepest.get("entity_id"),
          "key": origin_key(deepest), "via": via}
+    for k in ("name_ar", "type", "speaks_for"):
+        if deepest.get(k):
+            o[k] = deepest[k]
     if deepest.get("kind") == "anonymous":
         o["description"] = deepest.get("description")
         o["close_to"] = deepest.get("close_to")
@@ -41,11 +44,22 @@ def origin_of(chain: list[dict]) -> dict:
     return o
 
 
+_SIDES = frozenset(("affiliated with", "loyal to", "close to"))
+
+
 def origin_key(src: dict) -> str:
+    """Claims with one key come from one origin. Media affiliated with / loyal to / close to X
+    ("وسائل إعلام تابعة للحوثيين") voice X's side: X's key."""
     if src.get("kind") == "anonymous":
+        if src.get("close_to") and src.get("channel_noun") and src.get("relation") in _SIDES:
+            return "e:" + src["close_to"]
         if src.get("close_to"):
             return "a:close:" + src["close_to"]
         return "a:" + normalize(src.get("description") or src.get("name") or "")
+    if src.get("speaks_for_id"):      # "ديوان نتنياهو" speaks for Netanyahu
+        return "e:" + src["speaks_for_id"]
+    if src.get("speaks_for"):
+        return "n:" + normalize(src["speaks_for"])
     if src.get("entity_id"):
         return "e:" + src["entity_id"]
     if src.get("local_key"):          # an unknown outlet: an origin of its own, never merged with others
@@ -132,6 +146,7 @@ def group_origins(members: list[dict]) -> list[dict]:
     buckets: dict[str, list[dict]] = {}
     for m in members:
         buckets.setdefault(m["origin"]["key"], []).append(m)
+    _merge_offices(buckets)
     out = []
     for key, ms in buckets.items():
         if key.startswith("a:"):
@@ -156,3 +171,32 @@ def group_origins(members: list[dict]) -> list[dict]:
                                     "provenance": m["provenance"], "copied_from": m.get("copied_from")} for m in pm]})
     out.sort(key=lambda o: (-len(o["claims"]), o["name"]))
     return out
+
+
+def _side(o: dict) -> str | None:
+    """The person an origin speaks for, by family name: an office or aide named as one person
+    ("ديوان نتنياهو" -> نتنياهو) or a person (بنيامين نتنياهو -> نتنياهو)."""
+    if o.get("speaks_for"):
+        return normalize(o["speaks_for"]).split()[-1]
+    if o.get("type") == "PER" and o.get("name_ar"):
+        words = normalize(o["name_ar"]).split()
+        return words[-1] if words else None
+    return None
+
+
+def _merge_offices(buckets: dict[str, list[dict]]) -> None:
+    """An office, bureau or aide of a person (ديوان نتنياهو، مكتب نتنياهو) is not an origin
+    independent of that person: its bucket joins the person's (or the other office's) bucket."""
+    sides: dict[str, list[str]] = {}
+    for key, ms in buckets.items():
+        side = _side(ms[0]["origin"])
+        if side:
+            sides.setdefault(side, []).append(key)
+    for keys in sides.values():
+        offices = [k for k in keys if buckets[k][0]["origin"].get("speaks_for")]
+        if not offices or len(keys) < 2:
+            continue
+        target = next((k for k in keys if k not in offices), keys[0])
+        for k in keys:
+            if k != target:
+                buckets[target] += buckets.pop(k)
