@@ -208,7 +208,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
                               "in the shape of the marsad/1 export.")
     app.state.jobs = jobs
     app.state.db_path = db_path
-    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=int(WEB.gzip_level))
     app.add_middleware(WriteGuard, token=token, max_bytes=max_upload, headers=headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
