@@ -150,11 +150,17 @@ def test_a_date_the_text_states_wins_over_the_address():
 
 
 @pytest.mark.parametrize("header", ["09:49 م", "صنعاء", "رئيس مجلس الإدارة", "مساحة إعلانية", "[ad_1]",
-                                    "وكالات - بيروت:", "جار التحميل...\nالشارقة 24 – أ ف ب:"])
+                                    "وكالات - بيروت:", "جار التحميل...\nالشارقة 24 – أ ف ب:", "موقع كل يوم -جنوبية",
+                                    "متابعات _ عزة برس", "بوابة النموذج"])
 def test_short_header_lines_never_become_the_title(header):
     (a,) = clean_document(_doc(f"{header}\n{P1}\n{P2}"))
     assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")
     assert a.text.startswith(P1)
+
+
+def test_a_short_title_that_starts_like_a_site_name_stays_the_title():
+    (a,) = clean_document(_doc(f"شبكة الكهرباء تنهار في عدن\n{P1}\n{P2}"))
+    assert a.title == "شبكة الكهرباء تنهار في عدن" and not a.title_derived
 
 
 def test_html_tags_left_in_scraped_text_are_dropped():
