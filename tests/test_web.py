@@ -634,6 +634,16 @@ def test_article_page_shows_the_widest_copy_links_and_counts_the_rest(tmp_path, 
         assert rec["copies_total"] == 5 and len(rec["copies"]) == 2 and all(len(x["passages"]) == 1 for x in rec["copies"])
 
 
+def test_search_snippet_finds_a_match_early_or_late():
+    filler = "وقالت المصادر إن الاجتماع تناول ملفات عدة من دون تفاصيل إضافية. " * 40
+    early = "أعلنت الحكومة السورية خطة جديدة. " + filler
+    late = filler + "وفي الختام أعلنت الحكومةُ خطة للكهرباء."
+    for text in (early, late):
+        snip = web_data.snippet(text, ["حكومه"], 800)
+        assert re.search(r"\[حكومة\u064f?\]", snip), snip
+    assert web_data.snippet(filler, ["حكومه"], 800) == filler[:140].replace("\n", " ")
+
+
 def test_actor_and_event_names_in_arabic():
     """ACLED's English vocabulary is shown in Arabic: named actors, patterns with a country (CLDR's
     Arabic name), entities by their Arabic name, else the interaction code; no Latin letter left."""

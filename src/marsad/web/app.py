@@ -45,7 +45,6 @@ from .. import __version__
 from ..errors import MarsadError
 from ..settings import SETTINGS
 from ..store import Store
-from ..store.db import display_snippet
 from . import data
 from .jobs import Busy, Jobs
 from .maps import build_map
@@ -540,7 +539,9 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         fts, shown = store.search_terms(q)
         total, rows = store.web.search_page(fts, outlet=outlet, story_id=story_id, since=since, until=until,
                                             limit=limit, offset=offset, pool=int(WEB.search_pool))
-        return total, [(SimpleNamespace(**{k: r[k] for k in r.keys()}), display_snippet(r["text"], shown)) for r in rows]
+        head = int(WEB.snippet_head_chars)
+        return total, [(SimpleNamespace(**{k: r[k] for k in r.keys()}), data.snippet(r["text"], shown, head))
+                       for r in rows]
 
     def page_of(total: int, items: list, limit: int, offset: int) -> JSONResponse:
         return answer({"total": total, "limit": limit, "offset": offset, "items": items})

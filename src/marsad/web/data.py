@@ -308,6 +308,19 @@ def query_articles(store: Store, *, limit: int = 50, offset: int = 0, outlet: st
     return total, [article_record(r) for r in rows]
 
 
+def snippet(text: str, shown: list[str], head: int) -> str:
+    """:func:`marsad.store.db.display_snippet` (a window around the first match, match in [brackets]),
+    looked for in the first ``head`` characters before the whole text: normalising a whole article
+    costs milliseconds, and most matches are in its opening."""
+    from ..store.db import display_snippet
+
+    if len(text) > head and "[" not in text[:head]:
+        first = display_snippet(text[:head], shown)
+        if "[" in first:
+            return first
+    return display_snippet(text, shown)
+
+
 def outlets(store: Store) -> list[tuple[str, int]]:
     return store.web.outlet_counts()
 
