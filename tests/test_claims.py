@@ -578,3 +578,36 @@ def test_media_affiliated_with_a_side_voice_that_side():
     assert origin_of(c.chain)["key"] == origin_of(d.chain)["key"] == "e:marsad:houthis"
     (e,) = _claims_of("نقلت وكالة بلومبيرج عن مصدر مقرب من الكرملين أن روسيا لا تملك خطة لإنقاذ الرئيس السوري.")
     assert origin_of(e.chain)["key"].startswith("a:")         # an unnamed source close to X is not X
+
+
+def test_an_office_or_spokesman_named_by_a_pronoun_speaks_for_who_was_named_before():
+    a, b = _claims_of("أعلن الجيش الإسرائيلي بدء عملية برية واسعة في الجنوب. "
+                      "وقال المتحدث باسمه إن القوات دخلت المدينة صباح اليوم بعد معارك.")
+    assert b.chain[-1]["entity_id"] == a.chain[-1]["entity_id"] == "marsad:idf"
+    assert b.chain[-1]["name"].startswith("spokesperson for")
+    _, d = _claims_of("زار الوزير المدينة القديمة أمس مع وفد كبير. وأعلنت مكتبة الجامعة أن المبنى سيغلق أسبوعا للصيانة.")
+    assert len(d.chain) == 1                                   # مكتبة is a library, not "his office"
+
+
+def test_a_speaker_fronted_before_a_comma_phrase_and_a_surname_after_the_full_name():
+    _, b = _claims_of("انتخب البرلمان جوزيف عون رئيسا للبلاد بعد حصوله على 99 صوتا. "
+                      "عون في خطابه الأول، عقب أداء اليمين الدستورية، قال إن لبنان يمر الآن بأزمة حكم حقيقية.")
+    assert b.chain[-1]["entity_id"] == "marsad:joseph-aoun" and b.content.startswith("لبنان")
+
+
+def test_a_quotation_running_into_the_next_sentence_keeps_its_speaker():
+    a, b, c = _claims_of("وقال نتنياهو في رسالة مصورة إن “قائد الحركة مات. لقد قتل في رفح على أيدي جنودنا”. "
+                         "وتشهد المنطقة توترا متصاعدا منذ أسابيع بين الأطراف المتنازعة.")
+    assert _names(b) == _names(a) and a.chain[-1]["entity_id"] == "marsad:benjamin-netanyahu"
+    assert len(c.chain) == 1
+
+
+def test_one_mediums_unnamed_officials_are_one_origin_other_channels_others():
+    from marsad.claims.origins import origin_of
+
+    (a,) = _claims_of("نقلت القناة 12 الإسرائيلية عن مسؤول رفيع بالحكومة الإسرائيلية قوله إن الهجوم فشل.")
+    (b,) = _claims_of("نقلت القناة 12 الإسرائيلية عن مسؤول حكومي قوله إن الهجوم فشل.")
+    (c,) = _claims_of("نقلت صحيفة هآرتس عن مسؤول حكومي قوله إن الهجوم فشل.")
+    (d,) = _claims_of("وقال مسؤول حكومي إن الهجوم فشل.")
+    keys = [origin_of(x.chain)["key"] for x in (a, b, c, d)]
+    assert keys[0] == keys[1] and len(set(keys)) == 3

@@ -217,6 +217,7 @@ class _Sentence:
         self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
         self.commas = [key[:s].count(",") + key[:s].count("،") for s, _ in self.kspan]
         self.names = entity_names
+        self.mentions = mentions
         self.backrefs: dict = {}
         self.ment_at: dict[int, object] = {}      # token index -> mention starting there
         self.in_ment: dict[int, object] = {}      # token index -> mention covering it
@@ -243,6 +244,11 @@ def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
     kind = "channel" if (channel or is_media) else "speaker"
     src = {"kind": kind, "name": name_en or ent.get("name_ar") or m.text, "name_ar": ent.get("name_ar") or m.text,
            "as_written": m.text, "entity_id": m.entity_id, "type": m.type}
+    if m.type == "PER" and (m.entity_id or "").startswith("marsad:per:") and len(_WORD.findall(src["name_ar"])) == 1:
+        full = _person_named(s, normalize(src["name_ar"]), m.entity_id)   # "عون" after "جوزيف عون"
+        if full and full in s.names:
+            e2 = s.names[full]
+            src.update(entity_id=full, name=_clean_en(e2.get("name_en")) or e2.get("name_ar"), name_ar=e2.get("name_ar"))
     principal = speaks_for(ent.get("name_ar") or m.text, lex) if m.type == "PER" else None
     if principal:
         src["speaks_for"] = principal
@@ -285,6 +291,27 @@ def speaks_for(name_ar: str, lex: Lexicon) -> str | None:
 
 
 _DESC_STOP = frozenset(("عن", "قوله", "قولها", "قولهم", "قولهما"))   # "عن مسؤول ... قوله إن": the words end there
+
+
+def _pronoun_office(s: _Sentence, i: int, hi: int, lex: Lexicon) -> dict | None:
+    """An office or spokesman of someone named before, by a pronoun ("مكتبه", "ديوانها", "المتحدث
+    باسمه"): that person's or organisation's office, speaking for them."""
+    for noun, (role, label) in lex.nouns.items():
+        n = len(noun)
+        if role != "office" or i + n > hi or tuple(s.toks[i:i + n - 1]) != noun[:-1]:
+            continue
+        last = _strip(s.toks[i + n - 1], {noun[-1] + "ه", noun[-1] + "ها"})
+        surface = s.text[s.dstart[i + n - 1] - s.base: s.dend[i + n - 1] - s.base]
+        if last is None or surface.endswith("ة"):          # مكتبة is a library, not "his office"
+            continue
+        before = [m for m in s.mentions if m.entity_id and m.type in ("PER", "ORG") and m.end <= s.dstart[i]]
+        if not before:
+            return None
+        ref = max(before, key=lambda m: m.start)
+        src = _entity_source(s, ref, lex, False)
+        return {**src, "kind": "speaker", "name": f"{label} {src['name']}", "office": True, "_end": i + n,
+                "as_written": s.text[s.dstart[i] - s.base: s.dend[i + n - 1] - s.base]}
+    return None
 
 
 def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
@@ -382,6 +409,11 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
                 out.append({**hit[0], "_end": hit[1]})
                 i = hit[1]
                 continue
+        own = _pronoun_office(s, i, hi, lex) if m is None else None
+        if own is not None:
+            out.append(own)
+            i = own["_end"]
+            continue
         # unnamed sources: "مصدر مقرب من ...", "مسؤولون سوريون وعرب", "وسائل إعلام عبرية"
         head = _strip(tok, lex.heads)
         if head is not None and m is None:
@@ -473,18 +505,23 @@ def _relayed(s: _Sentence, found: list[dict]) -> list[dict]:
 
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
                       previous: list[dict] | None = None, recent: list[dict] | None = None,
-                      backrefs: dict | None = None) -> Attribution:
+                      backrefs: dict | None = None, article_mentions: list | None = None,
+                      in_quote: bool = False) -> Attribution:
     """The attribution of one sentence (``text`` starts at ``base`` in the article text).
 
     ``mentions`` are the article's entity mentions (display offsets), ``entity_names`` maps entity ids
     to ``{"name_ar", "name_en", "type"}``, ``previous`` is the previous sentence's source list (used by
     continuations: وأضاف, وتوضح), ``recent`` the last non-empty one a few sentences back (used by
     back-references: المصادر, التقرير, الشخص); ``backrefs`` maps the head word of organisations named
-    earlier in the article (``جيش``, ``وزاره``) to their mention, so "قال الجيش" is that army.
+    earlier in the article (``جيش``, ``وزاره``) to their mention, so "قال الجيش" is that army;
+    ``article_mentions`` (all the article's mentions) give "مكتبه" / "المتحدث باسمه" their referent;
+    ``in_quote``: the sentence goes on with a quotation the previous one opened (its speaker's words).
     """
     lex = lexicon()
     s = _Sentence(text, base, mentions, entity_names)
     s.backrefs = backrefs or {}
+    if article_mentions is not None:
+        s.mentions = article_mentions
     end = base + len(text)
     att = Attribution(content_start=base, content_end=end)
     n = len(s.toks)
@@ -508,7 +545,7 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             modality, cont = lex.verbs[v]
             break
     if cue_i is None:
-        if previous and s.toks and s.toks[0] in lex.openers:
+        if previous and s.toks and (s.toks[0] in lex.openers or in_quote):
             att.sources = [dict(x) for x in previous]
             att.inherited = True
             att.modality = "reported"
@@ -557,6 +594,8 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         if k not in seen:
             seen.add(k)
             sources.append(x)
+    if not sources and kind == "verb" and not (back_pre or back_post):
+        sources = _fronted_subject(s, cue_i, lex)
     if not sources:
         if recent and (back_pre or back_post):
             att.sources = [dict(x) for x in recent]
@@ -582,6 +621,19 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         att.content_start, att.content_end = base, end
     _add_trailing(s, att, max(hi, cue_i + cue_n), lex)
     return att
+
+
+def _fronted_subject(s: _Sentence, cue_i: int, lex: Lexicon) -> list[dict]:
+    """A person or organisation opening the sentence, set off from its verb by a comma-bounded phrase
+    ("عون، في خطابه الأول، قال إن ..."): the speaker when the verb names no source of its own."""
+    m = s.ment_at.get(0)
+    if m is None or not m.entity_id or m.type not in ("PER", "ORG") or cue_i > 14:
+        return []
+    end = s.tok_end(0)
+    if end >= cue_i or s.commas[cue_i] == s.commas[end - 1] or any(
+            s.ment_at.get(k) is not None and s.ment_at[k].type in ("PER", "ORG") for k in range(end, cue_i)):
+        return []
+    return [_entity_source(s, m, lex, False)]
 
 
 def _apposition(s: _Sentence, lo: int, hi: int, lex: Lexicon) -> int:

@@ -368,6 +368,12 @@ def _backref_key(m) -> str | None:
     return head_word(words[0]) if words and m.type == "ORG" and m.entity_id else None
 
 
+def open_quote(text: str) -> bool:
+    """``text`` opens a quotation it does not close (“…, «…, or an odd number of straight quotes):
+    the next sentence is still the quoted speaker's words."""
+    return (text.count("“") + text.count("«") > text.count("”") + text.count("»")) or text.count('"') % 2 == 1
+
+
 def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity_names: dict,
                    fallback_name: str | None = None) -> list[Claim]:
     """The claims of one article (no store access): one per clause that asserts something."""
@@ -382,11 +388,15 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
     recent, recent_idx = None, -10
     backrefs: dict = {}
     clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e))]
+    prev_start = None
     for idx, k, s, e in clauses:
         sent = text[s:e]
         sent_mentions = [m for m in mentions if m.start < e and m.end > s]
+        quoting = prev_start is not None and open_quote(text[prev_start:s])
         att = parse_attribution(sent, s, sent_mentions, entity_names, previous,
-                                recent if idx - recent_idx <= RECENT_SENTENCES else None, backrefs)
+                                recent if idx - recent_idx <= RECENT_SENTENCES else None, backrefs, mentions,
+                                in_quote=quoting)
+        prev_start = s if not quoting else prev_start
         for m in sent_mentions:
             key = _backref_key(m)
             if key:

@@ -25,10 +25,10 @@ def origin_of(chain: list[dict]) -> dict:
         o = origin_of(chain[:-1])
         o["person"] = deepest.get("name")
         return o
-    via = None
+    via, channel = None, None
     for x in reversed(chain[1:-1]):
         if x.get("kind") == "channel":
-            via = x.get("name")
+            via, channel = x.get("name"), x
             break
     if via is None and len(chain) > 2:
         via = chain[-2].get("name")
@@ -37,6 +37,11 @@ def origin_of(chain: list[dict]) -> dict:
     for k in ("name_ar", "type", "speaks_for"):
         if deepest.get(k):
             o[k] = deepest[k]
+    if deepest.get("kind") == "anonymous" and channel is not None and deepest.get("head") \
+            and deepest.get("relation") not in _SIDES:
+        # one medium's unnamed officials / sources of one kind are one origin for that medium
+        # ("مسؤول حكومي" and "مسؤول رفيع بالحكومة" of the same channel): nothing tells them apart
+        o["key"] = f"a:via:{origin_key(channel)}:{normalize(deepest['head'])}"
     if deepest.get("kind") == "anonymous":
         o["description"] = deepest.get("description")
         o["close_to"] = deepest.get("close_to")
