@@ -157,8 +157,8 @@ class Summaries:
     changes, a summary is recomputed at most every ``ttl`` seconds, by one thread at a time: the
     others get the previous one meanwhile instead of computing it too."""
 
-    def __init__(self, ttl: float):
-        self.ttl, self.lock, self.memo, self.busy = ttl, threading.Lock(), {}, set()
+    def __init__(self, ttl: float, size: int = 64):
+        self.ttl, self.size, self.lock, self.memo, self.busy = ttl, size, threading.Lock(), {}, set()
 
     def get(self, key: tuple, generation: tuple, compute):
         with self.lock:
@@ -172,8 +172,9 @@ class Summaries:
             with self.lock:
                 self.busy.discard(key)
         with self.lock:
-            if len(self.memo) > 64:
-                self.memo.clear()
+            self.memo.pop(key, None)
+            while len(self.memo) >= self.size:          # the oldest entry goes first
+                self.memo.pop(next(iter(self.memo)))
             self.memo[key] = (generation, time.monotonic(), value)
         return value
 
@@ -242,6 +243,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         return proxy  # type: ignore[return-value]
 
     summaries = Summaries(float(WEB.summary_seconds))
+    rendered = Summaries(float(WEB.summary_seconds), int(WEB.pages_cached))     # story pages, most read
 
     def warm() -> None:
         """Build this worker's search-variant table before the first search needs it."""
@@ -376,6 +378,12 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
+        """Rendered once per store change (at most every summary period while it changes) and kept for the
+        ``[web] pages_cached`` stories read last."""
+        return HTMLResponse(rendered.get(("story", story_id), store.web.generation(),
+                                         lambda: render_story(store, story_id)))
+
+    def render_story(store: Store, story_id: int) -> str:
         b = story_bundle(store, story_id)
         s, evts = b["story"], b["events"]
         line = store.story_tables.storyline(s["storyline_id"]) if s.get("storyline_id") is not None else None
@@ -432,7 +440,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
             entry["reasons"] = sorted(REASONS.get(r, r) for r in entry["reasons"])
         contradictions = list(contradictions.values())
         evts_sorted = sorted(evts, key=lambda e: (str(e.get("date") or ""), str(e.get("id"))))
-        return page("story.html", nav="", s=s, claims=b["claims"], groups=main_groups, other_groups=other_groups,
+        return env.get_template("story.html").render(nav="", s=s, claims=b["claims"], groups=main_groups, other_groups=other_groups,
                     by_group=by_group,
                     provenance=provenance, graph=provenance_graph(provenance), contradictions=contradictions, events=evts_sorted, names=names,
                     actors=data.actor_names_ar(store, evts_sorted[:40]),
