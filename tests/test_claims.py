@@ -611,3 +611,10 @@ def test_one_mediums_unnamed_officials_are_one_origin_other_channels_others():
     (d,) = _claims_of("وقال مسؤول حكومي إن الهجوم فشل.")
     keys = [origin_of(x.chain)["key"] for x in (a, b, c, d)]
     assert keys[0] == keys[1] and len(set(keys)) == 3
+
+
+def test_a_qualified_title_without_a_name_is_its_own_source_not_the_previous_speaker():
+    a, b = _claims_of("وذكرت إذاعة الجيش الإسرائيلي أن الطائرة المسيرة انفجرت قرب المنزل. "
+                      "وقال مكتب رئيس الوزراء الإسرائيلي، إن طائرة مسيرة أطلقت على مقر إقامته في قيساريا.")
+    assert b.chain[-1]["name_ar"] == "مكتب رئيس الوزراء الإسرائيلي"
+    assert a.chain[-1]["kind"] == "channel" and all(x["kind"] != "channel" for x in b.chain)

@@ -595,7 +595,7 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             seen.add(k)
             sources.append(x)
     if not sources and kind == "verb" and not (back_pre or back_post):
-        sources = _fronted_subject(s, cue_i, lex)
+        sources = _fronted_subject(s, cue_i, lex) or _titled_subject(s, lo, hi, lex)
     if not sources:
         if recent and (back_pre or back_post):
             att.sources = [dict(x) for x in recent]
@@ -621,6 +621,23 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         att.content_start, att.content_end = base, end
     _add_trailing(s, att, max(hi, cue_i + cue_n), lex)
     return att
+
+
+def _titled_subject(s: _Sentence, lo: int, hi: int, lex: Lexicon) -> list[dict]:
+    """A qualified title or office right after the verb that no name follows ("وقال مكتب رئيس الوزراء
+    الإسرائيلي، إن", "وقال وزير الخارجية إن"): a named source of its own, not the previous speaker (a bare
+    "وقال الرئيس" still refers back to the one named before)."""
+    if hi - lo < 2 or hi - lo > 6 or any(s.in_ment.get(k) is not None and s.in_ment[k].type in ("PER", "ORG")
+                                      for k in range(lo, hi)):
+        return []
+    titles = {n[0] for n, (role, _) in lex.nouns.items() if role in ("person", "office")}
+    if _strip(s.toks[lo], titles) is None:
+        return []
+    surface = s.text[s.dstart[lo] - s.base: s.dend[hi - 1] - s.base]
+    if surface[:1] in "وف" and normalize(surface[1:]).split()[0] in titles:
+        surface = surface[1:]
+    return [{"kind": "speaker", "name": surface, "name_ar": surface, "as_written": surface, "entity_id": None,
+             "title": True}]
 
 
 def _fronted_subject(s: _Sentence, cue_i: int, lex: Lexicon) -> list[dict]:
