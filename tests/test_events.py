@@ -413,12 +413,13 @@ def test_incremental_merging_equals_merging_everything_at_once():
             for ev, ids in zip(ch.events, ch.members):
                 assert ev["id"] == min(ids) and ev["id"] not in events_of
                 events_of[ev["id"]] = sorted(ids)
-                for i in ids:
-                    rows[i]["event_id"] = ev["id"]
+            for i, e in ch.assign:            # what the store writes: only the mentions whose event changed
+                rows[i]["event_id"] = e
         whole = {min(m["id"] for m in c): sorted(m["id"] for m in c)
                  for c in cluster_mentions(sorted(rows.values(), key=mention_order))}
         assert events_of == whole, seed
         assert sorted(i for ids in events_of.values() for i in ids) == sorted(rows)
+        assert all(rows[i]["event_id"] == e for e, ids in events_of.items() for i in ids)
         assert merge_update(rows, set(), set(), prov).events == []
         rows[next_id] = mention(next_id) | {"date": "2025-06-01", "time_precision": 1, "location_id": "p9", "admin1": "Z",
                                             "actor1": None}   # after every other one, like none of them

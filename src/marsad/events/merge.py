@@ -278,11 +278,13 @@ def event_record(c: list[dict], prov: Provenance) -> dict:
 
 @dataclass
 class EventChanges:
-    """What merging changed: stored events to drop, and the events to write with their mentions' ids."""
+    """What merging changed: stored events to drop, the events to write with their mentions' ids, and the
+    mentions whose event is another than the one stored (``(mention id, event id)``)."""
 
     drop: list[int] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     members: list[list[int]] = field(default_factory=list)
+    assign: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _affected_clusters(rows: dict[int, dict], touched: set[int], old_keys: list[tuple]) -> list[list[dict]]:
@@ -336,7 +338,9 @@ def merge_update(rows: dict[int, dict], touched: set[int], moved_articles: set[i
         if same:
             continue
         out.drop += sorted(i for i in ids if i is not None)
-        out.events.append(event_record(c, prov))
+        ev = event_record(c, prov)
+        out.events.append(ev)
         out.members.append([m["id"] for m in c])
+        out.assign += [(m["id"], ev["id"]) for m in c if m["event_id"] != ev["id"]]
     out.drop = sorted(set(out.drop))
     return out

@@ -119,7 +119,8 @@ def _sentence_text(db: sqlite3.Connection, article_id: int, start: int, end: int
 def save_state(store, updates: dict, items: list) -> None:
     """Write the events stage's updates (joins the runner's transaction): each read article's mentions
     under the ids the stage numbered them with, and its ``event_state`` row; re-dated mentions; dropped
-    events deleted and changed ones written (evidence with its sentences' text), their mentions pointed at them."""
+    events deleted and changed ones written (evidence with its sentences' text), and the mentions whose
+    event changed pointed at it."""
     db = store.db
     cols = ",".join(["id"] + MENTION_COLUMNS)
     marks = ",".join("?" * (len(MENTION_COLUMNS) + 1))
@@ -137,7 +138,8 @@ def save_state(store, updates: dict, items: list) -> None:
     for ev in changes.events:
         for e in ev["evidence"]:
             e["text"] = _sentence_text(db, e["article_id"], e["start"], e["end"])
-    write_events(db, changes.events, changes.members)
+    write_events(db, changes.events)
+    db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(e, i) for i, e in changes.assign])
 
 
 def counts(db: sqlite3.Connection) -> tuple[int, int]:
@@ -148,16 +150,13 @@ def counts(db: sqlite3.Connection) -> tuple[int, int]:
 
 # -- merged events ---------------------------------------------------------------------------------
 
-def write_events(db: sqlite3.Connection, events: list[dict], members: list[list[int]]) -> None:
-    """Insert merged events (dicts with the :data:`EVENT_COLUMNS` keys; lists are stored as JSON) and
-    point each event's mentions (ids in ``members``, aligned with ``events``) at it."""
+def write_events(db: sqlite3.Connection, events: list[dict]) -> None:
+    """Insert merged events (dicts with the :data:`EVENT_COLUMNS` keys; lists are stored as JSON)."""
     cols = ",".join(EVENT_COLUMNS)
     marks = ",".join("?" * len(EVENT_COLUMNS))
-    for ev, ids in zip(events, members):
-        db.execute(f"INSERT INTO events({cols}) VALUES ({marks})",
-                   tuple(json.dumps(ev[c], ensure_ascii=False) if isinstance(ev[c], list) else ev[c]
-                         for c in EVENT_COLUMNS))
-        db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(ev["id"], i) for i in ids])
+    db.executemany(f"INSERT INTO events({cols}) VALUES ({marks})",
+                   [tuple(json.dumps(ev[c], ensure_ascii=False) if isinstance(ev[c], list) else ev[c]
+                          for c in EVENT_COLUMNS) for ev in events])
 
 
 def event_rows(db: sqlite3.Connection) -> list[sqlite3.Row]:
