@@ -618,3 +618,13 @@ def test_a_qualified_title_without_a_name_is_its_own_source_not_the_previous_spe
                       "وقال مكتب رئيس الوزراء الإسرائيلي، إن طائرة مسيرة أطلقت على مقر إقامته في قيساريا.")
     assert b.chain[-1]["name_ar"] == "مكتب رئيس الوزراء الإسرائيلي"
     assert a.chain[-1]["kind"] == "channel" and all(x["kind"] != "channel" for x in b.chain)
+
+
+def test_a_named_medium_affiliated_with_a_side_voices_that_side():
+    from marsad.claims.origins import origin_of
+
+    (c,) = _claims_of("وذكرت قناة المسيرة التابعة للحوثيين أن الغارة على مطار صنعاء أسفرت عن مقتل ثلاثة أشخاص.")
+    assert [x["kind"] for x in c.chain] == ["outlet", "channel"]     # the side is no source it cites
+    assert origin_of(c.chain)["key"] == "e:marsad:houthis"
+    (d,) = _claims_of("وذكرت قناة المسيرة أن الغارة على مطار صنعاء أسفرت عن مقتل ثلاثة أشخاص.")
+    assert origin_of(d.chain)["key"] != "e:marsad:houthis"

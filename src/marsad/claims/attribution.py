@@ -482,7 +482,34 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
     if out and "_start" not in out[-1]:
         out[-1]["_start"] = last_i
         out[-1].setdefault("_end", i)
+    for x in list(out):
+        if x["kind"] == "channel" and x in out:
+            end = x.get("_end")
+            _affiliation(s, x, hi, lex)
+            if x.get("voices"):     # the side it is affiliated with is its description, not a source it cites
+                out = [y for y in out if y is x or not (end <= y.get("_start", -1) < x["_end"])]
     return out, back
+
+
+_SIDE_CUES = frozenset(("affiliated with", "loyal to", "close to"))
+
+
+def _affiliation(s: _Sentence, src: dict, hi: int, lex: Lexicon) -> None:
+    """A medium described as affiliated with / loyal to / close to someone ("قناة المسيرة التابعة
+    للحوثيين"): ``voices`` that side (its entity id), which counts as the origin of what it reports."""
+    j = src.get("_end")
+    if j is None or j >= hi:
+        return
+    for cue, en in lex.close.items():
+        k = j + len(cue)
+        if en in _SIDE_CUES and tuple(s.toks[j:k]) == cue and k < hi:
+            m = s.ment_at.get(k)
+            if m is not None and m.entity_id and m.type in ("ORG", "PER", "GPE", "NORP"):
+                ent = s.names.get(m.entity_id) or {}
+                src["voices"] = m.entity_id
+                src["voices_name"] = _clean_en(ent.get("name_en")) or ent.get("name_ar") or m.text
+                src["_end"] = s.tok_end(k)
+            return
 
 
 _RELAY_WORDS = frozenset(("عن", "نقلا", "عبر", "و", "ل", "في", "من", "قوله", "قولها", "تصريحات", "خاصه", "تصريح"))

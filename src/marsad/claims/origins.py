@@ -61,6 +61,8 @@ def origin_key(src: dict) -> str:
         if src.get("close_to"):
             return "a:close:" + src["close_to"]
         return "a:" + normalize(src.get("description") or src.get("name") or "")
+    if src.get("voices"):             # "قناة المسيرة التابعة للحوثيين" voices the Houthis
+        return "e:" + src["voices"]
     if src.get("speaks_for_id"):      # "ديوان نتنياهو" speaks for Netanyahu
         return "e:" + src["speaks_for_id"]
     if src.get("speaks_for"):
