@@ -30,7 +30,7 @@ import numpy as np
 
 from .passages import find_copies
 from .duplicates import find_duplicates
-from .encoder import get_encoder
+from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
 from .features import ArticleFeatures, article_features
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
@@ -107,6 +107,11 @@ class _Articles:
 def link_articles(store, article_ids: list[int] | None = None, progress: Progress | None = None,
                   chunk_size: int = CHUNK) -> LinkSummary:
     """Link the articles not linked yet (all of them, or those among ``article_ids``); see module docstring."""
+    with one_blas_thread():
+        return _link_articles(store, article_ids, progress, chunk_size)
+
+
+def _link_articles(store, article_ids: list[int] | None, progress: Progress | None, chunk_size: int) -> LinkSummary:
     links = store.link_tables
     summary = LinkSummary()
     ids = links.unlinked(article_ids)

@@ -25,6 +25,7 @@ depend on the development's members and stored edges only, so the partition stay
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 
@@ -34,9 +35,10 @@ from .features import content_terms, tokens
 from .signals import ArticleProfile, dense_query, pair_score
 
 
-def profile_from_row(r) -> ArticleProfile:
-    """An :class:`ArticleProfile` back from its ``link_profiles`` row."""
-    return ArticleProfile(r["article_id"], lead=chargrams.unpack(r["lead"]), topic=chargrams.unpack(r["topic"]),
+def profile_from_row(r, with_topic: bool = True) -> ArticleProfile:
+    """An :class:`ArticleProfile` back from its ``link_profiles`` row (its topic left empty when not wanted)."""
+    return ArticleProfile(r["article_id"], lead=chargrams.unpack(r["lead"]),
+                          topic=chargrams.unpack(r["topic"]) if with_topic else {},
                           keys=json.loads(r["keys"]), persons=json.loads(r["persons"]), cities=json.loads(r["cities"]),
                           entities=json.loads(r["entities"]), weekdays=json.loads(r["weekdays"]),
                           days=json.loads(r["days"]), names=json.loads(r["names"]))
@@ -80,12 +82,15 @@ class DevelopmentIndex:
             rows = self.tables.load_profiles([aid])
             if aid not in rows:
                 return None
-            self._remember(profile_from_row(rows[aid]))
+            self._remember(profile_from_row(rows[aid], with_topic=False))
         return self.profiles[aid]
 
     def _remember(self, prof: ArticleProfile) -> None:
-        self.profiles[prof.article_id] = prof
-        self.lead_arrays[prof.article_id] = chargrams.arrays(prof.lead)
+        """Keep what scoring needs: the lead vector as two compact arrays (int32 buckets, float32 weights:
+        the weights are float32 values already, so nothing is rounded), the rest without lead or topic."""
+        keys, vals = chargrams.arrays(prof.lead)
+        self.lead_arrays[prof.article_id] = (keys.astype(np.int32), vals)
+        self.profiles[prof.article_id] = replace(prof, lead={}, topic={})
 
     def prepare(self, vectors: np.ndarray) -> None:
         """Cosines of a chunk of new articles with every loaded row and with each other, in two matrix
@@ -134,9 +139,11 @@ class DevelopmentIndex:
         out = []
         for row, cos in sorted(cand.items()):
             other = self._profile(self.ids[row])
-            if other is None or not other.lead:
+            if other is None:
                 continue
             keys, vals = self.lead_arrays[other.article_id]
+            if not len(keys):
+                continue
             text = float(query[keys] @ vals)
             score, signals = pair_score(prof, other, cos, text_cosine=text)
             if score >= SETTINGS.link.join_score:

@@ -35,15 +35,24 @@ class DevProfile:
         c = np.frombuffer(row["centroid"], dtype=np.float32) if row["centroid"] else np.zeros(dim, np.float32)
         norm = float(np.linalg.norm(c)) if c.shape == (dim,) else 0.0
         self.centroid = c / norm if norm else np.zeros(dim, np.float32)
-        topic = _unit(chargrams.unpack_f32(row["topic"]))
-        keys, vals = chargrams.arrays(topic)
-        order = np.argsort(keys)
-        self.topic = (keys[order], vals[order])
+        self._topic_blob = row["topic"]
+        self._topic: tuple[np.ndarray, np.ndarray] | None = None
         w = SETTINGS.link.storyline_w_country
         self.entities = _unit({k: float(v) * (w if k in countries else 1.0)
                                for k, v in json.loads(row["entities"] or "{}").items()})
         self.days = json.loads(row["days"] or "[]")
         self.storyline = row["storyline_id"]
+
+    @property
+    def topic(self) -> tuple[np.ndarray, np.ndarray]:
+        """Unit topic vector as sorted (bucket, weight) arrays, built when first scored (most developments
+        of a large store are never a candidate in a run)."""
+        if self._topic is None:
+            keys, vals = chargrams.arrays(_unit(chargrams.unpack_f32(self._topic_blob)))
+            order = np.argsort(keys)
+            self._topic = (keys[order], vals[order])
+            self._topic_blob = None
+        return self._topic
 
 
 def _unit(vec: dict) -> dict:
@@ -73,13 +82,23 @@ def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
             + cfg.storyline_w_encoder * encoder)
 
 
+def _top(sims: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the ``k`` highest ``sims``, ties to the lower row: the first ``k`` of a stable sort on
+    ``-sims``, found by partition in linear time."""
+    if len(sims) <= k:
+        return np.arange(len(sims))
+    neg = -sims
+    kth = np.partition(neg, k - 1)[k - 1]
+    above = np.flatnonzero(neg < kth)
+    return np.concatenate([above, np.flatnonzero(neg == kth)[:k - len(above)]])
+
+
 def _edges_of(d: DevProfile, pool: dict[int, DevProfile], by_entity: dict[str, list[int]],
               mat: np.ndarray, order: list[int]) -> list[tuple[int, float]]:
     cfg = SETTINGS.link
     cand: set[int] = set()
     if len(order):
-        sims = mat @ d.centroid
-        cand.update(order[i] for i in np.argsort(-sims, kind="stable")[:cfg.storyline_candidates])
+        cand.update(order[i] for i in _top(mat @ d.centroid, cfg.storyline_candidates))
     top = sorted(d.entities, key=lambda k: (-d.entities[k], k))[:10]
     for k in top:
         cand.update(by_entity.get(k, [])[-cfg.storyline_candidates:])
