@@ -75,15 +75,18 @@ def free_port() -> int:
     return port
 
 
-def start_server(db: Path, port: int, workers: int, token: str, src: str | None) -> subprocess.Popen:
+def start_server(db: Path, port: int, workers: int, token: str, src: str | None, log: Path) -> subprocess.Popen:
+    """The server in a session of its own (its process group is what the CPU figure counts); its
+    output goes to ``log``."""
     code = ("import inspect, sys; from marsad.web import serve; kw = {'workers': int(sys.argv[3])} "
             "if 'workers' in inspect.signature(serve).parameters else {}; "
             "serve(sys.argv[1], host='127.0.0.1', port=int(sys.argv[2]), token=sys.argv[4], **kw)")
     env = dict(os.environ)
     if src:
         env["PYTHONPATH"] = src
-    return subprocess.Popen([sys.executable, "-c", code, str(db), str(port), str(workers), token], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    with log.open("w") as out:
+        return subprocess.Popen([sys.executable, "-c", code, str(db), str(port), str(workers), token], env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def wait_ready(base: str, timeout: float = 120) -> None:
@@ -263,7 +266,7 @@ def run(args) -> dict:
         db = copy
     token, port = "load-test-token", free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(db, port, args.workers, token, args.src)
+    server = start_server(db, port, args.workers, token, args.src, work / "server.log")
     out: dict = {"articles": args.n, "workers": args.workers, "rate": args.rate, "src": args.src or "this tree",
                  "phases": {}}
     try:
