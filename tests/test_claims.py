@@ -628,3 +628,10 @@ def test_a_named_medium_affiliated_with_a_side_voices_that_side():
     assert origin_of(c.chain)["key"] == "e:marsad:houthis"
     (d,) = _claims_of("وذكرت قناة المسيرة أن الغارة على مطار صنعاء أسفرت عن مقتل ثلاثة أشخاص.")
     assert origin_of(d.chain)["key"] != "e:marsad:houthis"
+
+
+def test_a_reporting_verb_joined_by_wa_has_the_first_verbs_subject():
+    (c,) = _claims_of("وصل وزير الخارجية الأمريكي أنتوني بلينكن إلى القاهرة اليوم، وقال إن المفاوضات تحرز تقدما.")
+    assert c.chain[-1]["entity_id"] == "marsad:antony-blinken" and c.content.startswith("المفاوضات")
+    (d,) = _claims_of("التقى الرئيس المصري مع أنتوني بلينكن في القاهرة، وقال إن المفاوضات تحرز تقدما.")
+    assert len(d.chain) == 1                                   # بلينكن is who he met, not who spoke

@@ -650,6 +650,21 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
     return att
 
 
+def _coordinated_subject(s: _Sentence, cue_i: int, lex: Lexicon) -> list[dict]:
+    """The subject of the sentence's first verb for a reporting verb joined to it by و with no subject
+    of its own ("أدى عون اليمين الدستورية، وقال إن ..."): the first person or organisation named, unless
+    a preposition or another verb's object position makes it something else."""
+    for k in range(1, cue_i):
+        m = s.ment_at.get(k)
+        if m is None or not m.entity_id or m.type not in ("PER", "ORG"):
+            continue
+        prev = s.toks[k - 1]
+        if m.text[:1] in ("ب", "ل") and not m.text.startswith("ال") or prev in ("في", "من", "الى", "علي", "عن", "مع", "بين"):
+            return []
+        return [_entity_source(s, m, lex, False)]
+    return []
+
+
 def _titled_subject(s: _Sentence, lo: int, hi: int, lex: Lexicon) -> list[dict]:
     """A qualified title or office right after the verb that no name follows ("وقال مكتب رئيس الوزراء
     الإسرائيلي، إن", "وقال وزير الخارجية إن"): a named source of its own, not the previous speaker (a bare
@@ -671,6 +686,8 @@ def _fronted_subject(s: _Sentence, cue_i: int, lex: Lexicon) -> list[dict]:
     """A person or organisation opening the sentence, set off from its verb by a comma-bounded phrase
     ("عون، في خطابه الأول، قال إن ..."): the speaker when the verb names no source of its own."""
     m = s.ment_at.get(0)
+    if (m is None or not m.entity_id or m.type not in ("PER", "ORG")) and cue_i > 0 and s.toks[cue_i][0] == "و":
+        return _coordinated_subject(s, cue_i, lex)
     if m is None or not m.entity_id or m.type not in ("PER", "ORG") or cue_i > 14:
         return []
     end = s.tok_end(0)
