@@ -635,3 +635,9 @@ def test_a_reporting_verb_joined_by_wa_has_the_first_verbs_subject():
     assert c.chain[-1]["entity_id"] == "marsad:antony-blinken" and c.content.startswith("المفاوضات")
     (d,) = _claims_of("التقى الرئيس المصري مع أنتوني بلينكن في القاهرة، وقال إن المفاوضات تحرز تقدما.")
     assert len(d.chain) == 1                                   # بلينكن is who he met, not who spoke
+
+
+def test_a_medium_is_one_source_whichever_way_it_is_recognised():
+    (a,) = _claims_of("كشفت القناة «12 الاسرائيلية» أن الضربات تسببت بأضرار في محطة كهرباء رئيسية في المدينة.")
+    (b,) = _claims_of("وقالت القناة 12 الإسرائيلية إن الضربات تسببت بأضرار في محطة كهرباء رئيسية في المدينة.")
+    assert a.chain[1]["entity_id"] == b.chain[1]["entity_id"]
