@@ -727,6 +727,16 @@ def test_story_page_is_rendered_again_when_the_store_changes(db_path, ids, tmp_p
         assert "عنوان الخبر اللاحق" not in first and "عنوان الخبر اللاحق" in c.get(url).text
 
 
+def test_copied_claims_name_no_claim_id(client):
+    """A wire copy's claim says where it was copied from in words, never by an internal claim id."""
+    items = client.get("/api/claims", params={"limit": 500}).json()["items"]
+    copied = [c for c in items if c["copied_from"]]
+    assert copied
+    for c in copied:
+        assert c["provenance_ar"][-1].startswith("منقول عن ")
+        assert not re.search(r"\bc\d+\.\d+", " ".join(c["provenance_ar"]))
+
+
 def test_storylines_api_is_paginated(client):
     full = client.get("/api/storylines", params={"limit": 500})
     total = int(full.headers["X-Total-Count"])

@@ -46,8 +46,9 @@ def _origin_ar(r) -> str | None:
     return origin_ar(r)
 
 
-def claim_record(r, g) -> dict:
-    """One claim in the ``marsad/1`` export shape (as :func:`marsad.claims.read.claims` gives it)."""
+def claim_record(r, g, copied_outlet: str | None = None) -> dict:
+    """One claim in the ``marsad/1`` export shape (as :func:`marsad.claims.read.claims` gives it); a claim
+    copied from another names, in its Arabic provenance, the outlet it was copied from (not the claim id)."""
     chain = _json(r["chain"], [])
     origin = _json(r["origin"], None)
     origin_name = None
@@ -64,7 +65,8 @@ def claim_record(r, g) -> dict:
         "modality": r["modality"], "polarity": r["polarity"],
         "outlet": chain[0].get("name") if chain else None,
         "provenance": _json(r["provenance"], None) or [x.get("name") for x in chain],
-        "provenance_ar": [source_label_ar(x) for x in chain] + ([f"منقول من {r['copied_from']}"] if r["copied_from"] else []),
+        "provenance_ar": [source_label_ar(x) for x in chain]
+                         + ([f"منقول عن {copied_outlet or 'مقالة سابقة'}"] if r["copied_from"] else []),
         "copied_from": r["copied_from"],
         "start": r["start"], "end": r["end"], "content": r["content"],
         "entities": _json(r["entities"], []), "numbers": _json(r["numbers"], []),
@@ -77,7 +79,10 @@ def claims_page(store: Store, story_id: int | None = None, group_id: str | None 
     total, rows = store.web.claims_page(story_id=story_id, group_id=group_id, article_id=article_id,
                                         limit=limit, offset=offset)
     groups = store.web.groups_by_id(r["group_id"] for r in rows)
-    return total, [claim_record(r, groups.get(r["group_id"])) for r in rows]
+    sources = store.web.claim_texts(r["copied_from"] for r in rows if r["copied_from"])
+    outlets = store.web.article_titles(aid for _, aid in sources.values())
+    outlet_of = {cid: outlets.get(aid, (None, None))[1] for cid, (_, aid) in sources.items()}
+    return total, [claim_record(r, groups.get(r["group_id"]), outlet_of.get(r["copied_from"])) for r in rows]
 
 
 def claims(store: Store, story_id: int | None = None) -> list[dict]:
