@@ -15,7 +15,11 @@ precision of found ones (a found pair is right when planted, or when both articl
 one planted source), the counts the run found (developments, storylines), and over several sizes
 the fitted growth exponent of linking time (1 = linear). Speed is reported, never asserted.
 
-Usage: ``python benchmarks/bench_link.py --n 1000 10000 [--json] [--keep DIR]``
+With ``--add K``, K more articles of the same generated corpus are then linked into each store in a
+second run, and that run's CPU cost per article is reported against the first run's (the
+incremental cost of a growing store).
+
+Usage: ``python benchmarks/bench_link.py --n 1000 10000 [--add 50] [--json] [--keep DIR]``
 """
 
 from __future__ import annotations
@@ -141,7 +145,9 @@ class Generator:
         return " ".join(self.rng.choice(self.topics[story]) if self.rng.random() < 0.5 else self.word() for _ in range(8))
 
 
-def build(db_path: str, n: int, seed: int = 0) -> dict:
+def build(db_path: str, n: int, seed: int = 0, keys: range | None = None, truth: dict | None = None) -> dict:
+    """Store the generated corpus of ``n`` articles (only those whose key is in ``keys`` when given,
+    adding to ``truth`` from an earlier call); returns the truth."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from datetime import date, timedelta
 
@@ -149,17 +155,20 @@ def build(db_path: str, n: int, seed: int = 0) -> dict:
     from marsad.store import Store
 
     store = Store(db_path)
-    truth = {"dup_of": {}, "copied_from": {}, "story": {}}
+    truth = truth or {"dup_of": {}, "copied_from": {}, "story": {}, "ids": {}}
     base = date(2024, 1, 1)
     outlets = [f"outlet{i}" for i in range(40)]
     gen = Generator(n, seed)
-    ids: dict[int, int] = {}
+    ids: dict[int, int] = truth["ids"]
     for key, title, text, day, story, dup_of, copied_from in gen.corpus():
+        outlet = gen.rng.choice(outlets)
+        if keys is not None and key not in keys:
+            continue
         sha = hashlib.sha256(f"{key}:{text}".encode()).hexdigest()
         store.add_document(Document(source=f"gen://{key}", sha256=sha, kind="txt", content=text))
         aid = store.save_articles(sha, [Article(source=f"gen://{key}", text=text, title=title,
                                                 published=(base + timedelta(days=day)).isoformat(),
-                                                outlet=gen.rng.choice(outlets))])[0]
+                                                outlet=outlet)])[0]
         ids[key] = aid
         truth["story"][aid] = story
         if dup_of is not None:
@@ -248,21 +257,35 @@ def evaluate(db_path: str, truth: dict) -> dict:
     }
 
 
-def run(n: int, workdir: str, seed: int = 0) -> dict:
+def _link(db: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--link-child", db], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(n: int, workdir: str, seed: int = 0, add: int = 0) -> dict:
+    """Link a generated store of ``n`` articles; with ``add``, then link ``add`` more articles of the same
+    corpus (later keys) into it, as a second run, and report that run's cost per article."""
     db = os.path.join(workdir, f"link_{n}.db")
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     t0 = time.perf_counter()
-    truth = build(db, n, seed)
+    truth = build(db, n + add, seed, keys=range(n))
     gen_s = time.perf_counter() - t0
-    out = subprocess.run([sys.executable, __file__, "--link-child", db], capture_output=True, text=True, check=True)
-    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res = _link(db)
     res.update(evaluate(db, truth))
     res["articles"] = n
     res["generate_s"] = gen_s
     res["articles_per_s_per_core"] = n / res["cpu_s"] if res["cpu_s"] else None
     res["articles_per_s_wall"] = n / res["wall_s"] if res["wall_s"] else None
+    if add:
+        build(db, n + add, seed, keys=range(n, n + add), truth=truth)
+        more = _link(db)
+        res["add"] = {"articles": add, "cpu_s": more["cpu_s"], "wall_s": more["wall_s"],
+                      "peak_rss_mb": more["peak_rss_mb"],
+                      "cpu_ms_per_article": 1000 * more["cpu_s"] / add,
+                      "first_run_cpu_ms_per_article": 1000 * res["cpu_s"] / n,
+                      "ratio": (more["cpu_s"] / add) / (res["cpu_s"] / n)}
     return res
 
 
@@ -271,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--add", type=int, default=0, help="then link this many more articles into each store (incremental cost)")
     ap.add_argument("--keep", help="directory for the generated stores (default: a temporary one)")
     ap.add_argument("--link-child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -282,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = args.keep or tmp
         os.makedirs(workdir, exist_ok=True)
         for n in args.n:
-            r = run(n, workdir, args.seed)
+            r = run(n, workdir, args.seed, args.add)
             results.append(r)
             if not args.json:
                 print(f"N={n:>7}  link {r['wall_s']:.1f}s wall / {r['cpu_s']:.1f}s CPU  "
@@ -290,6 +314,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"near-dup P={r['dup_precision']:.3f} R={r['dup_recall']:.3f} ({r['dup_pairs_true']} pairs)  "
                       f"copies P={r['copy_precision']:.3f} R={r['copy_recall']:.3f} ({r['copy_pairs_true']} pairs)  "
                       f"stories {r['stories_found']}  storylines {r['storylines_found']}", flush=True)
+                if "add" in r:
+                    a = r["add"]
+                    print(f"  + {a['articles']} articles: {a['cpu_s']:.2f}s CPU = {a['cpu_ms_per_article']:.1f} ms/article "
+                          f"(first run {a['first_run_cpu_ms_per_article']:.1f} ms/article, ratio {a['ratio']:.2f})  "
+                          f"peak {a['peak_rss_mb']:.0f} MB", flush=True)
     if len(results) > 1:
         sizes = [r["articles"] for r in results]
         exponent = growth_exponent(sizes, [r["wall_s"] for r in results])

@@ -22,7 +22,7 @@ functions :func:`stories`, :func:`story` and :func:`copies` return plain dicts i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable
 
@@ -43,8 +43,12 @@ __all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "st
 ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 
 Progress = Callable[[str, int, int | None], None]
+# Articles per committed chunk (chunk boundaries decide which of two same-day near duplicates is met
+# first, so changing this changes development ids). A chunk's profiles are kept packed (~11 kB an article
+# instead of ~180 kB as dicts); features of older articles (~45 kB each) are cached up to _CACHE_MAX and
+# recomputed from their text when needed again (the same features).
 CHUNK = 1000
-_CACHE_MAX = 3000
+_CACHE_MAX = 1000
 
 
 @dataclass
@@ -120,7 +124,7 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
     info = {aid: ((pub or "9999-12-31")[:10], sha, aid) for aid, (pub, sha) in links.order_info(ids).items()}
     ids.sort(key=lambda i: info[i])          # canonical order: never the input order
     encoder = get_encoder()
-    merges_before = len(store.story_tables.story_log(level="development"))
+    merges_before = store.story_tables.story_log_count("development")
     summary.encoder = encoder.name
     arts = _Articles(links)
     new_days = [None if info[i][0] == "9999-12-31" else _day(info[i][0]) for i in ids]
@@ -138,7 +142,7 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
             progress("link", done, len(ids))
     with store.transaction():
         touched = set(tables.live_story_ids(touched))
-        summary.stories_merged = len(tables.story_log(level="development")) - merges_before
+        summary.stories_merged = tables.story_log_count("development") - merges_before
         for sid in sorted(touched):
             split = revise(tables, sid, _cosines(tables))
             summary.stories_split += len(split)
@@ -167,6 +171,19 @@ def _live(index: DevelopmentIndex, tables, story_id: int | None) -> int | None:
 def _profile_row(p: ArticleProfile) -> tuple:
     return (p.article_id, chargrams.pack(p.lead), chargrams.pack(p.topic), p.keys, p.persons, p.cities,
             p.entities, p.weekdays, p.days, p.names)
+
+
+def _chunk_profiles(ids: list[int], rows, mentions) -> tuple[dict, dict, list]:
+    """Profiles of a chunk's articles without their lead and topic dicts (the bulk of their memory), the
+    lead vectors as (bucket, weight) arrays, and the packed rows the store keeps."""
+    profiles, leads, packed = {}, {}, []
+    for a in ids:
+        p = article_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"],
+                            rows[a]["published"], mentions[a])
+        packed.append(_profile_row(p))
+        leads[a] = chargrams.arrays(p.lead)
+        profiles[a] = replace(p, lead={}, topic={})
+    return profiles, leads, packed
 
 
 def _cosines(tables):
@@ -261,14 +278,13 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
         texts = [_encoder_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in to_cluster]
         vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
         vec_of = dict(zip(to_cluster, vectors))
-        profiles = {a: article_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"],
-                                       rows[a]["published"], mentions[a]) for a in to_cluster}
+        profiles, leads, profile_rows = _chunk_profiles(to_cluster, rows, mentions)
         edges = []
         index.prepare(vectors)
         for a in to_cluster:                                   # chunk is in canonical order already
             day = _day(rows[a]["published"])
-            found = index.edges(profiles[a], vec_of[a], day)
-            sid = index.join(a, profiles[a], vec_of[a], day, found)
+            found = index.edges(profiles[a], vec_of[a], day, leads[a])
+            sid = index.join(a, profiles[a], vec_of[a], day, found, leads[a])
             edges += [(a, b, sc, sig) for b, sc, sig in found]
             story_of[a] = sid
             if sid <= last_story:
@@ -296,7 +312,7 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
         index.merges.clear()
         tables.assign_articles([(story_of[a], a) for a in chunk])
         tables.save_edges(edges)
-        tables.save_profiles([_profile_row(profiles[a]) for a in to_cluster])
+        tables.save_profiles(profile_rows)
         touched.update(story_of.values())
 
         # 4. what the next run needs

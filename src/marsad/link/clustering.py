@@ -85,10 +85,11 @@ class DevelopmentIndex:
             self._remember(profile_from_row(rows[aid], with_topic=False))
         return self.profiles[aid]
 
-    def _remember(self, prof: ArticleProfile) -> None:
+    def _remember(self, prof: ArticleProfile, lead: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Keep what scoring needs: the lead vector as two compact arrays (int32 buckets, float32 weights:
-        the weights are float32 values already, so nothing is rounded), the rest without lead or topic."""
-        keys, vals = chargrams.arrays(prof.lead)
+        the weights are float32 values already, so nothing is rounded), the rest without lead or topic.
+        ``lead``: the lead vector as (bucket, weight) arrays when the profile no longer holds it."""
+        keys, vals = chargrams.arrays(prof.lead) if lead is None else lead
         self.lead_arrays[prof.article_id] = (keys.astype(np.int32), vals)
         self.profiles[prof.article_id] = replace(prof, lead={}, topic={})
 
@@ -130,12 +131,18 @@ class DevelopmentIndex:
                     out.setdefault(r, float(sims[r]))
         return out
 
-    def edges(self, prof: ArticleProfile, vec: np.ndarray, day: int | None) -> list[tuple[int, float, dict]]:
-        """Stored articles that score at least ``join_score`` with a new one: [(article id, score, signals)]."""
+    def edges(self, prof: ArticleProfile, vec: np.ndarray, day: int | None,
+              lead: tuple[np.ndarray, np.ndarray] | None = None) -> list[tuple[int, float, dict]]:
+        """Stored articles that score at least ``join_score`` with a new one: [(article id, score, signals)].
+        ``lead``: its lead vector as (bucket, weight) arrays when ``prof`` no longer holds it."""
         cand = self.candidates(vec, day, prof.keys)
         if not cand:
             return []
-        query = dense_query(prof.lead)
+        if lead is None:
+            query = dense_query(prof.lead)
+        else:
+            query = np.zeros(chargrams.BUCKETS, dtype=np.float32)
+            query[lead[0]] = lead[1]
         out = []
         for row, cos in sorted(cand.items()):
             other = self._profile(self.ids[row])
@@ -151,7 +158,7 @@ class DevelopmentIndex:
         return out
 
     def join(self, aid: int, prof: ArticleProfile, vec: np.ndarray, day: int | None,
-             edges: list[tuple[int, float, dict]]) -> int:
+             edges: list[tuple[int, float, dict]], lead: tuple[np.ndarray, np.ndarray] | None = None) -> int:
         """Put a new article into the development its edges lead to (new, joined, or merged); returns its id."""
         stories = sorted({self.story[b] for b, _, _ in edges})
         if not stories:
@@ -160,7 +167,7 @@ class DevelopmentIndex:
             sid = stories[0]
             for other in stories[1:]:
                 self._merge(sid, other, aid, edges)
-        self._remember(prof)
+        self._remember(prof, lead)
         self._add_row(aid, vec, day, prof.keys, sid)
         return sid
 

@@ -205,6 +205,11 @@ def story_log(db: sqlite3.Connection, story_id: int | None = None, level: str | 
     return [dict(r, reason=json.loads(r["reason"])) for r in db.execute(sql + " ORDER BY id", args)]
 
 
+def story_log_count(db: sqlite3.Connection, level: str) -> int:
+    """How many merges and splits of ``level`` are logged (without reading their reasons)."""
+    return db.execute("SELECT count(*) FROM story_log WHERE level=?", (level,)).fetchone()[0]
+
+
 def member_profiles(db: sqlite3.Connection, story_id: int):
     """(article_id, vector, topic blob, entities json, days json) of a development's articles with a profile."""
     return db.execute(
