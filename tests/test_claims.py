@@ -641,3 +641,18 @@ def test_a_medium_is_one_source_whichever_way_it_is_recognised():
     (a,) = _claims_of("كشفت القناة «12 الاسرائيلية» أن الضربات تسببت بأضرار في محطة كهرباء رئيسية في المدينة.")
     (b,) = _claims_of("وقالت القناة 12 الإسرائيلية إن الضربات تسببت بأضرار في محطة كهرباء رئيسية في المدينة.")
     assert a.chain[1]["entity_id"] == b.chain[1]["entity_id"]
+
+
+def test_claims_of_a_storyline_too_large_are_compared_within_each_development(seeds_store):
+    from marsad.claims.grouping import _scopes
+
+    rows = [{"storyline_id": 7, "story_id": 1}, {"storyline_id": 7, "story_id": 2},
+            {"storyline_id": 8, "story_id": 3}, {"storyline_id": 8, "story_id": 4}, {"storyline_id": None, "story_id": 5}]
+    scopes = _scopes(rows, large={8})
+    assert sorted(scopes) == [("story", 3), ("story", 4), ("story", 5), ("storyline", 7)]
+    assert len(scopes[("storyline", 7)]) == 2
+    tables = seeds_store.claim_tables
+    lines = tables.large_storylines(0)          # every storyline of the seeds has at least one development
+    assert lines and tables.large_storylines(10_000) == set()
+    story = next(iter(tables.stories_of(tables.processed_articles()) - {None}))
+    assert tables.with_storyline_mates({story}, skip=lines) == {story}

@@ -291,12 +291,15 @@ def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
     return same, related
 
 
-def _scopes(rows: list[dict]) -> dict:
+def _scopes(rows: list[dict], large: set | frozenset = frozenset()) -> dict:
     """Claims compared with each other: those of one storyline (the developments of one thread, so a
-    claim repeated across developments is one claim), or of one development outside any storyline."""
+    claim repeated across developments is one claim), or of one development outside any storyline or in
+    a ``large`` one (a months-long thread of hundreds of developments would otherwise compare every
+    claim with every other on each run)."""
     scopes: dict = {}
     for r in rows:
-        key = ("storyline", r["storyline_id"]) if r.get("storyline_id") is not None else ("story", r["story_id"])
+        line = r.get("storyline_id")
+        key = ("storyline", line) if line is not None and line not in large else ("story", r["story_id"])
         scopes.setdefault(key, []).append(r)
     return scopes
 
@@ -307,7 +310,8 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     tables = store.claim_tables
     if story_ids is None:
         story_ids = tables.stories_of(tables.processed_articles())
-    story_ids = tables.with_storyline_mates(set(story_ids))
+    large = tables.large_storylines(int(_CFG.max_scope_stories))
+    story_ids = tables.with_storyline_mates(set(story_ids), skip=large)
     if not story_ids:
         return 0
     rows = _claim_rows(tables, story_ids)
@@ -316,7 +320,7 @@ def group_claims(store, stance=None, story_ids=None) -> int:
             _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
             _PLACE_NAME[r["id"]] = r["name_ar"]
     cache = VectorCache(tables)
-    scopes = _scopes(rows)
+    scopes = _scopes(rows, large)
     _encode_candidates(scopes.values(), cache)
     groups_out = []
     for members in scopes.values():

@@ -53,15 +53,23 @@ class ClaimTables:
                 f"SELECT DISTINCT story_id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
         return out
 
-    def with_storyline_mates(self, story_ids: set) -> set:
-        """``story_ids`` and every development in the same storyline as one of them."""
+    def with_storyline_mates(self, story_ids: set, skip: set | frozenset = frozenset()) -> set:
+        """``story_ids`` and every development in the same storyline as one of them, except in the
+        storylines of ``skip``."""
         real = sorted(i for i in story_ids if i is not None)
         out = set(story_ids)
         for chunk in _chunks(real):
             out |= {r[0] for r in self.db.execute(
-                "SELECT s2.id FROM stories s1 JOIN stories s2 ON s2.storyline_id = s1.storyline_id "
-                f"WHERE s1.storyline_id IS NOT NULL AND s1.id IN ({_marks(len(chunk))})", chunk)}
+                "SELECT s2.id, s2.storyline_id FROM stories s1 JOIN stories s2 ON s2.storyline_id = s1.storyline_id "
+                f"WHERE s1.storyline_id IS NOT NULL AND s1.id IN ({_marks(len(chunk))})", chunk)
+                if r[1] not in skip}
         return out
+
+    def large_storylines(self, max_stories: int) -> set[int]:
+        """Storylines of more than ``max_stories`` developments."""
+        return {r[0] for r in self.db.execute(
+            "SELECT storyline_id FROM stories WHERE storyline_id IS NOT NULL "
+            "GROUP BY storyline_id HAVING COUNT(*) > ?", (max_stories,))}
 
     def article_stories(self) -> dict[int, int | None]:
         return {r[0]: r[1] for r in self.db.execute("SELECT id, story_id FROM articles")}
