@@ -85,6 +85,15 @@ def unpack(blob: bytes | None) -> dict[int, float]:
     return dict(zip(keys.tolist(), vals.tolist()))
 
 
+def unpack_arrays(blob: bytes | None) -> tuple[np.ndarray, np.ndarray]:
+    """What :func:`unpack` holds, as (int32 bucket, float32 weight) arrays in the same order."""
+    if not blob:
+        return np.zeros(0, np.int32), np.zeros(0, np.float32)
+    n = len(blob) // 6
+    return (np.frombuffer(blob[:4 * n], dtype=np.int32).copy(),
+            np.frombuffer(blob[4 * n:], dtype=np.float16).astype(np.float32))
+
+
 def pack_f32(vec: dict[int, float]) -> bytes:
     """Like :func:`pack`, with float32 weights (summed profiles)."""
     keys = np.fromiter(vec.keys(), dtype=np.int32, count=len(vec))

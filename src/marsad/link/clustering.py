@@ -35,9 +35,9 @@ from .features import content_terms, tokens
 from .signals import ArticleProfile, dense_query, pair_score
 
 
-def profile_from_row(r, with_topic: bool = True) -> ArticleProfile:
-    """An :class:`ArticleProfile` back from its ``link_profiles`` row (its topic left empty when not wanted)."""
-    return ArticleProfile(r["article_id"], lead=chargrams.unpack(r["lead"]),
+def profile_from_row(r, with_topic: bool = True, with_lead: bool = True) -> ArticleProfile:
+    """An :class:`ArticleProfile` back from its ``link_profiles`` row (topic or lead left empty when not wanted)."""
+    return ArticleProfile(r["article_id"], lead=chargrams.unpack(r["lead"]) if with_lead else {},
                           topic=chargrams.unpack(r["topic"]) if with_topic else {},
                           keys=json.loads(r["keys"]), persons=json.loads(r["persons"]), cities=json.loads(r["cities"]),
                           entities=json.loads(r["entities"]), weekdays=json.loads(r["weekdays"]),
@@ -79,11 +79,14 @@ class DevelopmentIndex:
 
     def _profile(self, aid: int) -> ArticleProfile | None:
         if aid not in self.profiles:
-            rows = self.tables.load_profiles([aid])
-            if aid not in rows:
-                return None
-            self._remember(profile_from_row(rows[aid], with_topic=False))
-        return self.profiles[aid]
+            self._load([aid])
+        return self.profiles.get(aid)
+
+    def _load(self, aids: list[int]) -> None:
+        """Stored profiles of ``aids`` (one query), kept as :meth:`_remember` keeps them."""
+        for aid, r in self.tables.load_profiles(aids).items():
+            self.lead_arrays[aid] = chargrams.unpack_arrays(r["lead"])
+            self.profiles[aid] = profile_from_row(r, with_topic=False, with_lead=False)
 
     def _remember(self, prof: ArticleProfile, lead: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Keep what scoring needs: the lead vector as two compact arrays (int32 buckets, float32 weights:
@@ -143,6 +146,9 @@ class DevelopmentIndex:
         else:
             query = np.zeros(chargrams.BUCKETS, dtype=np.float32)
             query[lead[0]] = lead[1]
+        missing = [self.ids[row] for row in cand if self.ids[row] not in self.profiles]
+        if missing:
+            self._load(missing)
         out = []
         for row, cos in sorted(cand.items()):
             other = self._profile(self.ids[row])
