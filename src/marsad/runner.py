@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from .errors import MarsadError
+from .link.encoder import one_blas_thread
 from .model import AnalysedArticle
 from .settings import SETTINGS
 from .stages import AnyStage, Batch, CrossStage, Stage, per_article_stages, registered_stages, run_chain, stage_named
@@ -61,6 +62,7 @@ _LOADED: dict[str, Stage] = {}
 
 def _load_stages(names: tuple[str, ...]) -> list[Stage]:
     """The named per-article stages with their models loaded (once per process)."""
+    one_blas_thread()   # a worker process keeps numpy's BLAS to one thread for its life
     out = []
     for name in names:
         if name not in _LOADED:
@@ -273,14 +275,15 @@ def run_pipeline(store, engine: str = "local", workers: int | None = None, addre
     if workers is None and engine == "local" and store.count_pending() < SETTINGS.runner.parallel_min_documents:
         workers = 1   # a pool costs more than it saves on a handful of documents
     eng = make_engine(engine, workers, address)
-    try:
-        later = [s.name for s in per_article_stages() if s.name != "clean"]
-        run_stored(store, later, engine=eng, progress=progress, report=report)
-        run_documents(store, eng, report, progress)
-    finally:
-        eng.close()
-    if cross:
-        run_cross(store, report, progress)
+    with one_blas_thread():   # parallel work is one process per core; BLAS threads would only spin
+        try:
+            later = [s.name for s in per_article_stages() if s.name != "clean"]
+            run_stored(store, later, engine=eng, progress=progress, report=report)
+            run_documents(store, eng, report, progress)
+        finally:
+            eng.close()
+        if cross:
+            run_cross(store, report, progress)
     for rep in report.stages.values():
         store.record_stage_run(rep.name, rep.items, rep.seconds, rep.warnings)
     return report

@@ -25,6 +25,21 @@ from .schema import MIGRATIONS
 ENTITIES_MARKER = "entities.last_article_id"   # meta key: the last article id the entities stage tagged
 
 
+class BoundTables:
+    """A store module's public functions bound to one connection: ``store.link_tables.unlinked()`` calls
+    ``marsad.store.link.unlinked(db)``."""
+
+    def __init__(self, db: sqlite3.Connection, module):
+        self.db = db
+        self._module = module
+
+    def __getattr__(self, name: str):
+        fn = getattr(self._module, name, None)
+        if name.startswith("_") or not callable(fn):
+            raise AttributeError(name)
+        return lambda *args, **kw: fn(self.db, *args, **kw)
+
+
 def open_store(path: str | Path) -> "SQLiteStore":
     return SQLiteStore(path)
 
@@ -291,24 +306,24 @@ class SQLiteStore:
     @property
     def event_tables(self):
         """SQL of event mentions and merged events (:mod:`marsad.store.events`), bound to this store."""
-        from .events import EventTables
+        from . import events
 
-        return EventTables(self.db)
+        return BoundTables(self.db, events)
 
     @property
     def story_tables(self):
         """SQL of developments and storylines (:mod:`marsad.store.stories`), bound to this store."""
-        from .stories import StoryTables
+        from . import stories
 
-        return StoryTables(self.db)
+        return BoundTables(self.db, stories)
 
     @property
     def link_tables(self):
         """SQL of near duplicates, copied passages and the link stage's LSH state (:mod:`marsad.store.link`),
         bound to this store."""
-        from .link import LinkTables
+        from . import link
 
-        return LinkTables(self.db)
+        return BoundTables(self.db, link)
 
     # -- entities ------------------------------------------------------------------------------
     def save_mentions(self, article_id: int, mentions: list[Mention], entities: Iterable[Entity]) -> None:

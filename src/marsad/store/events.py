@@ -167,16 +167,3 @@ def event_rows(db: sqlite3.Connection) -> list[sqlite3.Row]:
 
 def story_of_articles(db: sqlite3.Connection) -> dict[int, int | None]:
     return {r[0]: r[1] for r in db.execute("SELECT id, story_id FROM articles")}
-
-
-class EventTables:
-    """This module's functions bound to one connection: ``store.event_tables.all_mentions()``."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __getattr__(self, name: str):
-        fn = globals().get(name)
-        if not callable(fn) or name.startswith("_") or name == "EventTables":
-            raise AttributeError(name)
-        return lambda *args, **kw: fn(self.db, *args, **kw)

@@ -176,16 +176,3 @@ def save_band_keys(db: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> N
 def save_sentence_keys(db: sqlite3.Connection, rows: Iterable[tuple[int, int, int]]) -> None:
     """rows: (sentence LSH key, article id, sentence index), added to ``sentence_keys``."""
     db.executemany("INSERT OR IGNORE INTO sentence_keys(key, article_id, idx) VALUES (?,?,?)", list(rows))
-
-
-class LinkTables:
-    """This module's functions bound to one connection: ``store.link_tables.unlinked()``."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __getattr__(self, name: str):
-        fn = globals().get(name)
-        if not callable(fn) or name.startswith("_") or name == "LinkTables":
-            raise AttributeError(name)
-        return lambda *args, **kw: fn(self.db, *args, **kw)

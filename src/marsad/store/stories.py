@@ -427,16 +427,3 @@ def save_description(db: sqlite3.Connection, story_id: int, title, start, end, n
 
 def delete_story(db: sqlite3.Connection, story_id: int) -> None:
     db.execute("DELETE FROM stories WHERE id=?", (story_id,))
-
-
-class StoryTables:
-    """This module's functions bound to one connection: ``store.story_tables.save_edges(edges)``."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __getattr__(self, name: str):
-        fn = globals().get(name)
-        if not callable(fn) or name.startswith("_") or name == "StoryTables":
-            raise AttributeError(name)
-        return lambda *args, **kw: fn(self.db, *args, **kw)
