@@ -10,7 +10,9 @@ merge is logged with the bridging article and its signals.
 A development is therefore a connected component of the graph whose edges are article pairs scoring
 at least ``join_score``. A pair's score depends on the two articles only (fixed reference IDF, no
 corpus statistics), and components do not depend on the order edges are found in, so shuffled inputs
-and split runs give the same partition; nothing is ever re-clustered. Candidates for a new article
+and split runs give the same partition (tested), with one known exception: which of two same-day near
+duplicates is the original (the other is not clustered) depends on the chunk that meets them first, so
+the chunk size (``CHUNK``) can change a development's members and ids. Nothing is ever re-clustered. Candidates for a new article
 are the stored articles whose encoder cosine reaches ``candidate_cosine`` (the ``candidates``
 closest) and those naming one of its lead entities (the ``key_candidates`` latest), within
 ``window_days`` when both are dated. :func:`revise` re-scores a changed development's edges with the
