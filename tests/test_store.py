@@ -162,3 +162,31 @@ def test_sqlite_store_implements_the_store_protocol(tmp_path):
     assert back.article.text == text and [(x.start, x.end) for x in back.sentences] == [(0, 30), (31, len(text))]
     assert [(m.text, m.entity_id, m.article_id) for m in back.mentions] == [("دمشق", "Q3766", item.id)]
     assert back.entities["Q3766"].name_en == "Damascus"
+
+
+def test_opening_waits_while_the_store_answers_locked(tmp_path):
+    store = Store(tmp_path / "w.db")
+    try:
+        tries = []
+
+        def locked_twice():
+            tries.append(1)
+            if len(tries) < 3:
+                raise sqlite3.OperationalError("database is locked")
+            return "done"
+
+        assert store._when_free(locked_twice, wait=5) == "done" and len(tries) == 3
+
+        def always_locked():
+            raise sqlite3.OperationalError("database is locked")
+
+        with pytest.raises(MarsadError, match="stayed locked"):
+            store._when_free(always_locked, wait=0.3)
+
+        def other_error():
+            raise sqlite3.OperationalError("no such table: x")
+
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            store._when_free(other_error, wait=5)
+    finally:
+        store.close()

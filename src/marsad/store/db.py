@@ -12,6 +12,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -60,10 +61,27 @@ class SQLiteStore:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
         self._depth = 0
+        self._when_free(self._prepare)
+
+    def _prepare(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self._migrate()
+
+    def _when_free(self, step, wait: float = 30.0) -> None:
+        """Run ``step``, again while the store answers "locked": while another process creates the same
+        store or recovers its write-ahead log, SQLite can refuse at once instead of waiting."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise MarsadError(self.path, f"store stayed locked for {wait:.0f} s ({exc})") from exc
+                time.sleep(0.1)
 
     # -- schema -------------------------------------------------------------------------------
     @property
