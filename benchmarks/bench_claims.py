@@ -78,11 +78,34 @@ def _timed(fn):
     return out, time.perf_counter() - w0, time.process_time() - c0
 
 
-def run(n: int, add: int = 50) -> dict:
-    from marsad.claims import extract_claims
+def _full_recompute(s) -> tuple[int, float, float]:
+    """Origins, groups of every story and signals recomputed from scratch: (groups, wall s, CPU s)."""
     from marsad.claims.grouping import group_claims
     from marsad.claims.origins import resolve_origins
     from marsad.claims.signals import compute_signals
+
+    def full():
+        resolve_origins(s)
+        g = group_claims(s, None)
+        compute_signals(s)
+        return g
+
+    return _timed(full)
+
+
+def _figures(n, add, n1, n2, first, incremental, encoded, dirty, n_stories, full, n_contra) -> dict:
+    """The benchmark's row: ``first`` / ``incremental`` / ``full`` are (wall s, CPU s)."""
+    (w1, c1), (w2, c2), (n_groups, w3, c3) = first, incremental, full
+    return {"articles": n, "added": add, "claims_first": n1, "claims_added": n2,
+            "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
+            "incremental_cpu_s": round(c2, 2), "incremental_wall_s": round(w2, 2),
+            "incremental_cpu_ms_per_new_article": round(1000 * c2 / add, 1), "texts_encoded_incremental": encoded,
+            "stories_regrouped": dirty, "stories": n_stories,
+            "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
+
+
+def run(n: int, add: int = 50) -> dict:
+    from marsad.claims import extract_claims
     from marsad.link.encoder import get_encoder
     from marsad.store import Store
 
@@ -102,23 +125,11 @@ def run(n: int, add: int = 50) -> dict:
         dirty = len(s.claim_tables.stories_of(s.claim_tables.articles_to_process()))
         n_new, w2, c2 = _timed(lambda: extract_claims(s, use_stance=False))
         encoded = s.claim_tables.vector_count() - cached
-
-        def full():
-            resolve_origins(s)
-            g = group_claims(s, None)
-            compute_signals(s)
-            return g
-
-        n_groups, w3, c3 = _timed(full)
+        full = _full_recompute(s)
         n_stories = len(s.claim_tables.stories_of(s.claim_tables.processed_articles()))
         n_contra = s.claim_tables.contradiction_count()
         s.close()
-    return {"articles": n, "added": add, "claims_first": n_claims, "claims_added": n_new,
-            "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
-            "incremental_cpu_s": round(c2, 2), "incremental_wall_s": round(w2, 2),
-            "incremental_cpu_ms_per_new_article": round(1000 * c2 / add, 1), "texts_encoded_incremental": encoded,
-            "stories_regrouped": dirty, "stories": n_stories,
-            "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
+    return _figures(n, add, n_claims, n_new, (w1, c1), (w2, c2), encoded, dirty, n_stories, full, n_contra)
 
 
 def run_store(path: Path, add: int) -> dict:
@@ -127,9 +138,6 @@ def run_store(path: Path, add: int) -> dict:
     import shutil
 
     from marsad.claims import extract_claims
-    from marsad.claims.grouping import group_claims
-    from marsad.claims.origins import resolve_origins
-    from marsad.claims.signals import compute_signals
     from marsad.link.encoder import get_encoder
     from marsad.store import Store
 
@@ -147,24 +155,12 @@ def run_store(path: Path, add: int) -> dict:
         dirty = len(t.with_storyline_mates(t.stories_of(later)))
         n2, w2, c2 = _timed(lambda: extract_claims(s, use_stance=False))
         v2 = t.vector_count() - v1
-
-        def full():
-            resolve_origins(s)
-            g = group_claims(s, None)
-            compute_signals(s)
-            return g
-
-        n_groups, w3, c3 = _timed(full)
+        full = _full_recompute(s)
         n_stories = len(t.stories_of(ids))
         n_contra = t.contradiction_count()
         s.close()
     n = len(ids) - add
-    return {"articles": n, "added": add, "claims_first": n1, "claims_added": n2,
-            "first_cpu_s": round(c1, 2), "first_wall_s": round(w1, 2), "first_cpu_ms_per_article": round(1000 * c1 / n, 1),
-            "incremental_cpu_s": round(c2, 2), "incremental_wall_s": round(w2, 2),
-            "incremental_cpu_ms_per_new_article": round(1000 * c2 / add, 1), "texts_encoded_incremental": v2,
-            "stories_regrouped": dirty, "stories": n_stories,
-            "full_recompute_cpu_s": round(c3, 2), "groups": n_groups, "contradictions": n_contra}
+    return _figures(n, add, n1, n2, (w1, c1), (w2, c2), v2, dirty, n_stories, full, n_contra)
 
 
 def main(argv=None) -> int:
