@@ -62,7 +62,8 @@ _LOADED: dict[str, Stage] = {}
 
 def _load_stages(names: tuple[str, ...]) -> list[Stage]:
     """The named per-article stages with their models loaded (once per process)."""
-    one_blas_thread()   # a worker process keeps numpy's BLAS to one thread for its life
+    if not _LOADED:   # first call in this process: numpy's BLAS keeps to one thread for its life
+        one_blas_thread()
     out = []
     for name in names:
         if name not in _LOADED:
