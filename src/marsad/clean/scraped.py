@@ -22,14 +22,14 @@ from .furniture import (author_line, byline_outlet, byline_prefix, ends_sentence
                         is_section_label, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
-# HTML tags left in scraped text (<strong>, <br/>, <a href=...>): formatting, not words
-_INLINE_TAG = re.compile(r"</?(strong|b|i|em|u|span|font|a|br|p|div|h[1-6]|sup|sub|small|mark)\b[^<>]{0,300}?/?>",
-                         re.IGNORECASE)
 TITLE_MIN_WORDS = 3
 DATELINE_MAX_WORDS = 6       # a header line this short ending with ":" introduces the text
 TITLE_MAX_WORDS = 30
 DATE_LINE_MAX_WORDS = 12
 NEW_ARTICLE_MIN_WORDS = 60   # text after a read-also block this long is an appended article
+# HTML tags left in scraped text (<strong>, <br/>, <a href=...>): formatting, not words
+_INLINE_TAG = re.compile(r"</?(strong|b|i|em|u|span|font|a|br|p|div|h[1-6]|sup|sub|small|mark)\b[^<>]{0,300}?/?>",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -144,6 +144,11 @@ def _take_meta_line(art: ParsedArticle, line: str, title_key: str | None) -> boo
     return False
 
 
+def _leads_in(line: str) -> bool:
+    """A line ending with ":" introduces what follows (a dateline, a source): never a title."""
+    return line.rstrip().endswith(":")
+
+
 def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None) -> ParsedArticle:
     art = ParsedArticle(removed=list(removed))
     lines = [l.strip() for l in lines if l.strip()]
@@ -168,7 +173,7 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         # better one. Nor is a line that introduces what follows ("وكالات - بيروت:").
         title_idx = next((k for k, line in enumerate(candidates)
                           if TITLE_MIN_WORDS <= word_count(line) <= TITLE_MAX_WORDS
-                          and not is_section_label(line) and not line.rstrip().endswith(":")), None)
+                          and not is_section_label(line) and not _leads_in(line)), None)
         if title_idx is not None:
             art.title = candidates[title_idx]
             title_key = normalize(art.title)
@@ -180,7 +185,7 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.removed.append(("repeated-title", line))
         elif (title_idx is not None and k < title_idx) or is_section_label(line) or word_count(line) < TITLE_MIN_WORDS:
             art.removed.append(("section", line))
-        elif line.rstrip().endswith(":") and word_count(line) <= DATELINE_MAX_WORDS:
+        elif _leads_in(line) and word_count(line) <= DATELINE_MAX_WORDS:
             art.removed.append(("dateline", line))   # "وكالات - بيروت:", "الشارقة 24 – أ ف ب:"
         else:
             keep_header.append(line)  # a standfirst or subtitle: content
