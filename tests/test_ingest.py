@@ -81,13 +81,15 @@ def test_directories_recurse_and_list_files_of_other_types(tmp_path):
     (tmp_path / "a" / "b" / "x.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "a" / "y.htm").write_text(f"<html><body><p>{BODY}</p></body></html>", encoding="utf-8")
     (tmp_path / "a" / "no_extension").write_text(ARTICLE, encoding="utf-8")
-    (tmp_path / "a" / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "a" / "logo.png").write_bytes(b"\x89PNG")          # page assets and notes: skipped silently
+    (tmp_path / "a" / "README.md").write_text("# notes", encoding="utf-8")
+    (tmp_path / "a" / "report.pdf").write_bytes(b"%PDF-1.4")        # documents and archives: listed
     (tmp_path / "a" / "more.txt.gz").write_bytes(b"\x1f\x8b\x08")
     inputs, rejects = expand_inputs([str(tmp_path)])
     assert sorted(i.kind for i in inputs) == ["html", "txt", "txt"]   # no extension: sniffed as text
     reasons = {r.source: r.reason for r in rejects}
-    assert set(reasons) == {str(tmp_path / "a" / "logo.png"), str(tmp_path / "a" / "more.txt.gz")}
-    assert "file type .png not read" in reasons[str(tmp_path / "a" / "logo.png")]
+    assert set(reasons) == {str(tmp_path / "a" / "report.pdf"), str(tmp_path / "a" / "more.txt.gz")}
+    assert "file type .pdf not read" in reasons[str(tmp_path / "a" / "report.pdf")]
     assert "decompress it first" in reasons[str(tmp_path / "a" / "more.txt.gz")]
 
 

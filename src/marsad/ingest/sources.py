@@ -95,13 +95,21 @@ def _kind_of(path: Path) -> str | None:
     return None
 
 
-def _unread_type(path: Path) -> str:
-    """Why a file found in a directory is not read (its extension is not a news format)."""
+COMPRESSED_EXT = {".gz", ".bz2", ".xz", ".zip", ".7z", ".tar", ".tgz"}
+DOCUMENT_EXT = {".pdf", ".doc", ".docx", ".odt", ".rtf", ".epub", ".mht", ".mhtml"}
+
+
+def _unread_type(path: Path) -> str | None:
+    """Why a file found in a directory is not read, for archives and document formats that may hold
+    news marsad cannot read; None for the rest (images, styles, scripts, notes such as README.md),
+    which a folder of articles carries beside them and which are skipped without a word."""
     ext = path.suffix.lower()
-    if ext in (".gz", ".bz2", ".xz", ".zip", ".7z", ".tar", ".tgz"):
+    if ext in COMPRESSED_EXT:
         return f"compressed file ({ext}) not read: only .warc.gz archives are; decompress it first"
-    return (f"file type {ext} not read (marsad reads .txt, .html, .json/.jsonl, .xml/.rss/.atom feeds "
-            "and .warc/.warc.gz; name the file on the command line to read it anyway)")
+    if ext in DOCUMENT_EXT:
+        return (f"file type {ext} not read (marsad reads .txt, .html, .json/.jsonl, .xml/.rss/.atom feeds "
+                "and .warc/.warc.gz; convert it to text first)")
+    return None
 
 
 def _sniff(path: Path) -> str:
@@ -174,8 +182,10 @@ def expand_inputs(names: list[str], exclude: set[str] | None = None) -> tuple[li
             return
         kind = _kind_of(p)
         if kind is None:
-            if not explicit and p.suffix:   # in a directory: a file of another type is listed, not read
-                rejects.append(Reject(display_name(str(p)), _unread_type(p)))
+            if not explicit and p.suffix:   # in a directory: a file of another type is not read
+                reason = _unread_type(p)
+                if reason:
+                    rejects.append(Reject(display_name(str(p)), reason))
                 return
             kind = _sniff(p)   # named on the command line, or no extension at all: its first bytes decide
         if kind in ("html", "jsonl") and _own_output(p):
