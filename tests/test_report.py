@@ -18,3 +18,15 @@ def test_hostile_article_renders_inert(tmp_path, store):
     article = html.split('id="a1"')[1]
     assert "عنوان" in article.split("</h3>")[0]  # the title survives, escaped
     assert "نسخ الرابط" in article.split("الحشو المُزال")[1]  # listed under removed furniture
+
+
+def test_removed_furniture_kinds_are_named_in_arabic(tmp_path, store):
+    from marsad import data
+
+    labels = {r["kind"] for r in data.rows("furniture_kinds_ar.tsv")}
+    assert {r["kind"] for r in data.rows("furniture.tsv")} <= labels   # every rule's kind has a label
+    (tmp_path / "x.txt").write_text("عنوان الخبر عن الأسواق\nوكالات - بيروت:\n" + BODY + "\nنسخ الرابط\n", encoding="utf-8")
+    analyze(store, [str(tmp_path)], workers=1)
+    html = render_report(store)
+    assert "مشاركة × 1" in html and "سطر المصدر" in html
+    assert "share ×" not in html and ">share<" not in html and ">dateline<" not in html

@@ -3,7 +3,8 @@
 In: one line of display text. Out: the furniture kind it is (``share``, ``subscribe``, ``tags``,
 ``prevnext``, ``font``, ...; see ``data/furniture.tsv``) or ``None`` for content. Also classifies
 the header-zone helpers: section labels, breadcrumbs, bylines, "المصدر:" lines and
-"read also" markers (``data/split_markers.tsv``).
+"read also" markers (``data/split_markers.tsv``). :func:`removed_pairs` gives the lines an article
+had removed with their kind named in Arabic (``data/furniture_kinds_ar.tsv``), for people to read.
 """
 
 from __future__ import annotations
@@ -132,3 +133,15 @@ def source_line(line: str) -> str | None:
     """The outlet named by an "المصدر: X" line (the article is X's), or None."""
     m = _SOURCE.match(line.strip())
     return m.group("name").strip(" .") if m and word_count(line) <= 10 else None
+
+
+@lru_cache(maxsize=1)
+def _kind_labels() -> dict[str, str]:
+    return {r["kind"]: r["label"] for r in data.rows("furniture_kinds_ar.tsv")}
+
+
+def removed_pairs(removed: list[str]) -> list[tuple[str, str]]:
+    """(Arabic label of its kind, line) for each removed line an article keeps as ``"kind: line"``
+    (labels from ``data/furniture_kinds_ar.tsv``), for the report and the web pages."""
+    pairs = ((r.split(": ", 1) + [""])[:2] for r in removed)
+    return [(_kind_labels().get(kind, kind), line) for kind, line in pairs]

@@ -18,10 +18,12 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .. import __version__
+from ..clean.furniture import removed_pairs
 from ..store import Store
 
 ENV = Environment(loader=PackageLoader("marsad", "report"), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True)
+
 
 
 def _article_entities(store: Store, article_id: int) -> list[dict]:
@@ -179,7 +181,7 @@ def build_context(store: Store, run=None) -> dict:
     for a in store.articles():
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
-            "removed": [(r.split(": ", 1) + [""])[:2] for r in a.removed],
+            "removed": removed_pairs(a.removed),
             "entities": _article_entities(store, a.id),
             "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
         })

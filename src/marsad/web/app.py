@@ -42,6 +42,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
+from ..clean.furniture import removed_pairs
 from ..errors import MarsadError
 from ..settings import SETTINGS
 from ..store import Store
@@ -475,7 +476,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
         from ..link import explanations
 
         why = explanations(store, [article_id]).get(article_id)
-        removed = [(r.split(": ", 1) + [""])[:2] for r in a.removed]
+        removed = removed_pairs(a.removed)
         points = [{"lat": e["lat"], "lon": e["lon"], "label": e["name_ar"], "label_en": e["name_en"],
                    "href": f"/entities/{e['id']}", "weight": e["n"], "kind": "place", "note": ""}
                   for e in entity_list if e.get("lat") is not None and e.get("lon") is not None]
