@@ -656,3 +656,32 @@ def test_claims_of_a_storyline_too_large_are_compared_within_each_development(se
     assert lines and tables.large_storylines(10_000) == set()
     story = next(iter(tables.stories_of(tables.processed_articles()) - {None}))
     assert tables.with_storyline_mates({story}, skip=lines) == {story}
+
+
+def _counted_row(text: str, **kw):
+    """A grouping row with the counts and round ordinals extraction finds in ``text``."""
+    from marsad.claims.extract import _WORD, counted_numbers, cue_forms
+    from marsad.text import normalize
+
+    words = _WORD.findall(normalize(text))
+    return _row([], flags={"counts": counted_numbers(words), "ordinals": sorted(set(cue_forms(words, "ordinal")))}, **kw)
+
+
+def test_counts_of_different_rounds_are_neither_one_claim_nor_a_conflict():
+    from marsad.claims.extract import _WORD, counted_numbers
+    from marsad.claims.grouping import contradiction, count_conflicts, mismatch
+    from marsad.text import normalize
+
+    both = "نال المرشح 120 صوتا في الدورة الثانية بعدما لم يحصل على الأغلبية في الدورة الأولى"
+    assert counted_numbers(_WORD.findall(normalize(both))) == [[120, "votes", "=", "الثانيه"]]
+    first = _counted_row("وكان قد حصل في جولة أولى لم يبلغ فيها النصاب على 80 صوتا")
+    assert first["flags"]["counts"] == [[80, "votes", "=", "اولي"]]
+    second = _counted_row("حصل المرشح على 120 صوتا في الجولة الثانية")
+    both = _counted_row(both)
+    # 80 in the first round and 120 in the second: two happenings, no conflict, never one claim
+    for a, b in ((first, second), (both, first)):
+        assert count_conflicts(a, b) == [] and "numbers" not in contradiction(a, b, 0.9)[0]
+        assert "rounds" in mismatch(a, b)
+    assert mismatch(both, second) == []
+    # another number for the same round's count is a conflict
+    assert "numbers" in mismatch(second, _counted_row("حصل المرشح على 110 أصوات في الجولة الثانية"))

@@ -166,7 +166,7 @@ _LESS_WORDS = frozenset(("اقل",))
 
 
 def counted_numbers(words: list[str]) -> list[list]:
-    """[number, unit, qualifier] triples of a content ("22 قتيلا", "أصيب 16", "أكثر من 100 جريح"):
+    """[number, unit, qualifier(, round)] of a content ("22 قتيلا", "أصيب 16", "أكثر من 100 جريح"):
     numbers counting something, not years, dates, ordinals (الـ47), totals (من أصل 128) or reference
     numbers (رقم 136 لسنة 1981). The unit is the counted noun's class (count_units.tsv) or stem; the
     qualifier is "=", ">" (أكثر من), "<" (أقل من) or "~" (نحو)."""
@@ -191,8 +191,27 @@ def counted_numbers(words: list[str]) -> list[list]:
             else "~" if any(b in _APPROX_WORDS for b in before) else "="
         if qual == "=" and i + 3 < len(ws) and ws[i + 2] == "علي" and ws[i + 3] in ("الاقل", "الاقل"):
             qual = ">"
-        out.append([int(w), unit, qual])
+        rnd = count_round(words, i)
+        out.append([int(w), unit, qual] + ([rnd] if rnd else []))
     return out
+
+
+ROUND_AFTER, ROUND_BEFORE = 8, 12     # words after / before a count searched for the round it belongs to
+
+
+def count_round(words: list[str], i: int) -> str | None:
+    """The round / session ordinal (modality_cues.tsv) a count at ``words[i]`` belongs to: the first one
+    after it in its clause ("99 صوتا ... في الجولة الثانية"), else the nearest one before it ("جولة أولى لم
+    يتمكن فيها ... حيث حصل على 71 صوتا"); None when the content names no round."""
+    for w in words[i + 1:i + 1 + ROUND_AFTER]:
+        if _bare(w) in _SUBORDINATE:
+            break
+        if cue_forms([w], "ordinal"):
+            return w
+    for w in reversed(words[max(0, i - ROUND_BEFORE):i]):
+        if cue_forms([w], "ordinal"):
+            return w
+    return None
 
 
 @lru_cache(maxsize=1)

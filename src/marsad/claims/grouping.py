@@ -5,8 +5,9 @@ modality) and content embeddings, computed here only for claims with a candidate
 (:mod:`marsad.claims.vectors`; equal texts need none). Out: ``claims.group_id`` and the
 ``claim_groups`` table. Claims of different articles in the same story (or, for articles in no story,
 all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word, and no
-mismatch — different numbers, opposite polarity (a denial counts as negation), different places or
-different relative times are never the same claim. Merging is average-free agglomeration: two groups
+mismatch — different numbers, opposite polarity (a denial counts as negation), different places,
+different relative times or different rounds (counts of "the first round" / "the second") are never
+the same claim. Merging is average-free agglomeration: two groups
 merge only when no pair across them mismatches. A group's id is ``g`` + the id of its earliest claim,
 so it is stable while that claim stays. Groups about the same thing that disagree record each other in
 ``contradicts``: opposite polarity, a denial (also of an actor's involvement: "عدم تورط طهران"),
@@ -107,31 +108,61 @@ def _casualty_units() -> frozenset[str]:
     return frozenset(r["unit"] for r in data.rows("claim_casualty_words.tsv") if r.get("unit"))
 
 
+def _rounds(c: dict) -> set[str]:
+    """The round / session / stage ordinals a claim names, without the article (أولى = الأولى)."""
+    return {o[2:] if o.startswith("ال") else o for o in (c.get("flags") or {}).get("ordinals") or []}
+
+
+def rounds_differ(a: dict, b: dict) -> bool:
+    """Both claims say which round, session or stage they are about, and none is the same ("في الجولة
+    الأولى" / "في الدورة الثانية"): they report different happenings, neither the same claim nor a
+    conflict."""
+    ra, rb = _rounds(a), _rounds(b)
+    return bool(ra) and bool(rb) and not ra & rb
+
+
+def _ordinal(o: str | None) -> str | None:
+    return o[2:] if o and o.startswith("ال") else o
+
+
+def _count_table(c: dict) -> dict[str, list[tuple]]:
+    """unit -> [(low, high, round)] of a claim's counts (round: the ordinal the count belongs to, or None)."""
+    d: dict = {}
+    for item in (c.get("flags") or {}).get("counts") or []:
+        v, u = item[0], item[1]
+        q, r = (item[2] if len(item) > 2 else "="), (item[3] if len(item) > 3 else None)
+        d.setdefault(u, []).append((*_interval(v, q), _ordinal(r)))
+    return d
+
+
+def _compare_counts(a: dict, b: dict) -> tuple[list[tuple], bool]:
+    """(counts of the same thing that cannot both hold, as (unit, values in a, values in b); whether the
+    claims count the same unit only for different rounds). Counts of different rounds or sessions
+    ("71 in the first round" / "99 in the second") are different counts: no conflict, but no one claim."""
+    if rounds_differ(a, b):
+        return [], False
+    ta, tb = _count_table(a), _count_table(b)
+    exact = [{x[0] for xs in t.values() for x in xs if x[0] == x[1]} for t in (ta, tb)]
+    out, other_round = [], False
+    for u in ta.keys() & tb.keys():
+        pairs = [(x, y) for x in ta[u] for y in tb[u] if not (x[2] and y[2] and x[2] != y[2])]
+        if not pairs:
+            other_round = True
+            continue
+        if {x[0] for x, _ in pairs if x[0] == x[1]} & exact[1] or {y[0] for _, y in pairs if y[0] == y[1]} & exact[0]:
+            continue
+        if not any(x[0] <= y[1] and y[0] <= x[1] for x, y in pairs):
+            out.append((u, sorted({x[0] for x, _ in pairs}), sorted({y[0] for _, y in pairs})))
+    return out, other_round
+
+
 def count_conflicts(a: dict, b: dict) -> list[tuple]:
     """Counts of the same thing that cannot both hold: (unit, values in a, values in b). A sentence that
     gives both rounds' votes (71 then 99) does not conflict with one that gives 99, "more than 100
     injured" does not conflict with "124 injured", counts of different rounds or sessions (الأولى /
     الثانية) are different counts, and a count the other claim gives under another noun ("99 صوتا" /
     "تأييد 99 نائبا") is the same count."""
-    oa, ob = set((a.get("flags") or {}).get("ordinals") or []), set((b.get("flags") or {}).get("ordinals") or [])
-    if oa and ob and not oa & ob:
-        return []
-    units: list[dict] = []
-    for c in (a, b):
-        d: dict = {}
-        for item in (c.get("flags") or {}).get("counts") or []:
-            v, u, q = (item + ["="])[:3]
-            d.setdefault(u, []).append(_interval(v, q))
-        units.append(d)
-    exact = [{x[0] for xs in d.values() for x in xs if x[0] == x[1]} for d in units]
-    out = []
-    for u in units[0].keys() & units[1].keys():
-        ia, ib = units[0][u], units[1][u]
-        if {x[0] for x in ia if x[0] == x[1]} & exact[1] or {y[0] for y in ib if y[0] == y[1]} & exact[0]:
-            continue
-        if not any(x[0] <= y[1] and y[0] <= x[1] for x in ia for y in ib):
-            out.append((u, sorted(x[0] for x in ia), sorted(y[0] for y in ib)))
-    return out
+    return _compare_counts(a, b)[0]
 
 
 def mismatch(a: dict, b: dict) -> list[str]:
@@ -143,10 +174,13 @@ def mismatch(a: dict, b: dict) -> list[str]:
         why.append("denial")    # a denial never supports what it denies, nor what others report
     if a["numbers"] and b["numbers"] and not set(a["numbers"]) & set(b["numbers"]):
         why.append("numbers")
-    if count_conflicts(a, b):
+    conflicts, other_round = _compare_counts(a, b)
+    if conflicts:
         why.append("numbers")
     if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
         why.append("places")
+    if other_round or rounds_differ(a, b):
+        why.append("rounds")
     if times_differ(a, b) or (a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
                               and _days(a) is None and _days(b) is None):
         why.append("times")
