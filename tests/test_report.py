@@ -30,3 +30,25 @@ def test_removed_furniture_kinds_are_named_in_arabic(tmp_path, store):
     html = render_report(store)
     assert "مشاركة × 1" in html and "سطر المصدر" in html
     assert "share ×" not in html and ">share<" not in html and ">dateline<" not in html
+
+
+def test_counts_agree_with_their_number_in_arabic():
+    from marsad.text.phrases import count_ar, date_span_ar
+
+    assert [count_ar(n, "مقالة") for n in (1, 2, 3, 10, 11, 99, 100, 103, 111)] == [
+        "مقالة واحدة", "مقالتان", "3 مقالات", "10 مقالات", "11 مقالة", "99 مقالة", "100 مقالة", "103 مقالات",
+        "111 مقالة"]
+    assert [count_ar(n, "منبر") for n in (2, 5, 26)] == ["منبران", "5 منابر", "26 منبراً"]
+    assert count_ar(12, "مصدر مستقل") == "12 مصدراً مستقلاً"
+    assert count_ar(4, "كلمة غير مدرجة") == "4 كلمة غير مدرجة"      # an unlisted noun is never an error
+    assert date_span_ar("2025-01-08", "2025-01-21") == "من 2025-01-08 إلى 2025-01-21"
+    assert date_span_ar("2025-01-08", "2025-01-08") == "2025-01-08"
+    assert date_span_ar(None, None) == "تاريخ غير معروف"
+
+
+def test_report_counts_and_undated_ranges_read_as_arabic(tmp_path, store):
+    (tmp_path / "x.txt").write_text("عنوان الخبر عن الأسواق\n" + BODY + "\n", encoding="utf-8")
+    analyze(store, [str(tmp_path)], workers=1)
+    html = render_report(store)
+    assert "مقالة واحدة" in html and "1 مقالات" not in html and "1 مقالة" not in html
+    assert "؟ → ؟" not in html and "من ؟" not in html

@@ -243,7 +243,8 @@ def stories(db: str = DB_OPTION, limit: int = typer.Option(50, "--limit", min=1,
         room = out.width - sum(w + 3 for _, w in widths) - 4
         t.add_column("title", no_wrap=True, overflow="ellipsis", width=max(12, min(72, room)))
         for line in lines[:limit]:
-            t.add_row(f"[bold]storyline:{line['id']}[/]", str(line["n_articles"]), "", line["start"] or "?",
+            outlets = {o for sid in line["story_ids"] for o in (devs.get(sid) or {}).get("outlets") or []}
+            t.add_row(f"[bold]storyline:{line['id']}[/]", str(line["n_articles"]), str(len(outlets)), line["start"] or "?",
                       line["end"] or "?", f"[bold]{line['title'] or ''}[/] ({len(line['story_ids'])} developments)")
             for sid in line["story_ids"]:
                 s = devs.get(sid)

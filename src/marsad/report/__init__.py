@@ -16,14 +16,27 @@ from collections import Counter
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from .. import __version__
 from ..clean.furniture import removed_pairs
 from ..store import Store
+from ..text.phrases import count_ar, date_span_ar
 
 ENV = Environment(loader=PackageLoader("marsad", "report"), autoescape=select_autoescape(["html"]),
                   trim_blocks=True, lstrip_blocks=True)
+ENV.filters["count_ar"] = count_ar
 
+
+def _span_ar(start: str | None, end: str | None) -> Markup:
+    """A date range in Arabic with each date isolated left-to-right (an ISO date inside Arabic text is
+    otherwise reordered by the bidi algorithm: 2025-01-11 shows as 11-01-2025)."""
+    def iso(d):
+        return Markup('<bdi dir="ltr" class="num">%s</bdi>') % d if d else d
+    return Markup("<span>%s</span>" % date_span_ar(iso(start), iso(end)))
+
+
+ENV.globals["span_ar"] = _span_ar
 
 
 def _article_entities(store: Store, article_id: int) -> list[dict]:
