@@ -685,3 +685,27 @@ def test_counts_of_different_rounds_are_neither_one_claim_nor_a_conflict():
     assert mismatch(both, second) == []
     # another number for the same round's count is a conflict
     assert "numbers" in mismatch(second, _counted_row("حصل المرشح على 110 أصوات في الجولة الثانية"))
+
+
+def test_a_sentence_stating_two_propositions_with_their_own_subjects_gives_two_claims():
+    from marsad.claims.extract import clause_spans
+    from marsad.model import Mention
+
+    def names(text, *words):
+        out, at = [], 0
+        for w, t in words:
+            i = text.find(w, at)
+            if i < 0:
+                continue
+            out.append(Mention(article_id=1, start=i, end=i + len(w), text=w, type=t, entity_id=w))
+            at = i + len(w)
+        return out
+
+    t = "انتخب المجلس البلدي سمير خليل رئيسا للبلدية بعد جولة ثانية، وحصل خليل على 14 صوتا من أصل 21 عضوا."
+    spans = clause_spans(t, 0, len(t), names(t, ("سمير خليل", "PER"), ("خليل", "PER")))
+    assert [t[a:b].split()[0] for a, b in spans] == ["انتخب", "وحصل"]
+    # without a named subject after the verb, after an article noun, or when the sentence cites a source: one
+    for one in ("انتخب المجلس البلدي سمير خليل رئيسا للبلدية بعد جولة ثانية، وحصل على 14 صوتا من أصل 21 عضوا.",
+                "استقبل الوزير سمير خليل رئيس البلدية في مكتبه صباح اليوم، والوفد المرافق له من المحافظة.",
+                "قال المتحدث إن المجلس انتخب سمير خليل رئيسا للبلدية، وحصل خليل على 14 صوتا من أصل 21 عضوا."):
+        assert len(clause_spans(one, 0, len(one), names(one, ("سمير خليل", "PER"), ("خليل", "PER")))) == 1

@@ -357,15 +357,40 @@ _CLAUSE_OPENER = re.compile(r"(?:[،,:]\s*|\s)((?:و?فيما|بينما|في ح
 MIN_CLAUSE_WORDS = SETTINGS.claims.min_clause_words
 
 
-def clause_spans(text: str, s: int, e: int) -> list[tuple[int, int]]:
+_CONJOINED = re.compile(r"[،,]\s*(و)([\u0621-\u064A]{3,})\s+")
+
+
+def _conjoined_clauses(sent: str, s: int, mentions: list, verbs) -> list[int]:
+    """Cuts before "، و + verb + named subject" in a sentence that reports no one ("انتخب البرلمان فلانا
+    رئيسا، وحصل فلان على 99 صوتا"): the outlet states two propositions, each its own claim. The word
+    after و is taken for a verb when it is no article noun (ال), no stop word and no part of a name, and
+    a name (person, organisation, place) begins right after it. A sentence citing a source is not cut
+    (the second half would lose its source)."""
+    from .attribution import _strip
+
+    if not mentions or any(_strip(w, verbs) is not None for w in normalize(sent).split()):
+        return []
+    cuts = []
+    for m in _CONJOINED.finditer(sent):
+        word, at, nxt = normalize(m.group(2)), s + m.start(2), s + m.end()
+        if word.startswith("ال") or word in stopwords() or any(x.start <= at < x.end for x in mentions):
+            continue
+        if any(x.start == nxt and x.type in ("PER", "ORG", "GPE") for x in mentions):
+            cuts.append(m.start(1))
+    return cuts
+
+
+def clause_spans(text: str, s: int, e: int, mentions: list | None = None) -> list[tuple[int, int]]:
     """The clauses of sentence [s, e) that carry their own claim: split where a sentence end lacks its
-    space, and before a conjunction (فيما، بينما، في حين، كما، بعدما) followed by a reporting verb
-    ("..., فيما قالت صحيفة هآرتس إن ..."): one sentence, two sources, two claims."""
+    space, before a conjunction (فيما، بينما، في حين، كما، بعدما) followed by a reporting verb
+    ("..., فيما قالت صحيفة هآرتس إن ..."): one sentence, two sources, two claims; and, in a sentence
+    that cites no one, before "، و" + a verb with a named subject (:func:`_conjoined_clauses`)."""
     from .attribution import lexicon, _strip
 
     sent = text[s:e]
     cuts = [m.end() for m in _GLUED_STOP.finditer(sent)]
     verbs = lexicon().verbs
+    cuts += _conjoined_clauses(sent, s, [m for m in mentions or () if s <= m.start < e], verbs)
     for m in _CLAUSE_OPENER.finditer(sent):
         after = normalize(sent[m.end(1):m.end(1) + 40]).split()
         if not any(_strip(w, verbs) is not None for w in after[:2 if m.group(1) else 1]):
@@ -406,7 +431,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
     previous: list[dict] | None = None
     recent, recent_idx = None, -10
     backrefs: dict = {}
-    clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e))]
+    clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e, mentions))]
     prev_start = None
     for idx, k, s, e in clauses:
         sent = text[s:e]
