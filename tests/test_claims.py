@@ -709,3 +709,13 @@ def test_a_sentence_stating_two_propositions_with_their_own_subjects_gives_two_c
                 "استقبل الوزير سمير خليل رئيس البلدية في مكتبه صباح اليوم، والوفد المرافق له من المحافظة.",
                 "قال المتحدث إن المجلس انتخب سمير خليل رئيسا للبلدية، وحصل خليل على 14 صوتا من أصل 21 عضوا."):
         assert len(clause_spans(one, 0, len(one), names(one, ("سمير خليل", "PER"), ("خليل", "PER")))) == 1
+
+
+def test_a_claim_that_also_denies_an_actors_involvement_is_not_the_plain_claim():
+    from marsad.claims.grouping import mismatch
+
+    # "جماعة محلية نفذت الهجوم على الميناء، مؤكدا عدم تورط موسكو" against "الجماعة أعلنت مسؤوليتها عن الهجوم على الميناء"
+    both = _row(["هجوم", "مسووليه"], entities=["G", "P", "MOW"], flags={"not_involved": ["MOW"]})
+    plain = _row(["هجوم", "مسووليه"], entities=["G", "P"])
+    assert "denial" in mismatch(both, plain)
+    assert mismatch(both, _row(["هجوم"], entities=["G", "P", "MOW"], flags={"not_involved": ["MOW"]})) == []

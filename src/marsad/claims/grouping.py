@@ -5,7 +5,8 @@ modality) and content embeddings, computed here only for claims with a candidate
 (:mod:`marsad.claims.vectors`; equal texts need none). Out: ``claims.group_id`` and the
 ``claim_groups`` table. Claims of different articles in the same story (or, for articles in no story,
 all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word, and no
-mismatch — different numbers, opposite polarity (a denial counts as negation), different places,
+mismatch — different numbers, opposite polarity (a denial counts as negation; so does a denied
+involvement one claim adds: "X did it, Y was not involved" is not "X did it"), different places,
 different relative times or different rounds (counts of "the first round" / "the second") are never
 the same claim. Merging is average-free agglomeration: two groups
 merge only when no pair across them mismatches. A group's id is ``g`` + the id of its earliest claim,
@@ -172,6 +173,8 @@ def mismatch(a: dict, b: dict) -> list[str]:
         why.append("denial" if "denied" in (a["modality"], b["modality"]) else "polarity")
     if "denied" in (a["modality"], b["modality"]) and a["modality"] != b["modality"]:
         why.append("denial")    # a denial never supports what it denies, nor what others report
+    if _not_involved(a) != _not_involved(b):
+        why.append("denial")    # "X did it, and Y was not involved" also denies; "X did it" does not
     if a["numbers"] and b["numbers"] and not set(a["numbers"]) & set(b["numbers"]):
         why.append("numbers")
     conflicts, other_round = _compare_counts(a, b)
@@ -261,6 +264,10 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     if close and "numbers" not in why and count_conflict(a, b, None):
         why.append("numbers")
     return why, bool(why)
+
+
+def _not_involved(c: dict) -> frozenset[str]:
+    return frozenset((c.get("flags") or {}).get("not_involved") or [])
 
 
 def denies_involvement(neg: dict, pos: dict) -> bool:
