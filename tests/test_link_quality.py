@@ -4,9 +4,10 @@ a lone report dated far from a storyline does not reach it through undated repor
 from __future__ import annotations
 
 import json
+import random
 
 from marsad.link import stories, story_log, storylines
-from marsad.link.clustering import day_outliers
+from marsad.link.clustering import date_outliers, day_outliers
 from marsad.link.storyline_groups import DevProfile, dated_apart
 from marsad.settings import SETTINGS
 from marsad.store import Store
@@ -110,3 +111,39 @@ def test_shedding_a_day_does_not_depend_on_order_or_runs(tmp_path, monkeypatch):
         results.append({frozenset(title[i] for i in s["article_ids"]) for s in stories(store)})
     assert results[0] == results[1] == results[2]
     assert frozenset([OTHER_DAY[0]]) in results[0] and len(results[0]) == 2
+
+
+# a report of another month's strike on the same port, naming no weekday
+OTHER_MONTH = ("قصف ميناء الحديدة مجددا", "استهدفت غارات جوية ميناء الحديدة ومحطة الكهرباء القريبة منه، وقالت مصادر "
+               "محلية إن الغارات ألحقت أضرارا كبيرة بأرصفة الميناء وخزانات الوقود.")
+
+
+def test_date_outliers_need_a_consensus_of_dated_members():
+    gap = SETTINGS.link.date_gap_days
+    assert date_outliers({1: [1000], 2: [1001], 3: [], 4: [1000 + gap + 60]}) == (1000, [4])
+    assert date_outliers({1: [1000], 2: [], 4: [1000 + gap + 60]}) == (None, [])          # one against one
+    assert date_outliers({1: [1000], 2: [1000 + gap], 4: [1000 + 2 * gap]})[1] == []       # a chain within the gap
+    assert date_outliers({1: [1000], 2: [1000 + gap], 4: [1000 + 3 * gap]}) == (1000, [4])
+    assert date_outliers({1: [1000, 1200], 2: [1001], 4: [1200]}) == (1000, [4])
+    assert date_outliers({1: [1000], 2: [1001], 3: [1300], 4: [1301]}) == (None, [])       # two against two
+
+
+def test_a_development_sheds_a_report_dated_another_month(tmp_path, monkeypatch):
+    monkeypatch.setattr(SETTINGS.link, "join_score", -5.0)
+    monkeypatch.setattr(SETTINGS.link, "candidate_cosine", -1.0)
+    results = []
+    for seed in range(2):
+        reports = [(PORT[0], "2024-12-26"), (PORT[1], "2024-12-27"), (PORT[2], None), (PORT[3], None),
+                   (OTHER_MONTH, "2025-05-06")]
+        random.Random(seed).shuffle(reports)
+        store = Store(tmp_path / f"d{seed}.db")
+        ids = [add(store, text, title, published, f"outlet {title}") for (title, text), published in reports]
+        link_articles(store, ids[:2 + seed])
+        link_articles(store, ids[2 + seed:])
+        title = {a.id: a.title for a in store.articles()}
+        results.append({frozenset(title[i] for i in s["article_ids"]) for s in stories(store)})
+        splits = [e for e in story_log(store) if e["kind"] == "split" and e["level"] == "development"]
+        conflicts = [c for e in splits for c in e["reason"]["date_conflicts"]]
+        assert conflicts and conflicts[-1]["consensus_date"] == "2024-12-26"
+    assert results[0] == results[1]
+    assert results[0] == {frozenset(t for t, _ in PORT), frozenset([OTHER_MONTH[0]])}

@@ -19,8 +19,10 @@ closest) and those naming one of its lead entities (the ``key_candidates`` lates
 current settings and profiles and splits it when it falls apart, logging which edges were dropped; it
 also checks the development's cohesion in time: when most of its members name one weekday, members
 naming only other weekdays (another day's strike on the same port, resembling members that name no
-day) leave it, with what they are linked to among themselves (:func:`day_outliers`). Both checks
-depend on the development's members and stored edges only, so the partition stays order-independent.
+day) leave it, with what they are linked to among themselves (:func:`day_outliers`), and so do members
+dated more than ``date_gap_days`` from the day most of its dated members are near (:func:`date_outliers`:
+another month's happening reached through undated reports). These checks depend on the development's
+members and stored edges only, so the partition stays order-independent.
 :func:`describe_story` gives a development its title, span, outlets and extractive summary.
 """
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 
@@ -235,33 +238,68 @@ def day_outliers(weekdays: dict[int, list[int]]) -> tuple[int | None, list[int]]
     return day, sorted(a for a, days in weekdays.items() if days and day not in days)
 
 
-def _split_on_day(group: list[int], links: list[tuple[int, int]], profiles: dict[int, ArticleProfile],
-                  roots: list[tuple[int, int]], reasons: list[dict]) -> list[list[int]]:
-    """Split a linked group until no part holds members naming another day than its consensus: the
-    outliers and the rest each fall into their own components (edges across the two are not used)."""
+def date_outliers(days: dict[int, list[int]]) -> tuple[int | None, list[int]]:
+    """The day most dated members of one development are near, and the members dated far from it.
+
+    ``days``: article id -> ordinal days it carries (published, dates written in its opening). A member
+    votes for a day when one of its days lies within ``date_gap_days`` of it; the consensus is the day
+    with most votes (the earliest of equals), and needs ``date_consensus_votes`` votes and more than the
+    members it would shed. Outliers carry dates only more than ``date_gap_days`` from it: another
+    happening of another month that resembles members carrying no date (a development is one happening
+    of a few days; two dated reports further apart than that already score ``p_date`` lower)."""
+    cfg = SETTINGS.link
+    gap = cfg.date_gap_days
+    dated = {a: ds for a, ds in days.items() if ds}
+    votes = {d: sum(1 for ds in dated.values() if any(abs(x - d) <= gap for x in ds))
+             for d in sorted({x for ds in dated.values() for x in ds})}
+    if not votes:
+        return None, []
+    day = max(votes, key=lambda d: (votes[d], -d))
+    out = sorted(a for a, ds in dated.items() if all(abs(x - day) > gap for x in ds))
+    if votes[day] < cfg.date_consensus_votes or votes[day] <= len(out):
+        return None, []
+    return day, out
+
+
+def _weekday_outliers(group: list[int], profiles: dict[int, ArticleProfile]) -> tuple[dict | None, list[int]]:
     day, out = day_outliers({a: profiles[a].weekdays for a in group if a in profiles})
+    return ({"consensus_weekday": day} if out else None), out
+
+
+def _date_outliers(group: list[int], profiles: dict[int, ArticleProfile]) -> tuple[dict | None, list[int]]:
+    day, out = date_outliers({a: profiles[a].days for a in group if a in profiles})
+    return ({"consensus_date": date.fromordinal(day).isoformat()} if out else None), out
+
+
+def _split_on(group: list[int], links: list[tuple[int, int]], profiles: dict[int, ArticleProfile],
+              roots: list[tuple[int, int]], reasons: list[dict], outliers) -> list[list[int]]:
+    """Split a linked group until no part holds members that ``outliers(group, profiles)`` sets apart
+    (members naming another weekday, or dated another month, than the part's consensus): the outliers
+    and the rest each fall into their own components (edges across the two are not used)."""
+    why, out = outliers(group, profiles)
     if not out:
         return [group]
     dup_of = dict(roots)
     out_set = {a for a in group if a in out or dup_of.get(a) in out}
     cut = [(a, b) for a, b in links if (a in out_set) == (b in out_set)]
-    reasons.append({"consensus_weekday": day, "article_ids": sorted(out_set)})
+    reasons.append(dict(why, article_ids=sorted(out_set)))
     parts = []
     for side in ([a for a in group if a not in out_set], sorted(out_set)):
         for comp in _components(side, cut):
-            parts += _split_on_day(comp, cut, profiles, roots, reasons) if len(comp) < len(group) else [comp]
+            parts += _split_on(comp, cut, profiles, roots, reasons, outliers) if len(comp) < len(group) else [comp]
     return parts
 
 
 def revise(tables, story_id: int, encoder_cosine) -> list[int]:
     """Re-score a development's edges with the current settings; split it if it no longer holds together.
 
-    Two checks, both functions of the development's members and stored edges only (so the result does
+    Three checks, all functions of the development's members and stored edges only (so the result does
     not depend on the order articles arrived in): edges whose score fell below ``join_score`` are
-    dropped, and members naming another weekday than the development's consensus (:func:`day_outliers`)
-    leave it with whatever they are linked to among themselves. ``encoder_cosine(a, b)`` gives the stored
-    vectors' cosine. Near duplicates stay with their original. Returns the ids of developments split off
-    (logged with the edges dropped and the day conflicts)."""
+    dropped; members naming another weekday than the development's consensus (:func:`day_outliers`)
+    leave it with whatever they are linked to among themselves; then so do members dated another month
+    than the rest (:func:`date_outliers`). ``encoder_cosine(a, b)`` gives the stored vectors' cosine.
+    Near duplicates stay with their original. Returns the ids of developments split off (logged with
+    the edges dropped and the day and date conflicts)."""
     members = tables.story_members(story_id)
     if len(members) < 2:
         return []
@@ -278,7 +316,9 @@ def revise(tables, story_id: int, encoder_cosine) -> list[int]:
     roots = tables.duplicate_roots(members)
     links = kept + [(a, root) for a, root in roots]
     day_splits: list[dict] = []
-    parts = [p for g in _components(members, links) for p in _split_on_day(g, links, profiles, roots, day_splits)]
+    date_splits: list[dict] = []
+    parts = [p for g in _components(members, links) for p in _split_on(g, links, profiles, roots, day_splits, _weekday_outliers)]
+    parts = [p for g in parts for p in _split_on(g, links, profiles, roots, date_splits, _date_outliers)]
     if len(parts) == 1:
         return []
     if dropped:
@@ -289,7 +329,8 @@ def revise(tables, story_id: int, encoder_cosine) -> list[int]:
         sid = tables.new_story(None)
         tables.assign_articles([(sid, a) for a in part])
         tables.log("development", "split", story_id, sid,
-                   {"article_ids": part, "dropped_edges": [list(d) for d in dropped], "day_conflicts": day_splits})
+                   {"article_ids": part, "dropped_edges": [list(d) for d in dropped], "day_conflicts": day_splits,
+                    "date_conflicts": date_splits})
         new_ids.append(sid)
     return new_ids
 
