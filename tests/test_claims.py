@@ -719,3 +719,34 @@ def test_a_claim_that_also_denies_an_actors_involvement_is_not_the_plain_claim()
     plain = _row(["هجوم", "مسووليه"], entities=["G", "P"])
     assert "denial" in mismatch(both, plain)
     assert mismatch(both, _row(["هجوم"], entities=["G", "P", "MOW"], flags={"not_involved": ["MOW"]})) == []
+
+
+def _worded_row(text: str, entities=(), **kw):
+    """A grouping row for ``text`` with the extraction's content words, main-clause words and counts."""
+    from marsad.claims.extract import _WORD, counted_numbers, main_clause, stopwords
+    from marsad.text import normalize, strip_clitics
+
+    words = _WORD.findall(normalize(text))
+    terms = sorted({strip_clitics(w) for w in words if w not in stopwords() and len(w) > 2 and not w.isdigit()})
+    main = {strip_clitics(w) for w in main_clause(text)} & set(terms)
+    return _row(terms, entities=list(entities), flags={"counts": counted_numbers(words), "main_terms": sorted(main)}, **kw)
+
+
+def test_a_shared_count_anchors_two_claims_and_shared_main_clause_wording_makes_them_one():
+    from marsad.claims.grouping import _lexical_pairs, _related, lexical_overlap, mismatch
+
+    a = _worded_row("حصل المرشح المستقل على 64 صوتا في جلسة المجلس المنعقدة اليوم")
+    b = _worded_row("نال مرشح المعارضة تأييد 64 صوتا من أعضاء المجلس")
+    c = _worded_row("نال مرشح المعارضة تأييد 51 صوتا من أعضاء المجلس")
+    assert _related(a, b, 0.65)[0]                 # no shared entity, but the same count of the same thing
+    assert not _related(a, c, 0.65)[0]             # another count: nothing anchors them
+    assert "numbers" in mismatch(b, c)
+    assert (0, 1) in _lexical_pairs([a, b, _worded_row("انتهت الجلسة دون نتيجة تذكر بعد ساعات")])
+    # most of the main clause's words shared: one claim at a cosine that alone would not do
+    x = _worded_row("وافق مجلس الوزراء على مشروع قانون الموازنة العامة للدولة", entities=["GOV"])
+    y = _worded_row("مجلس الوزراء وافق اليوم على مشروع قانون الموازنة", entities=["GOV"])
+    assert lexical_overlap(x, y) and _related(x, y, 0.5)[0] and not _related(x, y, 0.3)[0]
+    # words of a subordinate clause do not make two acts one claim
+    p = _worded_row("أطلقت القوات النار على المحتجين قرب المعبر بعد انتهاء مهلة الانسحاب المحددة في الاتفاق")
+    q = _worded_row("انتهت مهلة الانسحاب المحددة في الاتفاق فجر اليوم")
+    assert not lexical_overlap(p, q)

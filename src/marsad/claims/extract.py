@@ -196,7 +196,7 @@ def counted_numbers(words: list[str]) -> list[list]:
     return out
 
 
-ROUND_AFTER, ROUND_BEFORE = 8, 12     # words after / before a count searched for the round it belongs to
+ROUND_AFTER, ROUND_BEFORE = SETTINGS.claims.round_words_after, SETTINGS.claims.round_words_before
 
 
 def count_round(words: list[str], i: int) -> str | None:

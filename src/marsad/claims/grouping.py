@@ -4,7 +4,9 @@ In: the stored claims (entities, places, numbers, time expressions, content word
 modality) and content embeddings, computed here only for claims with a candidate in another article
 (:mod:`marsad.claims.vectors`; equal texts need none). Out: ``claims.group_id`` and the
 ``claim_groups`` table. Claims of different articles in the same story (or, for articles in no story,
-all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word, and no
+all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word
+(a shared exact count, "99 صوتا", anchors them as an entity does; most of their main clauses' words
+shared lowers the cosine needed), and no
 mismatch — different numbers, opposite polarity (a denial counts as negation; so does a denied
 involvement one claim adds: "X did it, Y was not involved" is not "X did it"), different places,
 different relative times or different rounds (counts of "the first round" / "the second") are never
@@ -40,6 +42,10 @@ STANCE_MIN_PROBA = _CFG.stance_min_proba
 SAME_PLACE_NAME = _CFG.same_place_name
 TIMES_MAX_GAP = _CFG.times_max_gap_days
 GROUP_MEAN_COS = _CFG.group_mean_cos
+LEXICAL_COS = _CFG.lexical_cos
+LEXICAL_MIN_SHARED = _CFG.lexical_min_shared
+LEXICAL_CONTAINMENT = _CFG.lexical_containment
+LEXICAL_MAX_DF = _CFG.lexical_max_df
 
 
 def _claim_rows(tables, story_ids) -> list[dict]:
@@ -323,11 +329,41 @@ def confidence(reasons: list[str]) -> float:
     return round(min(0.95, base + (STANCE_BONUS if "stance" in reasons else 0.0)), 2)
 
 
+def _exact_counts(c: dict) -> set[tuple]:
+    """(value, unit) of the exact counts a claim gives ("99 صوتا" -> (99, "votes"))."""
+    return {(x[0], x[1]) for x in (c.get("flags") or {}).get("counts") or [] if len(x) < 3 or x[2] == "="}
+
+
+def _words(c: dict) -> set[str]:
+    return {t for t in c["terms"] if not t.startswith("~")}
+
+
+def _main_words(c: dict) -> set[str]:
+    """The content words of a claim's main clause (:func:`marsad.claims.extract.main_clause`)."""
+    main = (c.get("flags") or {}).get("main_terms")
+    return _words(c) if main is None else {t for t in main if not t.startswith("~")}
+
+
+def lexical_overlap(a: dict, b: dict) -> bool:
+    """The main clauses of the two contents share at least ``lexical_min_shared`` content words, and
+    they are at least ``lexical_containment`` of the shorter one's: the same wording, whatever the
+    encoder says. Words of a subordinate clause ("... بعد انتهاء مهلة الـ60 يوما") do not count: two
+    claims that set different acts in the same circumstances are not one claim."""
+    wa, wb = _main_words(a), _main_words(b)
+    shared = len(wa & wb)
+    return shared >= LEXICAL_MIN_SHARED and shared >= LEXICAL_CONTAINMENT * min(len(wa), len(wb))
+
+
 def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
-    """(same-topic enough to be one claim if compatible, related enough to contradict)."""
+    """(same-topic enough to be one claim if compatible, related enough to contradict). A shared exact
+    count ("99 صوتا" in both) anchors two claims as a shared entity does; with most of their content
+    words shared, a lower cosine (``same_cos``, or ``lexical_cos`` with an anchor) is enough."""
     ents = set(a["entities"]) & set(b["entities"])
+    anchor = bool(ents) or bool(_exact_counts(a) & _exact_counts(b))
     terms = set(a["terms"]) & set(b["terms"])
-    same = (cos >= SAME_COS and bool(ents) and bool(terms)) or (cos >= SAME_COS_STRONG and (ents or terms))
+    same = (cos >= SAME_COS and anchor and bool(terms)) or (cos >= SAME_COS_STRONG and (anchor or terms))
+    if not same and cos >= min(SAME_COS, LEXICAL_COS) and lexical_overlap(a, b):
+        same = cos >= SAME_COS or (anchor and cos >= LEXICAL_COS)
     related = cos >= RELATED_COS and bool(ents) and (bool(terms) or cos >= SAME_COS)
     return same, related
 
@@ -399,7 +435,7 @@ def _save_vectors(store, cache: VectorCache) -> None:
 
 def _cross_pairs(members: list[dict]):
     """Candidate pairs of claims from different articles with different texts."""
-    for i, j in _candidate_pairs(members):
+    for i, j in _candidate_pairs(members) | _lexical_pairs(members):
         a, b = members[i], members[j]
         if a["article_id"] != b["article_id"] and a["key"] != b["key"]:
             yield i, j
@@ -428,6 +464,28 @@ def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
                 for j in idx[x + 1:]:
                     pairs.add((i, j))
     return pairs
+
+
+def _lexical_pairs(members: list[dict]) -> set[tuple[int, int]]:
+    """Pairs of claims with no shared entity or predicate class that may still say the same thing: they
+    give the same exact count, or share ``lexical_min_shared`` content words (words found in more than
+    ``lexical_max_df`` claims of the scope do not count)."""
+    index: dict = {}
+    for i, m in enumerate(members):
+        for key in _words(m) | {("#",) + x for x in _exact_counts(m)}:
+            index.setdefault(key, []).append(i)
+    shared: dict[tuple[int, int], int] = {}
+    pairs = set()
+    for key, idx in index.items():
+        if len(idx) < 2 or len(idx) > LEXICAL_MAX_DF:
+            continue
+        for x, i in enumerate(idx):
+            for j in idx[x + 1:]:
+                if isinstance(key, tuple):
+                    pairs.add((i, j))
+                else:
+                    shared[(i, j)] = shared.get((i, j), 0) + 1
+    return pairs | {p for p, n in shared.items() if n >= LEXICAL_MIN_SHARED}
 
 
 def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
@@ -460,12 +518,12 @@ def _group_scope(members: list[dict]) -> list[dict]:
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
-    for i, j in _candidate_pairs(members):
+    for i, j in _candidate_pairs(members) | _lexical_pairs(members):
         a, b = members[i], members[j]
         if a["article_id"] == b["article_id"]:
             continue        # an article saying a thing twice does not corroborate it
         cos = _cos(a, b)
-        if cos < min(SAME_COS, SAME_COS_STRONG):
+        if cos < min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS):
             continue
         same, _ = _related(a, b, cos)
         if same and not mismatch(a, b):
