@@ -750,3 +750,13 @@ def test_a_shared_count_anchors_two_claims_and_shared_main_clause_wording_makes_
     p = _worded_row("أطلقت القوات النار على المحتجين قرب المعبر بعد انتهاء مهلة الانسحاب المحددة في الاتفاق")
     q = _worded_row("انتهت مهلة الانسحاب المحددة في الاتفاق فجر اليوم")
     assert not lexical_overlap(p, q)
+
+
+def test_a_negation_after_whereas_leaves_the_main_clause_positive():
+    from marsad.claims.extract import main_clause
+
+    for text in ("أعلن الجيش مقتل قائد الكتيبة في اشتباك قرب الحدود، في حين لم يصدر أي تعليق من الحركة",
+                 "قتل قائد الكتيبة في اشتباك قرب الحدود في حين لم تعلق الحركة على الخبر"):
+        words = main_clause(text)
+        assert "لم" not in words and "الكتيبه" in words
+    assert "لم" in main_clause("لم يصدر أي تعليق من الحركة حتى الآن")

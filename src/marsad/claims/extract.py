@@ -114,7 +114,7 @@ def cues_negation_particle(word: str) -> bool:
 def main_clause(content: str) -> list[str]:
     """The normalised words of a content's main clause: comma-separated relative clauses
     ("روسيا، التي كانت حليفة النظام، لا تملك") are skipped, and the clause ends at the first
-    subordinate word (بعدما، حيث، الذي ...). Negation outside it ("فاز ... بعدما لم يحصل في الدورة
+    subordinate word (بعدما، حيث، الذي، في حين ...). Negation outside it ("فاز ... بعدما لم يحصل في الدورة
     الأولى") does not negate the claim."""
     out: list[str] = []
     for seg in re.split(r"[،,;؛]", content):
@@ -123,13 +123,19 @@ def main_clause(content: str) -> list[str]:
             continue
         if out and _bare(words[0]) in _RELATIVE:
             continue
-        if out and _opens_clause(words[0]):
+        if out and (_opens_clause(words[0]) or _whereas(words, 0)):
             break       # a subordinate clause, or a coordinate one ("...، ولم يسم 35 نائبا"): another proposition
         for i, w in enumerate(words):
-            if i > 0 and _bare(w) in _SUBORDINATE:
+            if i > 0 and (_bare(w) in _SUBORDINATE or _whereas(words, i)):
                 return out + words[:i]
         out.extend(words)
     return out
+
+
+def _whereas(words: list[str], i: int) -> bool:
+    """``words[i:]`` opens a contrasting clause with "في حين" / "وفي حين" (whereas): "تم اغتياله في رفح، في
+    حين لم يصدر أي بيان" says nothing negative of the killing."""
+    return words[i] in ("في", "وفي") and words[i + 1:i + 2] == ["حين"]
 
 
 _UNIT_SUFFIXES = ("ين", "ون", "ات", "ا")
