@@ -760,3 +760,16 @@ def test_a_negation_after_whereas_leaves_the_main_clause_positive():
         words = main_clause(text)
         assert "لم" not in words and "الكتيبه" in words
     assert "لم" in main_clause("لم يصدر أي تعليق من الحركة حتى الآن")
+
+
+def test_the_same_act_on_the_same_participants_in_one_development_is_one_claim():
+    from marsad.claims.grouping import _related
+
+    a = _worded_row("أعلن الجيش اغتيال قائد الجماعة في المدينة", entities=["CMD", "GRP"], story_id=7)
+    b = _worded_row("قائد الجماعة قتل خلال اشتباكات مسلحة في حي بالمدينة فجر اليوم", entities=["CMD", "GRP", "Q"], story_id=7)
+    assert _related(a, b, 0.45)[0]                                  # ~kill in both main clauses, two participants shared
+    assert not _related(a, dict(b, story_id=8), 0.45)[0]            # another development of the storyline
+    assert not _related(a, b, 0.2)[0]
+    # the act named only in a subordinate clause of the other claim is not its act
+    c = _worded_row("وصل قائد الجماعة إلى المدينة بعد مقتل مرافقه", entities=["CMD", "GRP"], story_id=7)
+    assert not _related(a, c, 0.45)[0]

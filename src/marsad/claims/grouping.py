@@ -6,7 +6,8 @@ modality) and content embeddings, computed here only for claims with a candidate
 ``claim_groups`` table. Claims of different articles in the same story (or, for articles in no story,
 all of them together) are grouped when they assert the same thing: close embeddings plus a shared entity or predicate word
 (a shared exact count, "99 صوتا", anchors them as an entity does; most of their main clauses' words
-shared lowers the cosine needed), and no
+shared lowers the cosine needed; in one development, the same predicate class in both main clauses
+with two shared entities lowers it to ``frame_cos``: "اغتيال السنوار" / "السنوار قتل في اشتباك"), and no
 mismatch — different numbers, opposite polarity (a denial counts as negation; so does a denied
 involvement one claim adds: "X did it, Y was not involved" is not "X did it"), different places,
 different relative times or different rounds (counts of "the first round" / "the second") are never
@@ -46,6 +47,8 @@ LEXICAL_COS = _CFG.lexical_cos
 LEXICAL_MIN_SHARED = _CFG.lexical_min_shared
 LEXICAL_CONTAINMENT = _CFG.lexical_containment
 LEXICAL_MAX_DF = _CFG.lexical_max_df
+FRAME_COS = _CFG.frame_cos
+FRAME_MIN_ENTITIES = _CFG.frame_min_entities
 
 
 def _claim_rows(tables, story_ids) -> list[dict]:
@@ -344,6 +347,13 @@ def _main_words(c: dict) -> set[str]:
     return _words(c) if main is None else {t for t in main if not t.startswith("~")}
 
 
+def _main_predicates(c: dict) -> set[str]:
+    """Predicate classes (``~kill``) of the words of a claim's main clause."""
+    from .extract import predicate_classes
+
+    return predicate_classes(_main_words(c))
+
+
 def lexical_overlap(a: dict, b: dict) -> bool:
     """The main clauses of the two contents share at least ``lexical_min_shared`` content words, and
     they are at least ``lexical_containment`` of the shorter one's: the same wording, whatever the
@@ -357,13 +367,19 @@ def lexical_overlap(a: dict, b: dict) -> bool:
 def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
     """(same-topic enough to be one claim if compatible, related enough to contradict). A shared exact
     count ("99 صوتا" in both) anchors two claims as a shared entity does; with most of their content
-    words shared, a lower cosine (``same_cos``, or ``lexical_cos`` with an anchor) is enough."""
+    words shared, a lower cosine (``same_cos``, or ``lexical_cos`` with an anchor) is enough; so is
+    ``frame_cos`` for two claims of one development whose main clauses state the same predicate class
+    and share a word, with ``frame_min_entities`` entities in common (the same act on the same
+    participants, worded apart)."""
     ents = set(a["entities"]) & set(b["entities"])
     anchor = bool(ents) or bool(_exact_counts(a) & _exact_counts(b))
     terms = set(a["terms"]) & set(b["terms"])
     same = (cos >= SAME_COS and anchor and bool(terms)) or (cos >= SAME_COS_STRONG and (anchor or terms))
     if not same and cos >= min(SAME_COS, LEXICAL_COS) and lexical_overlap(a, b):
         same = cos >= SAME_COS or (anchor and cos >= LEXICAL_COS)
+    if not same and cos >= FRAME_COS and same_development(a, b) and len(ents) >= FRAME_MIN_ENTITIES \
+            and _main_predicates(a) & _main_predicates(b) and _main_words(a) & _main_words(b):
+        same = True
     related = cos >= RELATED_COS and bool(ents) and (bool(terms) or cos >= SAME_COS)
     return same, related
 
@@ -523,7 +539,7 @@ def _group_scope(members: list[dict]) -> list[dict]:
         if a["article_id"] == b["article_id"]:
             continue        # an article saying a thing twice does not corroborate it
         cos = _cos(a, b)
-        if cos < min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS):
+        if cos < min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS, FRAME_COS):
             continue
         same, _ = _related(a, b, cos)
         if same and not mismatch(a, b):
