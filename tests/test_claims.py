@@ -773,3 +773,15 @@ def test_the_same_act_on_the_same_participants_in_one_development_is_one_claim()
     # the act named only in a subordinate clause of the other claim is not its act
     c = _worded_row("وصل قائد الجماعة إلى المدينة بعد مقتل مرافقه", entities=["CMD", "GRP"], story_id=7)
     assert not _related(a, c, 0.45)[0]
+
+
+def test_claims_naming_different_facilities_are_not_one_claim(monkeypatch):
+    from marsad.claims import grouping
+
+    monkeypatch.setattr(grouping, "_FACILITIES", {"PLANT-A", "PLANT-B", "PORT"})
+    a = _worded_row("استهدفت غارة جوية محطة كهرباء الشمال قرب العاصمة", entities=["CAP", "PLANT-A"])
+    b = _worded_row("استهدفت غارة جوية محطة كهرباء الجنوب قرب العاصمة", entities=["CAP", "PLANT-B"])
+    assert "places" in grouping.mismatch(a, b)
+    both = _worded_row("استهدفت الغارات محطة كهرباء الشمال والميناء", entities=["CAP", "PLANT-A", "PORT"])
+    assert grouping.mismatch(a, both) == []
+    assert grouping.mismatch(a, _worded_row("استهدفت غارة جوية العاصمة فجرا", entities=["CAP"])) == []

@@ -191,6 +191,8 @@ def mismatch(a: dict, b: dict) -> list[str]:
         why.append("numbers")
     if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
         why.append("places")
+    if facilities_differ(a, b) and "places" not in why:
+        why.append("places")
     if other_round or rounds_differ(a, b):
         why.append("rounds")
     if times_differ(a, b) or (a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
@@ -219,6 +221,15 @@ def opposed(a: dict, b: dict) -> list[str]:
 
 _PLACE_COUNTRY: dict[str, tuple[str | None, int | None]] = {}
 _PLACE_NAME: dict[str, str] = {}
+_FACILITIES: set[str] = set()
+
+
+def facilities_differ(a: dict, b: dict) -> bool:
+    """Both claims name a facility (airport, port, power station, base) and none is the same: they are
+    about different targets or sites ("غارة على محطة كهرباء حزيز" / "غارة على محطة كهرباء ذهبان"),
+    however alike their wording."""
+    fa, fb = set(a["entities"]) & _FACILITIES, set(b["entities"]) & _FACILITIES
+    return bool(fa) and bool(fb) and not fa & fb
 
 
 def _places_nest(a: dict, b: dict) -> bool:
@@ -412,6 +423,8 @@ def group_claims(store, stance=None, story_ids=None) -> int:
         for r in tables.places():
             _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
             _PLACE_NAME[r["id"]] = r["name_ar"]
+            if r["type"] == "FAC":
+                _FACILITIES.add(r["id"])
     cache = VectorCache(tables)
     scopes = _scopes(rows, large)
     _encode_candidates(scopes.values(), cache)

@@ -142,7 +142,7 @@ class ClaimTables:
 
     def places(self) -> list[sqlite3.Row]:
         return self.db.execute(
-            "SELECT id, country, geo_precision, name_ar FROM entities WHERE type IN ('GPE','LOC','FAC')").fetchall()
+            "SELECT id, type, country, geo_precision, name_ar FROM entities WHERE type IN ('GPE','LOC','FAC')").fetchall()
 
     # -- origins ----------------------------------------------------------------------------------------
     def origin_rows(self, article_ids: list[int]) -> list[sqlite3.Row]:
