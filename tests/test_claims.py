@@ -785,3 +785,13 @@ def test_claims_naming_different_facilities_are_not_one_claim(monkeypatch):
     both = _worded_row("استهدفت الغارات محطة كهرباء الشمال والميناء", entities=["CAP", "PLANT-A", "PORT"])
     assert grouping.mismatch(a, both) == []
     assert grouping.mismatch(a, _worded_row("استهدفت غارة جوية العاصمة فجرا", entities=["CAP"])) == []
+
+
+def test_the_same_exact_toll_in_one_development_is_one_claim_at_a_lower_cosine():
+    from marsad.claims.grouping import _related
+
+    a = _worded_row("أعلنت الوزارة سقوط 17 قتيلا وأكثر من 40 جريحا في القصف", story_id=3)
+    b = _worded_row("قتلت القوات 17 شخصا في البلدة مع بدء الهجوم", story_id=3)
+    assert _related(a, b, 0.45)[0]
+    assert not _related(a, dict(b, story_id=4), 0.45)[0]
+    assert not _related(a, _worded_row("قتلت القوات 12 شخصا في البلدة مع بدء الهجوم", story_id=3), 0.45)[0]

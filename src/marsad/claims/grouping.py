@@ -379,18 +379,19 @@ def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
     """(same-topic enough to be one claim if compatible, related enough to contradict). A shared exact
     count ("99 صوتا" in both) anchors two claims as a shared entity does; with most of their content
     words shared, a lower cosine (``same_cos``, or ``lexical_cos`` with an anchor) is enough; so is
-    ``frame_cos`` for two claims of one development whose main clauses state the same predicate class
-    and share a word, with ``frame_min_entities`` entities in common (the same act on the same
-    participants, worded apart)."""
+    ``frame_cos`` for two claims of one development that give the same exact count ("17 قتيلا" / "قتلت
+    17 شخصا"), or whose main clauses state the same predicate class and share a word, with
+    ``frame_min_entities`` entities in common (the same act on the same participants, worded apart)."""
     ents = set(a["entities"]) & set(b["entities"])
     anchor = bool(ents) or bool(_exact_counts(a) & _exact_counts(b))
     terms = set(a["terms"]) & set(b["terms"])
     same = (cos >= SAME_COS and anchor and bool(terms)) or (cos >= SAME_COS_STRONG and (anchor or terms))
     if not same and cos >= min(SAME_COS, LEXICAL_COS) and lexical_overlap(a, b):
         same = cos >= SAME_COS or (anchor and cos >= LEXICAL_COS)
-    if not same and cos >= FRAME_COS and same_development(a, b) and len(ents) >= FRAME_MIN_ENTITIES \
-            and _main_predicates(a) & _main_predicates(b) and _main_words(a) & _main_words(b):
-        same = True
+    if not same and cos >= FRAME_COS and same_development(a, b):
+        same = bool(_exact_counts(a) & _exact_counts(b)) or (
+            len(ents) >= FRAME_MIN_ENTITIES and bool(_main_predicates(a) & _main_predicates(b))
+            and bool(_main_words(a) & _main_words(b)))
     related = cos >= RELATED_COS and bool(ents) and (bool(terms) or cos >= SAME_COS)
     return same, related
 
