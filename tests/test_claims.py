@@ -795,3 +795,21 @@ def test_the_same_exact_toll_in_one_development_is_one_claim_at_a_lower_cosine()
     assert _related(a, b, 0.45)[0]
     assert not _related(a, dict(b, story_id=4), 0.45)[0]
     assert not _related(a, _worded_row("قتلت القوات 12 شخصا في البلدة مع بدء الهجوم", story_id=3), 0.45)[0]
+
+
+def test_groups_merge_when_most_pairs_across_them_are_one_claim_though_their_mean_cosine_is_low():
+    import numpy as np
+
+    from marsad.claims.grouping import _mostly_same
+
+    far = np.array([0.45, (1 - 0.45 ** 2) ** 0.5], dtype=np.float32)
+    rows = []
+    for k, (text, vec) in enumerate((("أعلنت الوزارة سقوط 17 قتيلا في القصف", [1.0, 0.0]),
+                                     ("ذكرت الوزارة أن 17 قتيلا سقطوا في القصف", [1.0, 0.0]),
+                                     ("قتلت القوات 17 شخصا في البلدة", far),
+                                     ("قتلت القوات 12 شخصا في البلدة", far))):
+        r = _worded_row(text, story_id=3, article_id=k, key=str(k))
+        r["vec"] = np.asarray(vec, dtype=np.float32)
+        rows.append(r)
+    assert _mostly_same(rows, [0, 1], [2])          # 17 killed, worded apart: both pairs are one claim
+    assert not _mostly_same(rows, [0, 1], [3])      # another toll

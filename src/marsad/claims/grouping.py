@@ -48,6 +48,7 @@ LEXICAL_MIN_SHARED = _CFG.lexical_min_shared
 LEXICAL_CONTAINMENT = _CFG.lexical_containment
 LEXICAL_MAX_DF = _CFG.lexical_max_df
 FRAME_COS = _CFG.frame_cos
+GROUP_SAME_SHARE = _CFG.group_same_share
 FRAME_MIN_ENTITIES = _CFG.frame_min_entities
 
 
@@ -573,7 +574,8 @@ def _group_scope(members: list[dict]) -> list[dict]:
         if any(mismatch(members[x], members[y]) for x in group_members[ri] for y in group_members[rj]):
             continue
         if len(group_members[ri]) + len(group_members[rj]) > 2 and \
-                _mean_cos(V, keys, group_members[ri], group_members[rj]) < GROUP_MEAN_COS:
+                _mean_cos(V, keys, group_members[ri], group_members[rj]) < GROUP_MEAN_COS and \
+                not _mostly_same(members, group_members[ri], group_members[rj]):
             continue        # average linkage: a chain of pairwise-similar claims is not one claim
         parent[rj] = ri
         group_members[ri].extend(group_members.pop(rj))
@@ -595,6 +597,17 @@ def _group_scope(members: list[dict]) -> list[dict]:
                     "modality": first["modality"], "polarity": first["eff_polarity"],
                     "vec": vec / norm if norm else vec, "contradicts": []})
     return out
+
+
+def _mostly_same(members: list[dict], gi: list[int], gj: list[int]) -> bool:
+    """At least ``group_same_share`` of the pairs across two groups (of different articles) are one
+    claim on their own (:func:`_related`): the groups agree even where the encoder scores them apart
+    (the same count or act worded differently)."""
+    pairs = [(members[x], members[y]) for x in gi for y in gj if members[x]["article_id"] != members[y]["article_id"]]
+    if not pairs:
+        return False
+    same = sum(1 for a, b in pairs if _related(a, b, _cos(a, b))[0])
+    return same >= GROUP_SAME_SHARE * len(pairs)
 
 
 def _mean_cos(V: np.ndarray, keys: np.ndarray, gi: list[int], gj: list[int]) -> float:
