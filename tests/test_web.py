@@ -848,3 +848,61 @@ def test_redirects_are_checked_again():
         final_url("http://news.example/a", client=client, resolve=resolve)      # the second hop is inside
     assert final_url("http://news.example/a", allow_private=True, client=client, resolve=resolve).endswith("/secret")
     assert "does not resolve" in url_problem("http://nowhere.invalid/", resolve=lambda h: (_ for _ in ()).throw(OSError()))
+
+
+
+WRITE_BATCHES = """
+import os, sys
+from pathlib import Path
+from marsad.store import Store
+path, stop = sys.argv[1], Path(sys.argv[2])
+for i in range(5000):
+    if stop.exists():
+        break
+    store = Store(path)
+    with store.transaction() as db:
+        db.executemany("INSERT INTO scratch(k, v) VALUES (?, ?)", [(i * 1000 + j, os.urandom(300).hex()) for j in range(300)])
+        db.execute("DELETE FROM scratch WHERE k < ? OR id IN (SELECT id FROM scratch ORDER BY random() LIMIT 50)",
+                   ((i - 4) * 1000,))
+    store.close()
+"""   # another process writing like an ingest: a batch per transaction, each on a connection it closes
+      # (its process's last one, so closing it checkpoints when no other process holds the store)
+
+
+def test_reads_stay_sound_while_another_process_writes_and_new_stores_open(tmp_path):
+    """A server worker keeps reading through its connection while it opens more stores (a new thread's
+    connection, the job table) and an ingest process writes: no read sees a malformed database. Opening a
+    store used to read the file's header with ``open``/``close``, which dropped this process's SQLite
+    locks: the writer's closing connection then checkpointed under the reader (malformed within ~1,000 reads)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from marsad.errors import MarsadError
+
+    path, stop = str(tmp_path / "busy.db"), tmp_path / "stop"
+    reader = Store(path)
+    reader.db.execute("CREATE TABLE scratch(id INTEGER PRIMARY KEY, k INTEGER, v TEXT)")
+    reader.db.execute("CREATE INDEX scratch_k ON scratch(k)")
+    writer = subprocess.Popen([sys.executable, "-c", WRITE_BATCHES, path, str(stop)])
+    seen, problems, reads, deadline = set(), [], 0, time.monotonic() + 300
+    try:
+        while reads < 3000 and writer.poll() is None and time.monotonic() < deadline:
+            try:
+                n = reader.db.execute("SELECT max(k) FROM scratch").fetchone()[0] or 0
+                reader.db.execute("SELECT count(*), sum(length(v)) FROM scratch").fetchone()
+                reader.db.execute("SELECT v FROM scratch WHERE k > ? ORDER BY k LIMIT 50", (reads * 7,)).fetchall()
+                if n and reads % 5 == 0:    # a new thread's store, the job table's
+                    Store(path).close()
+            except (sqlite3.DatabaseError, MarsadError) as exc:
+                problems.append(str(exc))
+                break
+            seen.add(n)
+            reads += n > 0                   # counted once the writer has started
+    finally:
+        stop.touch()
+        writer.wait(60)
+    reader.close()
+    assert problems == [] and reads == 3000
+    assert len(seen) > 2                     # the reader saw the writer's batches arrive
+    assert Store(path).integrity_check() == "ok"

@@ -24,6 +24,7 @@ from .schema import MIGRATIONS
 
 
 ENTITIES_MARKER = "entities.last_article_id"   # meta key: the last article id the entities stage tagged
+NOT_SQLITE = "is not a marsad database (not SQLite); refusing to overwrite it"
 
 
 class BoundTables:
@@ -51,17 +52,31 @@ class SQLiteStore:
         p = Path(self.path)
         if p.exists() and p.is_dir():
             raise MarsadError(self.path, "is a directory, not a database file")
-        if p.exists() and p.stat().st_size > 0:
-            with p.open("rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    raise MarsadError(self.path, "is not a marsad database (not SQLite); refusing to overwrite it")
+        if p.exists() and 0 < p.stat().st_size < 512:      # SQLite's smallest page: no database is shorter
+            raise MarsadError(self.path, NOT_SQLITE)
         try:
             self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except sqlite3.OperationalError as exc:
             raise MarsadError(self.path, f"cannot open database ({exc})") from exc
         self.db.row_factory = sqlite3.Row
         self._depth = 0
+        self._refuse_other_files()
         self._when_free(self._prepare)
+
+    def _refuse_other_files(self) -> None:
+        """SQLite reads the file's header (and writes nothing) before any step that could write: a file of
+        another kind is refused untouched. Never read the header with Python's ``open``: closing any
+        descriptor of the database file drops every POSIX lock this process holds on it, the shared lock
+        of each open connection included; another process's last connection closing then checkpoints
+        past this process's readers and deletes the WAL under them ("database disk image is
+        malformed" while an ingest writes, store intact afterwards)."""
+        try:
+            self._when_free(lambda: self.db.execute("PRAGMA schema_version").fetchone())
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            if "not a database" in str(exc):
+                raise MarsadError(self.path, NOT_SQLITE) from exc
+            raise MarsadError(self.path, f"cannot open database ({exc})") from exc
 
     def _prepare(self) -> None:
         self.db.execute("PRAGMA journal_mode=WAL")
