@@ -6,18 +6,23 @@ clients (16 and 50), a target ``--rate`` of requests per second shared by them (
 per phase. The server runs as its own process(es) on 127.0.0.1 (``--workers``); the clients ask for a
 mix of pages: overview, story, article, search, and the API's story / article / entity / claim lists and
 search. Phase ``idle`` loads the store as it is; phase ``ingest`` starts an ingest of ``--ingest-files``
-new articles through ``POST /api/ingest`` and loads the server while it runs. ``--db STORE`` loads a fresh copy of an
+new articles through ``POST /api/ingest`` and loads the server while it runs; with ``--ingest-input FILE`` the
+ingest is instead what ``marsad analyze FILE --db STORE`` runs (ingest, clean, entities, link, claims, events,
+then the report), in a process of its own at the job niceness, and the phase lasts until it ends (at most
+``--ingest-max-seconds``), so every stage writes while pages are served; each request is labelled with the
+stage running when it was sent. ``--db STORE`` loads a fresh copy of an
 existing store instead (so every run starts from the same store). ``--src DIR`` serves
 another source tree (e.g. an older checkout's ``src``) on a copy of the store, for before/after runs
 on the same machine. Only loopback addresses are used; every loop is bounded in time and count.
 
 Out: per phase and page kind the requests, errors, p50 / p95 / p99 milliseconds, requests/s, and
 the server's CPU milliseconds per request (its process group's CPU time over the phase: on a shared,
-loaded machine the latencies measure the queue for a core, this measures the work; ``--json`` for a
-JSON object). Speed is reported, never asserted.
+loaded machine the latencies measure the queue for a core, this measures the work), the machine's load
+average over the phase, and for an ``--ingest-input`` run the analyze's stages, seconds and CPU seconds
+(``--json`` for a JSON object). Speed is reported, never asserted.
 
 Usage: ``python benchmarks/load_web.py [--n 5000] [--keep DIR] [--clients 16 50] [--rate 50] [--seconds 30]
-[--workers 2] [--ingest-files 20] [--db STORE] [--src DIR] [--json]``
+[--workers 2] [--ingest-files 20] [--ingest-input FILE] [--db STORE] [--src DIR] [--json]``
 """
 
 from __future__ import annotations
@@ -136,13 +141,16 @@ def url_for(kind: str, rng: random.Random, t: dict) -> str:
     return f"/api/search?q={rng.choice(WORDS)}&limit=20"
 
 
-async def load(base: str, t: dict, clients: int, rate: float, seconds: float, seed: int) -> dict:
-    """``clients`` concurrent clients, together at most ``rate`` requests/s, for ``seconds`` (bounded)."""
+async def load(base: str, t: dict, clients: int, rate: float, seconds: float, seed: int,
+               done=None, label=None) -> dict:
+    """``clients`` concurrent clients, together at most ``rate`` requests/s, for ``seconds`` (bounded), or
+    until ``done()`` is true when given; ``label(wall_time)`` names what ran when a request was sent
+    (the ingest's stage), reported apart."""
     import httpx
 
     rng = random.Random(seed)
     kinds = [k for k, w in MIX for _ in range(w)]
-    results: list[tuple[str, float, bool]] = []
+    results: list[tuple] = []
     failures: list[str] = []
     start = time.monotonic()
     end = start + seconds
@@ -155,19 +163,22 @@ async def load(base: str, t: dict, clients: int, rate: float, seconds: float, se
             now = time.monotonic()
             if nxt > now:
                 await asyncio.sleep(nxt - now)
-            if time.monotonic() >= end:
+            if time.monotonic() >= end or (done is not None and done()):
                 return
             nxt += interval
             kind = rng.choice(kinds)
+            sent = time.time()
             t0 = time.perf_counter()
             url = url_for(kind, rng, t)
             try:
                 r = await http.get(url)
                 ok = r.status_code < 400 or (kind == "article" and r.status_code == 404)
                 why = f"HTTP {r.status_code}"
+                if not ok and r.status_code >= 500:
+                    why += " " + r.text[:160].replace("\n", " ")
             except httpx.HTTPError as exc:
                 ok, why = False, exc.__class__.__name__
-            results.append((kind, (time.perf_counter() - t0) * 1000, ok))
+            results.append((kind, (time.perf_counter() - t0) * 1000, ok, sent))
             if not ok and len(failures) < 10:
                 failures.append(f"{url} {why}")
 
@@ -178,6 +189,11 @@ async def load(base: str, t: dict, clients: int, rate: float, seconds: float, se
     elapsed = time.monotonic() - start
     out = summarise(results, elapsed)
     out["all"]["failures"] = failures
+    if label is not None:
+        by_stage: dict[str, list] = {}
+        for r in results:
+            by_stage.setdefault(label(r[3]), []).append(r)
+        out["all"]["by_stage"] = {k: summarise(v, elapsed)["all"] for k, v in by_stage.items()}
     return out
 
 
@@ -200,7 +216,7 @@ def pct(xs: list[float], p: float) -> float:
     return round(xs[min(len(xs) - 1, int(len(xs) * p))], 1) if xs else 0.0
 
 
-def summarise(results: list[tuple[str, float, bool]], elapsed: float) -> dict:
+def summarise(results: list[tuple], elapsed: float) -> dict:
     def stats(rows):
         ms = [r[1] for r in rows]
         return {"requests": len(rows), "errors": sum(not r[2] for r in rows), "p50_ms": pct(ms, .5),
@@ -225,6 +241,62 @@ def start_ingest(base: str, token: str, n: int, work: Path) -> str | None:
         print(f"ingest refused: {r.status_code} {r.text[:200]}", file=sys.stderr)
         return None
     return r.json()["progress"]
+
+
+ANALYZE = """
+import os, sys, time
+from marsad.pipeline import analyze
+from marsad.report import write_report
+from marsad.settings import SETTINGS
+from marsad.store import Store
+os.nice(int(SETTINGS.web.job_nice))
+db, src, report, log = sys.argv[1:5]
+with open(log, "a", buffering=1) as out:
+    def progress(stage, done, total):
+        out.write(f"{time.time():.3f} {stage} {done} {total}\\n")
+    store = Store(db)
+    run = analyze(store, [src], progress, exclude=[report])
+    out.write(f"{time.time():.3f} report 0 1\\n")
+    write_report(store, report, run)
+    out.write(f"{time.time():.3f} end 0 0\\n")
+    store.close()
+"""   # what ``marsad analyze SRC --db DB --report REPORT`` runs (cli.analyze), with timed progress lines
+
+
+def start_analyze(db: Path, src: str, work: Path, tree: str | None) -> tuple[subprocess.Popen, Path]:
+    """``marsad analyze`` of ``src`` into the served store, in a session of its own; its progress log."""
+    log = work / "analyze.log"
+    log.write_text("", "utf-8")
+    env = dict(os.environ)
+    if tree:
+        env["PYTHONPATH"] = tree
+    with (work / "analyze.err").open("w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", ANALYZE, str(db), src, str(work / "report.html"), str(log)],
+                                env=env, stdout=err, stderr=subprocess.STDOUT, start_new_session=True)
+    return proc, log
+
+
+def stage_timeline(log: Path) -> list[tuple[float, str]]:
+    """(time, stage) at each stage's first progress line."""
+    out: list[tuple[float, str]] = []
+    for line in log.read_text("utf-8").splitlines():
+        t, stage = line.split()[:2]
+        if not out or out[-1][1] != stage:
+            out.append((float(t), stage))
+    return out
+
+
+def stage_at(timeline: list[tuple[float, str]], t: float) -> str:
+    name = "starting"
+    for at, stage in timeline:
+        if at > t:
+            break
+        name = stage
+    return name
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def job_state(base: str, url: str | None) -> dict:
@@ -272,17 +344,35 @@ def run(args) -> dict:
     try:
         wait_ready(base)
         t = targets(base)
-        def phase(clients: int, seed: int) -> dict:
-            cpu = group_cpu_seconds(server.pid)
-            res = asyncio.run(load(base, t, clients, args.rate, args.seconds, seed=seed))
+        def phase(clients: int, seed: int, seconds: float = args.seconds, **kw) -> dict:
+            cpu, loads = group_cpu_seconds(server.pid), [load_average()]
+            res = asyncio.run(load(base, t, clients, args.rate, seconds, seed=seed, **kw))
+            loads.append(load_average())
             res["all"]["server_cpu_ms_per_request"] = round(
                 (group_cpu_seconds(server.pid) - cpu) * 1000 / max(1, res["all"]["requests"]), 1)
+            res["all"]["load_average"] = loads          # 1-minute load average at the start and the end
             return res
 
         for clients in args.clients:
             asyncio.run(load(base, t, clients, args.rate, min(5, args.seconds), seed=1))   # warm-up
             out["phases"][f"idle_{clients}"] = phase(clients, 2)
-        if args.ingest_files:
+        if args.ingest_input:
+            clients = max(args.clients)
+            before = os.times()
+            proc, log = start_analyze(db, args.ingest_input, work, args.src)
+            res = phase(clients, 3, seconds=args.ingest_max_seconds, done=lambda: proc.poll() is not None,
+                        label=lambda at, seen={}: stage_at(seen.get("t") or seen.setdefault("t", stage_timeline(log)), at))
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
+            proc.wait()
+            after = os.times()
+            timeline = stage_timeline(log)
+            out["phases"][f"analyze_{clients}"] = res
+            out["ingest_job"] = {"exit": proc.returncode, "cpu_s": round(after.children_user + after.children_system
+                                                                          - before.children_user - before.children_system, 1),
+                                 "stages": [(stage, round(b - a, 1)) for (a, stage), (b, _) in zip(timeline, timeline[1:])],
+                                 "output": (work / "analyze.err").read_text("utf-8", "replace")[-600:]}
+        elif args.ingest_files:
             clients = max(args.clients)
             job = start_ingest(base, token, args.ingest_files, work)
             out["phases"][f"ingest_{clients}"] = phase(clients, 3)
@@ -307,6 +397,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--ingest-files", type=int, default=20)
+    ap.add_argument("--ingest-input", help="run `marsad analyze` of this file into the served store instead")
+    ap.add_argument("--ingest-max-seconds", type=float, default=1800)
     ap.add_argument("--src", help="serve this source tree instead (PYTHONPATH), on a copy of the store")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -319,10 +411,16 @@ def main(argv=None) -> int:
         a = res["all"]
         print(f"{phase:10s} {a['requests_per_s']:6.1f} req/s  p50 {a['p50_ms']:7.1f}  p95 {a['p95_ms']:7.1f}  "
               f"p99 {a['p99_ms']:7.1f} ms  errors {a['errors']}/{a['requests']}  "
-              f"server CPU {a.get('server_cpu_ms_per_request')} ms/request")
+              f"server CPU {a.get('server_cpu_ms_per_request')} ms/request  load average {a.get('load_average')}")
         for kind, s in res.items():
             if kind != "all":
-                print(f"    {kind:13s} n={s['requests']:4d}  p50 {s['p50_ms']:7.1f}  p95 {s['p95_ms']:7.1f} ms  errors {s['errors']}")
+                print(f"    {kind:14s} n={s['requests']:5d}  p50 {s['p50_ms']:7.1f}  p95 {s['p95_ms']:7.1f}  "
+                      f"p99 {s['p99_ms']:7.1f} ms  errors {s['errors']}")
+        for stage, s in a.get("by_stage", {}).items():
+            print(f"    during {stage:9s} n={s['requests']:5d}  p50 {s['p50_ms']:7.1f}  p95 {s['p95_ms']:7.1f}  "
+                  f"p99 {s['p99_ms']:7.1f} ms  errors {s['errors']}")
+        for f in a.get("failures", [])[:5]:
+            print(f"    failed: {f}")
     if "ingest_job" in out:
         print(f"ingest job during the load: {out['ingest_job']}")
     return 0
