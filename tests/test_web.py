@@ -906,3 +906,51 @@ def test_reads_stay_sound_while_another_process_writes_and_new_stores_open(tmp_p
     assert problems == [] and reads == 3000
     assert len(seen) > 2                     # the reader saw the writer's batches arrive
     assert Store(path).integrity_check() == "ok"
+
+
+def test_snippet_found_in_display_text_matches_the_normalised_search():
+    """The display-text pattern finds what normalising the whole article finds: letter variants,
+    diacritics and tatweel inside a word, a run of white space between the words of a name."""
+    from marsad.store.db import display_snippet
+
+    filler = "وقالت المصادر إن الاجتماع تناول ملفات عدة. " * 12
+    texts = [filler + "أعلنت الحكـــومةُ السّوريّة خطة.", "الأُمَم   المتّحدة\nتدعو. " + filler,
+             filler + "قال مراسل ABC News إن إدلــب هادئة " + filler, filler, "في عام ٢٠٢٤ قالت الأمم المتحده"]
+    for terms in (["حكومه", "سوريه"], ["الامم المتحده"], ["abc news"], ["ادلب"], ["2024"], ["بالحكومه"]):
+        for text in texts:
+            assert web_data.snippet(text, terms, 800) == display_snippet(text, terms), (terms, text[:60])
+    assert "[حكـــومة]ُ" in web_data.snippet(texts[0], ["حكومه"], 800)
+    assert web_data.snippet(texts[1], ["الامم المتحده"], 800).startswith("[الأُمَم المتّحدة] تدعو")
+    assert "[ABC News]" in web_data.snippet(texts[2], ["abc news"], 800)
+
+
+def test_kept_answers_wait_for_the_writer_to_finish(db_path, tmp_path, monkeypatch):
+    """An answer is kept while the store is unchanged; while a writer holds the store's lock a change
+    is shown at most ``summary_seconds`` late; once the writer is done the next answer shows it."""
+    import fcntl
+    import hashlib
+
+    from marsad.model import Article, Document
+    from marsad.settings import SETTINGS
+
+    db = tmp_path / "kept.db"
+    shutil.copy(db_path, db)
+    monkeypatch.setattr(SETTINGS.web, "summary_seconds", 600)
+    with TestClient(create_app(db)) as c:
+        before = c.get("/api/articles?limit=1").json()["total"]
+        with open(str(db.resolve()) + ".lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)            # what a running ingest or analyze holds
+            time.sleep(0.3)
+            store = Store(db)
+            try:
+                text = "نص خبر لاحق عن مفاوضات تبادل الأسرى في جنيف وما انتهت إليه الجولة الثالثة."
+                sha = hashlib.sha256(text.encode()).hexdigest()
+                store.add_document(Document(source="test://kept", sha256=sha, kind="txt", content=text))
+                store.save_articles(sha, [Article(source="test://kept", text=text, title="عنوان لاحق")])
+            finally:
+                store.close()
+            assert c.get("/api/articles?limit=1").json()["total"] == before          # kept while writing
+            assert c.get("/api/articles?limit=2").json()["total"] == before + 1      # a new question is answered now
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        time.sleep(0.3)
+        assert c.get("/api/articles?limit=1").json()["total"] == before + 1

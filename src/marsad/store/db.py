@@ -552,7 +552,11 @@ def display_snippet(text: str, terms: list[str], width: int = 70) -> str:
     if not hits:
         return text[: 2 * width].replace("\n", " ")
     pos, term = min(hits)
-    start, end = offsets[pos], offsets[pos + len(term) - 1] + 1
+    return snippet_window(text, offsets[pos], offsets[pos + len(term) - 1] + 1, width)
+
+
+def snippet_window(text: str, start: int, end: int, width: int = 70) -> str:
+    """``width`` characters of ``text`` each side of ``text[start:end]``, which is put in [brackets]."""
     left, right = max(0, start - width), min(len(text), end + width)
     snippet = ("…" if left else "") + text[left:start] + "[" + text[start:end] + "]" + text[end:right] + ("…" if right < len(text) else "")
     return " ".join(snippet.split())

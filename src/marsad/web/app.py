@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hmac
 import io
 import json
@@ -47,7 +48,7 @@ from ..errors import MarsadError
 from ..settings import SETTINGS
 from ..store import Store
 from . import data
-from .jobs import Busy, Jobs
+from .jobs import Busy, Jobs, store_writing
 from .maps import build_map
 from .urls import url_problem
 from .graph import provenance_graph
@@ -153,18 +154,80 @@ class WriteGuard:
         await self.app(scope, limited, send)
 
 
-class Summaries:
-    """Per-worker memo of summaries (the overview's) keyed by the store's generation; while the store
-    changes, a summary is recomputed at most every ``ttl`` seconds, by one thread at a time: the
-    others get the previous one meanwhile instead of computing it too."""
+class AnswerCache:
+    """ASGI middleware keeping this worker's answers to GET requests (pages and API lists), as sent
+    (compressed when the client takes gzip): keyed by path, query and encoding, each valid while the
+    store's generation is the one it was made at and, while the store changes (an ingest), for at most
+    ``ttl`` seconds; at most ``size`` answers of at most ``max_bytes`` each, the oldest dropped first.
+    Ingest state, exports and static files are never kept. ``generation()`` is the store's change
+    counter (a few index lookups, ~0.1 ms)."""
 
-    def __init__(self, ttl: float, size: int = 64):
+    SKIP = ("/static", "/api/ingest", "/ingest", "/api/export")
+
+    def __init__(self, app, generation, writing, ttl: float, size: int, max_bytes: int):
+        self.app, self.generation = app, generation
+        self.memo = Summaries(ttl, size, writing)
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(self.SKIP):
+            return await self.app(scope, receive, send)
+        gzip_ok = "gzip" in Headers(scope=scope).get("accept-encoding", "")
+        key = (scope["path"], scope.get("query_string", b""), gzip_ok)
+        generation = self.generation()
+        kept = self.memo.peek(key, generation)
+        if kept is not None:
+            start, body = kept
+            await send({**start, "headers": list(start["headers"])})
+            await send({"type": "http.response.body", "body": body})
+            return
+        start, chunks, size = None, [], 0
+
+        async def keep(message):
+            nonlocal start, size
+            if message["type"] == "http.response.start":
+                start = {**message, "headers": list(message.get("headers", []))}
+            elif message["type"] == "http.response.body":
+                size += len(message.get("body", b""))
+                if size <= self.max_bytes:
+                    chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, keep)
+        if start is not None and start["status"] == 200 and size <= self.max_bytes:
+            self.memo.put(key, generation, (start, b"".join(chunks)))
+
+
+class Summaries:
+    """Per-worker memo of summaries (the overview's) keyed by the store's generation; while a writer
+    holds the store (``writing()``: an ingest or analyze runs), a summary is recomputed at most every
+    ``ttl`` seconds, by one thread at a time: the others get the previous one meanwhile instead of
+    computing it too. Once the writer is done, the next read sees its work."""
+
+    def __init__(self, ttl: float, size: int = 64, writing=lambda: True):
         self.ttl, self.size, self.lock, self.memo, self.busy = ttl, size, threading.Lock(), {}, set()
+        self.writing = writing
+
+    def _valid(self, hit, generation: tuple) -> bool:
+        return hit[0] == generation or (time.monotonic() - hit[1] < self.ttl and self.writing())
+
+    def peek(self, key: tuple, generation: tuple):
+        """The kept value if it is still valid (as :meth:`get` would return it), else None."""
+        with self.lock:
+            hit = self.memo.get(key)
+        return hit[2] if hit and self._valid(hit, generation) else None
+
+    def put(self, key: tuple, generation: tuple, value) -> None:
+        with self.lock:
+            self.memo.pop(key, None)
+            while len(self.memo) >= self.size:          # the oldest entry goes first
+                self.memo.pop(next(iter(self.memo)))
+            self.memo[key] = (generation, time.monotonic(), value)
 
     def get(self, key: tuple, generation: tuple, compute):
         with self.lock:
             hit = self.memo.get(key)
-            if hit and (hit[0] == generation or time.monotonic() - hit[1] < self.ttl or key in self.busy):
+            if hit and (key in self.busy or self._valid(hit, generation)):
                 return hit[2]
             self.busy.add(key)
         try:
@@ -172,11 +235,7 @@ class Summaries:
         finally:
             with self.lock:
                 self.busy.discard(key)
-        with self.lock:
-            self.memo.pop(key, None)
-            while len(self.memo) >= self.size:          # the oldest entry goes first
-                self.memo.pop(next(iter(self.memo)))
-            self.memo[key] = (generation, time.monotonic(), value)
+        self.put(key, generation, value)
         return value
 
 
@@ -210,6 +269,10 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     app.state.jobs = jobs
     app.state.db_path = db_path
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=int(WEB.gzip_level))
+    writing = functools.partial(store_writing, db_path)
+    app.add_middleware(AnswerCache, generation=lambda: thread_store().web.generation(), writing=writing,
+                       ttl=float(WEB.summary_seconds), size=int(WEB.answers_cached),
+                       max_bytes=int(WEB.answer_max_kb) << 10)
     app.add_middleware(WriteGuard, token=token, max_bytes=max_upload, headers=headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
@@ -243,8 +306,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     def get_store() -> Store:
         return proxy  # type: ignore[return-value]
 
-    summaries = Summaries(float(WEB.summary_seconds))
-    rendered = Summaries(float(WEB.summary_seconds), int(WEB.pages_cached))     # story pages, most read
+    summaries = Summaries(float(WEB.summary_seconds), writing=writing)
 
     def warm() -> None:
         """Build this worker's search-variant table before the first search needs it."""
@@ -379,10 +441,9 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(story_id: int = Depends(story_id_path), store: Store = Depends(get_store)):
-        """Rendered once per store change (at most every summary period while it changes) and kept for the
-        ``[web] pages_cached`` stories read last."""
-        return HTMLResponse(rendered.get(("story", story_id), store.web.generation(),
-                                         lambda: render_story(store, story_id)))
+        """Rendered once per store change (at most every summary period while it changes; kept by
+        :class:`AnswerCache` with the other answers)."""
+        return HTMLResponse(render_story(store, story_id))
 
     def render_story(store: Store, story_id: int) -> str:
         b = story_bundle(store, story_id)

@@ -21,6 +21,7 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, is_dataclass
+from pathlib import Path
 
 from ..settings import SETTINGS
 
@@ -102,6 +103,28 @@ class Jobs:
             return [_public(j) for j in store.web.jobs(limit=limit)]
         finally:
             store.close()
+
+
+_WRITING: dict[str, tuple[float, bool]] = {}     # lock file -> (when looked, whether held)
+
+
+def store_writing(db_path: str, every: float = 0.25) -> bool:
+    """Whether a marsad run holds the store's writer lock (``STORE.lock``, see
+    :func:`marsad.pipeline.writer_lock`): an ``flock`` on it listed in ``/proc/locks``, looked up at
+    most every ``every`` seconds. Reading the list takes no lock, so it never makes a starting writer
+    wait; where there is no ``/proc/locks``, False."""
+    lock = str(Path(db_path).resolve()) + ".lock"
+    now = time.monotonic()
+    seen = _WRITING.get(lock)
+    if seen and now - seen[0] < every:
+        return seen[1]
+    try:
+        held = f":{os.stat(lock).st_ino} " in "".join(
+            line for line in Path("/proc/locks").read_text().splitlines(keepends=True) if " FLOCK " in line)
+    except OSError:
+        held = False
+    _WRITING[lock] = (now, held)
+    return held
 
 
 def _public(job: dict) -> dict:
