@@ -954,3 +954,53 @@ def test_kept_answers_wait_for_the_writer_to_finish(db_path, tmp_path, monkeypat
             fcntl.flock(lock, fcntl.LOCK_UN)
         time.sleep(0.3)
         assert c.get("/api/articles?limit=1").json()["total"] == before + 1
+
+
+def test_story_page_kept_while_an_ingest_changes_other_stories(db_path, ids, tmp_path, monkeypatch):
+    """While a writer holds the store, a kept story page stays valid as long as its own story is
+    unchanged (even past ``summary_seconds``), and is made again as soon as an article joins it."""
+    import fcntl
+    import hashlib
+
+    from marsad.model import Article, Document
+    from marsad.settings import SETTINGS
+
+    db = tmp_path / "stories.db"
+    shutil.copy(db_path, db)
+    monkeypatch.setattr(SETTINGS.web, "summary_seconds", 0)
+    made = []
+    real_story = web_data.story
+    monkeypatch.setattr(web_data, "story", lambda store, sid: made.append(sid) or real_story(store, sid))
+    other = Store(db)
+    other_story = other.db.execute("SELECT id FROM stories WHERE id != ? AND n_articles > 0 LIMIT 1",
+                                   (ids["story"],)).fetchone()[0]
+    other.close()
+
+    def add_article(story_id: int, title: str) -> None:
+        store = Store(db)
+        try:
+            text = f"{title}: نص خبر لاحق عن مفاوضات تبادل الأسرى في جنيف وما انتهت إليه الجولة الثالثة."
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            store.add_document(Document(source=f"test://{title}", sha256=sha, kind="txt", content=text))
+            aid = store.save_articles(sha, [Article(source=f"test://{title}", text=text, title=title)])[0]
+            with store.db:
+                store.db.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, aid))
+        finally:
+            store.close()
+
+    url = f"/stories/{ids['story']}"
+    with TestClient(create_app(db)) as c, open(str(db.resolve()) + ".lock", "a+b") as lock:
+        first = c.get(url).text
+        fcntl.flock(lock, fcntl.LOCK_EX)               # an ingest runs
+        time.sleep(0.3)
+        add_article(other_story, "خبر قصة أخرى")
+        assert c.get(url).text == first and made == [ids["story"]]        # kept: its story is unchanged
+        add_article(ids["story"], "عنوان الخبر المنضم")
+        assert "عنوان الخبر المنضم" in c.get(url).text and len(made) == 2
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        time.sleep(0.3)
+        add_article(other_story, "خبر آخر بعد انتهاء الكاتب")
+        c.get(url)
+        assert len(made) == 3                          # no writer: any change makes it again, once
+        c.get(url)
+        assert len(made) == 3

@@ -116,6 +116,24 @@ class WebReads:
              "summary": json.loads(r["summary"] or "[]"), "n_articles": r["n_articles"]}
             for r in rows if members[r["id"]]]
 
+    def story_version(self, story_id: int) -> tuple:
+        """A fingerprint of what a story's page shows: its row and its storyline's, and the number and
+        largest row ids of its articles, their claims and event mentions and its claim groups (the
+        stages replace those rows rather than update them). Index reads of this story's rows only, so
+        a kept page can stay valid while an ingest changes other stories."""
+        def one(sql: str) -> tuple:
+            row = self._tolerant(sql, (story_id,), one=True)
+            return tuple(row) if row else ()
+        return (one("SELECT s.n_articles, s.start, s.end, s.title, s.storyline_id, length(s.summary), s.outlets, "
+                    "l.n_stories, l.n_articles, l.title FROM stories s LEFT JOIN storylines l ON l.id = s.storyline_id "
+                    "WHERE s.id = ?"),
+                one("SELECT count(*), max(id), total(id) FROM articles WHERE story_id = ?"),
+                one("SELECT count(*), max(c.rowid), total(c.rowid) FROM articles a JOIN claims c ON c.article_id = a.id "
+                    "WHERE a.story_id = ?"),
+                one("SELECT count(*), max(rowid), total(rowid) FROM claim_groups WHERE story_id = ?"),
+                one("SELECT count(*), max(m.id), total(m.event_id) FROM articles a JOIN event_mentions m "
+                    "ON m.article_id = a.id WHERE a.story_id = ?"))
+
     def story_titles(self, ids: Iterable[int]) -> dict[int, str | None]:
         ids, out = list(set(ids)), {}
         for chunk in _chunks(ids):

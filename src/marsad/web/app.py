@@ -160,27 +160,41 @@ class AnswerCache:
     store's generation is the one it was made at and, while the store changes (an ingest), for at most
     ``ttl`` seconds; at most ``size`` answers of at most ``max_bytes`` each, the oldest dropped first.
     Ingest state, exports and static files are never kept. ``generation()`` is the store's change
-    counter (a few index lookups, ~0.1 ms)."""
+    counter (a few index lookups, ~0.1 ms); ``version(path)`` a finer one for the answers that show one
+    part of the store (a story page: :meth:`marsad.store.web.WebReads.story_version`), or None: while
+    the writer works, such an answer also stays valid as long as its part is unchanged."""
 
     SKIP = ("/static", "/api/ingest", "/ingest", "/api/export")
 
-    def __init__(self, app, generation, writing, ttl: float, size: int, max_bytes: int):
-        self.app, self.generation = app, generation
+    def __init__(self, app, generation, writing, version, ttl: float, size: int, max_bytes: int):
+        self.app, self.generation, self.version = app, generation, version
         self.memo = Summaries(ttl, size, writing)
         self.max_bytes = max_bytes
+
+    def kept(self, key: tuple, path: str, generation: tuple):
+        with self.memo.lock:
+            hit = self.memo.memo.get(key)
+        if hit is None:
+            return None
+        if self.memo.valid(hit, generation):
+            return hit[2]
+        mine = hit[2][2]
+        return hit[2] if mine is not None and self.memo.writing() and mine == self.version(path) else None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(self.SKIP):
             return await self.app(scope, receive, send)
         gzip_ok = "gzip" in Headers(scope=scope).get("accept-encoding", "")
-        key = (scope["path"], scope.get("query_string", b""), gzip_ok)
+        path = scope["path"]
+        key = (path, scope.get("query_string", b""), gzip_ok)
         generation = self.generation()
-        kept = self.memo.peek(key, generation)
+        kept = self.kept(key, path, generation)
         if kept is not None:
-            start, body = kept
+            start, body, _ = kept
             await send({**start, "headers": list(start["headers"])})
             await send({"type": "http.response.body", "body": body})
             return
+        version = self.version(path)          # read before the answer: a change while it is made shows next time
         start, chunks, size = None, [], 0
 
         async def keep(message):
@@ -195,7 +209,17 @@ class AnswerCache:
 
         await self.app(scope, receive, keep)
         if start is not None and start["status"] == 200 and size <= self.max_bytes:
-            self.memo.put(key, generation, (start, b"".join(chunks)))
+            self.memo.put(key, generation, (start, b"".join(chunks), version))
+
+
+STORY_PAGE = re.compile(r"/stories/(\d{1,18})")
+
+
+def answer_version(store, path: str) -> tuple | None:
+    """The finer change counter of the answer at ``path`` (see :class:`AnswerCache`): a story page's
+    story, else None."""
+    m = STORY_PAGE.fullmatch(path)
+    return store.web.story_version(int(m.group(1))) if m else None
 
 
 class Summaries:
@@ -208,14 +232,9 @@ class Summaries:
         self.ttl, self.size, self.lock, self.memo, self.busy = ttl, size, threading.Lock(), {}, set()
         self.writing = writing
 
-    def _valid(self, hit, generation: tuple) -> bool:
+    def valid(self, hit: tuple, generation: tuple) -> bool:
+        """Whether a kept ``(generation, made at, value)`` still stands for ``generation``."""
         return hit[0] == generation or (time.monotonic() - hit[1] < self.ttl and self.writing())
-
-    def peek(self, key: tuple, generation: tuple):
-        """The kept value if it is still valid (as :meth:`get` would return it), else None."""
-        with self.lock:
-            hit = self.memo.get(key)
-        return hit[2] if hit and self._valid(hit, generation) else None
 
     def put(self, key: tuple, generation: tuple, value) -> None:
         with self.lock:
@@ -227,7 +246,7 @@ class Summaries:
     def get(self, key: tuple, generation: tuple, compute):
         with self.lock:
             hit = self.memo.get(key)
-            if hit and (key in self.busy or self._valid(hit, generation)):
+            if hit and (key in self.busy or self.valid(hit, generation)):
                 return hit[2]
             self.busy.add(key)
         try:
@@ -271,7 +290,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=int(WEB.gzip_level))
     writing = functools.partial(store_writing, db_path)
     app.add_middleware(AnswerCache, generation=lambda: thread_store().web.generation(), writing=writing,
-                       ttl=float(WEB.summary_seconds), size=int(WEB.answers_cached),
+                       version=lambda path: answer_version(thread_store(), path), ttl=float(WEB.summary_seconds), size=int(WEB.answers_cached),
                        max_bytes=int(WEB.answer_max_kb) << 10)
     app.add_middleware(WriteGuard, token=token, max_bytes=max_upload, headers=headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
