@@ -78,6 +78,7 @@ def _env() -> Environment:
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["inert"] = data.inert
     env.filters["event_ar"] = data.event_type_ar
+    env.filters["segments"] = data.segments_html
     static = HERE / "static"
     env.globals.update(leaflet_ready=(static / "vendor" / "leaflet" / "leaflet.js").is_file(),
                        basemap_ready=(static / "world.svg").is_file())
