@@ -180,7 +180,7 @@ class AnswerCache:
         if self.memo.valid(hit, generation):
             return hit[2]
         mine = hit[2][2]
-        return hit[2] if mine is not None and self.memo.writing() and mine == self.version(path) else None
+        return hit[2] if mine is not None and self.memo.writing() and mine == self.version(path, key[1]) else None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"].startswith(self.SKIP):
@@ -195,7 +195,7 @@ class AnswerCache:
             await send({**start, "headers": list(start["headers"])})
             await send({"type": "http.response.body", "body": body})
             return
-        version = self.version(path)          # read before the answer: a change while it is made shows next time
+        version = self.version(path, key[1])  # read before the answer: a change while it is made shows next time
         start, chunks, size = None, [], 0
 
         async def keep(message):
@@ -213,13 +213,17 @@ class AnswerCache:
             self.memo.put(key, generation, (start, b"".join(chunks), version))
 
 
-STORY_PAGE = re.compile(r"/stories/(\d{1,18})")
+STORY_PAGE = re.compile(r"/(?:api/)?stories/(\d{1,18})")
+STORY_CLAIMS = re.compile(r"(?:.*&)?story_id=(\d{1,18})(?:&limit=\d+|&offset=\d+)*")
 
 
-def answer_version(store, path: str) -> tuple | None:
-    """The finer change counter of the answer at ``path`` (see :class:`AnswerCache`): a story page's
-    story, else None."""
+def answer_version(store, path: str, query: bytes = b"") -> tuple | None:
+    """The finer change counter of the answer at ``path`` (see :class:`AnswerCache`): the story's, for a
+    story (page or API) and a story's claims (``/api/claims?story_id=``, paging only); else None."""
     m = STORY_PAGE.fullmatch(path)
+    if m is None and path == "/api/claims":
+        m = STORY_CLAIMS.fullmatch(query.decode("latin-1"))
+        m = m if m and "group_id" not in query.decode("latin-1") else None
     return store.web.story_version(int(m.group(1))) if m else None
 
 
@@ -291,7 +295,7 @@ def create_app(db_path: str | Path, token: str | None = None, tile_url: str | No
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=int(WEB.gzip_level))
     writing = functools.partial(store_writing, db_path)
     app.add_middleware(AnswerCache, generation=lambda: thread_store().web.generation(), writing=writing,
-                       version=lambda path: answer_version(thread_store(), path), ttl=float(WEB.summary_seconds), size=int(WEB.answers_cached),
+                       version=lambda path, query: answer_version(thread_store(), path, query), ttl=float(WEB.summary_seconds), size=int(WEB.answers_cached),
                        max_bytes=int(WEB.answer_max_kb) << 10)
     app.add_middleware(WriteGuard, token=token, max_bytes=max_upload, headers=headers)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
