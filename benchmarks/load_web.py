@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import random
@@ -256,9 +257,8 @@ with open(log, "a", buffering=1) as out:
         out.write(f"{time.time():.3f} {stage} {done} {total}\\n")
     store = Store(db)
     run = analyze(store, [src], progress, exclude=[report])
-    out.write(f"{time.time():.3f} report 0 1\\n")
     write_report(store, report, run)
-    out.write(f"{time.time():.3f} end 0 0\\n")
+    out.write(f"{time.time():.3f} report 1 1\\n")
     store.close()
 """   # what ``marsad analyze SRC --db DB --report REPORT`` runs (cli.analyze), with timed progress lines
 
@@ -277,22 +277,25 @@ def start_analyze(db: Path, src: str, work: Path, tree: str | None) -> tuple[sub
 
 
 def stage_timeline(log: Path) -> list[tuple[float, str]]:
-    """(time, stage) at each stage's first progress line."""
-    out: list[tuple[float, str]] = []
-    for line in log.read_text("utf-8").splitlines():
-        t, stage = line.split()[:2]
-        if not out or out[-1][1] != stage:
-            out.append((float(t), stage))
-    return out
+    """(time, stage) of every progress line (a stage reports when it has finished a batch)."""
+    return [(float(t), stage) for t, stage, *_ in (line.split() for line in log.read_text("utf-8").splitlines())]
 
 
 def stage_at(timeline: list[tuple[float, str]], t: float) -> str:
-    name = "starting"
-    for at, stage in timeline:
-        if at > t:
-            break
-        name = stage
-    return name
+    """The stage running at ``t``: the one whose progress line comes next."""
+    i = bisect.bisect_left(timeline, (t, ""))
+    return timeline[i][1] if i < len(timeline) else "after"
+
+
+def stage_spans(timeline: list[tuple[float, str]], start: float) -> list[tuple[str, float]]:
+    """Each stage's seconds, from the previous stage's last progress line to its own last one."""
+    out: list[tuple[str, float]] = []
+    last = start
+    for i, (t, stage) in enumerate(timeline):
+        if i + 1 == len(timeline) or timeline[i + 1][1] != stage:
+            out.append((stage, round(t - last, 1)))
+            last = t
+    return out
 
 
 def load_average() -> float:
@@ -358,7 +361,7 @@ def run(args) -> dict:
             out["phases"][f"idle_{clients}"] = phase(clients, 2)
         if args.ingest_input:
             clients = max(args.clients)
-            before = os.times()
+            before, started = os.times(), time.time()
             proc, log = start_analyze(db, args.ingest_input, work, args.src)
             res = phase(clients, 3, seconds=args.ingest_max_seconds, done=lambda: proc.poll() is not None,
                         label=lambda at, seen={}: stage_at(seen.get("t") or seen.setdefault("t", stage_timeline(log)), at))
@@ -370,7 +373,7 @@ def run(args) -> dict:
             out["phases"][f"analyze_{clients}"] = res
             out["ingest_job"] = {"exit": proc.returncode, "cpu_s": round(after.children_user + after.children_system
                                                                           - before.children_user - before.children_system, 1),
-                                 "stages": [(stage, round(b - a, 1)) for (a, stage), (b, _) in zip(timeline, timeline[1:])],
+                                 "stages": stage_spans(timeline, started),
                                  "output": (work / "analyze.err").read_text("utf-8", "replace")[-600:]}
         elif args.ingest_files:
             clients = max(args.clients)
