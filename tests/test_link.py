@@ -341,6 +341,38 @@ def test_weekday_and_town_conflicts_lower_the_pair_score():
     assert sig.get("place_conflict") and score < pair_score(a, a, 0.0)[0] - SETTINGS.link.p_city
 
 
+def test_a_shared_country_counts_less_than_a_shared_town():
+    text = "قصفت طائرات مواقع في حماة السورية صباح اليوم وأعلنت الحكومة مقتل خمسة أشخاص."
+    syria = {"start": 20, "type": "GPE", "entity_id": "Q858", "text": "سوريا", "geo_precision": 3}
+    syrian = {"start": 25, "type": "NORP", "entity_id": "Q858", "text": "السورية", "geo_precision": 3}
+    hama = {"start": 15, "type": "GPE", "entity_id": "gn:hama", "text": "حماة", "geo_precision": 1}
+    p = _profile(text, [hama, syria, syrian])
+    assert p.keys == ["gn:hama", "country:Q858"] and p.cities == ["gn:hama"] and "Q858" in p.entities
+    w = SETTINGS.link.w_keys
+    by_country = pair_score(_profile(text, [syria]), _profile(text, [syrian]), 0.0)[1]
+    by_town = pair_score(_profile(text, [hama]), _profile(text, [hama]), 0.0)[1]
+    assert by_town["shared_entities"] == w and by_town["entities"] == ["حماة"]
+    assert by_country["shared_entities"] == round(w * SETTINGS.link.w_country_key, 3) < w
+    assert by_country["entities"] == ["سوريا"]
+
+
+def test_the_opening_weighs_more_than_the_rest_of_the_lead(monkeypatch):
+    opening = "أعلن الجيش السيطرة على مدينة ود مدني عاصمة ولاية الجزيرة بعد معارك عنيفة مع قوات الدعم السريع. "
+    other_opening = "أقر البرلمان قانونا جديدا لتنظيم الإيجارات القديمة بعد جلسة طويلة شهدت خلافات بين النواب. "
+    rest_a = "وقال سكان إن الأسواق أغلقت أبوابها وإن حركة السير توقفت في الشوارع الرئيسية طوال اليوم، " * 2
+    rest_b = "وتوقعت الأرصاد طقسا حارا في معظم المناطق مع رياح نشطة وأمطار متفرقة على السواحل الشمالية، " * 2
+    monkeypatch.setattr(SETTINGS.link, "lead_head_chars", len(opening))
+    same_head = (opening + rest_a, opening + rest_b)
+    same_rest = (opening + rest_a, other_opening + rest_a)
+
+    def cosines(weight):
+        monkeypatch.setattr(SETTINGS.link, "w_lead_head", weight)
+        return [pair_score(_profile(x), _profile(y), 0.0)[1]["lead_text"] for x, y in (same_head, same_rest)]
+    flat, weighted = cosines(0.0), cosines(0.5)
+    assert weighted[0] > flat[0] and weighted[1] < flat[1]
+    assert weighted[0] > weighted[1]
+
+
 def test_pair_score_does_not_depend_on_what_else_is_stored():
     a = _profile(CORPUS[3][1])
     b = _profile(CORPUS[4][1])

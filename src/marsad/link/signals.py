@@ -4,10 +4,13 @@ In: an article's title, display text, published date and entity mentions (with e
 country and geocoding precision when the entity stage has run). Out: an :class:`ArticleProfile`:
 
 - ``lead``: character n-gram TF-IDF of the title and lead (the opening ``lead_chars`` characters), so
-  the recap paragraphs at the end of an article never glue two developments together;
+  the recap paragraphs at the end of an article never glue two developments together, with the title
+  and first ``lead_head_chars`` characters weighing ``w_lead_head`` more;
 - ``topic``: the same over the whole text, kept to its heaviest buckets (used for storylines);
-- ``keys``: entities named in the lead; ``persons`` (linked people) and ``cities`` (places at town
-  precision) among them; ``entities``: every entity the article names (storyline profile);
+- ``keys``: entities named in the lead, a whole country marked ``country:`` (it names the arena that
+  many developments share, so a shared country counts ``w_country_key`` of a shared entity); ``persons``
+  (linked people) and ``cities`` (places at town precision) among them; ``entities``: every entity
+  the article names (storyline profile);
 - ``weekdays`` named in the lead ("الخميس", "أمس الأحد") and ``days``: the article's date when
   known and dates written out in its opening (proleptic ordinals).
 
@@ -36,6 +39,7 @@ from . import chargrams
 
 _WORD = re.compile(r"\w+")
 _GENERIC_PERSON = "marsad:per:"          # an unlinked one-word name: too weak to tell people apart
+COUNTRY_KEY = "country:"                 # lead key of a whole country: "country:" + its entity id
 
 
 @dataclass
@@ -85,6 +89,25 @@ def lead_text(title: str | None, title_derived: bool, text: str, chars: int | No
     return head + text[:chars]
 
 
+def _lead_vector(title: str | None, title_derived: bool, text: str, lead: str) -> dict[int, float]:
+    """TF-IDF of the title and lead, the title and opening ``lead_head_chars`` weighing ``w_lead_head``
+    more: a news report says what happened first, and what follows drifts to reactions and background."""
+    cfg = SETTINGS.link
+    vec = chargrams.tfidf(lead)
+    if cfg.w_lead_head <= 0 or cfg.lead_head_chars >= cfg.lead_chars:
+        return vec
+    for k, v in chargrams.tfidf(lead_text(title, title_derived, text, cfg.lead_head_chars)).items():
+        vec[k] = vec.get(k, 0.0) + cfg.w_lead_head * v
+    norm = sum(v * v for v in vec.values()) ** 0.5
+    return {k: v / norm for k, v in vec.items()} if norm else {}
+
+
+def _is_country(mention: dict) -> bool:
+    """A whole country (a place or nationality linked to a place of country precision: لبنان,
+    اللبناني): it names the arena many developments share more than the happening."""
+    return mention.get("type") in ("GPE", "NORP") and mention.get("geo_precision") == 3
+
+
 def article_profile(article_id: int, title: str | None, title_derived: bool, text: str,
                     published: str | None, mentions: list[dict]) -> ArticleProfile:
     """Profile of one article; ``mentions``: dicts with start, type, entity_id, text, geo_precision."""
@@ -93,18 +116,19 @@ def article_profile(article_id: int, title: str | None, title_derived: bool, tex
     topic = chargrams.tfidf(text)
     if len(topic) > cfg.topic_buckets:
         topic = dict(sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.topic_buckets])
-    p = ArticleProfile(article_id, lead=chargrams.tfidf(lead), topic=topic)
+    p = ArticleProfile(article_id, lead=_lead_vector(title, title_derived, text, lead), topic=topic)
     keys: dict[str, None] = {}
     for m in mentions:
         eid = m.get("entity_id")
         if not eid:
             continue
-        p.names.setdefault(eid, m.get("name") or m.get("text") or eid)
         if eid not in p.entities:
             p.entities.append(eid)
         if m["start"] >= cfg.lead_chars:
             continue
-        keys[eid] = None
+        key = COUNTRY_KEY + eid if _is_country(m) else eid
+        p.names.setdefault(key, m.get("name") or m.get("text") or eid)
+        keys[key] = None
         if m.get("type") == "PER" and not eid.startswith(_GENERIC_PERSON) and eid not in p.persons:
             p.persons.append(eid)
         if m.get("geo_precision") == 1 and eid not in p.cities:
@@ -120,8 +144,12 @@ def article_profile(article_id: int, title: str | None, title_derived: bool, tex
 
 
 def _jaccard(a: list, b: list) -> float:
+    """Jaccard of two key lists, a shared whole country counting ``w_country_key`` of a shared entity."""
     sa, sb = set(a), set(b)
-    return len(sa & sb) / len(sa | sb) if sa and sb else 0.0
+    if not (sa and sb):
+        return 0.0
+    w = SETTINGS.link.w_country_key
+    return sum(w if k.startswith(COUNTRY_KEY) else 1.0 for k in sa & sb) / len(sa | sb)
 
 
 def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
