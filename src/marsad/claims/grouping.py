@@ -119,9 +119,12 @@ def _casualty_units() -> frozenset[str]:
     return frozenset(r["unit"] for r in data.rows("claim_casualty_words.tsv") if r.get("unit"))
 
 
-def _rounds(c: dict) -> set[str]:
+def _rounds(c: dict) -> frozenset[str]:
     """The round / session / stage ordinals a claim names, without the article (أولى = الأولى)."""
-    return {o[2:] if o.startswith("ال") else o for o in (c.get("flags") or {}).get("ordinals") or []}
+    v = c.get("_rounds")
+    if v is None:
+        v = c["_rounds"] = frozenset(_ordinal(o) for o in (c.get("flags") or {}).get("ordinals") or [])
+    return v
 
 
 def rounds_differ(a: dict, b: dict) -> bool:
@@ -138,12 +141,21 @@ def _ordinal(o: str | None) -> str | None:
 
 def _count_table(c: dict) -> dict[str, list[tuple]]:
     """unit -> [(low, high, round)] of a claim's counts (round: the ordinal the count belongs to, or None)."""
-    d: dict = {}
-    for item in (c.get("flags") or {}).get("counts") or []:
-        v, u = item[0], item[1]
-        q, r = (item[2] if len(item) > 2 else "="), (item[3] if len(item) > 3 else None)
-        d.setdefault(u, []).append((*_interval(v, q), _ordinal(r)))
+    d = c.get("_count_table")
+    if d is None:
+        d = c["_count_table"] = {}
+        for item in (c.get("flags") or {}).get("counts") or []:
+            v, u = item[0], item[1]
+            q, r = (item[2] if len(item) > 2 else "="), (item[3] if len(item) > 3 else None)
+            d.setdefault(u, []).append((*_interval(v, q), _ordinal(r)))
     return d
+
+
+def _exact_values(c: dict) -> frozenset:
+    v = c.get("_exact_values")
+    if v is None:
+        v = c["_exact_values"] = frozenset(x[0] for xs in _count_table(c).values() for x in xs if x[0] == x[1])
+    return v
 
 
 def _compare_counts(a: dict, b: dict) -> tuple[list[tuple], bool]:
@@ -153,7 +165,7 @@ def _compare_counts(a: dict, b: dict) -> tuple[list[tuple], bool]:
     if rounds_differ(a, b):
         return [], False
     ta, tb = _count_table(a), _count_table(b)
-    exact = [{x[0] for xs in t.values() for x in xs if x[0] == x[1]} for t in (ta, tb)]
+    exact = [_exact_values(a), _exact_values(b)]
     out, other_round = [], False
     for u in ta.keys() & tb.keys():
         pairs = [(x, y) for x in ta[u] for y in tb[u] if not (x[2] and y[2] and x[2] != y[2])]
@@ -185,12 +197,12 @@ def mismatch(a: dict, b: dict) -> list[str]:
         why.append("denial")    # a denial never supports what it denies, nor what others report
     if _not_involved(a) != _not_involved(b):
         why.append("denial")    # "X did it, and Y was not involved" also denies; "X did it" does not
-    if a["numbers"] and b["numbers"] and not set(a["numbers"]) & set(b["numbers"]):
+    if a["numbers"] and b["numbers"] and not _set(a, "numbers") & _set(b, "numbers"):
         why.append("numbers")
     conflicts, other_round = _compare_counts(a, b)
     if conflicts:
         why.append("numbers")
-    if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
+    if a["places"] and b["places"] and not _set(a, "places") & _set(b, "places") and not _places_nest(a, b):
         why.append("places")
     if facilities_differ(a, b) and "places" not in why:
         why.append("places")
@@ -213,10 +225,19 @@ def _oppositions() -> frozenset[tuple[str, str]]:
     return frozenset(out)
 
 
+def _predicates(c: dict) -> frozenset[str]:
+    """The predicate classes (``~leave``) among a claim's terms."""
+    v = c.get("_predicates")
+    if v is None:
+        v = c["_predicates"] = frozenset(t for t in c["terms"] if t.startswith("~"))
+    return v
+
+
 def opposed(a: dict, b: dict) -> list[str]:
     """Predicate classes of ``a`` and ``b`` that cannot both hold (captured / withdrew)."""
-    pa = {t for t in a["terms"] if t.startswith("~")} - {t for t in b["terms"] if t.startswith("~")}
-    pb = {t for t in b["terms"] if t.startswith("~")} - {t for t in a["terms"] if t.startswith("~")}
+    pa, pb = _predicates(a) - _predicates(b), _predicates(b) - _predicates(a)
+    if not pa or not pb:
+        return []
     return sorted(f"{x}/{y}" for x in pa for y in pb if (x, y) in _oppositions())
 
 
@@ -225,11 +246,18 @@ _PLACE_NAME: dict[str, str] = {}
 _FACILITIES: set[str] = set()
 
 
+def _facilities(c: dict) -> frozenset[str]:
+    v = c.get("_facilities")
+    if v is None:
+        v = c["_facilities"] = frozenset(c["entities"]) & _FACILITIES
+    return v
+
+
 def facilities_differ(a: dict, b: dict) -> bool:
     """Both claims name a facility (airport, port, power station, base) and none is the same: they are
     about different targets or sites ("غارة على محطة كهرباء حزيز" / "غارة على محطة كهرباء ذهبان"),
     however alike their wording."""
-    fa, fb = set(a["entities"]) & _FACILITIES, set(b["entities"]) & _FACILITIES
+    fa, fb = _facilities(a), _facilities(b)
     return bool(fa) and bool(fb) and not fa & fb
 
 
@@ -255,15 +283,24 @@ REASON_CONFIDENCE = {"denial": 0.85, "numbers": 0.7, "opposed": 0.6, "polarity":
 STANCE_BONUS = 0.1
 
 
+def _set(c: dict, field: str) -> frozenset:
+    """A claim row's list field as a set, built once per row."""
+    key = "_set_" + field
+    v = c.get(key)
+    if v is None:
+        v = c[key] = frozenset(c[field])
+    return v
+
+
 def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     """(reasons two claims about the same thing contradict, whether to ask the stance classifier).
 
     Two claims that agree on a negative statement never contradict; the stance classifier alone never
     makes a contradiction (it only adds to the confidence of one found here)."""
-    actors = (set(a["entities"]) - set(a["places"])) & (set(b["entities"]) - set(b["places"]))
-    ents = set(a["entities"]) & set(b["entities"])
-    terms = set(a["terms"]) & set(b["terms"])
-    preds = {t for t in terms if t.startswith("~")}
+    ents = _set(a, "entities") & _set(b, "entities")
+    actors = ents - _set(a, "places") - _set(b, "places")
+    terms = _set(a, "terms") & _set(b, "terms")
+    preds = _predicates(a) & _predicates(b)
     why = ["numbers"] if count_conflict(a, b, _casualty_units()) else []
     if denies_involvement(a, b) or denies_involvement(b, a):
         why.append("denial")
@@ -288,7 +325,10 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
 
 
 def _not_involved(c: dict) -> frozenset[str]:
-    return frozenset((c.get("flags") or {}).get("not_involved") or [])
+    v = c.get("_not_involved")
+    if v is None:
+        v = c["_not_involved"] = frozenset((c.get("flags") or {}).get("not_involved") or [])
+    return v
 
 
 def denies_involvement(neg: dict, pos: dict) -> bool:
@@ -344,26 +384,39 @@ def confidence(reasons: list[str]) -> float:
     return round(min(0.95, base + (STANCE_BONUS if "stance" in reasons else 0.0)), 2)
 
 
-def _exact_counts(c: dict) -> set[tuple]:
+def _exact_counts(c: dict) -> frozenset[tuple]:
     """(value, unit) of the exact counts a claim gives ("99 صوتا" -> (99, "votes"))."""
-    return {(x[0], x[1]) for x in (c.get("flags") or {}).get("counts") or [] if len(x) < 3 or x[2] == "="}
+    v = c.get("_exact_counts")
+    if v is None:
+        v = c["_exact_counts"] = frozenset(
+            (x[0], x[1]) for x in (c.get("flags") or {}).get("counts") or [] if len(x) < 3 or x[2] == "=")
+    return v
 
 
-def _words(c: dict) -> set[str]:
-    return {t for t in c["terms"] if not t.startswith("~")}
+def _words(c: dict) -> frozenset[str]:
+    v = c.get("_words")
+    if v is None:
+        v = c["_words"] = frozenset(t for t in c["terms"] if not t.startswith("~"))
+    return v
 
 
-def _main_words(c: dict) -> set[str]:
+def _main_words(c: dict) -> frozenset[str]:
     """The content words of a claim's main clause (:func:`marsad.claims.extract.main_clause`)."""
-    main = (c.get("flags") or {}).get("main_terms")
-    return _words(c) if main is None else {t for t in main if not t.startswith("~")}
+    v = c.get("_main_words")
+    if v is None:
+        main = (c.get("flags") or {}).get("main_terms")
+        v = c["_main_words"] = _words(c) if main is None else frozenset(t for t in main if not t.startswith("~"))
+    return v
 
 
-def _main_predicates(c: dict) -> set[str]:
+def _main_predicates(c: dict) -> frozenset[str]:
     """Predicate classes (``~kill``) of the words of a claim's main clause."""
     from .extract import predicate_classes
 
-    return predicate_classes(_main_words(c))
+    v = c.get("_main_predicates")
+    if v is None:
+        v = c["_main_predicates"] = frozenset(predicate_classes(_main_words(c)))
+    return v
 
 
 def lexical_overlap(a: dict, b: dict) -> bool:
@@ -383,9 +436,9 @@ def _related(a: dict, b: dict, cos: float) -> tuple[bool, bool]:
     ``frame_cos`` for two claims of one development that give the same exact count ("17 قتيلا" / "قتلت
     17 شخصا"), or whose main clauses state the same predicate class and share a word, with
     ``frame_min_entities`` entities in common (the same act on the same participants, worded apart)."""
-    ents = set(a["entities"]) & set(b["entities"])
+    ents = _set(a, "entities") & _set(b, "entities")
     anchor = bool(ents) or bool(_exact_counts(a) & _exact_counts(b))
-    terms = set(a["terms"]) & set(b["terms"])
+    terms = _set(a, "terms") & _set(b, "terms")
     same = (cos >= SAME_COS and anchor and bool(terms)) or (cos >= SAME_COS_STRONG and (anchor or terms))
     if not same and cos >= min(SAME_COS, LEXICAL_COS) and lexical_overlap(a, b):
         same = cos >= SAME_COS or (anchor and cos >= LEXICAL_COS)
@@ -567,15 +620,17 @@ def _group_scope(members: list[dict]) -> list[dict]:
             x = parent[x]
         return x
 
+    clash, alike = _pair_cache(lambda x, y: bool(mismatch(members[x], members[y]))), \
+        _pair_cache(lambda x, y: _related(members[x], members[y], _cos(members[x], members[y]))[0])
     for _, i, j in pairs:
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
-        if any(mismatch(members[x], members[y]) for x in group_members[ri] for y in group_members[rj]):
+        if any(clash(x, y) for x in group_members[ri] for y in group_members[rj]):
             continue
         if len(group_members[ri]) + len(group_members[rj]) > 2 and \
                 _mean_cos(V, keys, group_members[ri], group_members[rj]) < GROUP_MEAN_COS and \
-                not _mostly_same(members, group_members[ri], group_members[rj]):
+                not _mostly_same(members, group_members[ri], group_members[rj], alike):
             continue        # average linkage: a chain of pairwise-similar claims is not one claim
         parent[rj] = ri
         group_members[ri].extend(group_members.pop(rj))
@@ -599,15 +654,29 @@ def _group_scope(members: list[dict]) -> list[dict]:
     return out
 
 
-def _mostly_same(members: list[dict], gi: list[int], gj: list[int]) -> bool:
+def _pair_cache(fn):
+    """``fn(x, y)`` of two member indices, computed once per unordered pair (groups that fail to merge
+    are compared again as they grow)."""
+    done: dict[tuple[int, int], bool] = {}
+
+    def get(x: int, y: int) -> bool:
+        k = (x, y) if x < y else (y, x)
+        v = done.get(k)
+        if v is None:
+            v = done[k] = fn(*k)
+        return v
+    return get
+
+
+def _mostly_same(members: list[dict], gi: list[int], gj: list[int], alike=None) -> bool:
     """At least ``group_same_share`` of the pairs across two groups (of different articles) are one
-    claim on their own (:func:`_related`): the groups agree even where the encoder scores them apart
-    (the same count or act worded differently)."""
-    pairs = [(members[x], members[y]) for x in gi for y in gj if members[x]["article_id"] != members[y]["article_id"]]
+    claim on their own (:func:`_related`; ``alike(x, y)`` when given): the groups agree even where the
+    encoder scores them apart (the same count or act worded differently)."""
+    alike = alike or (lambda x, y: _related(members[x], members[y], _cos(members[x], members[y]))[0])
+    pairs = [(x, y) for x in gi for y in gj if members[x]["article_id"] != members[y]["article_id"]]
     if not pairs:
         return False
-    same = sum(1 for a, b in pairs if _related(a, b, _cos(a, b))[0])
-    return same >= GROUP_SAME_SHARE * len(pairs)
+    return sum(1 for x, y in pairs if alike(x, y)) >= GROUP_SAME_SHARE * len(pairs)
 
 
 def _mean_cos(V: np.ndarray, keys: np.ndarray, gi: list[int], gj: list[int]) -> float:
