@@ -401,3 +401,23 @@ def test_storyline_page_and_why_on_the_article_page(tmp_path):
         lines = c.get("/api/storylines").json()
         assert any(quake["id"] in l["story_ids"] for l in lines)
         assert c.get("/storylines/999999").status_code == 404
+
+
+def test_development_title_names_what_its_members_report():
+    """A teaser headline closest to the centroid loses to a headline naming the shared actors and act."""
+    from marsad.link.clustering import _title
+    from marsad.link.features import content_terms
+
+    leads = ["فرضت الولايات المتحدة عقوبات على قائد قوات الدعم السريع محمد حمدان دقلو بتهمة الإبادة",
+             "واشنطن تفرض عقوبات على حميدتي قائد قوات الدعم السريع",
+             "عقوبات أمريكية على قائد الدعم السريع في السودان"]
+    terms: dict[str, int] = {}
+    for lead in leads:
+        for t in set(content_terms(lead)):
+            terms[t] = terms.get(t, 0) + 1
+    rows = [{"id": 1, "title": "مفاجأة تطال زعيماً عربياً!", "title_derived": 0},
+            {"id": 2, "title": "عقوبات أمريكية على قائد قوات الدعم السريع", "title_derived": 0},
+            {"id": 3, "title": "فرضت الولايات المتحدة عقوبات", "title_derived": 1}]
+    near = {1: 0.9, 2: 0.8, 3: 0.95}
+    assert _title(rows, lambda r: near[r["id"]], terms, 3) == "عقوبات أمريكية على قائد قوات الدعم السريع"
+    assert _title(rows[:1] + rows[2:], lambda r: near[r["id"]], terms, 3) == "مفاجأة تطال زعيماً عربياً!"  # own headlines first

@@ -364,11 +364,28 @@ def _candidates(tables, ranked, closeness, terms: dict[str, int], n: int) -> lis
             if not 8 <= len(toks) <= 60:
                 continue
             words = content_terms(text[s:e])
-            central = sum(min(terms.get(t, 0), n) for t in words) / n / max(len(words), 1) ** 0.5
-            score = central + 0.3 / (1 + pos) + 0.2 * closeness(r) - 0.01 * rank
+            score = _centrality(words, terms, n) + 0.3 / (1 + pos) + 0.2 * closeness(r) - 0.01 * rank
             out.append((score, r["id"], r["outlet"] or f"#{r['id']}", s, e, text[s:e], _bigrams(toks), set(words)))
     out.sort(key=lambda c: (-c[0], c[1], c[3]))
     return out
+
+
+def _centrality(words: list[str], terms: dict[str, int], n: int) -> float:
+    """How much of what most members report a text says: its content words weighted by the share of
+    members whose opening has them, over the square root of its length (a long text is not favoured)."""
+    return sum(min(terms.get(t, 0), n) for t in words) / n / max(len(words), 1) ** 0.5
+
+
+def _title(ranked: list, closeness, terms: dict[str, int], n: int) -> str | None:
+    """A development's title: among its members' own headlines (lead sentences standing in for a title
+    only when none has one), the one closest to the members' centroid that also names what most of them
+    report. A teaser headline ('عقوبات أميركية تطال زعيم عربي!') names little of it and loses to one that
+    names the actors ('عقوبات أمريكية على حميدتي بسبب جرائم إبادة جماعية')."""
+    titled = [r for r in ranked if r["title"] and not r["title_derived"]] or [r for r in ranked if r["title"]]
+    if not titled:
+        return None
+    best = max(titled[:SUMMARY_MEMBERS], key=lambda r: closeness(r) + _centrality(content_terms(r["title"]), terms, n))
+    return best["title"]
 
 
 def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
@@ -392,12 +409,11 @@ def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
         return float(v @ centroid) if v.shape == centroid.shape else 0.0
 
     ranked = sorted(originals, key=lambda r: (-closeness(r), r["published"] or "9999", r["id"]))
-    titled = [r for r in ranked if r["title"] and not r["title_derived"]] or [r for r in ranked if r["title"]]
-    title = titled[0]["title"] if titled else None
     terms: dict[str, int] = {}
     for r in ranked[:SUMMARY_MEMBERS]:
         for t in set(content_terms(tables.article_text_and_spans(r["id"])[0][:SETTINGS.link.lead_chars])):
             terms[t] = terms.get(t, 0) + 1
+    title = _title(ranked, closeness, terms, max(min(len(originals), SUMMARY_MEMBERS), 1))
     chosen: list[tuple] = []
     used_sources: set[str] = set()
     candidates = _candidates(tables, ranked, closeness, terms, max(len(originals), 1))
