@@ -206,3 +206,19 @@ def test_html_main_text_title_date_and_dropped_blocks():
     assert a.published == "2023-03-03"
     assert P1 in a.text and P2 in a.text and "الأكثر قراءة" not in a.text and "الرئيسية" not in a.text
     assert any("الأكثر قراءة" in r for r in a.removed)
+
+
+# ---- clutter above the lead: other stories' headlines, date stamps, captions, false credits ------------
+@pytest.mark.parametrize("stamp", ["date 2023-03-03", "2023-03-03T09:15:00+03:00", "تاريخ النشر: 2023-03-03"])
+def test_a_machine_date_stamp_glued_to_the_lead_becomes_the_date(stamp):
+    (a,) = clean_scraped(f"{stamp} {P1}\n{P2}")
+    assert a.published == "2023-03-03" and a.paragraphs == [P1, P2]
+    assert a.title.startswith("أعلنت السلطات المحلية")
+    assert ("date", stamp) in a.removed
+
+
+def test_a_lead_that_opens_with_a_year_is_not_a_date_stamp():
+    lead = "2023 كان عاما صعبا على مزارعي القمح في ريف حماة بعد موجة جفاف طويلة أتلفت معظم المحاصيل في المنطقة."
+    (a,) = clean_scraped(f"{lead}\n{P2}")
+    assert a.paragraphs[0] == lead and a.published is None
+

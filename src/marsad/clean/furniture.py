@@ -135,6 +135,18 @@ def source_line(line: str) -> str | None:
     return m.group("name").strip(" .") if m and word_count(line) <= 10 else None
 
 
+# A machine date stamp opening a paragraph ("date 2025-01-09 أعلن ...", "2025-01-09T10:00:00 أعلن ..."):
+# scraper or CMS metadata glued to the lead, never how an Arabic sentence starts.
+_DATE_STAMP = re.compile(r"^(?:date|published|تاريخ النشر|التاريخ)?\s*[:：]?\s*(?P<iso>(?:19|20)\d\d-[01]\d-[0-3]\d)"
+                         r"(?:[T ][0-2]\d:[0-5]\d(?::[0-5]\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?\s*[|:–-]?\s+", re.I)
+
+
+def date_stamp_prefix(line: str) -> tuple[str, int] | None:
+    """``(ISO date, prefix_length)`` when ``line`` opens with a machine date stamp, else None."""
+    m = _DATE_STAMP.match(line)
+    return (m.group("iso"), m.end()) if m else None
+
+
 @lru_cache(maxsize=1)
 def _kind_labels() -> dict[str, str]:
     return {r["kind"]: r["label"] for r in data.rows("furniture_kinds_ar.tsv")}

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 from ..text import normalize, split_sentences
 from .dates import find_date
-from .furniture import (author_line, byline_outlet, byline_prefix, ends_sentence, furniture_kind,
-                        is_section_label, source_line, split_marker, word_count)
+from .furniture import (author_line, byline_outlet, byline_prefix, date_stamp_prefix, ends_sentence,
+                        furniture_kind, is_section_label, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
 TITLE_MIN_WORDS = 3
@@ -206,6 +206,7 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
                 art.removed.append(("repeated-title", line))
             continue
         if not body:
+            line = _strip_date_stamp(art, line)
             pre = byline_prefix(line)
             if pre and _is_body(line[pre[1]:]):
                 art.outlet = art.outlet or pre[0]
@@ -223,6 +224,18 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         art.title = _derive_title(art.paragraphs[0])
         art.title_derived = True
     return art
+
+
+def _strip_date_stamp(art: ParsedArticle, line: str) -> str:
+    """The first body paragraph without a machine date stamp glued to its start (kept as the date)."""
+    stamp = date_stamp_prefix(line)
+    if not stamp or not _is_body(line[stamp[1]:]):
+        return line
+    prefix = line[:stamp[1]].strip()
+    if art.published is None:
+        art.published, art.published_raw = stamp[0], prefix
+    art.removed.append(("date", prefix))
+    return line[stamp[1]:]
 
 
 def _derive_title(paragraph: str, max_words: int = 20) -> str:
