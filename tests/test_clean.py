@@ -5,7 +5,7 @@ import re
 import pytest
 
 from marsad.clean import CleanError, clean_document
-from marsad.clean.furniture import furniture_kind, is_section_label
+from marsad.clean.furniture import author_line, furniture_kind, is_section_label
 from marsad.clean.scraped import clean_scraped
 from marsad.model import Document
 
@@ -222,3 +222,10 @@ def test_a_lead_that_opens_with_a_year_is_not_a_date_stamp():
     (a,) = clean_scraped(f"{lead}\n{P2}")
     assert a.paragraphs[0] == lead and a.published is None
 
+
+def test_a_headline_that_starts_with_a_credit_word_is_no_byline():
+    assert author_line("تحرير المدينة القديمة: خطوة نحو عودة السكان") is None
+    assert author_line("تحرير: سامي الحمصي") == "سامي الحمصي"
+    assert author_line("كتب سامي الحمصي") == "سامي الحمصي"
+    (a,) = clean_scraped("\n".join(["تحرير المدينة القديمة: خطوة نحو عودة السكان", P1, P2]))
+    assert a.title == "تحرير المدينة القديمة: خطوة نحو عودة السكان" and a.byline is None

@@ -101,7 +101,8 @@ def is_section_label(line: str) -> bool:
 
 _BYLINE_LINE = re.compile(r"^(?P<outlet>[^|/\n]{2,40}?)\s*(?:\|\||\||/\s*-|–|—)\s*(?P<role>متابعات|خاص|وكالات|ترجمات|ترجمة|تقرير|تحرير)?\s*$")
 _BYLINE_PREFIX = re.compile(r"^(?P<outlet>[^\s/|.،,:]{2,25}(?: [^\s/|.،,:]{2,25}){0,2})\s*/\s*-\s*")
-_AUTHOR = re.compile(r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|by)\s*[:：-]?\s*(?P<name>[^\n]{2,60})$", re.I)
+# The name holds no colon: "تحرير المدينة: خطوة نحو ..." is a headline ("تحرير" = liberation), not a credit.
+_AUTHOR = re.compile(r"^(?:بقلم|كتب|كتبت|كتبه|إعداد|اعداد|تحرير|by)\s*[:：-]?\s*(?P<name>[^\n:：]{2,60})$", re.I)
 _SOURCE = re.compile(r"^(?:المصدر|مصدر الخبر|المصادر|source)\s*[:：]\s*(?P<name>.{2,80}?)\s*$", re.I)
 
 
