@@ -209,6 +209,39 @@ def test_html_main_text_title_date_and_dropped_blocks():
 
 
 # ---- clutter above the lead: other stories' headlines, date stamps, captions, false credits ------------
+OTHER_HEADLINES = ["ارتفاع أسعار الذهب في الأسواق المحلية", "منتخب الشباب يتأهل إلى نهائي البطولة القارية",
+                   "توقعات الطقس: أمطار غزيرة على المرتفعات الغربية", "وزارة التربية تعلن مواعيد امتحانات الثانوية",
+                   "مهرجان السينما يكرم الفنانين الرواد في دورته الجديدة"]
+
+
+def test_a_list_of_other_stories_headlines_above_the_lead_is_dropped():
+    (a,) = clean_scraped("\n".join(OTHER_HEADLINES + [P1, P2]))
+    assert a.paragraphs == [P1, P2]
+    assert a.title_derived and a.title.startswith("أعلنت السلطات المحلية في مدينة حمص")
+    assert [l for k, l in a.removed if k == "related"] == OTHER_HEADLINES
+
+
+def test_the_article_title_after_a_headline_list_stays_the_title():
+    title = "افتتاح جسر جديد فوق نهر العاصي في حمص"
+    (a,) = clean_scraped("\n".join(OTHER_HEADLINES[:4] + [title, P1, P2]))
+    assert a.title == title and not a.title_derived and a.paragraphs == [P1, P2]
+
+
+def test_two_unrelated_header_lines_are_not_a_headline_list():
+    title, sub = "افتتاح جسر جديد فوق نهر العاصي في حمص", "المحافظ يتحدث عن كلفة المشروع وموعد الصيانة"
+    lines = [title, sub] + OTHER_HEADLINES[:2] + [P1, P2]
+    (a,) = clean_scraped("\n".join(lines))
+    assert a.title == title and "related" not in {k for k, _ in a.removed}
+
+
+def test_subtitles_that_share_words_with_the_lead_are_kept():
+    title = "افتتاح جسر جديد فوق نهر العاصي في حمص"
+    subs = ["المحافظ: الجسر يخفف الازدحام في وسط المدينة", "كلفة المشروع بلغت نحو مليوني دولار",
+            "أعمال الصيانة تبدأ العام المقبل مع شركات محلية"]
+    (a,) = clean_scraped("\n".join([title] + subs + [P1, P2]))
+    assert a.title == title and a.paragraphs == subs + [P1, P2]
+
+
 @pytest.mark.parametrize("stamp", ["date 2023-03-03", "2023-03-03T09:15:00+03:00", "تاريخ النشر: 2023-03-03"])
 def test_a_machine_date_stamp_glued_to_the_lead_becomes_the_date(stamp):
     (a,) = clean_scraped(f"{stamp} {P1}\n{P2}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import data
-from ..text import fold_arabic, normalize
+from ..text import fold_arabic, normalize, strip_clitics
 
 _CRUMB_SEP = re.compile(r"\s+(?:>|/|\||\\|•|·)\s+|\s*(?:»|›|‹)\s*")
 _EDGE = re.compile(r"^[\s()\[\]{}<>|:•·*#\"'.,!?-]+|[\s()\[\]{}<>|:•·*#\"'.,!?-]+$")
@@ -146,6 +146,21 @@ def date_stamp_prefix(line: str) -> tuple[str, int] | None:
     """``(ISO date, prefix_length)`` when ``line`` opens with a machine date stamp, else None."""
     m = _DATE_STAMP.match(line)
     return (m.group("iso"), m.end()) if m else None
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    words = (normalize(w) for line in data.lines("link_stopwords.txt") for w in line.split())
+    return frozenset(strip_clitics(w) for w in words)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Content-word stems of ``text`` (normalised, proclitics off, function words and digits out)."""
+    stems = (strip_clitics(w) for w in _WORD.findall(normalize(text)))
+    return frozenset(w for w in stems if len(w) >= 3 and not w.isdigit() and w not in _stopwords())
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..text import normalize, split_sentences
 from .dates import find_date
-from .furniture import (author_line, byline_outlet, byline_prefix, date_stamp_prefix, ends_sentence,
+from .furniture import (author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix, ends_sentence,
                         furniture_kind, is_section_label, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
@@ -27,6 +27,8 @@ DATELINE_MAX_WORDS = 6       # a header line this short ending with ":" introduc
 TITLE_MAX_WORDS = 30
 DATE_LINE_MAX_WORDS = 12
 NEW_ARTICLE_MIN_WORDS = 60   # text after a read-also block this long is an appended article
+RELATED_BLOCK_MIN_LINES = 3  # this many headlines above the lead sharing no word with it: other stories' list
+LEAD_LINES = 2               # body paragraphs a header line is compared with
 # HTML tags left in scraped text (<strong>, <br/>, <a href=...>): formatting, not words
 _INLINE_TAG = re.compile(r"</?(strong|b|i|em|u|span|font|a|br|p|div|h[1-6]|sup|sub|small|mark)\b[^<>]{0,300}?/?>",
                          re.IGNORECASE)
@@ -144,6 +146,31 @@ def _take_meta_line(art: ParsedArticle, line: str, title_key: str | None) -> boo
     return False
 
 
+def _unrelated_headlines(candidates: list[str], body: list[str]) -> set[int]:
+    """Indexes of the header lines that form a list of other stories' headlines (a sidebar or ticker the
+    scrape kept above the article): a run of headline-like lines (title length, no final punctuation)
+    sharing at most one content word with the article's opening paragraphs, at least
+    RELATED_BLOCK_MIN_LINES of them sharing none."""
+    lead = content_words(" ".join(body[:LEAD_LINES]))
+    if not lead:
+        return set()
+    found: set[int] = set()
+    run: list[int] = []
+    zeros = 0
+    for k, line in enumerate(candidates + [""]):   # the sentinel closes the last run
+        headline = TITLE_MIN_WORDS <= word_count(line) <= TITLE_MAX_WORDS and not ends_sentence(line) \
+            and not is_section_label(line)
+        shared = len(content_words(line) & lead) if headline else 2
+        if shared <= 1:
+            run.append(k)
+            zeros += shared == 0
+            continue
+        if zeros >= RELATED_BLOCK_MIN_LINES:
+            found.update(run)
+        run, zeros = [], 0
+    return found
+
+
 def _leads_in(line: str) -> bool:
     """A line ending with ":" introduces what follows (a dateline, a source): never a title."""
     return line.rstrip().endswith(":")
@@ -165,6 +192,9 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.removed.append((kind, line))
         elif not _take_meta_line(art, line, title_key):
             candidates.append(line)
+    related = _unrelated_headlines(candidates, rest)
+    art.removed.extend(("related", line) for k, line in enumerate(candidates) if k in related)
+    candidates = [line for k, line in enumerate(candidates) if k not in related]
 
     # Title: the first header line of title length; shorter lines above it are section labels.
     title_idx = None
