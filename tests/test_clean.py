@@ -256,6 +256,15 @@ def test_a_lead_that_opens_with_a_year_is_not_a_date_stamp():
     assert a.paragraphs[0] == lead and a.published is None
 
 
+def test_a_caption_doubled_below_the_title_is_dropped_but_a_doubled_title_stays():
+    title = "افتتاح جسر جديد فوق نهر العاصي في حمص"
+    (a,) = clean_scraped("\n".join([title, "جسر العاصي الجديد", "جسر العاصي الجديد", P1, P2]))
+    assert a.title == title and a.paragraphs == [P1, P2]
+    assert [k for k, _ in a.removed].count("caption") == 2
+    (b,) = clean_scraped("\n".join([title, title, P1, P2]))
+    assert b.title == title and b.paragraphs == [P1, P2]
+
+
 def test_a_headline_that_starts_with_a_credit_word_is_no_byline():
     assert author_line("تحرير المدينة القديمة: خطوة نحو عودة السكان") is None
     assert author_line("تحرير: سامي الحمصي") == "سامي الحمصي"

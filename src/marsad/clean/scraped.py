@@ -8,7 +8,9 @@ source and the furniture lines removed (kind and text, in order).
 How: lines are classified (furniture rules, section labels, date lines, bylines, "المصدر:" lines),
 the document is cut at "read also" markers when a full article follows (a related-headline list is
 dropped instead), and in each part the header zone above the first body paragraph yields the
-title and metadata; short trailing lines after the last body paragraph are dropped.
+title and metadata; short trailing lines after the last body paragraph are dropped. Clutter above the
+lead goes too: a list of other stories' headlines (headline-like lines sharing no word with the lead),
+a caption doubled below the title, and a machine date stamp glued to the lead (kept as the date).
 """
 
 from __future__ import annotations
@@ -171,6 +173,14 @@ def _unrelated_headlines(candidates: list[str], body: list[str]) -> set[int]:
     return found
 
 
+def _doubled(lines: list[str], skip: int | None) -> set[int]:
+    """Indexes of lines that appear twice in a row (other than line ``skip``, the title, and its repeat):
+    below the title, an image's alt text and caption."""
+    pairs = {k for k in range(len(lines) - 1)
+             if skip not in (k, k + 1) and normalize(lines[k]) == normalize(lines[k + 1])}
+    return pairs | {k + 1 for k in pairs}
+
+
 def _leads_in(line: str) -> bool:
     """A line ending with ":" introduces what follows (a dateline, a source): never a title."""
     return line.rstrip().endswith(":")
@@ -208,11 +218,14 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.title = candidates[title_idx]
             title_key = normalize(art.title)
     keep_header: list[str] = []
+    captions = _doubled(candidates, title_idx)
     for k, line in enumerate(candidates):
         if k == title_idx:
             continue
         if title_key and normalize(line) == title_key:
             art.removed.append(("repeated-title", line))
+        elif k in captions:
+            art.removed.append(("caption", line))
         elif (title_idx is not None and k < title_idx) or is_section_label(line) or word_count(line) < TITLE_MIN_WORDS:
             art.removed.append(("section", line))
         elif _leads_in(line) and word_count(line) <= DATELINE_MAX_WORDS:
