@@ -271,3 +271,24 @@ def test_a_headline_that_starts_with_a_credit_word_is_no_byline():
     assert author_line("كتب سامي الحمصي") == "سامي الحمصي"
     (a,) = clean_scraped("\n".join(["تحرير المدينة القديمة: خطوة نحو عودة السكان", P1, P2]))
     assert a.title == "تحرير المدينة القديمة: خطوة نحو عودة السكان" and a.byline is None
+
+
+@pytest.mark.parametrize("line,kind", [("النموذج أون لاين", "site"), ("شبكة السهل الإخبارية .. وكالات", "site"),
+                                       ("الساحل 24 – اللاذقية", "site"), ("بوابة النموذج نيوز", "site"),
+                                       ("وكالات - حمص", "byline"), ("+ الخط -", "font"),
+                                       ("استمع إلى الملخص", "listen"), ("اظهر الملخص", "listen")])
+def test_site_names_credits_and_page_controls_above_the_lead(line, kind):
+    assert furniture_kind(line) == kind
+    (a,) = clean_scraped("\n".join(["افتتاح جسر جديد فوق نهر العاصي في حمص", line, P1, P2]))
+    assert a.title == "افتتاح جسر جديد فوق نهر العاصي في حمص" and a.paragraphs == [P1, P2]
+
+
+def test_a_site_name_is_not_the_title_and_a_question_headline_is():
+    question = "كيف سيغير الجسر الجديد حركة المرور في حمص؟"
+    (a,) = clean_scraped("\n".join(["النموذج أون لاين", question, P1, P2]))
+    assert a.title == question and a.paragraphs == [P1, P2]
+
+
+def test_headlines_and_sentences_that_end_like_site_names_are_kept():
+    for line in ["شبكة الكهرباء تنهار في عدن", "وارتفع عدد القتلى إلى 24", "الإنترنت يعود إلى المدينة بعد انقطاع طويل"]:
+        assert furniture_kind(line) is None
