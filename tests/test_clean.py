@@ -292,3 +292,21 @@ def test_a_site_name_is_not_the_title_and_a_question_headline_is():
 def test_headlines_and_sentences_that_end_like_site_names_are_kept():
     for line in ["شبكة الكهرباء تنهار في عدن", "وارتفع عدد القتلى إلى 24", "الإنترنت يعود إلى المدينة بعد انقطاع طويل"]:
         assert furniture_kind(line) is None
+
+
+@pytest.mark.parametrize("caption", ["من حمص - (مواقع التواصل)", "عمال على الجسر الجديد (رويترز)", "صورة من الموقع (أ ف ب)"])
+def test_a_photo_caption_with_its_credit_above_the_lead_is_no_title(caption):
+    assert furniture_kind(caption) == "caption"
+    (a,) = clean_scraped(f"{caption}\n{P1}\n{P2}")
+    assert a.title_derived and a.paragraphs == [P1, P2]
+
+
+def test_headlines_and_sentences_with_a_bracketed_word_are_kept():
+    assert furniture_kind("الجيش يعلن السيطرة على المدينة (فيديو)") is None
+    assert furniture_kind("وقال المتحدث إن القوات انسحبت من المدينة صباح اليوم (رويترز).") is None
+
+
+def test_a_two_word_caption_ending_with_a_table_bar_is_not_content():
+    title = "افتتاح جسر جديد فوق نهر العاصي في حمص"
+    (a,) = clean_scraped("\n".join([title, "![]() |", "جسر العاصي |", P1, P2]))
+    assert a.title == title and a.paragraphs == [P1, P2]

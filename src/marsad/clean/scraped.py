@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..text import normalize, split_sentences
 from .dates import find_date
 from .furniture import (author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix, ends_sentence,
-                        furniture_kind, is_section_label, source_line, split_marker, word_count)
+                        furniture_kind, is_section_label, line_key, source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
 TITLE_MIN_WORDS = 3
@@ -181,6 +181,11 @@ def _doubled(lines: list[str], skip: int | None) -> set[int]:
     return pairs | {k + 1 for k in pairs}
 
 
+def _words(line: str) -> int:
+    """Words of a header line without the bars and brackets around it ("نواف سلام |" has two)."""
+    return word_count(line_key(line))
+
+
 def _leads_in(line: str) -> bool:
     """A line ending with ":" introduces what follows (a dateline, a source): never a title."""
     return line.rstrip().endswith(":")
@@ -212,7 +217,7 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         # A lone short line (a place, a name, a time, a site name) is no title: the lead sentence makes a
         # better one. Nor is a line that introduces what follows ("وكالات - بيروت:").
         title_idx = next((k for k, line in enumerate(candidates)
-                          if TITLE_MIN_WORDS <= word_count(line) <= TITLE_MAX_WORDS
+                          if TITLE_MIN_WORDS <= _words(line) <= TITLE_MAX_WORDS
                           and not is_section_label(line) and not _leads_in(line)), None)
         if title_idx is not None:
             art.title = candidates[title_idx]
@@ -226,7 +231,7 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             art.removed.append(("repeated-title", line))
         elif k in captions:
             art.removed.append(("caption", line))
-        elif (title_idx is not None and k < title_idx) or is_section_label(line) or word_count(line) < TITLE_MIN_WORDS:
+        elif (title_idx is not None and k < title_idx) or is_section_label(line) or _words(line) < TITLE_MIN_WORDS:
             art.removed.append(("section", line))
         elif _leads_in(line) and word_count(line) <= DATELINE_MAX_WORDS:
             art.removed.append(("dateline", line))   # "وكالات - بيروت:", "الشارقة 24 – أ ف ب:"
