@@ -275,7 +275,7 @@ def test_a_headline_that_starts_with_a_credit_word_is_no_byline():
 
 @pytest.mark.parametrize("line,kind", [("النموذج أون لاين", "site"), ("شبكة السهل الإخبارية .. وكالات", "site"),
                                        ("الساحل 24 – اللاذقية", "site"), ("بوابة النموذج نيوز", "site"),
-                                       ("وكالات - حمص", "byline"), ("+ الخط -", "font"),
+                                       ("وكالات - حمص", "dateline"), ("+ الخط -", "font"),
                                        ("استمع إلى الملخص", "listen"), ("اظهر الملخص", "listen")])
 def test_site_names_credits_and_page_controls_above_the_lead(line, kind):
     assert furniture_kind(line) == kind
