@@ -5,8 +5,9 @@ escaped, no inline script, strict Content-Security-Policy): ``/`` overview, ``/s
 ``/articles/{id}``, ``/entities`` and ``/entities/{id}``, ``/search``, ``/ingest``. API under
 ``/api`` in the shape of the ``marsad/1`` export, paginated, with filters; OpenAPI at
 ``/openapi.json``. Every page and answer comes from indexed queries and trigger-kept summary tables
-(:mod:`marsad.store.web`); the overview's summary is recomputed at most every
-``SETTINGS.web.summary_seconds`` per worker while the store changes. Writes (ingest) pass
+(:mod:`marsad.store.web`), and is kept by :class:`AnswerCache` as sent until the store changes; while a
+marsad run writes the store, the overview's summary and kept answers are recomputed at most every
+``SETTINGS.web.summary_seconds`` per worker (a story's answers: when that story changes). Writes (ingest) pass
 :class:`WriteGuard` first: token and size are checked before any byte of the body is read. Ingest
 runs in a separate, lower-priority process (:mod:`marsad.web.jobs`), so pages keep their speed.
 Each worker thread keeps its own store connection (SQLite in WAL mode: readers never wait).
