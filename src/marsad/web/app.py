@@ -39,6 +39,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
@@ -46,6 +47,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from .. import __version__
 from ..clean.furniture import removed_pairs
 from ..errors import MarsadError
+from ..text.phrases import count_ar, form
 from ..settings import SETTINGS
 from ..store import Store
 from . import data
@@ -74,12 +76,21 @@ MAX_ID = 2 ** 63 - 1          # SQLite's largest integer: larger ids are refused
 WEB = SETTINGS.web
 
 
+def _count_b(n, singular: str) -> Markup:
+    """A count with its noun in agreement, the number in bold: '<b>5</b> مقالات', '<b>مقالتان</b>'."""
+    if n in (1, 2):
+        return Markup("<b>%s</b>") % count_ar(n, singular)
+    return Markup("<b>%s</b> %s") % ("؟" if n is None else n, form(0 if n is None else n, singular))
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("marsad.web", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["inert"] = data.inert
     env.filters["event_ar"] = data.event_type_ar
     env.filters["segments"] = data.segments_html
+    env.filters["count_ar"] = count_ar
+    env.filters["count_b"] = _count_b
     static = HERE / "static"
     env.globals.update(leaflet_ready=(static / "vendor" / "leaflet" / "leaflet.js").is_file(),
                        basemap_ready=(static / "world.svg").is_file())
