@@ -813,3 +813,14 @@ def test_groups_merge_when_most_pairs_across_them_are_one_claim_though_their_mea
         rows.append(r)
     assert _mostly_same(rows, [0, 1], [2])          # 17 killed, worded apart: both pairs are one claim
     assert not _mostly_same(rows, [0, 1], [3])      # another toll
+
+
+def test_an_outlets_own_claims_have_its_arabic_name_as_origin():
+    """An outlet that is the origin of its own sentence is named in Arabic on pages, not by its English name."""
+    from marsad.claims.origins import group_origins, origin_of
+    from marsad.web.data import origin_label_ar
+
+    chain = [{"kind": "outlet", "name": "Sahafati", "name_ar": "صحافتي", "entity_id": None}]
+    o = origin_of(chain)
+    (g,) = group_origins([{"claim_id": 1, "article_id": 1, "outlet": "Sahafati", "origin": o, "provenance": []}])
+    assert g["name_ar"] == "صحافتي" and origin_label_ar(g, {}) == "صحافتي"

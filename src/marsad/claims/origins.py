@@ -171,8 +171,8 @@ def group_origins(members: list[dict]) -> list[dict]:
                 o["via"] = via
             elif key.startswith("a:"):
                 o["via"] = next((m["origin"].get("via") for m in pm if m["origin"].get("via")), None)
-            out.append({"name": display_name(o), "key": key, "kind": o.get("kind"), "via": o.get("via"),
-                        "entity_id": o.get("entity_id"), "close_to": o.get("close_to"),
+            out.append({"name": display_name(o), "name_ar": o.get("name_ar"), "key": key, "kind": o.get("kind"),
+                        "via": o.get("via"), "entity_id": o.get("entity_id"), "close_to": o.get("close_to"),
                         "description": o.get("description"),
                         "claims": [{"claim_id": m["claim_id"], "article_id": m["article_id"], "outlet": m["outlet"],
                                     "provenance": m["provenance"], "copied_from": m.get("copied_from")} for m in pm]})
