@@ -193,7 +193,9 @@ def _side(o: dict) -> str | None:
 
 def _merge_offices(buckets: dict[str, list[dict]]) -> None:
     """An office, bureau or aide of a person (ديوان نتنياهو، مكتب نتنياهو) is not an origin
-    independent of that person: its bucket joins the person's (or the other office's) bucket."""
+    independent of that person: its bucket joins the person's (or the other office's) bucket. So does
+    a person named by the family name alone (غيبريسوس) when one person of the group has that family
+    name in full (تيدروس أدهانوم غيبريسوس); two full names sharing a family name stay two people."""
     sides: dict[str, list[str]] = {}
     for key, ms in buckets.items():
         side = _side(ms[0]["origin"])
@@ -201,9 +203,11 @@ def _merge_offices(buckets: dict[str, list[dict]]) -> None:
             sides.setdefault(side, []).append(key)
     for keys in sides.values():
         offices = [k for k in keys if buckets[k][0]["origin"].get("speaks_for")]
-        if not offices or len(keys) < 2:
+        lone = [k for k in keys if k not in offices and len(normalize(buckets[k][0]["origin"].get("name_ar") or "").split()) == 1]
+        full = [k for k in keys if k not in offices and k not in lone]
+        if len(keys) < 2 or not (offices or (lone and len(full) <= 1)):
             continue
-        target = next((k for k in keys if k not in offices), keys[0])
+        target = next(iter(full), keys[0])
         for k in keys:
             if k != target:
                 buckets[target] += buckets.pop(k)
