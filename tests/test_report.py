@@ -52,3 +52,15 @@ def test_report_counts_and_undated_ranges_read_as_arabic(tmp_path, store):
     html = render_report(store)
     assert "مقالة واحدة" in html and "1 مقالات" not in html and "1 مقالة" not in html
     assert "؟ → ؟" not in html and "من ؟" not in html
+
+
+def test_a_storyline_of_single_reports_lists_them_on_its_timeline(tmp_path, store):
+    """A storyline made only of one-article developments (the examples' offensive on Hama and Homs) lists them
+    on its timeline instead of folding every one away under 'تقارير منفردة'."""
+    from pathlib import Path
+
+    analyze(store, [str(Path(__file__).resolve().parents[1] / "examples")], workers=1)
+    html = render_report(store)
+    section = html.split('id="storylines"')[1].split("</section>")[0]
+    for line in section.split('class="doc line"')[1:]:
+        assert "<li>" in line.split("</ol>")[0]      # every storyline card shows its developments
