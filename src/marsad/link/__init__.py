@@ -32,7 +32,7 @@ from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
-from .features import ArticleFeatures, article_features
+from .features import ArticleFeatures, article_features, tokens
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
@@ -84,6 +84,8 @@ class _Articles:
         self.links = links                     # the store's link tables (marsad.store.link)
         self.keys: dict[int, tuple] = {}
         self.features: dict[int, ArticleFeatures] = {}
+        self.texts: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+        self.sentences: dict[tuple[int, int], list[str] | None] = {}
 
     def order_key(self, aid: int) -> tuple:
         """Earliest first: publication date (unknown dates last), then storage order."""
@@ -96,10 +98,28 @@ class _Articles:
     def load(self, aid: int) -> ArticleFeatures:
         f = self.features.get(aid)
         if f is None:
-            text, spans = self.links.text_and_spans(aid)
+            text, spans = self.texts.get(aid) or self.links.text_and_spans(aid)
             f = article_features(aid, text, spans, with_sentence_keys=False)
             self.remember(f)
         return f
+
+    def sentence(self, aid: int, idx: int) -> list[str] | None:
+        """Tokens of one sentence of an old article (None past its last one), without its whole features:
+        the copy search compares a few candidate sentences of each of many stored articles."""
+        f = self.features.get(aid)
+        if f is not None:
+            return f.sentence_tokens[idx] if idx < len(f.sentence_tokens) else None
+        key = (aid, idx)
+        if key not in self.sentences:
+            got = self.texts.get(aid)
+            if got is None:
+                if len(self.texts) >= _CACHE_MAX:
+                    self.texts.clear()
+                    self.sentences.clear()
+                got = self.texts[aid] = self.links.text_and_spans(aid)
+            text, spans = got
+            self.sentences[key] = tokens(text[spans[idx][0]:spans[idx][1]]) if idx < len(spans) else None
+        return self.sentences[key]
 
     def remember(self, f: ArticleFeatures) -> None:
         if len(self.features) >= _CACHE_MAX:                 # drop the oldest third
@@ -255,7 +275,8 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
 
         # 2. copied passages
         copied = find_copies(links, nondup, arts.order_key, arts.load,
-                            lambda a, b: groups.root(a) == groups.root(b) or links.same_stored_group(a, b))
+                            lambda a, b: groups.root(a) == groups.root(b) or links.same_stored_group(a, b),
+                            arts.sentence)
         copy_rows = []
         for link in copied:
             fl = next((f for f in nondup if f.article_id == link.article_id), None) or arts.load(link.article_id)
