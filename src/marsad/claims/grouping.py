@@ -482,10 +482,11 @@ def group_claims(store, stance=None, story_ids=None) -> int:
                 _FACILITIES.add(r["id"])
     cache = VectorCache(tables)
     scopes = _scopes(rows, large)
-    _encode_candidates(scopes.values(), cache)
+    pairs = {k: _candidate_pairs(m) | _lexical_pairs(m) for k, m in scopes.items()}   # blocked once per scope
+    _encode_candidates(scopes.values(), cache, list(pairs.values()))
     groups_out = []
-    for members in scopes.values():
-        groups_out.extend(_group_scope(members))
+    for k, members in scopes.items():
+        groups_out.extend(_group_scope(members, pairs[k]))
     _contradictions(groups_out, stance, cache)
     _save_vectors(store, cache)
     for g in groups_out:
@@ -495,13 +496,14 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     return len(groups_out)
 
 
-def _encode_candidates(scopes, cache: VectorCache) -> None:
+def _encode_candidates(scopes, cache: VectorCache, pairs: list | None = None) -> None:
     """Vectors for the claims that can join a group or contradict one: those with a candidate
     (:func:`_candidate_pairs`) in another article whose text differs (two equal texts need no vector to
     be the same). The other claims stay without one (``vec`` None)."""
     need: dict[str, str] = {}
-    for members in scopes:
-        for i, j in _cross_pairs(members):
+    scopes = list(scopes)
+    for members, cand in zip(scopes, pairs or [None] * len(scopes)):
+        for i, j in _cross_pairs(members, cand):
             for c in (members[i], members[j]):
                 need.setdefault(c["key"], c["content"])
     vecs = cache.by_key(need)
@@ -517,9 +519,10 @@ def _save_vectors(store, cache: VectorCache) -> None:
             store.claim_tables.save_vectors(rows)
 
 
-def _cross_pairs(members: list[dict]):
-    """Candidate pairs of claims from different articles with different texts."""
-    for i, j in _candidate_pairs(members) | _lexical_pairs(members):
+def _cross_pairs(members: list[dict], pairs: set | None = None):
+    """Candidate pairs of claims from different articles with different texts (``pairs``: the scope's
+    candidate and lexical pairs when already computed)."""
+    for i, j in pairs if pairs is not None else _candidate_pairs(members) | _lexical_pairs(members):
         a, b = members[i], members[j]
         if a["article_id"] != b["article_id"] and a["key"] != b["key"]:
             yield i, j
@@ -590,7 +593,7 @@ def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _group_scope(members: list[dict]) -> list[dict]:
+def _group_scope(members: list[dict], candidates: set | None = None) -> list[dict]:
     n = len(members)
     dim = next((len(m["vec"]) for m in members if m["vec"] is not None), 0)
     V = np.zeros((n, max(dim, 1)), dtype=np.float32)
@@ -602,7 +605,9 @@ def _group_scope(members: list[dict]) -> list[dict]:
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
-    for i, j in _candidate_pairs(members) | _lexical_pairs(members):
+    if candidates is None:
+        candidates = _candidate_pairs(members) | _lexical_pairs(members)
+    for i, j in candidates:
         a, b = members[i], members[j]
         if a["article_id"] == b["article_id"]:
             continue        # an article saying a thing twice does not corroborate it
