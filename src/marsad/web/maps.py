@@ -165,9 +165,16 @@ def outline_paths(m: dict, digits: int | None = None) -> list[str]:
     margin): a small inline basemap for a self-contained page."""
     if m.get("empty"):
         return []
-    x0, y0, w, h = m["x0"], m["y0"], m["w"], m["h"]
     if digits is None:
-        digits = 1 if w <= 40 else 0
+        digits = 1 if m["w"] <= 40 else 0
+    return list(_outline((m["x0"], m["y0"], m["w"], m["h"]), digits))
+
+
+@functools.lru_cache(maxsize=256)
+def _outline(view: tuple[float, float, float, float], digits: int) -> tuple[str, ...]:
+    """:func:`outline_paths` of one view, kept: stories about the same places share their view (a report
+    draws hundreds of maps, and clipping the basemap was a quarter of its time)."""
+    x0, y0, w, h = view
     pad = 0.5
     box = (x0 - pad, -(y0 + h) - pad, x0 + w + pad, -y0 + pad)
     paths = []
@@ -185,4 +192,4 @@ def outline_paths(m: dict, digits: int | None = None) -> list[str]:
                 d.append("M" + "L".join(pts) + "Z")
         if d:
             paths.append("".join(d))
-    return paths
+    return tuple(paths)
