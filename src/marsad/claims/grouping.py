@@ -119,12 +119,23 @@ def _casualty_units() -> frozenset[str]:
     return frozenset(r["unit"] for r in data.rows("claim_casualty_words.tsv") if r.get("unit"))
 
 
+def _derived(c: dict, name: str, compute):
+    """A value derived from a claim row, computed on first use and kept on the row (rows are compared
+    pair by pair many times while groups grow)."""
+    v = c.get(name)
+    if v is None:
+        v = c[name] = compute()
+    return v
+
+
+def _flag(c: dict, name: str) -> list:
+    """A list the claim's ``flags`` hold (counts, ordinals, not_involved), empty when absent."""
+    return (c.get("flags") or {}).get(name) or []
+
+
 def _rounds(c: dict) -> frozenset[str]:
     """The round / session / stage ordinals a claim names, without the article (أولى = الأولى)."""
-    v = c.get("_rounds")
-    if v is None:
-        v = c["_rounds"] = frozenset(_ordinal(o) for o in (c.get("flags") or {}).get("ordinals") or [])
-    return v
+    return _derived(c, "_rounds", lambda: frozenset(_ordinal(o) for o in _flag(c, "ordinals")))
 
 
 def rounds_differ(a: dict, b: dict) -> bool:
@@ -141,21 +152,19 @@ def _ordinal(o: str | None) -> str | None:
 
 def _count_table(c: dict) -> dict[str, list[tuple]]:
     """unit -> [(low, high, round)] of a claim's counts (round: the ordinal the count belongs to, or None)."""
-    d = c.get("_count_table")
-    if d is None:
-        d = c["_count_table"] = {}
-        for item in (c.get("flags") or {}).get("counts") or []:
+    def table() -> dict[str, list[tuple]]:
+        d: dict[str, list[tuple]] = {}
+        for item in _flag(c, "counts"):
             v, u = item[0], item[1]
             q, r = (item[2] if len(item) > 2 else "="), (item[3] if len(item) > 3 else None)
             d.setdefault(u, []).append((*_interval(v, q), _ordinal(r)))
-    return d
+        return d
+    return _derived(c, "_count_table", table)
 
 
 def _exact_values(c: dict) -> frozenset:
-    v = c.get("_exact_values")
-    if v is None:
-        v = c["_exact_values"] = frozenset(x[0] for xs in _count_table(c).values() for x in xs if x[0] == x[1])
-    return v
+    return _derived(c, "_exact_values",
+                    lambda: frozenset(x[0] for xs in _count_table(c).values() for x in xs if x[0] == x[1]))
 
 
 def _compare_counts(a: dict, b: dict) -> tuple[list[tuple], bool]:
@@ -227,10 +236,7 @@ def _oppositions() -> frozenset[tuple[str, str]]:
 
 def _predicates(c: dict) -> frozenset[str]:
     """The predicate classes (``~leave``) among a claim's terms."""
-    v = c.get("_predicates")
-    if v is None:
-        v = c["_predicates"] = frozenset(t for t in c["terms"] if t.startswith("~"))
-    return v
+    return _derived(c, "_predicates", lambda: frozenset(t for t in c["terms"] if t.startswith("~")))
 
 
 def opposed(a: dict, b: dict) -> list[str]:
@@ -247,10 +253,7 @@ _FACILITIES: set[str] = set()
 
 
 def _facilities(c: dict) -> frozenset[str]:
-    v = c.get("_facilities")
-    if v is None:
-        v = c["_facilities"] = frozenset(c["entities"]) & _FACILITIES
-    return v
+    return _derived(c, "_facilities", lambda: frozenset(c["entities"]) & _FACILITIES)
 
 
 def facilities_differ(a: dict, b: dict) -> bool:
@@ -285,11 +288,7 @@ STANCE_BONUS = 0.1
 
 def _set(c: dict, field: str) -> frozenset:
     """A claim row's list field as a set, built once per row."""
-    key = "_set_" + field
-    v = c.get(key)
-    if v is None:
-        v = c[key] = frozenset(c[field])
-    return v
+    return _derived(c, "_set_" + field, lambda: frozenset(c[field]))
 
 
 def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
@@ -325,10 +324,7 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
 
 
 def _not_involved(c: dict) -> frozenset[str]:
-    v = c.get("_not_involved")
-    if v is None:
-        v = c["_not_involved"] = frozenset((c.get("flags") or {}).get("not_involved") or [])
-    return v
+    return _derived(c, "_not_involved", lambda: frozenset(_flag(c, "not_involved")))
 
 
 def denies_involvement(neg: dict, pos: dict) -> bool:
@@ -386,37 +382,27 @@ def confidence(reasons: list[str]) -> float:
 
 def _exact_counts(c: dict) -> frozenset[tuple]:
     """(value, unit) of the exact counts a claim gives ("99 صوتا" -> (99, "votes"))."""
-    v = c.get("_exact_counts")
-    if v is None:
-        v = c["_exact_counts"] = frozenset(
-            (x[0], x[1]) for x in (c.get("flags") or {}).get("counts") or [] if len(x) < 3 or x[2] == "=")
-    return v
+    return _derived(c, "_exact_counts",
+                    lambda: frozenset((x[0], x[1]) for x in _flag(c, "counts") if len(x) < 3 or x[2] == "="))
 
 
 def _words(c: dict) -> frozenset[str]:
-    v = c.get("_words")
-    if v is None:
-        v = c["_words"] = frozenset(t for t in c["terms"] if not t.startswith("~"))
-    return v
+    return _derived(c, "_words", lambda: frozenset(t for t in c["terms"] if not t.startswith("~")))
 
 
 def _main_words(c: dict) -> frozenset[str]:
     """The content words of a claim's main clause (:func:`marsad.claims.extract.main_clause`)."""
-    v = c.get("_main_words")
-    if v is None:
+    def words() -> frozenset[str]:
         main = (c.get("flags") or {}).get("main_terms")
-        v = c["_main_words"] = _words(c) if main is None else frozenset(t for t in main if not t.startswith("~"))
-    return v
+        return _words(c) if main is None else frozenset(t for t in main if not t.startswith("~"))
+    return _derived(c, "_main_words", words)
 
 
 def _main_predicates(c: dict) -> frozenset[str]:
     """Predicate classes (``~kill``) of the words of a claim's main clause."""
     from .extract import predicate_classes
 
-    v = c.get("_main_predicates")
-    if v is None:
-        v = c["_main_predicates"] = frozenset(predicate_classes(_main_words(c)))
-    return v
+    return _derived(c, "_main_predicates", lambda: frozenset(predicate_classes(_main_words(c))))
 
 
 def lexical_overlap(a: dict, b: dict) -> bool:
@@ -483,7 +469,7 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     cache = VectorCache(tables)
     scopes = _scopes(rows, large)
     pairs = {k: _candidate_pairs(m) | _lexical_pairs(m) for k, m in scopes.items()}   # blocked once per scope
-    _encode_candidates(scopes.values(), cache, list(pairs.values()))
+    _encode_candidates(scopes, pairs, cache)
     groups_out = []
     for k, members in scopes.items():
         groups_out.extend(_group_scope(members, pairs[k]))
@@ -496,18 +482,17 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     return len(groups_out)
 
 
-def _encode_candidates(scopes, cache: VectorCache, pairs: list | None = None) -> None:
+def _encode_candidates(scopes: dict, pairs: dict, cache: VectorCache) -> None:
     """Vectors for the claims that can join a group or contradict one: those with a candidate
     (:func:`_candidate_pairs`) in another article whose text differs (two equal texts need no vector to
     be the same). The other claims stay without one (``vec`` None)."""
     need: dict[str, str] = {}
-    scopes = list(scopes)
-    for members, cand in zip(scopes, pairs or [None] * len(scopes)):
-        for i, j in _cross_pairs(members, cand):
+    for k, members in scopes.items():
+        for i, j in _cross_pairs(members, pairs[k]):
             for c in (members[i], members[j]):
                 need.setdefault(c["key"], c["content"])
     vecs = cache.by_key(need)
-    for members in scopes:
+    for members in scopes.values():
         for c in members:
             c["vec"] = vecs.get(c["key"])
 
@@ -519,10 +504,9 @@ def _save_vectors(store, cache: VectorCache) -> None:
             store.claim_tables.save_vectors(rows)
 
 
-def _cross_pairs(members: list[dict], pairs: set | None = None):
-    """Candidate pairs of claims from different articles with different texts (``pairs``: the scope's
-    candidate and lexical pairs when already computed)."""
-    for i, j in pairs if pairs is not None else _candidate_pairs(members) | _lexical_pairs(members):
+def _cross_pairs(members: list[dict], pairs: set[tuple[int, int]]):
+    """Of a scope's candidate pairs, those of claims from different articles with different texts."""
+    for i, j in pairs:
         a, b = members[i], members[j]
         if a["article_id"] != b["article_id"] and a["key"] != b["key"]:
             yield i, j
@@ -593,7 +577,7 @@ def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _group_scope(members: list[dict], candidates: set | None = None) -> list[dict]:
+def _group_scope(members: list[dict], candidates: set[tuple[int, int]]) -> list[dict]:
     n = len(members)
     dim = next((len(m["vec"]) for m in members if m["vec"] is not None), 0)
     V = np.zeros((n, max(dim, 1)), dtype=np.float32)
@@ -605,8 +589,6 @@ def _group_scope(members: list[dict], candidates: set | None = None) -> list[dic
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
-    if candidates is None:
-        candidates = _candidate_pairs(members) | _lexical_pairs(members)
     for i, j in candidates:
         a, b = members[i], members[j]
         if a["article_id"] == b["article_id"]:
