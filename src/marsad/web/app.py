@@ -47,9 +47,9 @@ from starlette.middleware.gzip import GZipMiddleware
 from .. import __version__
 from ..clean.furniture import removed_pairs
 from ..errors import MarsadError
-from ..text.phrases import count_ar, form
 from ..settings import SETTINGS
 from ..store import Store
+from ..text.phrases import count_ar
 from . import data
 from .jobs import Busy, Jobs, store_writing
 from .maps import build_map
@@ -77,10 +77,12 @@ WEB = SETTINGS.web
 
 
 def _count_b(n, singular: str) -> Markup:
-    """A count with its noun in agreement, the number in bold: '<b>5</b> مقالات', '<b>مقالتان</b>'."""
+    """:func:`count_ar` with the number in bold: '<b>5</b> مقالات'; one and two have no digit, so the
+    whole phrase is bold: '<b>مقالتان</b>'."""
+    phrase = count_ar(n, singular)
     if n in (1, 2):
-        return Markup("<b>%s</b>") % count_ar(n, singular)
-    return Markup("<b>%s</b> %s") % ("؟" if n is None else n, form(0 if n is None else n, singular))
+        return Markup("<b>%s</b>") % phrase
+    return Markup("<b>%s</b> %s") % tuple(phrase.split(" ", 1))
 
 
 def _env() -> Environment:
