@@ -32,7 +32,7 @@ from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
-from .features import ArticleFeatures, article_features, tokens
+from .features import ArticleFeatures, article_features, nth_sentence, tokens
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
@@ -108,7 +108,7 @@ class _Articles:
         the copy search compares a few candidate sentences of each of many stored articles."""
         f = self.features.get(aid)
         if f is not None:
-            return f.sentence_tokens[idx] if idx < len(f.sentence_tokens) else None
+            return nth_sentence(f, idx)
         key = (aid, idx)
         if key not in self.sentences:
             got = self.texts.get(aid)

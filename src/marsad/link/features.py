@@ -212,6 +212,11 @@ def sentence_band_keys(sent_tokens: list[list[str]]) -> list[tuple[int, int]]:
     return out
 
 
+def nth_sentence(f: ArticleFeatures, i: int) -> list[str] | None:
+    """The tokens of an article's ``i``-th sentence, or None past its last one."""
+    return f.sentence_tokens[i] if i < len(f.sentence_tokens) else None
+
+
 def article_features(article_id: int, text: str, spans: list[tuple[int, int]],
                      with_sentence_keys: bool = True) -> ArticleFeatures:
     toks = sentence_tokens(text, spans)

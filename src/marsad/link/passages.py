@@ -22,7 +22,7 @@ from typing import Callable
 
 from rapidfuzz.distance import Indel
 
-from .features import MIN_SENTENCE_TOKENS, ArticleFeatures
+from .features import MIN_SENTENCE_TOKENS, ArticleFeatures, nth_sentence
 
 SENTENCE_SIMILARITY = 0.75
 CONTAINMENT = 0.9
@@ -88,18 +88,15 @@ def _candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int, int,
 
 def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
                 load: Callable[[int], ArticleFeatures], same_group: Callable[[int, int], bool],
-                sentence: Callable[[int, int], list[str] | None] | None = None) -> list[CopyLink]:
+                sentence: Callable[[int, int], list[str] | None]) -> list[CopyLink]:
     """Copied sentences between the chunk's articles and every article linked before. ``links``: the store's
-    link tables (:mod:`marsad.store.link`), read for the sentence LSH index. ``sentence(article, index)``,
-    when given, returns the tokens of one sentence of an old article (None past its last sentence), so a
-    candidate sentence is compared without computing the features of its whole article; ``load`` is then
-    called only for the pairs found copied."""
+    link tables (:mod:`marsad.store.link`), read for the sentence LSH index. ``sentence(article, index)``
+    returns the tokens of one sentence of an old article (None past its last sentence), so a candidate
+    sentence is compared without computing the features of its whole article; ``load`` is called only
+    for the pairs found copied."""
     new = {f.article_id: f for f in feats}
     get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
-    if sentence is None:
-        sentence = lambda aid, i: (lambda t: t[i] if i < len(t) else None)(get(aid).sentence_tokens)  # noqa: E731
-    sent = lambda aid, i: ((new[aid].sentence_tokens[i] if i < len(new[aid].sentence_tokens) else None)  # noqa: E731
-                           if aid in new else sentence(aid, i))
+    sent = lambda aid, i: nth_sentence(new[aid], i) if aid in new else sentence(aid, i)  # noqa: E731
     matched: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
     for a, ai, b, bi in _candidates(links, feats):
         if same_group(a, b):
