@@ -321,7 +321,8 @@ def snippet(text: str, shown: list[str], head: int) -> str:
     found by :func:`display_pattern` in the display text itself (no per-character normalisation of the
     article: that cost 1-2 ms an article). Text with presentation-form letters takes the exact path,
     in the first ``head`` characters first."""
-    from ..store.db import display_snippet, snippet_window, strip_clitics
+    from ..store.db import display_snippet, snippet_window
+    from ..text import strip_clitics
 
     if _COMPAT.search(text):
         if len(text) > head and "[" not in text[:head]:
