@@ -207,7 +207,7 @@ def _merge_offices(buckets: dict[str, list[dict]]) -> None:
         full = [k for k in keys if k not in offices and k not in lone]
         if len(keys) < 2 or not (offices or (lone and len(full) <= 1)):
             continue
-        target = next(iter(full), keys[0])
+        target = (full or lone or keys)[0]          # a person named in full, else by family name, before an office
         for k in keys:
             if k != target:
                 buckets[target] += buckets.pop(k)
