@@ -8,7 +8,7 @@ import random
 
 from marsad.link import stories, story_log, storylines
 from marsad.link.clustering import date_outliers, day_outliers
-from marsad.link.storyline_groups import DevProfile, dated_apart
+from marsad.link.storyline_groups import DevProfile, _needed, dated_apart
 from marsad.settings import SETTINGS
 from marsad.store import Store
 
@@ -62,10 +62,25 @@ def test_without_a_consensus_day_nothing_is_shed(tmp_path, monkeypatch):
     assert len({store.article(a).story_id for a in ids}) == 1
 
 
-def _dev(i: int, n: int, days: list[int]) -> DevProfile:
-    row = {"id": i, "n_articles": n, "centroid": None, "topic": None, "entities": "{}",
+def _dev(i: int, n: int, days: list[int], entities: dict | None = None, countries=frozenset()) -> DevProfile:
+    row = {"id": i, "n_articles": n, "centroid": None, "topic": None, "entities": json.dumps(entities or {}),
            "days": json.dumps(days), "storyline_id": None}
-    return DevProfile(row, 4)
+    return DevProfile(row, 4, countries)
+
+
+def test_developments_of_the_same_days_sharing_an_actor_need_a_lower_storyline_score():
+    cfg = SETTINGS.link
+    army = {"army": 3, "IL": 5}
+    strike, drone = _dev(1, 6, [1000], {**army, "tehran": 4}), _dev(2, 9, [1006], {**army, "caesarea": 4})
+    assert _needed(strike, drone) == cfg.storyline_near_score < cfg.storyline_score
+    later = _dev(3, 9, [1000 + cfg.storyline_near_days + 1], {**army, "caesarea": 4})
+    assert _needed(strike, later) == cfg.storyline_score                     # not the same days' news
+    undated = _dev(4, 9, [], {**army, "caesarea": 4})
+    assert _needed(strike, undated) == cfg.storyline_score
+    # sharing only the country (weighted storyline_w_country = 0) is no shared actor
+    a, b = _dev(5, 6, [1000], {"IL": 5, "tehran": 4}, {"IL"}), _dev(6, 6, [1002], {"IL": 5, "caesarea": 4}, {"IL"})
+    assert _needed(a, b) == cfg.storyline_score
+    assert _needed(_dev(7, 1, [1001], army), strike) == cfg.storyline_single  # a lone report never gets the lower bar
 
 
 def test_dated_apart_finds_lone_reports_far_from_the_rest_of_their_storyline():

@@ -3,8 +3,10 @@
 In: the ids of developments created or changed in this run, and what the store holds about every
 development (its profile: encoder centroid, summed topic vector of its articles' whole texts, entity
 counts, dates; and the storyline edges scored earlier). Out: each changed development's storyline
-edges (other developments whose :func:`storyline_score` reaches ``storyline_score``, or
-``storyline_single`` when either is a single article, and that are not dated more than
+edges (other developments whose :func:`storyline_score` reaches ``storyline_score``; or
+``storyline_near_score`` for two developments of several articles dated within ``storyline_near_days``
+of each other that share named entities, countries aside: the same days' news about the same actors is
+one thread; or ``storyline_single`` when either is a single article; and that are not dated more than
 ``storyline_gap_days`` apart), and storylines as the connected components of those edges, where a
 single-article development joins by its strongest edge only (it hangs from one thread, never bridges two), and
 one dated more than ``storyline_gap_days`` from every other dated development of its storyline is set apart
@@ -82,6 +84,19 @@ def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
             + cfg.storyline_w_encoder * encoder)
 
 
+def _needed(a: DevProfile, b: DevProfile) -> float:
+    """The score two developments need to share a storyline: lower for two reported within
+    ``storyline_near_days`` of each other (the same days' news about the same actors is one thread),
+    higher when one of them is a single article (a lone report joins only what it clearly continues)."""
+    cfg = SETTINGS.link
+    if min(a.n, b.n) < 2:
+        return cfg.storyline_single
+    if (a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) <= cfg.storyline_near_days
+            and _cos(a.entities, b.entities) >= cfg.storyline_near_entities):
+        return cfg.storyline_near_score
+    return cfg.storyline_score
+
+
 def _top(sims: np.ndarray, k: int) -> np.ndarray:
     """Rows of the ``k`` highest ``sims``, ties to the lower row: the first ``k`` of a stable sort on
     ``-sims``, found by partition in linear time."""
@@ -106,7 +121,7 @@ def _edges_of(d: DevProfile, pool: dict[int, DevProfile], by_entity: dict[str, l
     for o in sorted(cand - {d.id}):
         other = pool[o]
         score = storyline_score(d, other)
-        need = cfg.storyline_score if min(d.n, other.n) >= 2 else cfg.storyline_single
+        need = _needed(d, other)
         if score is not None and score >= need:
             out.append((o, score))
     return out
