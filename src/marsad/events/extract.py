@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from ..model import Entity, EventMention, Mention
 from ..text import normalize_with_map, strip_clitics
 from .dates import event_date
-from .lexicon import Actor, lexicon, word_key
+from .lexicon import Actor, bare_key, lexicon, word_key
 
 _TOKEN = re.compile(r"\w+|[,;:.!?()\"«»]")
 _STOP_PLACES = {"الي", "باتجاه", "نحو", "صوب", "لصالح"}
@@ -108,14 +108,15 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     # Actor spans: lexicon phrases on bare words, then linked entity mentions.
     actor_spans: list[_ActorSpan] = []
     taken = set()
+    keys = [None if t.punct else bare_key(t.bare) for t in toks]   # each word's phrase key (word_key), once
     i = 0
     while i < len(toks):
         hit = None
         for n in range(min(lex.max_phrase, len(toks) - i), 0, -1):
-            seq = toks[i:i + n]
-            if any(t.punct for t in seq):
+            seq = keys[i:i + n]
+            if None in seq:
                 continue
-            a = lex.actors_by_phrase.get(tuple(word_key(t.key) for t in seq))
+            a = lex.actors_by_phrase.get(tuple(seq))
             if a:
                 hit = (n, a)
                 break

@@ -18,10 +18,12 @@ from ..text import normalize, strip_clitics
 
 def word_key(word: str) -> str:
     """A normalised word without proclitics (and without a remaining ال), for phrase matching."""
-    w = strip_clitics(normalize(word))
-    if w.startswith("ال") and len(w) >= 5:
-        w = w[2:]
-    return w
+    return bare_key(strip_clitics(normalize(word)))
+
+
+def bare_key(bare: str) -> str:
+    """:func:`word_key` of a word already normalised and stripped of its proclitics."""
+    return bare[2:] if bare.startswith("ال") and len(bare) >= 5 else bare
 
 
 @dataclass
