@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from marsad.claims.vectors import content_key
 from marsad.export import collect
-from marsad.model import AnalysedArticle, Article
+from marsad.model import AnalysedArticle, Article, Sentence
 from marsad.pipeline import analyze
 from marsad.stages import Stage, per_article_stages, registered_stages, run_chain, stage_named
 from marsad.store import Store
+from marsad.text import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 NEWS_DEV = ROOT.parent / "shared" / "data" / "news-dev"
@@ -42,7 +44,7 @@ def _news_dev_input(tmp_path: Path) -> Path:
 
 def test_registry_order_and_declared_fields():
     names = [s.name for s in registered_stages()]
-    assert names == ["clean", "entities", "link", "claims", "events"]
+    assert names == ["clean", "entities", "attributions", "link", "claims", "events"]
     fields = set(AnalysedArticle.__dataclass_fields__)
     for stage in per_article_stages():
         assert set(stage.requires) <= fields and set(stage.assigns) <= fields, stage.name
@@ -59,6 +61,21 @@ def test_entities_stage_is_pure_over_a_batch():
     assert {"عمّان", "دمشق"} <= found, found
     assert all(m.article_id == 7 for m in item.mentions)
     assert {m.entity_id for m in item.mentions if m.entity_id} <= set(item.entities)
+
+
+def test_attributions_stage_finds_claims_before_the_article_is_stored(tmp_path):
+    text = ("قال وزير الخارجية الأردني أيمن الصفدي إن معبر جابر سيفتح أمام الشاحنات السورية الأسبوع المقبل. "
+            "وأضاف أن الحكومة تعمل على تسهيل حركة التجارة بين البلدين.")
+    spans = [Sentence(None, i, s, e) for i, (s, e) in enumerate(split_sentences(text))]
+    batch = [AnalysedArticle(article=Article(source="t", text=text, outlet="وكالة مجهولة الاسم"), sentences=spans)]
+    (item,) = run_chain(batch, [stage_named("entities"), stage_named("attributions")])
+    assert "attributions" in item.done and len(item.claims) == 2
+    first, second = item.claims
+    assert first.id == "c?.0" and first.article_id is None          # no id before the store gives one
+    assert "الصفدي" in first.chain[-1]["name_ar"] and second.chain[-1]["name_ar"] == first.chain[-1]["name_ar"]
+    assert {k for k, _, _ in item.extra["claim_vectors"]} == {content_key(c.content) for c in item.claims}
+    first.stored_as(12)
+    assert (first.id, first.article_id) == ("c12.0", 12)
 
 
 def test_clean_stage_splits_and_rejects(tmp_path):
@@ -88,6 +105,20 @@ def test_stored_articles_get_the_missing_per_article_stage(tmp_path, seeds_dir):
     assert run_stored(s, ["entities"], workers=1) == {"entities": n}
     assert len(s.mentions()) == before and s.articles_to_run("entities") == []
     assert any(r["stage"] == "clean" for r in s.stage_runs())
+
+
+def test_claims_found_again_by_the_attributions_stage_are_grouped_again(tmp_path, seeds_dir):
+    from marsad.runner import RunReport, rerun, run_cross
+
+    s = Store(tmp_path / "t.db")
+    analyze(s, [str(seeds_dir)], workers=1)
+    before = _sorted_export(s)["claims"]
+    assert before and s.articles_to_run("attributions") == []
+    rerun(s, "attributions")                      # claims replaced: due again for origins and groups
+    assert s.claim_tables.articles_to_process()
+    run_cross(s, RunReport(), names=["claims"])
+    assert s.claim_tables.articles_to_process() == [] and _sorted_export(s)["claims"] == before
+    s.close()
 
 
 def _run(tmp_path, name, inputs, stages=True, **kw) -> dict:

@@ -129,6 +129,15 @@ class Claim:
     copied_from: str | None = None                   # claim id this claim's sentence was copied from
     group_id: str | None = None
 
+    def stored_as(self, article_id: int) -> None:
+        """A claim found before its article was stored (in a worker: ``c?.<idx>``, an unknown outlet keyed
+        ``article:?``) takes the article's id."""
+        self.article_id = article_id
+        self.id = f"c{article_id}.{self.id.split('.', 1)[1]}"
+        for src in self.chain:
+            if src.get("local_key") == "article:?":
+                src["local_key"] = f"article:{article_id}"
+
 
 @dataclass
 class ClaimGroup:

@@ -4,7 +4,7 @@ In: a store (:class:`marsad.store.base.Store`), the registered stages (:mod:`mar
 engine: ``local`` (this process with ``workers=1``, else a process pool whose workers load the
 stages' models once) or ``ray`` (Ray Data ``map_batches`` over an actor pool holding the loaded
 models; ``address`` names a running cluster, else a local instance is started). Out: per-article
-stages (clean, entities) run on batches of :class:`~marsad.model.AnalysedArticle` wherever the
+stages (clean, entities, attributions) run on batches of :class:`~marsad.model.AnalysedArticle` wherever the
 engine puts them; every batch comes back to the driver in input order and is saved there in one
 transaction, so ids, and therefore the export, do not depend on the engine or the number of
 workers. Cross-article stages run on the driver afterwards. A :class:`RunReport` tells what

@@ -61,7 +61,8 @@ class StoreStage:
       articles whose features, ``duplicate_of`` and development are then read; each chunk is committed
       before the next is linked against it; merges, splits and storylines then revise stored
       developments that the new articles touched, not only the new articles.
-    - ``claims``: besides new articles' claims it re-resolves origins of articles read in earlier runs
+    - ``claims``: (the claims themselves are found per article by ``attributions``) it re-resolves
+      origins of new articles and of articles read in earlier runs
       that copy a new one, and regroups the claims of whole developments whose membership the link
       stage changed (articles that moved), reading them back from the store.
     """
@@ -115,9 +116,37 @@ def load_entities() -> None:
     load_models()
 
 
+# -- attributions: who says what in each article, and the vectors of what they say ----------------
+def attributions_batch(batch: Batch) -> Batch:
+    """Each article's claims (sources, attribution chains, contents); each distinct content encoded once
+    per batch, its vector carried to the store's cache in ``extra["claim_vectors"]`` so that grouping
+    (on the driver) encodes nothing it can find there."""
+    from .claims.extract import item_claims
+    from .claims.vectors import VectorCache, content_key
+
+    todo = [it for it in batch if it.article is not None and "attributions" not in it.done]
+    for item in todo:
+        item.claims = item_claims(item)
+    cache = VectorCache()
+    vecs = cache.by_key({content_key(c.content): c.content for it in todo for c in it.claims})
+    for item in todo:
+        keys = sorted({content_key(c.content) for c in item.claims})
+        item.extra["claim_vectors"] = [(k, cache.name, vecs[k].tobytes()) for k in keys]
+    return batch
+
+
+def load_attributions() -> None:
+    from .link.encoder import get_encoder
+
+    get_encoder()
+
+
 CLEAN = Stage("clean", requires=("document",), assigns=("article", "sentences", "reject"), run=clean_batch)
 ENTITIES = Stage("entities", requires=("article",), assigns=("mentions", "entities"), run=entities_batch,
                  load=load_entities)
+
+ATTRIBUTIONS = Stage("attributions", requires=("article", "sentences", "mentions", "entities"), assigns=("claims",),
+                     run=attributions_batch, load=load_attributions)
 
 
 def _link(store, progress=None):
@@ -147,7 +176,7 @@ EVENTS = CrossStage("events", requires=("article", "sentences", "mentions", "sto
 
 def registered_stages() -> list[AnyStage]:
     """Every stage of the pipeline, in the order the runner executes them."""
-    return [CLEAN, ENTITIES, LINK, CLAIMS, EVENTS]
+    return [CLEAN, ENTITIES, ATTRIBUTIONS, LINK, CLAIMS, EVENTS]
 
 
 def per_article_stages(stages: list[AnyStage] | None = None) -> list[Stage]:

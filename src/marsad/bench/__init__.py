@@ -23,7 +23,8 @@ from .generate import generate, write_corpus
 
 __all__ = ["run_bench", "generate", "write_corpus", "cpu_seconds", "peak_mb", "children_peak_mb"]
 
-STAGE_UNITS = {"clean": "documents", "entities": "articles", "link": "articles", "claims": "claims", "events": "sentences"}
+STAGE_UNITS = {"clean": "documents", "entities": "articles", "attributions": "articles", "link": "articles",
+               "claims": "claims", "events": "sentences"}
 
 
 def _peak_reset() -> None:
@@ -88,10 +89,10 @@ def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[
             say("ingest into the store")
             ingest(store, [str(corpus)])
             record(n, "ingest (read+hash+store)", n, time.perf_counter() - wall0, peak_mb())
-            say(f"stages with {cores} worker(s) ({engine})" + ("" if later_stages else ": clean and entities only"))
+            say(f"stages with {cores} worker(s) ({engine})" + ("" if later_stages else ": the per-article stages only"))
             report = run_pipeline(store, engine=engine, workers=cores, cross=later_stages)
             for rep in report.stages.values():
-                per_article = rep.name in ("clean", "entities")
+                per_article = rep.name in ("clean", "entities", "attributions")
                 record(n, f"{rep.name} ({STAGE_UNITS.get(rep.name, 'items')})", _units(store, rep.name, rep.items),
                        rep.seconds, peak_mb(), cores if per_article else 1)
             articles = store.stats()["articles"]

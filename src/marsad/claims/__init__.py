@@ -8,10 +8,11 @@ pipeline stage, incremental: it extracts the claims of articles not processed be
 of each article: :func:`marsad.claims.extract.article_claims`), resolves the new claims' origins
 through attribution chains and copied passages, and regroups only the stories that gained, lost or
 moved claims (groups, origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra
-signal when its model file is present). Grouping encodes only the claims with a candidate (a shared
-entity or predicate) in another article, each distinct normalised text once, cached in the store across
-runs and shared with the stance classifier (:mod:`marsad.claims.vectors`). Other stories' groups are
-not touched.
+signal when its model file is present). The per-article ``attributions`` stage (:mod:`marsad.stages`)
+finds most claims first, on all cores, and encodes each distinct content once into the store's vector
+cache; grouping reads vectors there (and encodes, for claims found here, only those with a candidate in
+another article); the cache is shared with the stance classifier (:mod:`marsad.claims.vectors`). Other
+stories' groups are not touched.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def load_stance():
 
 def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     """Pipeline stage: claims of new articles, their origins, then groups, contradictions and signals
-    of the stories they touch.
+    of the stories they touch. The claims of articles the per-article ``attributions`` stage has seen
+    are read from the store; the others' are found here.
 
     Resumable: each batch of articles is committed with its ``claim_state`` rows, so an interrupted run
     continues with the articles not yet done. Returns the number of new claims.
@@ -54,12 +56,17 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     dirty = {old for _, old, _ in moved} | {new for _, _, new in moved} | tables.ungrouped_stories()
     if not todo and not dirty:
         return 0
-    n = 0
-    for k in range(0, len(todo), BATCH_ARTICLES):
-        chunk = todo[k:k + BATCH_ARTICLES]
+    unseen = set(store.articles_to_run("attributions"))
+    extracted = [a for a in todo if a not in unseen]     # claims found by the per-article stage
+    with store.transaction():
+        tables.mark_extracted_done(extracted)
+    n = tables.count_claims(extracted)
+    rest = [a for a in todo if a in unseen]
+    for k in range(0, len(rest), BATCH_ARTICLES):
+        chunk = rest[k:k + BATCH_ARTICLES]
         n += extract_article_claims(store, chunk)
         if progress:
-            progress("claims", min(k + BATCH_ARTICLES, len(todo)), len(todo))
+            progress("claims", min(k + BATCH_ARTICLES, len(rest)), len(rest))
     tables.mark_moved([a for a, _, _ in moved])
     touched = _with_copiers(tables, todo)
     resolve_origins(store, touched)

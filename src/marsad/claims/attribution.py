@@ -259,8 +259,9 @@ def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
 
 
 def _person_named(s: "_Sentence", name: str, other: str) -> str | None:
-    """The entity id of the person of the article whose name is or ends with ``name`` (normalised)."""
-    for eid, e in s.names.items():
+    """The entity id of the person of the article whose name is or ends with ``name`` (normalised); of
+    several (two spellings of one name), the first by id, whatever order the names were read in."""
+    for eid, e in sorted(s.names.items()):
         full = normalize(e.get("name_ar") or "")
         if eid != other and e.get("type") == "PER" and full and (full == name or full.endswith(" " + name)):
             return eid

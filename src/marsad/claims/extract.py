@@ -13,10 +13,10 @@ origins are the earlier article's (see :mod:`marsad.claims.origins`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import data
+from ..model import Claim
 from ..settings import SETTINGS
 from ..text import normalize, strip_clitics, to_western_digits
 from .attribution import head_word, outlet_source, parse_attribution, wire_source
@@ -327,28 +327,6 @@ def time_range(words: list[str]) -> list[int] | None:
     return [lo, hi] if found else None
 
 
-@dataclass
-class Claim:
-    id: str
-    article_id: int
-    idx: int
-    start: int
-    end: int
-    content_start: int
-    content_end: int
-    text: str
-    content: str
-    chain: list[dict]
-    modality: str
-    polarity: int
-    entities: list[str] = field(default_factory=list)
-    places: list[str] = field(default_factory=list)
-    numbers: list[str] = field(default_factory=list)
-    times: list[str] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
-    flags: dict = field(default_factory=dict)
-
-
 def _is_claim(text: str, words: list[str], attributed: bool = False) -> bool:
     if len(words) < (MIN_ATTRIBUTED_WORDS if attributed else MIN_WORDS):
         return False
@@ -427,7 +405,8 @@ def open_quote(text: str) -> bool:
 def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity_names: dict,
                    fallback_name: str | None = None) -> list[Claim]:
     """The claims of one article (no store access): one per clause that asserts something."""
-    outlet = outlet_source(article.outlet, article.cited_source, fallback_name or f"article:{article.id}",
+    aid = "?" if article.id is None else article.id         # "?" until stored (Claim.stored_as)
+    outlet = outlet_source(article.outlet, article.cited_source, fallback_name or f"article:{aid}",
                            getattr(article, "url", None))
     wire = wire_source(article.text) if not article.cited_source else None
     if wire is not None and wire.get("entity_id") == outlet.get("entity_id"):
@@ -492,7 +471,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
                  "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [
             x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]
-        out.append(Claim(id=f"c{article.id}.{idx}" + (f".{k}" if k else ""), article_id=article.id, idx=idx, start=s, end=e,
+        out.append(Claim(id=f"c{aid}.{idx}" + (f".{k}" if k else ""), article_id=article.id, idx=idx, start=s, end=e,
                          content_start=att.content_start, content_end=att.content_end, text=sent, content=content,
                          chain=chain, modality=modality, polarity=-1 if negated else 1, entities=ents, places=places,
                          numbers=numbers, times=cue_forms(cwords, "time"), terms=terms, flags=flags))
@@ -508,6 +487,14 @@ def _locative(text: str, m) -> bool:
     if _LOCATIVE.search(before):
         return True
     return m.text[:1] in ("ب", "ل") and len(m.text) > 3 and not m.text.startswith("ال")
+
+
+def item_claims(item) -> list[Claim]:
+    """The claims of one :class:`~marsad.model.AnalysedArticle` from its sentences, mentions and linked
+    entities (the per-article ``attributions`` stage: no store)."""
+    names = {k: {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type} for k, e in item.entities.items()}
+    mentions = sorted(item.mentions, key=lambda m: m.start)
+    return article_claims(item.article, [(s.start, s.end) for s in item.sentences], mentions, names)
 
 
 def extract_article_claims(store, article_ids: list[int]) -> int:

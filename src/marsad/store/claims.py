@@ -105,25 +105,42 @@ class ClaimTables:
         self.db.executemany("INSERT OR REPLACE INTO claim_vectors(key, encoder, vector) VALUES (?,?,?)", rows)
 
     # -- claims -------------------------------------------------------------------------------------------
-    def save_claims(self, batch: list[tuple], vectors: list[bytes] | None = None, encoder: str | None = None) -> None:
-        """Replace the claims of each (article, claims) in ``batch`` and record the articles as done.
-        ``vectors`` holds one vector per claim, in batch order, or is None (contents are encoded later,
-        into the ``claim_vectors`` cache). Call inside a transaction."""
-        claims = [c for _, cs in batch for c in cs]
-        for a, _ in batch:
-            self.db.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
-        self.db.executemany(
-            """INSERT INTO claims(id, article_id, idx, start, end, content_start, content_end, text, content, chain,
-               modality, polarity, entities, places, numbers, times, terms, flags, vector, encoder)
-               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-            [(c.id, c.article_id, c.idx, c.start, c.end, c.content_start, c.content_end, c.text, c.content,
-              json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
-              json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
-              json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False),
-              vectors[i] if vectors else None, encoder) for i, c in enumerate(claims)])
+    def save_claims(self, batch: list[tuple]) -> None:
+        """Replace the claims of each (article, claims) in ``batch`` and record the articles as done
+        (their claims grouped from now on, with the article's current story). Call inside a transaction."""
+        self.save_extracted(batch)
         self.db.executemany(
             "INSERT OR REPLACE INTO claim_state(article_id, n_claims, story_id) VALUES (?,?,?)",
             [(a.id, len(cs), a.story_id) for a, cs in batch])
+
+    def save_extracted(self, batch: list[tuple]) -> None:
+        """Replace the claims of each (article, claims) in ``batch`` (the per-article ``attributions``
+        stage): the articles are due again for the claims stage (origins, groups), which records them
+        done (:meth:`mark_extracted_done`). Call inside a transaction."""
+        claims = [c for _, cs in batch for c in cs]
+        for a, _ in batch:
+            self.db.execute("DELETE FROM claims WHERE article_id=?", (a.id,))
+            self.db.execute("DELETE FROM claim_state WHERE article_id=?", (a.id,))
+        self.db.executemany(
+            """INSERT INTO claims(id, article_id, idx, start, end, content_start, content_end, text, content, chain,
+               modality, polarity, entities, places, numbers, times, terms, flags)
+               VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+            [(c.id, c.article_id, c.idx, c.start, c.end, c.content_start, c.content_end, c.text, c.content,
+              json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
+              json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
+              json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False)) for c in claims])
+
+    def count_claims(self, article_ids: list[int]) -> int:
+        return sum(self.db.execute(f"SELECT count(*) FROM claims WHERE article_id IN ({_marks(len(chunk))})",
+                                   chunk).fetchone()[0] for chunk in _chunks(sorted(article_ids)))
+
+    def mark_extracted_done(self, article_ids: list[int]) -> None:
+        """Articles whose claims the ``attributions`` stage stored: done, with their current story."""
+        for chunk in _chunks(sorted(article_ids)):
+            self.db.execute(
+                "INSERT OR REPLACE INTO claim_state(article_id, n_claims, story_id) "
+                "SELECT a.id, (SELECT count(*) FROM claims c WHERE c.article_id = a.id), a.story_id "
+                f"FROM articles a WHERE a.id IN ({_marks(len(chunk))})", chunk)
 
     def claim_rows(self, story_ids: Iterable) -> list[sqlite3.Row]:
         """The claims of the articles in ``story_ids`` (None = articles in no story), with the article's

@@ -445,13 +445,16 @@ class SQLiteStore:
 
     def save_analysed(self, items: list[AnalysedArticle], stages: Iterable[str]) -> None:
         """Save what ``stages`` assigned to ``items``, in one transaction: the clean stage's articles
-        (or rejects) per document, in the items' order (ids follow it); the entities stage's mentions."""
+        (or rejects) per document, in the items' order (ids follow it); the entities stage's mentions; the
+        attributions stage's claims and their content vectors."""
         stages = set(stages)
         with self.transaction():
             if "clean" in stages:
                 self._save_cleaned(items)
             if "entities" in stages:
                 self._save_entities([it for it in items if it.article is not None and "entities" in it.done])
+            if "attributions" in stages:
+                self._save_attributions([it for it in items if it.article is not None and "attributions" in it.done])
 
     def _save_cleaned(self, items: list[AnalysedArticle]) -> None:
         groups: list[list[AnalysedArticle]] = []
@@ -480,6 +483,17 @@ class SQLiteStore:
                 m.article_id = it.article.id
             self.save_mentions(it.article.id, it.mentions, it.entities.values())
         self.mark_done("entities", max(it.article.id for it in items))
+
+    def _save_attributions(self, items: list[AnalysedArticle]) -> None:
+        if not items:
+            return
+        for it in items:
+            for c in it.claims:
+                c.stored_as(it.article.id)
+        tables = self.claim_tables
+        tables.save_extracted([(it.article, it.claims) for it in items])
+        tables.save_vectors([row for it in items for row in it.extra.pop("claim_vectors", [])])
+        self.mark_done("attributions", max(it.article.id for it in items))
 
     def record_stage_run(self, stage: str, items: int, seconds: float, warnings: list[str]) -> None:
         with self.transaction():

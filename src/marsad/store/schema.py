@@ -381,4 +381,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE mentions ADD COLUMN location_id TEXT;
     ALTER TABLE entities ADD COLUMN kind TEXT;
     """,
+    # the per-article attributions stage (marsad.stages) now finds claims: the articles whose claims the
+    # claims stage of an earlier version found count as done for it.
+    """
+    INSERT OR IGNORE INTO meta(key, value)
+        SELECT 'attributions.last_article_id', CAST(max(article_id) AS TEXT) FROM claim_state HAVING count(*) > 0;
+    """,
 ]
