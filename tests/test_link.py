@@ -188,6 +188,37 @@ def test_paraphrase_is_not_a_copy(tmp_path):
 
 
 # --- stories --------------------------------------------------------------------------------------
+def test_word_bound_never_drops_a_copied_sentence():
+    """The cheap test on shared words that spares the edit distance never rules out a pair the edit
+    distance scores as copied (sentences with edits, repeats and containment, lengths 4-40)."""
+    from marsad.link.passages import _bag, _could_copy
+    rng = random.Random(7)
+    vocab = [f"كلمة{i}" for i in range(30)]
+    sentences = []
+    for _ in range(150):
+        base = [rng.choice(vocab) for _ in range(rng.randint(4, 40))]
+        edited = list(base)
+        for _ in range(rng.randint(0, 8)):
+            op, i = rng.random(), rng.randrange(len(edited) + 1)
+            if op < 0.4:
+                edited.insert(i, rng.choice(vocab))
+            elif edited and op < 0.8:
+                del edited[min(i, len(edited) - 1)]
+            elif edited:
+                edited[min(i, len(edited) - 1)] = rng.choice(vocab)
+        sentences += [base, edited, base[rng.randrange(len(base)):]]
+    kept = copied = 0
+    for a in sentences:
+        for b in sentences:
+            sim = sentence_similarity(a, b)
+            copied += sim > 0
+            if _could_copy(_bag(a), _bag(b)):
+                kept += 1
+            else:
+                assert sim == 0.0, (a, b)
+    assert 0 < copied < kept < len(sentences) ** 2
+
+
 def test_stories_on_written_corpus(tmp_path):
     store = Store(tmp_path / "t.db")
     for title, text, published, outlet in CORPUS:

@@ -275,7 +275,7 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
 
         # 2. copied passages
         copied = find_copies(links, nondup, arts.order_key, arts.load,
-                            lambda a, b: groups.root(a) == groups.root(b) or links.same_stored_group(a, b),
+                            lambda a, b: groups.root(a) == groups.root(b),
                             arts.sentence)
         copy_rows = []
         for link in copied:

@@ -61,8 +61,36 @@ def sentence_similarity(a: list[str], b: list[str]) -> float:
     return 0.0
 
 
-def _candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int, int, int]]:
-    """(new id, sentence idx, other id, other idx) sharing a sentence LSH key."""
+Bag = tuple[list[str], set[str], int]    # a sentence's tokens, their set, tokens repeated within it
+
+
+def _bag(toks: list[str] | None) -> Bag | None:
+    """What :func:`_could_copy` reads of a sentence (None past an article's last sentence or for a
+    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0)."""
+    if toks is None or len(toks) < MIN_SENTENCE_TOKENS:
+        return None
+    distinct = set(toks)
+    return toks, distinct, len(toks) - len(distinct)
+
+
+def _could_copy(a: Bag | None, b: Bag | None) -> bool:
+    """False when the words alone already rule out :func:`sentence_similarity` > 0, so most candidate
+    pairs skip the edit distance. The common subsequence is at most the shared tokens counted with
+    repeats, which is at most the shared distinct tokens plus the repeats of either sentence; both tests
+    use that bound in its place (with a margin far wider than float rounding), so a pair ruled out here
+    scores 0.0 there too."""
+    if a is None or b is None:
+        return False
+    bound = len(a[1] & b[1]) + min(a[2], b[2])
+    la, lb = len(a[0]), len(b[0])
+    shorter = la if la < lb else lb
+    return (2 * bound >= (SENTENCE_SIMILARITY - 1e-9) * (la + lb)
+            or (shorter >= MIN_CONTAINED_TOKENS and bound >= (CONTAINMENT - 1e-9) * shorter))
+
+
+def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    """Per sentence LSH key of the chunk (keys shared by more than MAX_POSTINGS sentences left out): the
+    (article id, sentence idx) of the chunk's sentences with it, and of the stored ones."""
     by_key: dict[int, list[tuple[int, int]]] = {}
     rows = []
     for f in feats:
@@ -72,17 +100,23 @@ def _candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int, int,
     old: dict[int, list[tuple[int, int]]] = {}
     for key, aid, idx in links.sentence_postings(rows):
         old.setdefault(key, []).append((aid, idx))
+    return [(here, old.get(key, [])) for key, here in by_key.items()
+            if len(here) + len(old.get(key, [])) <= MAX_POSTINGS]
+
+
+def _candidates(postings, bags: dict[tuple[int, int], Bag | None]) -> set[tuple[int, int, int, int]]:
+    """(new id, sentence idx, other id, other idx) sharing a sentence LSH key, whose words do not rule
+    out a copy (:func:`_could_copy`); ``bags``: every posted sentence's words."""
     out: set[tuple[int, int, int, int]] = set()
-    for key, here in by_key.items():
-        there = old.get(key, [])
-        if len(here) + len(there) > MAX_POSTINGS:
-            continue
+    for here, there in postings:
         for i, (a, ai) in enumerate(here):
+            x = bags[a, ai]
             for b, bi in here[i + 1:]:
-                if a != b:
+                if a != b and _could_copy(x, bags[b, bi]):
                     out.add((a, ai, b, bi) if a > b else (b, bi, a, ai))
             for b, bi in there:
-                out.add((a, ai, b, bi))
+                if _could_copy(x, bags[b, bi]):
+                    out.add((a, ai, b, bi))
     return out
 
 
@@ -90,21 +124,23 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
                 load: Callable[[int], ArticleFeatures], same_group: Callable[[int, int], bool],
                 sentence: Callable[[int, int], list[str] | None]) -> list[CopyLink]:
     """Copied sentences between the chunk's articles and every article linked before. ``links``: the store's
-    link tables (:mod:`marsad.store.link`), read for the sentence LSH index. ``sentence(article, index)``
-    returns the tokens of one sentence of an old article (None past its last sentence), so a candidate
-    sentence is compared without computing the features of its whole article; ``load`` is called only
-    for the pairs found copied."""
+    link tables (:mod:`marsad.store.link`), read for the sentence LSH index and the stored near-duplicate
+    groups (pairs in one stored group, or in one group of this chunk by ``same_group``, are skipped).
+    ``sentence(article, index)`` returns the tokens of one sentence of an old article (None past its last
+    sentence), so a candidate sentence is compared without computing the features of its whole article;
+    ``load`` is called only for the pairs found copied."""
     new = {f.article_id: f for f in feats}
     get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
-    sent = lambda aid, i: nth_sentence(new[aid], i) if aid in new else sentence(aid, i)  # noqa: E731
+    postings = _postings(links, feats)
+    posted = {x for here, there in postings for x in here + there}
+    bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i)) for aid, i in posted}
+    candidates = _candidates(postings, bags)
+    stored = links.stored_groups(sorted({x for a, _, b, _ in candidates for x in (a, b)}))
     matched: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
-    for a, ai, b, bi in _candidates(links, feats):
-        if same_group(a, b):
+    for a, ai, b, bi in candidates:
+        if same_group(a, b) or (a in stored and stored[a] == stored.get(b)):
             continue
-        ta, tb = sent(a, ai), sent(b, bi)
-        if ta is None or tb is None:
-            continue
-        sim = sentence_similarity(ta, tb)
+        sim = sentence_similarity(bags[a, ai][0], bags[b, bi][0])
         if sim <= 0:
             continue
         later, earlier = (a, b) if order_key(a) > order_key(b) else (b, a)

@@ -121,11 +121,15 @@ def story_of(db: sqlite3.Connection, article_id: int) -> int | None:
     return row[0] if row else None
 
 
-def same_stored_group(db: sqlite3.Connection, a: int, b: int) -> bool:
-    """Whether two stored articles are the same original or near duplicates of the same one."""
-    ra = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (a,)).fetchone()
-    rb = db.execute("SELECT coalesce(duplicate_of, id) FROM articles WHERE id=?", (b,)).fetchone()
-    return bool(ra and rb and ra[0] == rb[0])
+def stored_groups(db: sqlite3.Connection, ids: list[int]) -> dict[int, int]:
+    """Stored article id → the original of its near-duplicate group (its ``duplicate_of``, or itself when
+    it is an original); two articles are the same original or copies of one when these are equal. Ids of
+    articles not stored are left out."""
+    out = {}
+    for part in _chunks(ids):
+        for r in db.execute(f"SELECT id, coalesce(duplicate_of, id) FROM articles WHERE id IN ({_marks(part)})", part):
+            out[r[0]] = r[1]
+    return out
 
 
 def set_duplicates(db: sqlite3.Connection, rows: Iterable[tuple[int, int | None, float | None]]) -> None:
