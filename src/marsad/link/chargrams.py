@@ -46,15 +46,22 @@ def _idf() -> np.ndarray:
     return np.log((n_docs + 1.0) / (df + 1.0)).astype(np.float32)
 
 
-def tfidf(text: str) -> dict[int, float]:
-    """Unit-length sparse TF-IDF vector of ``text`` (empty dict for a text without words)."""
+def tfidf(text: str, keep: int | None = None) -> dict[int, float]:
+    """Unit-length sparse TF-IDF vector of ``text`` (empty dict for a text without words); with ``keep``,
+    only its ``keep`` heaviest buckets (heaviest first, ties by bucket) when it has more."""
     counts = gram_buckets(text)
     if not counts:
         return {}
     keys = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
     weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * _idf()[keys]
     norm = float(np.sqrt(weights @ weights))
-    return dict(zip(keys.tolist(), (weights / norm).tolist())) if norm else {}
+    if not norm:
+        return {}
+    weights = weights / norm
+    if keep is not None and len(keys) > keep:
+        heaviest = np.lexsort((keys, -weights))[:keep]
+        keys, weights = keys[heaviest], weights[heaviest]
+    return dict(zip(keys.tolist(), weights.tolist()))
 
 
 def arrays(vec: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:

@@ -113,9 +113,7 @@ def article_profile(article_id: int, title: str | None, title_derived: bool, tex
     """Profile of one article; ``mentions``: dicts with start, type, entity_id, text, geo_precision."""
     cfg = SETTINGS.link
     lead = lead_text(title, title_derived, text)
-    topic = chargrams.tfidf(text)
-    if len(topic) > cfg.topic_buckets:
-        topic = dict(sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))[:cfg.topic_buckets])
+    topic = chargrams.tfidf(text, keep=cfg.topic_buckets)
     p = ArticleProfile(article_id, lead=_lead_vector(title, title_derived, text, lead), topic=topic)
     keys: dict[str, None] = {}
     for m in mentions:
