@@ -188,6 +188,29 @@ def named_medium(s: "_Sentence", noun_end: int, hi: int) -> tuple[str, int] | No
     return None
 
 
+@lru_cache(maxsize=1)
+def _nouns_by_first() -> tuple[dict[str, list[tuple[str, ...]]], dict[tuple[str, ...], int]]:
+    """Source nouns by first word, and each noun's rank: longest first, ties in file order."""
+    ranked = sorted(lexicon().nouns, key=len, reverse=True)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for n in ranked:
+        out.setdefault(n[0], []).append(n)
+    return out, {n: k for k, n in enumerate(ranked)}
+
+
+def _source_noun(toks: list[str], i: int) -> tuple[str, ...] | None:
+    """The first source noun by rank at token ``i``: its words, or one word with up to two proclitics
+    (``وبيان``)."""
+    tok = toks[i]
+    by_first, rank = _nouns_by_first()
+    found = [n for n in by_first.get(tok, ()) if tuple(toks[i:i + len(n)]) == n]
+    for _ in range(2):
+        if len(tok) > 3 and tok[0] in _PREFIXES:
+            tok = tok[1:]
+            found += [n for n in by_first.get(tok, ()) if len(n) == 1]
+    return min(found, key=rank.__getitem__) if found else None
+
+
 def _clean_en(name: str | None) -> str | None:
     return re.sub(r"\s*\([^)]*\)", "", name).strip() if name else name
 
@@ -441,8 +464,7 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
             out.append(src)
             i = max(j, i + 1)
             continue
-        noun = next((n for n in sorted(lex.nouns, key=len, reverse=True)
-                     if tuple(s.toks[i:i + len(n)]) == n or (len(n) == 1 and _strip(tok, {n[0]}) == n[0])), None)
+        noun = _source_noun(s.toks, i)
         if noun is not None and lex.nouns[noun][1] in _MEDIUM_ONLY:
             i += len(noun)      # "في بيان لها", "في تغريدة": how the speaker said it, not who
             continue

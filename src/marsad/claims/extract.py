@@ -63,28 +63,32 @@ def predicate_classes(terms) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _cues_by_first(kind: str) -> dict[str, list[tuple[str, ...]]]:
+    """The cues of ``kind`` by their first word, in file order."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for f in cues().get(kind, []):
+        out.setdefault(f[0], []).append(f)
+    return out
+
+
 def count_cues(words: list[str], kind: str) -> int:
     """How many cues of ``kind`` occur in normalised ``words`` (whole words, optional و / ف prefix)."""
     n = 0
-    forms = cues().get(kind, [])
-    for i in range(len(words)):
-        w0 = words[i]
+    by_first = _cues_by_first(kind)
+    for i, w0 in enumerate(words):
         w0s = w0[1:] if len(w0) > 2 and w0[0] in "وف" else w0
-        for f in forms:
-            if (w0 == f[0] or w0s == f[0]) and tuple(words[i + 1:i + len(f)]) == f[1:]:
-                n += 1
-                break
+        if w0 not in by_first and w0s not in by_first:
+            continue
+        if any(tuple(words[i + 1:i + len(f)]) == f[1:] for w in {w0, w0s} for f in by_first.get(w, ())):
+            n += 1
     return n
 
 
 def cue_forms(words: list[str], kind: str) -> list[str]:
-    out = []
-    forms = cues().get(kind, [])
-    for i in range(len(words)):
-        for f in forms:
-            if words[i] == f[0] and tuple(words[i + 1:i + len(f)]) == f[1:]:
-                out.append(" ".join(f))
-    return out
+    by_first = _cues_by_first(kind)
+    return [" ".join(f) for i, w in enumerate(words) for f in by_first.get(w, ())
+            if tuple(words[i + 1:i + len(f)]) == f[1:]]
 
 
 _RELATIVE = frozenset(("الذي", "التي", "الذين", "اللذين", "اللتين", "اللواتي"))
