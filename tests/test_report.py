@@ -64,3 +64,27 @@ def test_a_storyline_of_single_reports_lists_them_on_its_timeline(tmp_path, stor
     section = html.split('id="storylines"')[1].split("</section>")[0]
     for line in section.split('class="doc line"')[1:]:
         assert "<li>" in line.split("</ol>")[0]      # every storyline card shows its developments
+
+
+def test_a_large_store_report_shows_its_largest_storylines_and_counts_the_rest(tmp_path, store, monkeypatch):
+    from marsad.link import storylines
+    from marsad.settings import SETTINGS
+
+    (tmp_path / "a.txt").write_text("أسواق إدلب تنشط\n" + BODY + "\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("زلزال بقوة خمس درجات يضرب ولاية ملاطية التركية\nضرب زلزال بقوة خمس درجات ولاية "
+                                    "ملاطية شرق تركيا فجر الأحد، وقالت هيئة إدارة الكوارث إن فرق الإنقاذ انتشرت في "
+                                    "القرى القريبة من مركز الزلزال ولم تسجل إصابات حتى الآن.\n", encoding="utf-8")
+    analyze(store, [str(tmp_path)], workers=1)
+    lines = storylines(store)
+    assert len(lines) == 2
+    assert "وما تبقى" not in render_report(store)                        # under the cap: everything, no note
+    monkeypatch.setattr(SETTINGS.report, "max_storylines", 1)
+    html = render_report(store)
+    shown, hidden = lines[0], lines[1]
+    assert f'id="l{shown["id"]}"' in html or f'id="s{shown["story_ids"][0]}"' in html
+    assert f'id="s{hidden["story_ids"][0]}"' not in html
+    assert "وما تبقى (خط إخباري واحد، مقالة واحدة)" in html and "marsad serve" in html
+    assert html.count('<article class="doc" id="a') == 1                   # the other storyline's article is left out
+    monkeypatch.setattr(SETTINGS.report, "max_storylines", 60)
+    monkeypatch.setattr(SETTINGS.report, "max_articles", 1)               # the first storyline fills the page
+    assert render_report(store).count('<article class="doc" id="a') == 1

@@ -92,8 +92,10 @@ def claims(store, story_id: int | None = None) -> list[dict]:
     return out
 
 
-def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> list[dict]:
-    """Claim groups (of one story, or all), most widely reported first, with origins and contradictions."""
+def claim_groups(store, story_id: int | None = None, min_articles: int = 1,
+                 story_ids: set | None = None) -> list[dict]:
+    """Claim groups (of one story, of the stories ``story_ids``, or all), most widely reported first, with
+    origins and contradictions."""
     tables = store.claim_tables
     text_of = tables.claim_texts()
     groups = _groups(tables)
@@ -103,7 +105,7 @@ def claim_groups(store, story_id: int | None = None, min_articles: int = 1) -> l
         if story_id is not None and g["story_id"] != story_id and \
                 not any(story_of.get(a) == story_id for a in json.loads(g["article_ids"])):
             continue
-        if g["n_articles"] < min_articles:
+        if g["n_articles"] < min_articles or (story_ids is not None and g["story_id"] not in story_ids):
             continue
         contra = []
         claim_ids = json.loads(g["claim_ids"])

@@ -7,6 +7,9 @@ dates) with a map of their events, then a summary of what was ingested, split, d
 rejected with reasons, stories (developments) when the linking stage has made them (each with a small inline SVG map of its events over country outlines
 cut from the bundled basemap, and a compact timeline), and per article its title, outlet, date,
 entities, why it joined its development, and its clean text and the page furniture removed, both collapsed.
+A large store's report shows its largest storylines in full (their developments, claims and articles; up to
+``report.max_storylines`` of them and ``report.max_articles`` articles) and counts the rest, which the web
+app and the export hold.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..clean.furniture import removed_pairs
+from ..settings import SETTINGS
 from ..store import Store
 from ..text.phrases import count_ar, date_span_ar
 
@@ -94,18 +98,20 @@ def _timeline(events: list[dict], names: dict) -> list[dict]:
     return [{"date": d or None, "evs": evs} for d, evs in sorted(days.items(), key=lambda kv: (not kv[0], kv[0]))]
 
 
-def _stories(store: Store) -> list[dict]:
-    """Stories with their events attached (events without a story go to a story-less group)."""
+def _stories(store: Store, keep: set | None) -> list[dict]:
+    """Stories (those in ``keep``, or all when None) with their events attached (events without a story go
+    to a story-less group)."""
     from .. import claims as cl
     from .. import events as ev
     from .. import link
 
-    stories = list(link.stories(store))
+    stories = [s for s in link.stories(store) if keep is None or s["id"] in keep]
     by_story: dict = {}
     for e in ev.events(store):
-        by_story.setdefault(e.get("story_id"), []).append(e)
+        if keep is None or e.get("story_id") in keep or e.get("story_id") is None:
+            by_story.setdefault(e.get("story_id"), []).append(e)
     groups: dict = {}
-    for g in cl.claim_groups(store):
+    for g in cl.claim_groups(store, story_ids=keep):
         if g["n_articles"] >= 2 or g["contradicts"]:
             lines = [(" → ".join(c["provenance"]), c.get("copied_from")) for o in g["origins"] for c in o["claims"]]
             g["provenance_lines"] = list(dict.fromkeys(lines))
@@ -138,15 +144,13 @@ def _independent_reports(store: Store) -> dict[int, int]:
     return out
 
 
-def _storylines(store: Store, stories: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Storylines with their developments in time order (outlets, independent reports, dates) and a map of
-    their events; returns (storylines of two articles or more, single reports)."""
-    from .. import link
-
+def _storylines(store: Store, stories: list[dict], shown: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The ``shown`` storylines with their developments in time order (outlets, independent reports, dates)
+    and a map of their events; returns (storylines of two articles or more, single reports)."""
     by_id = {s["id"]: s for s in stories if s.get("id") is not None}
     independent = _independent_reports(store)
     lines, singles = [], []
-    for line in link.storylines(store):
+    for line in shown:
         devs = []
         for sid in line["story_ids"]:
             s = by_id.get(sid)
@@ -184,14 +188,38 @@ def _why_text(why: dict | None) -> str | None:
     return f"انضمت إلى التطور مع #{why['article_id']} بدرجة {why['score']:.2f} — " + " · ".join(parts)
 
 
+def _shown_storylines(store: Store) -> tuple[list[dict], set | None, dict]:
+    """The storylines the report shows in full (the largest, up to ``max_storylines`` of them holding up to
+    ``max_articles`` articles, at least one), the ids of their developments (None: the store has no
+    storylines, every article is shown) and what is left out."""
+    from ..link import storylines
+
+    cfg = SETTINGS.report
+    lines = storylines(store)
+    if not lines:
+        return [], None, {}
+    shown, n = [], 0
+    for line in lines[:cfg.max_storylines]:
+        if shown and n + (line.get("n_articles") or 0) > cfg.max_articles:
+            break
+        shown.append(line)
+        n += line.get("n_articles") or 0
+    rest = lines[len(shown):]
+    return shown, {sid for l in shown for sid in l["story_ids"]}, (
+        {"storylines": len(rest), "articles": sum(l.get("n_articles") or 0 for l in rest)} if rest else {})
+
+
 def build_context(store: Store, run=None) -> dict:
     from ..claims import article_signals
     from ..link import explanations
 
+    shown, keep, left_out = _shown_storylines(store)
     signals = {r["article_id"]: r for r in article_signals(store)}
     why = explanations(store)
     articles = []
     for a in store.articles():
+        if keep is not None and a.story_id not in keep:
+            continue
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
             "removed": removed_pairs(a.removed),
@@ -204,13 +232,13 @@ def build_context(store: Store, run=None) -> dict:
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
     removed_kinds = Counter(k for item in articles for k, _ in item["removed"])
     titles = {a["a"].id: a["a"].title for a in articles}
-    stories = _stories(store)
-    lines, singles = _storylines(store, stories)
+    stories = _stories(store, keep)
+    lines, singles = _storylines(store, stories, shown)
     return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
             "ingest_warnings": damaged,
             "removed_kinds": removed_kinds.most_common(), "run": run, "stories": stories, "titles": titles,
-            "storylines": lines, "single_reports": singles, "db": store.path}
+            "storylines": lines, "single_reports": singles, "left_out": left_out, "db": store.path}
 
 
 def render_report(store: Store, run=None) -> str:
