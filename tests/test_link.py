@@ -189,9 +189,10 @@ def test_paraphrase_is_not_a_copy(tmp_path):
 
 # --- stories --------------------------------------------------------------------------------------
 def test_word_bound_never_drops_a_copied_sentence():
-    """The cheap test on shared words that spares the edit distance never rules out a pair the edit
-    distance scores as copied (sentences with edits, repeats and containment, lengths 4-40)."""
-    from marsad.link.passages import _bag, _could_copy
+    """The cheap test on shared words that spares the edit distance (pair by pair in small groups of
+    sentences sharing a key, one matrix product in large ones) never rules out a pair the edit distance
+    scores as copied (sentences with edits, repeats and containment, lengths 4-40)."""
+    from marsad.link.passages import GROUP_AT_ONCE, _bag, _candidates
     rng = random.Random(7)
     vocab = [f"كلمة{i}" for i in range(30)]
     sentences = []
@@ -207,16 +208,22 @@ def test_word_bound_never_drops_a_copied_sentence():
             elif edited:
                 edited[min(i, len(edited) - 1)] = rng.choice(vocab)
         sentences += [base, edited, base[rng.randrange(len(base)):]]
-    kept = copied = 0
-    for a in sentences:
-        for b in sentences:
-            sim = sentence_similarity(a, b)
-            copied += sim > 0
-            if _could_copy(_bag(a), _bag(b)):
-                kept += 1
-            else:
-                assert sim == 0.0, (a, b)
-    assert 0 < copied < kept < len(sentences) ** 2
+    numbers: dict[str, int] = {}
+    bags = {(k, 0): _bag(t, numbers) for k, t in enumerate(sentences)}      # article k, its sentence 0
+    groups = []                                  # (the chunk's sentences, stored ones) sharing one key
+    for start, size in ((0, 3), (5, 9), (20, GROUP_AT_ONCE - 1), (40, GROUP_AT_ONCE), (70, 60), (140, 300)):
+        ids = list(bags)[start:start + size]
+        groups.append((ids[:size // 2], ids[size // 2:]))
+    found = _candidates(groups, bags)
+    copied = set()
+    for here, there in groups:
+        for i, (a, _) in enumerate(here):
+            for b, _ in here[i + 1:] + there:
+                if sentence_similarity(sentences[a], sentences[b]) > 0:
+                    copied.add((max(a, b), 0, min(a, b), 0) if (b, 0) in here else (a, 0, b, 0))
+    assert copied and copied <= found
+    pairs = sum(len(h) * (len(h) - 1) // 2 + len(h) * len(t) for h, t in groups)
+    assert len(found) < pairs / 4
 
 
 def test_stories_on_written_corpus(tmp_path):

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 from rapidfuzz.distance import Indel
 
 from .features import MIN_SENTENCE_TOKENS, ArticleFeatures, nth_sentence
@@ -61,31 +62,51 @@ def sentence_similarity(a: list[str], b: list[str]) -> float:
     return 0.0
 
 
-Bag = tuple[list[str], set[str], int]    # a sentence's tokens, their set, tokens repeated within it
+Bag = tuple[list[str], set[str], int, np.ndarray]   # tokens, their set, tokens repeated, distinct token ids
+GROUP_AT_ONCE = 16       # sentences sharing a key from which their pairs are tested in one matrix product
 
 
-def _bag(toks: list[str] | None) -> Bag | None:
+def _bag(toks: list[str] | None, vocab: dict[str, int]) -> Bag | None:
     """What :func:`_could_copy` reads of a sentence (None past an article's last sentence or for a
-    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0)."""
+    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0); ``vocab`` numbers
+    the tokens (new ones are added)."""
     if toks is None or len(toks) < MIN_SENTENCE_TOKENS:
         return None
     distinct = set(toks)
-    return toks, distinct, len(toks) - len(distinct)
+    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in distinct), dtype=np.int64, count=len(distinct))
+    return toks, distinct, len(toks) - len(distinct), ids
 
 
-def _could_copy(a: Bag | None, b: Bag | None) -> bool:
+def _could_copy(a: Bag, b: Bag) -> bool:
     """False when the words alone already rule out :func:`sentence_similarity` > 0, so most candidate
     pairs skip the edit distance. The common subsequence is at most the shared tokens counted with
     repeats, which is at most the shared distinct tokens plus the repeats of either sentence; both tests
     use that bound in its place (with a margin far wider than float rounding), so a pair ruled out here
     scores 0.0 there too."""
-    if a is None or b is None:
-        return False
     bound = len(a[1] & b[1]) + min(a[2], b[2])
     la, lb = len(a[0]), len(b[0])
     shorter = la if la < lb else lb
     return (2 * bound >= (SENTENCE_SIMILARITY - 1e-9) * (la + lb)
             or (shorter >= MIN_CONTAINED_TOKENS and bound >= (CONTAINMENT - 1e-9) * shorter))
+
+
+def _could_copy_at_once(group: list[Bag], n_here: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_could_copy` for every pair (i, j), i < j, i < n_here, of a group of sentences at once (the
+    shared distinct tokens of all pairs from one product of the group's token incidence matrix): the
+    (i, j) of the pairs it does not rule out."""
+    n = len(group)
+    ids = np.concatenate([g[3] for g in group])
+    _, cols = np.unique(ids, return_inverse=True)
+    incidence = np.zeros((n, int(cols.max()) + 1), np.float32)
+    incidence[np.repeat(np.arange(n), [len(g[3]) for g in group]), cols] = 1.0
+    repeats = np.array([g[2] for g in group])
+    lens = np.array([len(g[0]) for g in group])
+    bound = (incidence @ incidence.T).astype(np.int64) + np.minimum.outer(repeats, repeats)
+    shorter = np.minimum.outer(lens, lens)
+    ok = ((2 * bound >= (SENTENCE_SIMILARITY - 1e-9) * np.add.outer(lens, lens))
+          | ((shorter >= MIN_CONTAINED_TOKENS) & (bound >= (CONTAINMENT - 1e-9) * shorter)))
+    ok[n_here:] = False
+    return np.nonzero(np.triu(ok, 1))
 
 
 def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
@@ -109,13 +130,23 @@ def _candidates(postings, bags: dict[tuple[int, int], Bag | None]) -> set[tuple[
     out a copy (:func:`_could_copy`); ``bags``: every posted sentence's words."""
     out: set[tuple[int, int, int, int]] = set()
     for here, there in postings:
-        for i, (a, ai) in enumerate(here):
-            x = bags[a, ai]
-            for b, bi in here[i + 1:]:
-                if a != b and _could_copy(x, bags[b, bi]):
+        here = [(a, ai, bags[a, ai]) for a, ai in here if bags[a, ai] is not None]
+        there = [(b, bi, bags[b, bi]) for b, bi in there if bags[b, bi] is not None]
+        if len(here) + len(there) >= GROUP_AT_ONCE:
+            group = here + there
+            for i, j in zip(*(x.tolist() for x in _could_copy_at_once([g[2] for g in group], len(here)))):
+                (a, ai, _), (b, bi, _) = group[i], group[j]
+                if j >= len(here):
+                    out.add((a, ai, b, bi))
+                elif a != b:
                     out.add((a, ai, b, bi) if a > b else (b, bi, a, ai))
-            for b, bi in there:
-                if _could_copy(x, bags[b, bi]):
+            continue
+        for i, (a, ai, x) in enumerate(here):
+            for b, bi, y in here[i + 1:]:
+                if a != b and _could_copy(x, y):
+                    out.add((a, ai, b, bi) if a > b else (b, bi, a, ai))
+            for b, bi, y in there:
+                if _could_copy(x, y):
                     out.add((a, ai, b, bi))
     return out
 
@@ -133,7 +164,8 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
     get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
     postings = _postings(links, feats)
     posted = {x for here, there in postings for x in here + there}
-    bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i)) for aid, i in posted}
+    vocab: dict[str, int] = {}
+    bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i), vocab) for aid, i in posted}
     candidates = _candidates(postings, bags)
     stored = links.stored_groups(sorted({x for a, _, b, _ in candidates for x in (a, b)}))
     matched: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
