@@ -36,7 +36,7 @@ def _word_buckets(word: str) -> tuple[int, ...]:
 
 def gram_buckets(text: str) -> dict[int, int]:
     """Counts of hashed character n-grams of the normalised words of ``text``."""
-    return Counter(chain.from_iterable(_word_buckets(w) for w in _NONWORD.sub(" ", normalize(text)).split()))
+    return Counter(chain.from_iterable(map(_word_buckets, _NONWORD.sub(" ", normalize(text)).split())))
 
 
 @lru_cache(maxsize=1)

@@ -42,6 +42,7 @@ def _crc(s: str) -> int:
     return zlib.crc32(s.encode("utf-8"))
 
 
+@lru_cache(maxsize=200_000)      # words recur across sentences and articles
 def stem(token: str) -> str:
     """Light stemming for matching keys only: drop a leading conjunction و and the article ال."""
     if len(token) > 3 and token[0] == "و":
@@ -55,7 +56,7 @@ def stem(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Normalised, lightly stemmed word tokens of ``text`` (punctuation dropped)."""
-    return [stem(t) for t in _WORD.findall(normalize(text))]
+    return list(map(stem, _WORD.findall(normalize(text))))
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +71,7 @@ def stopwords() -> frozenset[str]:
 _SUFFIXES = ("هما", "كما", "هم", "هن", "ها", "كم", "نا", "ات", "ون", "ين", "يه", "ه", "ي")
 
 
+@lru_cache(maxsize=200_000)
 def term_stem(token: str) -> str:
     """Heavier light stemming for comparing content words (not for shingles): clitics and plural,
     feminine, nisba and pronoun suffixes off, so سوريا / السورية / سوري and للنظام / نظامه meet."""
@@ -156,8 +158,7 @@ def shingle_set(sent_tokens: list[list[str]]) -> set[int]:
         if len(toks) < SHINGLE:
             out.add(_crc(" ".join(toks)))
             continue
-        for i in range(len(toks) - SHINGLE + 1):
-            out.add(_crc(" ".join(toks[i:i + SHINGLE])))
+        out.update(zlib.crc32(" ".join(toks[i:i + SHINGLE]).encode("utf-8")) for i in range(len(toks) - SHINGLE + 1))
     return out
 
 
@@ -193,9 +194,8 @@ def sentence_band_keys(sent_tokens: list[list[str]]) -> list[tuple[int, int]]:
     for idx, toks in enumerate(sent_tokens):
         if len(toks) < MIN_SENTENCE_TOKENS:
             continue
-        for i in range(len(toks) - 1):
-            hashes.append(_crc(toks[i] + " " + toks[i + 1]))
-            owner.append(idx)
+        hashes += [zlib.crc32(f"{x} {y}".encode("utf-8")) for x, y in zip(toks, toks[1:])]
+        owner += [idx] * (len(toks) - 1)
     if not hashes:
         return []
     a, b = _permutations(SENT_BANDS * SENT_ROWS, 7)
