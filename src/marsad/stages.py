@@ -61,10 +61,10 @@ class StoreStage:
       articles whose features, ``duplicate_of`` and development are then read; each chunk is committed
       before the next is linked against it; merges, splits and storylines then revise stored
       developments that the new articles touched, not only the new articles.
-    - ``claims``: (the claims themselves are found per article by ``attributions``) it re-resolves
-      origins of new articles and of articles read in earlier runs
-      that copy a new one, and regroups the claims of whole developments whose membership the link
-      stage changed (articles that moved), reading them back from the store.
+    - ``claims``: the claims themselves are found per article by ``attributions``; this stage resolves
+      the origins of new articles and re-resolves those of articles read in earlier runs that copy a
+      new one, and regroups the claims of whole developments whose membership the link stage changed
+      (articles that moved), reading them back from the store.
     """
 
     name: str

@@ -58,8 +58,6 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
         return 0
     unseen = set(store.articles_to_run("attributions"))
     extracted = [a for a in todo if a not in unseen]     # claims found by the per-article stage
-    with store.transaction():
-        tables.mark_extracted_done(extracted)
     n = tables.count_claims(extracted)
     rest = [a for a in todo if a in unseen]
     for k in range(0, len(rest), BATCH_ARTICLES):
@@ -73,6 +71,8 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     dirty |= tables.stories_of(touched)
     group_claims(store, load_stance() if use_stance else None, dirty)
     compute_signals(store, touched)
+    with store.transaction():      # last: a run interrupted before this resolves and groups them again
+        tables.mark_extracted_done(extracted)
     return n
 
 
