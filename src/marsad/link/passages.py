@@ -163,7 +163,7 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
     new = {f.article_id: f for f in feats}
     get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
     postings = _postings(links, feats)
-    posted = {x for here, there in postings for x in here + there}
+    posted = sorted({x for here, there in postings for x in here + there})     # each stored article read once
     vocab: dict[str, int] = {}
     bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i), vocab) for aid, i in posted}
     candidates = _candidates(postings, bags)
