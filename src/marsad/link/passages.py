@@ -73,7 +73,7 @@ def _bag(toks: list[str] | None, vocab: dict[str, int]) -> Bag | None:
     if toks is None or len(toks) < MIN_SENTENCE_TOKENS:
         return None
     distinct = set(toks)
-    ids = np.fromiter((vocab.setdefault(t, len(vocab)) for t in distinct), dtype=np.int64, count=len(distinct))
+    ids = np.array([vocab.setdefault(t, len(vocab)) for t in distinct], dtype=np.int64)
     return toks, distinct, len(toks) - len(distinct), ids
 
 
@@ -110,8 +110,9 @@ def _could_copy_at_once(group: list[Bag], n_here: int) -> tuple[np.ndarray, np.n
 
 
 def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
-    """Per sentence LSH key of the chunk (keys shared by more than MAX_POSTINGS sentences left out): the
-    (article id, sentence idx) of the chunk's sentences with it, and of the stored ones."""
+    """Per sentence LSH key of the chunk that another sentence shares (keys shared by more than MAX_POSTINGS
+    sentences left out): the (article id, sentence idx) of the chunk's sentences with it, and of the stored
+    ones."""
     by_key: dict[int, list[tuple[int, int]]] = {}
     rows = []
     for f in feats:
@@ -121,8 +122,8 @@ def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int,
     old: dict[int, list[tuple[int, int]]] = {}
     for key, aid, idx in links.sentence_postings(rows):
         old.setdefault(key, []).append((aid, idx))
-    return [(here, old.get(key, [])) for key, here in by_key.items()
-            if len(here) + len(old.get(key, [])) <= MAX_POSTINGS]
+    groups = ((here, old.get(key, [])) for key, here in by_key.items())
+    return [(here, there) for here, there in groups if 1 < len(here) + len(there) <= MAX_POSTINGS]
 
 
 def _candidates(postings, bags: dict[tuple[int, int], Bag | None]) -> set[tuple[int, int, int, int]]:
