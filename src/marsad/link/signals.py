@@ -146,8 +146,12 @@ def _jaccard(a: list, b: list) -> float:
     sa, sb = set(a), set(b)
     if not (sa and sb):
         return 0.0
+    return _shared_weight(sa & sb) / len(sa | sb)
+
+
+def _shared_weight(shared) -> float:
     w = SETTINGS.link.w_country_key
-    return sum(w if k.startswith(COUNTRY_KEY) else 1.0 for k in sa & sb) / len(sa | sb)
+    return sum(w if k.startswith(COUNTRY_KEY) else 1.0 for k in shared)
 
 
 def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
@@ -157,24 +161,32 @@ def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
     cfg = SETTINGS.link
     text = chargrams.cosine(a.lead, b.lead) if text_cosine is None else text_cosine
     meaning = cfg.w_encoder * max(encoder_cosine - cfg.encoder_floor, 0.0)
-    shared = sorted(set(a.keys) & set(b.keys))
-    keys = cfg.w_keys * _jaccard(a.keys, b.keys)
+    shared: list[str] = []
+    jaccard = 0.0                # _jaccard(a.keys, b.keys), the shared keys kept for the signals
+    if a.keys and b.keys:
+        sa, sb = set(a.keys), set(b.keys)
+        common = sa & sb
+        if common:
+            shared = sorted(common)
+            jaccard = _shared_weight(common) / (len(sa) + len(sb) - len(common))
+    keys = cfg.w_keys * jaccard
     signals: dict = {"lead_text": round(text, 3), "encoder": round(meaning, 3), "shared_entities": round(keys, 3),
-                     "entities": [a.names.get(k) or b.names.get(k) or k for k in shared][:6]}
+                     "entities": [a.names.get(k) or b.names.get(k) or k for k in shared[:6]]}
     penalty = 0.0
     if a.weekdays and b.weekdays:
-        if set(a.weekdays) & set(b.weekdays):
-            signals["weekday"] = sorted(set(a.weekdays) & set(b.weekdays))
+        both = set(a.weekdays).intersection(b.weekdays)
+        if both:
+            signals["weekday"] = sorted(both)
         else:
             penalty += cfg.p_weekday
             signals["weekday_conflict"] = [a.weekdays, b.weekdays]
     if a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) > cfg.date_gap_days:
         penalty += cfg.p_date
         signals["date_conflict"] = [date.fromordinal(a.days[0]).isoformat(), date.fromordinal(b.days[0]).isoformat()]
-    if a.persons and b.persons and not set(a.persons) & set(b.persons):
+    if a.persons and b.persons and set(a.persons).isdisjoint(b.persons):
         penalty += cfg.p_person
         signals["person_conflict"] = True
-    if a.cities and b.cities and not set(a.cities) & set(b.cities):
+    if a.cities and b.cities and set(a.cities).isdisjoint(b.cities):
         penalty += cfg.p_city
         signals["place_conflict"] = True
     score = text + meaning + keys - penalty
