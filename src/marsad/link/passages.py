@@ -13,6 +13,9 @@ on normalised and lightly stemmed tokens, either their Indel similarity is at le
 ``SENTENCE_SIMILARITY`` or the shorter one is nearly all (``CONTAINMENT``) inside the longer one. A
 paraphrase that keeps the facts but changes the words falls far below both and is not a copy (that
 is a claim match, a later stage). Pairs of near duplicates are left to the duplicate stage.
+
+Candidates are the sentence pairs sharing a sentence LSH key; the edit distance is computed only for
+those whose shared words do not already rule out a copy (an exact bound, see :func:`_could_copy`).
 """
 
 from __future__ import annotations
