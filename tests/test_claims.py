@@ -645,6 +645,7 @@ def test_a_medium_is_one_source_whichever_way_it_is_recognised():
 
 def test_claims_of_a_storyline_too_large_are_compared_within_each_development(seeds_store):
     from marsad.claims.grouping import _scopes
+    from marsad.link import storylines
 
     rows = [{"storyline_id": 7, "story_id": 1}, {"storyline_id": 7, "story_id": 2},
             {"storyline_id": 8, "story_id": 3}, {"storyline_id": 8, "story_id": 4}, {"storyline_id": None, "story_id": 5}]
@@ -652,8 +653,11 @@ def test_claims_of_a_storyline_too_large_are_compared_within_each_development(se
     assert sorted(scopes) == [("story", 3), ("story", 4), ("story", 5), ("storyline", 7)]
     assert len(scopes[("storyline", 7)]) == 2
     tables = seeds_store.claim_tables
-    lines = tables.large_storylines(0)          # every storyline of the seeds has at least one development
-    assert lines and tables.large_storylines(10_000) == set()
+    lines = tables.large_storylines(0, 10_000)  # every storyline of the seeds has at least one development
+    assert lines and tables.large_storylines(10_000, 10_000) == set()
+    assert tables.large_storylines(10_000, 0) == lines                    # ... and at least one article
+    five = next(l for l in storylines(seeds_store) if len(l["story_ids"]) >= 2)   # the Syrian storyline: 5 articles
+    assert five["id"] in tables.large_storylines(10_000, 4) and five["id"] not in tables.large_storylines(10_000, 5)
     story = next(iter(tables.stories_of(tables.processed_articles()) - {None}))
     assert tables.with_storyline_mates({story}, skip=lines) == {story}
 

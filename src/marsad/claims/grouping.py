@@ -455,7 +455,7 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     tables = store.claim_tables
     if story_ids is None:
         story_ids = tables.stories_of(tables.processed_articles())
-    large = tables.large_storylines(int(_CFG.max_scope_stories))
+    large = tables.large_storylines(int(_CFG.max_scope_stories), int(_CFG.max_scope_articles))
     story_ids = tables.with_storyline_mates(set(story_ids), skip=large)
     if not story_ids:
         return 0

@@ -65,11 +65,11 @@ class ClaimTables:
                 if r[1] not in skip}
         return out
 
-    def large_storylines(self, max_stories: int) -> set[int]:
-        """Storylines of more than ``max_stories`` developments."""
+    def large_storylines(self, max_stories: int, max_articles: int) -> set[int]:
+        """Storylines of more than ``max_stories`` developments or ``max_articles`` articles."""
         return {r[0] for r in self.db.execute(
             "SELECT storyline_id FROM stories WHERE storyline_id IS NOT NULL "
-            "GROUP BY storyline_id HAVING COUNT(*) > ?", (max_stories,))}
+            "GROUP BY storyline_id HAVING COUNT(*) > ? OR SUM(n_articles) > ?", (max_stories, max_articles))}
 
     def article_stories(self) -> dict[int, int | None]:
         return {r[0]: r[1] for r in self.db.execute("SELECT id, story_id FROM articles")}
