@@ -472,7 +472,7 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     _encode_candidates(scopes, pairs, cache)
     groups_out = []
     for k, members in scopes.items():
-        groups_out.extend(_group_scope(members, pairs[k]))
+        groups_out.extend(_group_scope(members, pairs[k], k))
     _contradictions(groups_out, stance, cache)
     _save_vectors(store, cache)
     for g in groups_out:
@@ -577,7 +577,8 @@ def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _group_scope(members: list[dict], candidates: set[tuple[int, int]]) -> list[dict]:
+def _group_scope(members: list[dict], candidates: set[tuple[int, int]], scope: tuple) -> list[dict]:
+    """Groups of one scope's claims (``scope``: its key, within which contradictions are sought too)."""
     n = len(members)
     dim = next((len(m["vec"]) for m in members if m["vec"] is not None), 0)
     V = np.zeros((n, max(dim, 1)), dtype=np.float32)
@@ -634,7 +635,7 @@ def _group_scope(members: list[dict], candidates: set[tuple[int, int]]) -> list[
                                   "origin": c["origin"] or {"key": "?", "name": "?"}, "provenance": c["provenance"],
                                   "copied_from": c["copied_from"]} for c in cs])
         out.append({"id": "g" + first["id"][1:], "story_id": first["story_id"], "claims": cs, "text": rep["text"],
-                    "scope": (first.get("storyline_id"), first["story_id"] if first.get("storyline_id") is None else None),
+                    "scope": scope,
                     "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets, "origins": origins,
                     "modality": first["modality"], "polarity": first["eff_polarity"],
                     "vec": vec / norm if norm else vec, "contradicts": []})
