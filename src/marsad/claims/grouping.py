@@ -451,7 +451,9 @@ def _scopes(rows: list[dict], large: set | frozenset = frozenset()) -> dict:
 
 def group_claims(store, stance=None, story_ids=None) -> int:
     """Regroup the claims of ``story_ids`` (every story with claims when None) and recompute their
-    groups' origins and contradictions; other stories' groups are left as they are."""
+    groups' origins and contradictions; other stories' groups are left as they are. Scopes are
+    independent: they are regrouped a few hundred developments at a time, so memory does not grow
+    with the store."""
     tables = store.claim_tables
     if story_ids is None:
         story_ids = tables.stories_of(tables.processed_articles())
@@ -459,13 +461,41 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     story_ids = tables.with_storyline_mates(set(story_ids), skip=large)
     if not story_ids:
         return 0
-    rows = _claim_rows(tables, story_ids)
+    _load_places(tables)
+    return sum(_regroup(store, chunk, large, stance)
+               for chunk in _scope_chunks(tables.storylines_of(story_ids), large))
+
+
+def _load_places(tables) -> None:
     if not _PLACE_COUNTRY:
         for r in tables.places():
             _PLACE_COUNTRY[r["id"]] = (r["country"], r["geo_precision"])
             _PLACE_NAME[r["id"]] = r["name_ar"]
             if r["type"] == "FAC":
                 _FACILITIES.add(r["id"])
+
+
+def _scope_chunks(line_of: dict, large: set):
+    """The stories of ``line_of`` (story -> storyline) in chunks of whole scopes of about
+    ``regroup_stories`` developments."""
+    by_scope: dict = {}
+    for sid in sorted(line_of, key=lambda x: (x is None, x or 0)):
+        line = line_of[sid]
+        by_scope.setdefault(("storyline", line) if line is not None and line not in large else ("story", sid),
+                            []).append(sid)
+    chunk: list = []
+    for stories in by_scope.values():
+        chunk += stories
+        if len(chunk) >= _CFG.regroup_stories:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _regroup(store, story_ids: list, large: set, stance) -> int:
+    tables = store.claim_tables
+    rows = _claim_rows(tables, story_ids)
     cache = VectorCache(tables)
     scopes = _scopes(rows, large)
     pairs = {k: _candidate_pairs(m) | _lexical_pairs(m) for k, m in scopes.items()}   # blocked once per scope

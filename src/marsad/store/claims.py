@@ -53,6 +53,15 @@ class ClaimTables:
                 f"SELECT DISTINCT story_id FROM articles WHERE id IN ({_marks(len(chunk))})", chunk)}
         return out
 
+    def storylines_of(self, story_ids: Iterable) -> dict:
+        """{story id: its storyline id or None} for ``story_ids`` (None, articles in no story, included)."""
+        ids = set(story_ids)
+        out = dict.fromkeys(ids)
+        for chunk in _chunks(sorted(i for i in ids if i is not None)):
+            out.update({r[0]: r[1] for r in self.db.execute(
+                f"SELECT id, storyline_id FROM stories WHERE id IN ({_marks(len(chunk))})", chunk)})
+        return out
+
     def with_storyline_mates(self, story_ids: set, skip: set | frozenset = frozenset()) -> set:
         """``story_ids`` and every development in the same storyline as one of them, except in the
         storylines of ``skip``."""
