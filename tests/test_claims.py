@@ -841,3 +841,17 @@ def test_a_person_named_by_family_name_alone_is_the_full_names_origin():
     assert len(group_origins(members("تيدروس أدهانوم غيبريسوس", "غيبريسوس"))) == 1
     assert len(group_origins(members("بشار الأسد", "ماهر الأسد", "الأسد"))) == 3   # which of the two: unknown
     assert len(group_origins(members("بشار الأسد", "ماهر الأسد"))) == 2
+
+
+def test_regrouping_chunks_hold_whole_scopes(monkeypatch):
+    from marsad.claims import grouping
+
+    monkeypatch.setattr(grouping._CFG, "regroup_stories", 2)
+    line_of = {1: 10, 2: 10, 3: 10, 4: None, 5: 20, 6: 20, None: None, 7: 30, 8: 30}
+    chunks = list(grouping._scope_chunks(line_of, large={30}))
+    assert sorted(s for c in chunks for s in c if s is not None) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [1, 2, 3] in chunks                                     # a storyline's developments are never split
+    assert chunks == [[1, 2, 3], [4, 5, 6], [7, 8], [None]]
+    monkeypatch.setattr(grouping._CFG, "regroup_stories", 1)
+    # a large storyline's developments are scopes of their own; articles in no story are one scope
+    assert list(grouping._scope_chunks(line_of, large={30})) == [[1, 2, 3], [4], [5, 6], [7], [8], [None]]
