@@ -44,7 +44,8 @@ function ingest() {
   var bar = document.getElementById("progress-bar");
   var text = document.getElementById("progress-text");
   var STAGES = { waiting: "في انتظار انتهاء عملية كتابة أخرى", ingest: "قراءة المدخلات", clean: "تنظيف المقالات",
-                 entities: "الكيانات", link: "الربط والقصص", claims: "الادعاءات", events: "الأحداث" };
+                 entities: "الكيانات", attributions: "المصادر والادعاءات في كل مقالة", link: "الربط والقصص",
+                 claims: "الادعاءات عبر المنابر", events: "الأحداث" };
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var headers = {};
