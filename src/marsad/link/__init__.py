@@ -45,10 +45,10 @@ ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 Progress = Callable[[str, int, int | None], None]
 # Articles per committed chunk (chunk boundaries decide which of two same-day near duplicates is met
 # first, so changing this changes development ids). A chunk's profiles are kept packed (~11 kB an article
-# instead of ~180 kB as dicts); features of older articles (~45 kB each) are cached up to _CACHE_MAX and
-# recomputed from their text when needed again (the same features).
+# instead of ~180 kB as dicts); features of older articles (~45 kB each) are cached up to
+# ``link.feature_cache`` articles and recomputed from their text when needed again (the same features).
 CHUNK = 1000
-_CACHE_MAX = 1000
+_CACHE_MAX = SETTINGS.link.feature_cache
 
 
 @dataclass
