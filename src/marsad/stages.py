@@ -125,13 +125,14 @@ def attributions_batch(batch: Batch) -> Batch:
     from .claims.vectors import VectorCache, content_key
 
     todo = [it for it in batch if it.article is not None and "attributions" not in it.done]
+    texts = []                       # per article: {content key: content}
     for item in todo:
         item.claims = item_claims(item)
+        texts.append({content_key(c.content): c.content for c in item.claims})
     cache = VectorCache()
-    vecs = cache.by_key({content_key(c.content): c.content for it in todo for c in it.claims})
-    for item in todo:
-        keys = sorted({content_key(c.content) for c in item.claims})
-        item.extra["claim_vectors"] = [(k, cache.name, vecs[k].tobytes()) for k in keys]
+    vecs = cache.by_key({k: t for by_key in texts for k, t in by_key.items()})
+    for item, by_key in zip(todo, texts):
+        item.extra["claim_vectors"] = [(k, cache.name, vecs[k].tobytes()) for k in sorted(by_key)]
     return batch
 
 

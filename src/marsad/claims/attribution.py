@@ -201,13 +201,10 @@ def _nouns_by_first() -> tuple[dict[str, list[tuple[str, ...]]], dict[tuple[str,
 def _source_noun(toks: list[str], i: int) -> tuple[str, ...] | None:
     """The first source noun by rank at token ``i``: its words, or one word with up to two proclitics
     (``وبيان``)."""
-    tok = toks[i]
     by_first, rank = _nouns_by_first()
-    found = [n for n in by_first.get(tok, ()) if tuple(toks[i:i + len(n)]) == n]
-    for _ in range(2):
-        if len(tok) > 3 and tok[0] in _PREFIXES:
-            tok = tok[1:]
-            found += [n for n in by_first.get(tok, ()) if len(n) == 1]
+    word, *bare = _forms(toks[i])
+    found = [n for n in by_first.get(word, ()) if tuple(toks[i:i + len(n)]) == n]
+    found += [n for form in bare for n in by_first.get(form, ()) if len(n) == 1]
     return min(found, key=rank.__getitem__) if found else None
 
 
@@ -215,16 +212,21 @@ def _clean_en(name: str | None) -> str | None:
     return re.sub(r"\s*\([^)]*\)", "", name).strip() if name else name
 
 
-def _strip(tok: str, known) -> str | None:
-    """``tok`` or ``tok`` without one or two proclitics, if that is in ``known``."""
-    if tok in known:
-        return tok
+@lru_cache(maxsize=65536)
+def _forms(tok: str) -> tuple[str, ...]:
+    """``tok``, then ``tok`` without one and without two proclitics (while more than three letters remain
+    before each is removed)."""
+    out = [tok]
     for _ in range(2):
         if len(tok) > 3 and tok[0] in _PREFIXES:
             tok = tok[1:]
-            if tok in known:
-                return tok
-    return None
+            out.append(tok)
+    return tuple(out)
+
+
+def _strip(tok: str, known) -> str | None:
+    """``tok`` or ``tok`` without one or two proclitics, if that is in ``known``."""
+    return next((f for f in _forms(tok) if f in known), None)
 
 
 class _Sentence:
