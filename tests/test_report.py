@@ -70,10 +70,10 @@ def test_a_large_store_report_shows_its_largest_storylines_and_counts_the_rest(t
     from marsad.link import storylines
     from marsad.settings import SETTINGS
 
-    (tmp_path / "a.txt").write_text("أسواق إدلب تنشط\n" + BODY + "\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("أسواق إدلب تنشط\n" + BODY + "\nنسخ الرابط\n", encoding="utf-8")
     (tmp_path / "b.txt").write_text("زلزال بقوة خمس درجات يضرب ولاية ملاطية التركية\nضرب زلزال بقوة خمس درجات ولاية "
                                     "ملاطية شرق تركيا فجر الأحد، وقالت هيئة إدارة الكوارث إن فرق الإنقاذ انتشرت في "
-                                    "القرى القريبة من مركز الزلزال ولم تسجل إصابات حتى الآن.\n", encoding="utf-8")
+                                    "القرى القريبة من مركز الزلزال ولم تسجل إصابات حتى الآن.\nنسخ الرابط\n", encoding="utf-8")
     analyze(store, [str(tmp_path)], workers=1)
     lines = storylines(store)
     assert len(lines) == 2
@@ -85,6 +85,7 @@ def test_a_large_store_report_shows_its_largest_storylines_and_counts_the_rest(t
     assert f'id="s{hidden["story_ids"][0]}"' not in html
     assert "وما تبقى (خط إخباري واحد، مقالة واحدة)" in html and "marsad serve" in html
     assert html.count('<article class="doc" id="a') == 1                   # the other storyline's article is left out
+    assert "مشاركة × 2" in html                     # the summary's furniture counts are the whole store's
     monkeypatch.setattr(SETTINGS.report, "max_storylines", 60)
     monkeypatch.setattr(SETTINGS.report, "max_articles", 1)               # the first storyline fills the page
     assert render_report(store).count('<article class="doc" id="a') == 1

@@ -217,12 +217,15 @@ def build_context(store: Store, run=None) -> dict:
     signals = {r["article_id"]: r for r in article_signals(store)}
     why = explanations(store)
     articles = []
+    removed_kinds: Counter = Counter()     # the whole store's, as the summary's other figures
     for a in store.articles():
+        removed = removed_pairs(a.removed)
+        removed_kinds.update(k for k, _ in removed)
         if keep is not None and a.story_id not in keep:
             continue
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
-            "removed": removed_pairs(a.removed),
+            "removed": removed,
             "entities": _article_entities(store, a.id),
             "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
         })
@@ -230,7 +233,6 @@ def build_context(store: Store, run=None) -> dict:
     rejects = [dict(r) for r in store.rejects()]
     damaged = [dict(r) for r in store.ingest_warnings()] if hasattr(store, "ingest_warnings") else []
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
-    removed_kinds = Counter(k for item in articles for k, _ in item["removed"])
     titles = {a["a"].id: a["a"].title for a in articles}
     stories = _stories(store, keep)
     lines, singles = _storylines(store, stories, shown)
