@@ -8,7 +8,9 @@ pipeline stage, incremental: it extracts the claims of articles not processed be
 of each article: :func:`marsad.claims.extract.article_claims`), resolves the new claims' origins
 through attribution chains and copied passages, and regroups only the stories that gained, lost or
 moved claims (groups, origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra
-signal when its model file is present). The per-article ``attributions`` stage (:mod:`marsad.stages`)
+signal when its model file is present). Stored articles that copy a new one (their origins may now lead
+to it) are not regrouped: grouping never reads origins, so only their groups' origins are recomputed,
+and only where a claim's origin changed. The per-article ``attributions`` stage (:mod:`marsad.stages`)
 finds most claims first, on all cores, and encodes each distinct content once into the store's vector
 cache; grouping reads vectors there (and encodes, for claims found here, only those with a candidate in
 another article); the cache is shared with the stance classifier (:mod:`marsad.claims.vectors`). Other
@@ -46,7 +48,7 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     continues with the articles not yet done. Returns the number of new claims.
     """
     from .extract import extract_article_claims
-    from .grouping import group_claims
+    from .grouping import group_claims, refresh_origins
     from .origins import resolve_origins
     from .signals import compute_signals
 
@@ -66,11 +68,12 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
         if progress:
             progress("claims", min(k + BATCH_ARTICLES, len(rest)), len(rest))
     tables.mark_moved([a for a, _, _ in moved])
-    touched = _with_copiers(tables, todo)
-    resolve_origins(store, touched)
-    dirty |= tables.stories_of(touched)
+    changed = resolve_origins(store, _with_copiers(tables, todo))
+    dirty |= tables.stories_of(todo)
     group_claims(store, load_stance() if use_stance else None, dirty)
-    compute_signals(store, touched)
+    new = set(todo)
+    refresh_origins(store, [c for c, a in changed.items() if a not in new])
+    compute_signals(store, sorted(new | set(changed.values())))
     with store.transaction():      # last: a run interrupted before this resolves and groups them again
         tables.mark_extracted_done(extracted)
     return n

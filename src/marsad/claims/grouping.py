@@ -654,22 +654,52 @@ def _group_scope(members: list[dict], candidates: set[tuple[int, int]], scope: t
         group_members[ri].extend(group_members.pop(rj))
     out = []
     for root, idxs in group_members.items():
-        cs = [members[i] for i in sorted(idxs, key=lambda i: (members[i]["article_id"], members[i]["start"]))]
+        cs = sorted((members[i] for i in idxs), key=_claim_order)
         rep = max(cs, key=lambda c: (len(c["chain"]), -len(c["text"]) if len(c["text"]) > 400 else len(c["text"])))
         first = cs[0]
         vec = V[idxs].mean(axis=0)
         norm = np.linalg.norm(vec)
         outlets = sorted({(c["chain"][0].get("name_ar") or c["chain"][0].get("name") if c["chain"] else None) or "?"
                           for c in cs})
-        origins = group_origins([{"claim_id": c["id"], "article_id": c["article_id"], "outlet": c["chain"][0].get("name"),
-                                  "origin": c["origin"] or {"key": "?", "name": "?"}, "provenance": c["provenance"],
-                                  "copied_from": c["copied_from"]} for c in cs])
+        origins = _origins(cs)
         out.append({"id": "g" + first["id"][1:], "story_id": first["story_id"], "claims": cs, "text": rep["text"],
                     "scope": scope,
                     "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets, "origins": origins,
                     "modality": first["modality"], "polarity": first["eff_polarity"],
                     "vec": vec / norm if norm else vec, "contradicts": []})
     return out
+
+
+def _claim_order(c) -> tuple:
+    """A group's claims in article and sentence order."""
+    return c["article_id"], c["start"], c["id"]
+
+
+def _origins(cs: list[dict]) -> list[dict]:
+    """The distinct origins of a group's claims (``cs`` in :func:`_claim_order`)."""
+    return group_origins([{"claim_id": c["id"], "article_id": c["article_id"], "outlet": c["chain"][0].get("name"),
+                           "origin": c["origin"] or {"key": "?", "name": "?"}, "provenance": c["provenance"],
+                           "copied_from": c["copied_from"]} for c in cs])
+
+
+def refresh_origins(store, claim_ids) -> int:
+    """Recompute the origins of the groups holding ``claim_ids``: claims whose origin changed while their
+    group did not (a passage they copy turned out to come from an article stored later). Group
+    membership never depends on origins, so these groups need no regrouping. Returns the number of
+    groups updated."""
+    tables = store.claim_tables
+    by_group: dict[str, list[dict]] = {}
+    for r in tables.group_member_rows(tables.groups_of_claims(claim_ids)):
+        by_group.setdefault(r["group_id"], []).append({
+            "id": r["id"], "article_id": r["article_id"], "start": r["start"], "chain": json.loads(r["chain"] or "[]"),
+            "origin": json.loads(r["origin"]) if r["origin"] else None,
+            "provenance": json.loads(r["provenance"]) if r["provenance"] else [], "copied_from": r["copied_from"]})
+    updates = []
+    for gid, cs in by_group.items():
+        origins = _origins(sorted(cs, key=_claim_order))
+        updates.append((json.dumps(origins, ensure_ascii=False), len(origins), gid))
+    tables.save_group_origins(updates)
+    return len(updates)
 
 
 def _pair_cache(fn):

@@ -91,13 +91,14 @@ def copy_source(tables, article_id: int, start: int, end: int) -> tuple[int, int
     return best[1:] if best else None
 
 
-def resolve_origins(store, article_ids: list[int] | None = None) -> None:
+def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, int]:
     """Set the origin, provenance and copied_from of the claims of ``article_ids`` (all processed
-    articles when None), following copied passages to earlier articles, whose stored origins are reused."""
+    articles when None), following copied passages to earlier articles, whose stored origins are reused.
+    Returns {claim id: article id} of the claims whose origin, provenance or copied_from changed."""
     tables = store.claim_tables
     ids = article_ids if article_ids is not None else tables.processed_articles()
     if not ids:
-        return
+        return {}
     todo = set(ids)
     rows = tables.origin_rows(sorted(todo | tables.copy_sources(ids)))
     by_article: dict[int, list] = {}
@@ -132,12 +133,16 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> None:
         memo[r["id"]] = result
         return result
 
-    updates = []
+    updates, changed = [], {}
     for r in rows:
         if r["article_id"] in todo:
             o, prov, copied = resolve(r)
-            updates.append((json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied, r["id"]))
+            new = (json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied)
+            if new != (r["origin"], r["provenance"], r["copied_from"]):
+                updates.append((*new, r["id"]))
+                changed[r["id"]] = r["article_id"]
     tables.save_origins(updates)
+    return changed
 
 
 def _compatible(a, b) -> bool:

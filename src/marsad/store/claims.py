@@ -177,7 +177,8 @@ class ClaimTables:
         for chunk in _chunks(article_ids):
             out.extend(self.db.execute(
                 "SELECT c.id, c.article_id, c.start, c.end, c.chain, c.text, c.numbers, c.polarity, c.modality, "
-                "c.origin, c.provenance, a.duplicate_of, a.published FROM claims c JOIN articles a ON a.id = c.article_id "
+                "c.origin, c.provenance, c.copied_from, a.duplicate_of, a.published FROM claims c "
+                "JOIN articles a ON a.id = c.article_id "
                 f"WHERE c.article_id IN ({_marks(len(chunk))})", chunk))
         out.sort(key=lambda r: (r["published"] or "", r["article_id"], r["start"]))
         return out
@@ -215,6 +216,30 @@ class ClaimTables:
             self.db.executemany("UPDATE claims SET origin=?, provenance=?, copied_from=? WHERE id=?", updates)
 
     # -- groups ------------------------------------------------------------------------------------------
+    def groups_of_claims(self, claim_ids: Iterable[str]) -> set[str]:
+        """The groups the claims ``claim_ids`` belong to."""
+        out: set[str] = set()
+        for chunk in _chunks(sorted(set(claim_ids))):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT group_id FROM claims WHERE group_id IS NOT NULL AND id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def group_member_rows(self, group_ids: Iterable[str]) -> list[sqlite3.Row]:
+        """The claims of the groups ``group_ids`` (what a group's origins are computed from), in group,
+        article and sentence order."""
+        out: list[sqlite3.Row] = []
+        for chunk in _chunks(sorted(set(group_ids))):
+            out.extend(self.db.execute(
+                "SELECT id, group_id, article_id, start, chain, origin, provenance, copied_from FROM claims "
+                f"WHERE group_id IN ({_marks(len(chunk))})", chunk))
+        out.sort(key=lambda r: (r["group_id"], r["article_id"], r["start"]))
+        return out
+
+    def save_group_origins(self, rows: list[tuple[str, int, str]]) -> None:
+        """(origins JSON, number of origins, group id) rows."""
+        with self.store.transaction():
+            self.db.executemany("UPDATE claim_groups SET origins=?, n_origins=? WHERE id=?", rows)
+
     def replace_groups(self, story_ids: Iterable, groups: list[dict]) -> None:
         """Replace the claim groups of ``story_ids`` with ``groups`` and point their claims at them."""
         ids = list(story_ids)
