@@ -48,8 +48,7 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     continues with the articles not yet done. Returns the number of new claims.
     """
     from .extract import extract_article_claims
-    from .grouping import group_claims, refresh_origins
-    from .origins import resolve_origins
+    from .grouping import group_claims
     from .signals import compute_signals
 
     tables = store.claim_tables
@@ -68,24 +67,37 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
         if progress:
             progress("claims", min(k + BATCH_ARTICLES, len(rest)), len(rest))
     tables.mark_moved([a for a, _, _ in moved])
-    changed = resolve_origins(store, _with_copiers(tables, todo))
+    changed = _resolve_with_copiers(store, todo)
     dirty |= tables.stories_of(todo)
     group_claims(store, load_stance() if use_stance else None, dirty)
-    new = set(todo)
-    refresh_origins(store, [c for c, a in changed.items() if a not in new])
-    compute_signals(store, sorted(new | set(changed.values())))
+    compute_signals(store, sorted(set(todo) | set(changed.values())))
     with store.transaction():      # last: a run interrupted before this resolves and groups them again
         tables.mark_extracted_done(extracted)
     return n
 
 
-def _with_copiers(tables, todo: list[int], rounds: int = 8) -> list[int]:
-    """``todo`` and every article read before that copies one of them (through copies of copies): their
-    origins change when their source arrives in a later run, whatever the order the articles came in."""
-    out, frontier = set(todo), list(todo)
+def _resolve_with_copiers(store, todo: list[int], rounds: int = 8) -> dict[str, int]:
+    """Resolve the origins of ``todo`` and of every article read before that copies one of them (through
+    copies of copies): their origins change when their source arrives in a later run, whatever the order
+    the articles came in. A copy of a copy is resolved again only when the article it copies had a claim
+    whose origin changed. Stored articles are not regrouped (grouping never reads origins): the origins
+    of their groups are recounted in the transaction that changes their claims' origins, so an
+    interrupted run leaves none behind. Returns {claim id: article id} of the claims whose origin changed."""
+    from .grouping import refresh_origins
+    from .origins import resolve_origins
+
+    tables = store.claim_tables
+    new = set(todo)
+    done = set(todo)
+    frontier = sorted(done | tables.copiers_of(todo))
+    changed: dict[str, int] = {}
     for _ in range(rounds):
-        frontier = sorted(tables.copiers_of(frontier) - out)
+        done.update(frontier)
+        with store.transaction():
+            now = resolve_origins(store, frontier)
+            refresh_origins(store, [c for c, a in now.items() if a not in new])
+        changed.update(now)
+        frontier = sorted(tables.copiers_of(sorted(set(now.values()))) - done)
         if not frontier:
             break
-        out.update(frontier)
-    return sorted(out)
+    return changed

@@ -203,11 +203,11 @@ class ClaimTables:
         for chunk in _chunks(article_ids):
             marks = _marks(len(chunk))
             out |= {r[0] for r in self.db.execute(
-                f"SELECT DISTINCT article_id FROM copy_passages WHERE source_article_id IN ({marks}) "
-                "AND article_id IN (SELECT article_id FROM claim_state)", chunk)}
+                "SELECT DISTINCT p.article_id FROM copy_passages p JOIN claim_state s ON s.article_id = p.article_id "
+                f"WHERE p.source_article_id IN ({marks})", chunk)}
             out |= {r[0] for r in self.db.execute(
-                f"SELECT id FROM articles WHERE duplicate_of IN ({marks}) "
-                "AND id IN (SELECT article_id FROM claim_state)", chunk)}
+                "SELECT a.id FROM articles a JOIN claim_state s ON s.article_id = a.id "
+                f"WHERE a.duplicate_of IN ({marks})", chunk)}
         return out - set(article_ids)
 
     def save_origins(self, updates: list[tuple[str, str, str | None, str]]) -> None:
