@@ -402,11 +402,11 @@ def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
     outlets = [o for o, _ in sorted(outlet_counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     originals = [r for r in rows if r["duplicate_of"] is None] or list(rows)
 
-    def closeness(r) -> float:
+    def closeness(r) -> float:      # rounded: copies with (almost) one vector rank by date and id, not float noise
         if centroid is None or r["vector"] is None:
             return 0.0
         v = np.frombuffer(r["vector"], dtype=np.float32)
-        return float(v @ centroid) if v.shape == centroid.shape else 0.0
+        return round(float(v @ centroid), 5) if v.shape == centroid.shape else 0.0
 
     ranked = sorted(originals, key=lambda r: (-closeness(r), r["published"] or "9999", r["id"]))
     terms: dict[str, int] = {}
