@@ -55,12 +55,12 @@ def _predicate_stems() -> tuple[tuple[str, str], ...]:
 
 def predicate_classes(terms) -> set[str]:
     """Predicate class labels (``~leave``) of content-word stems (claim_predicates.tsv)."""
-    out = set()
-    for t in terms:
-        for stem, cls in _predicate_stems():
-            if t.startswith(stem):
-                out.add(cls)
-    return out
+    return {cls for t in terms for cls in _term_classes(t)}
+
+
+@lru_cache(maxsize=65536)
+def _term_classes(term: str) -> tuple[str, ...]:
+    return tuple(cls for stem, cls in _predicate_stems() if term.startswith(stem))
 
 
 @lru_cache(maxsize=None)
@@ -246,13 +246,22 @@ def _count_cues() -> dict[str, list[tuple[str, ...]]]:
 
 def count_cue_forms(words: list[str], kind: str) -> list[str]:
     """The ``kind`` cues of claim_count_cues.tsv in normalised ``words`` (weekday names, toll updates)."""
+    by_first = _count_cues_by_first(kind)
     out = []
     for i, w in enumerate(words):
-        for f in _count_cues().get(kind, []):
-            if (w == f[0] or (len(w) > len(f[0]) and w[0] in "وفل" and w[1:] == f[0])) \
-                    and tuple(words[i + 1:i + len(f)]) == f[1:]:
+        heads = (w, w[1:]) if len(w) > 1 and w[0] in "وفل" else (w,)
+        for f in (f for h in dict.fromkeys(heads) for f in by_first.get(h, ())):
+            if tuple(words[i + 1:i + len(f)]) == f[1:]:
                 out.append(" ".join(f))
     return sorted(set(out))
+
+
+@lru_cache(maxsize=None)
+def _count_cues_by_first(kind: str) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for f in _count_cues().get(kind, []):
+        out.setdefault(f[0], []).append(f)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -269,6 +278,8 @@ def not_involved(text: str, start: int, end: int, mentions: list) -> list[str]:
     from ..text.normalize import normalize_with_map
 
     neg, noun = _involvement()
+    if noun.isdisjoint(_WORD.findall(normalize(text[start:end]))):
+        return []                   # no involvement noun (the common case): no offsets needed
     key, offs = normalize_with_map(text[start:end])
     words = list(_WORD.finditer(key))
     out = set()

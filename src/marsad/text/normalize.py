@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks, and tatweel.
 _DROP = set(chr(c) for c in range(0x0610, 0x061B)) | set(chr(c) for c in range(0x064B, 0x0660))
@@ -61,6 +62,9 @@ def _fold(ch: str) -> str:
     return ch.lower()
 
 
+_FOLDED: dict[str, str] = {}       # character -> _fold(character), filled as characters are met
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Return ``(key, offsets)``: the matching key and, per key character, its index in ``text``.
 
@@ -69,7 +73,9 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
-        folded = _fold(ch)
+        folded = _FOLDED.get(ch)
+        if folded is None:
+            folded = _FOLDED[ch] = _fold(ch)
         for f in folded:
             if f == " " and (not out or out[-1] == " "):
                 continue
@@ -108,6 +114,7 @@ def normalize(text: str) -> str:
 _PROCLITICS = ("وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 
 
+@lru_cache(maxsize=262144)        # a pure function of a word, called for most words of every stage
 def strip_clitics(word: str, min_stem: int = 3) -> str:
     """The normalised ``word`` without attached proclitics (و ف ب ل ك ال ...), kept when too short.
 
