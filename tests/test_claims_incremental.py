@@ -94,3 +94,30 @@ def test_refreshing_origins_recounts_a_groups_origins_and_keeps_its_members(runs
     assert after["claim_ids"] == group["claim_ids"]
     assert after["n_origins"] == 2
     assert "a:written-here" in {o["key"] for o in json.loads(after["origins"])}
+
+
+def test_a_storyline_changed_by_the_link_stage_is_regrouped(tmp_path):
+    """The link stage may move a development to another storyline, or a storyline may grow past the scope
+    limits, with no article changing development: the claims stage still notices and regroups it."""
+    from marsad.claims import extract_claims
+
+    (tmp_path / "copy.txt").write_text(COPY, encoding="utf-8")
+    (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
+    s = Store(tmp_path / "s.db")
+    analyze(s, [str(tmp_path)], workers=1)
+    tables = s.claim_tables
+    (story, line), = {tuple(r) for r in s.db.execute(
+        "SELECT a.story_id, st.storyline_id FROM articles a JOIN stories st ON st.id = a.story_id")}
+    assert tables.rescoped_articles(set()) == []
+    assert sorted(a for a, _, _ in tables.rescoped_articles({line})) == [1, 2]    # grown past the limits
+    with s.transaction():                                            # what the link stage would do
+        s.db.execute("INSERT INTO storylines(id, title) VALUES (?, 'elsewhere')", (line + 1,))
+        s.db.execute("UPDATE stories SET storyline_id = ? WHERE id = ?", (line + 1, story))
+    assert tables.rescoped_articles(set()) == [(1, line, story), (2, line, story)]
+    groups = _claim_state(s)["groups"]
+    s.db.execute("UPDATE claims SET group_id = 'stale' WHERE article_id = 1")   # so a regroup shows
+    extract_claims(s)
+    assert tables.rescoped_articles(set()) == []
+    assert _claim_state(s)["groups"] == groups
+    assert s.db.execute("SELECT count(*) FROM claims WHERE group_id = 'stale'").fetchone()[0] == 0
+    s.close()

@@ -10,11 +10,12 @@ through attribution chains and copied passages, and regroups only the stories th
 moved claims (groups, origins per group, contradictions, with :mod:`marsad.claims.stance` as an extra
 signal when its model file is present). Stored articles that copy a new one (their origins may now lead
 to it) are not regrouped: grouping never reads origins, so only their groups' origins are recomputed,
-and only where a claim's origin changed. The per-article ``attributions`` stage (:mod:`marsad.stages`)
-finds most claims first, on all cores, and encodes each distinct content once into the store's vector
-cache; grouping reads vectors there (and encodes, for claims found here, only those with a candidate in
-another article); the cache is shared with the stance classifier (:mod:`marsad.claims.vectors`). Other
-stories' groups are not touched.
+and only where a claim's origin changed. Each article records the storyline its claims were grouped in,
+so a storyline the link stage split, joined or let grow past the scope limits since is regrouped too.
+The per-article ``attributions`` stage (:mod:`marsad.stages`) finds most claims first, on all cores,
+and encodes each distinct content once into the store's vector cache; grouping reads vectors there (and
+encodes, for claims found here, only those with a candidate in another article); the cache is shared
+with the stance classifier (:mod:`marsad.claims.vectors`). Other stories' groups are not touched.
 """
 
 from __future__ import annotations
@@ -48,13 +49,14 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     continues with the articles not yet done. Returns the number of new claims.
     """
     from .extract import extract_article_claims
-    from .grouping import group_claims
+    from .grouping import group_claims, large_storylines
     from .signals import compute_signals
 
     tables = store.claim_tables
     todo = tables.articles_to_process()
     moved = tables.moved_articles()
-    dirty = {old for _, old, _ in moved} | {new for _, _, new in moved} | tables.ungrouped_stories()
+    large = large_storylines(tables)
+    dirty = _stale_stories(tables, moved, large)
     if not todo and not dirty:
         return 0
     unseen = set(store.articles_to_run("attributions"))
@@ -73,7 +75,16 @@ def extract_claims(store, progress=None, use_stance: bool = True) -> int:
     compute_signals(store, sorted(set(todo) | set(changed.values())))
     with store.transaction():      # last: a run interrupted before this resolves and groups them again
         tables.mark_extracted_done(extracted)
+        tables.record_scopes(tables.storylines_of(tables.with_storyline_mates(dirty, skip=large)), large)
     return n
+
+
+def _stale_stories(tables, moved: list[tuple], large: set) -> set:
+    """Stories whose stored groups no longer hold: those articles (``moved``) left or joined, those with
+    ungrouped claims, and both the old and the new scope of articles whose storyline changed."""
+    rescoped = tables.rescoped_articles(large)
+    return ({old for _, old, _ in moved} | {new for _, _, new in moved} | tables.ungrouped_stories()
+            | {story for _, _, story in rescoped} | tables.stories_in_storylines({line for _, line, _ in rescoped}))
 
 
 def _resolve_with_copiers(store, todo: list[int], rounds: int = 8) -> dict[str, int]:

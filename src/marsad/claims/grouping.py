@@ -457,13 +457,19 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     tables = store.claim_tables
     if story_ids is None:
         story_ids = tables.stories_of(tables.processed_articles())
-    large = tables.large_storylines(int(_CFG.max_scope_stories), int(_CFG.max_scope_articles))
+    large = large_storylines(tables)
     story_ids = tables.with_storyline_mates(set(story_ids), skip=large)
     if not story_ids:
         return 0
     _load_places(tables)
     return sum(_regroup(store, chunk, large, stance)
                for chunk in _scope_chunks(tables.storylines_of(story_ids), large))
+
+
+def large_storylines(tables) -> set:
+    """Storylines too large to be one scope (``max_scope_stories`` developments or ``max_scope_articles``
+    articles): their developments' claims are grouped apart."""
+    return tables.large_storylines(int(_CFG.max_scope_stories), int(_CFG.max_scope_articles))
 
 
 def _load_places(tables) -> None:

@@ -42,6 +42,38 @@ class ClaimTables:
             "SELECT s.article_id, s.story_id, a.story_id FROM claim_state s JOIN articles a ON a.id = s.article_id "
             "WHERE s.story_id IS NOT a.story_id")]
 
+    def rescoped_articles(self, large: set | frozenset) -> list[tuple[int, int | None, int | None]]:
+        """(article, storyline its claims were last grouped in, story it is in now) for processed articles
+        whose scope changed since: their story's storyline is another one now (the link stage split or
+        joined storylines), or it grew into one of ``large`` (whose developments are grouped apart), or
+        shrank out of one. A storyline id of None: grouped within the development."""
+        marks = _marks(len(large))
+        rows = self.db.execute(
+            "SELECT s.article_id, s.scope_line, a.story_id, st.storyline_id FROM claim_state s "
+            "JOIN articles a ON a.id = s.article_id LEFT JOIN stories st ON st.id = a.story_id "
+            "WHERE s.scope_line IS NOT st.storyline_id"
+            + (f" OR st.storyline_id IN ({marks})" if large else ""), sorted(large)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows if r[1] != (None if r[3] in large else r[3])]
+
+    def stories_in_storylines(self, storyline_ids: Iterable) -> set:
+        """The developments now in the storylines ``storyline_ids``."""
+        out: set = set()
+        for chunk in _chunks(sorted({i for i in storyline_ids if i is not None})):
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT id FROM stories WHERE storyline_id IN ({_marks(len(chunk))})", chunk)}
+        return out
+
+    def record_scopes(self, line_of: dict, large: set | frozenset) -> None:
+        """Record, for the articles of the stories of ``line_of`` (story -> its storyline, just grouped), the
+        storyline their claims were grouped in: None when it is one of ``large`` or there is none. Call
+        inside a transaction."""
+        rows = [(None if line in large else line, sid) for sid, line in line_of.items() if sid is not None]
+        self.db.executemany("UPDATE claim_state SET scope_line = ? "
+                            "WHERE article_id IN (SELECT id FROM articles WHERE story_id = ?)", rows)
+        if None in line_of:
+            self.db.execute("UPDATE claim_state SET scope_line = NULL "
+                            "WHERE article_id IN (SELECT id FROM articles WHERE story_id IS NULL)")
+
     def ungrouped_stories(self) -> set:
         return {r[0] for r in self.db.execute(
             "SELECT DISTINCT a.story_id FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.group_id IS NULL")}

@@ -387,4 +387,12 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO meta(key, value)
         SELECT 'attributions.last_article_id', CAST(max(article_id) AS TEXT) FROM claim_state HAVING count(*) > 0;
     """,
+    # claims (marsad.store.claims): the storyline an article's claims were last grouped in (NULL: grouped
+    # within its development), so that a storyline the link stage later splits, joins or lets grow past the
+    # scope limits is regrouped. Existing rows take their story's storyline as it is now.
+    """
+    ALTER TABLE claim_state ADD COLUMN scope_line INTEGER;
+    UPDATE claim_state SET scope_line = (SELECT st.storyline_id FROM articles a JOIN stories st ON st.id = a.story_id
+                                         WHERE a.id = claim_state.article_id);
+    """,
 ]
