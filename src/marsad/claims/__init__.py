@@ -90,25 +90,26 @@ def _stale_stories(tables, moved: list[tuple], large: set) -> set:
 def _resolve_with_copiers(store, todo: list[int], rounds: int = 8) -> dict[str, int]:
     """Resolve the origins of ``todo`` and of every article read before that copies one of them (through
     copies of copies): their origins change when their source arrives in a later run, whatever the order
-    the articles came in. A copy of a copy is resolved again only when the article it copies had a claim
-    whose origin changed. Stored articles are not regrouped (grouping never reads origins): the origins
-    of their groups are recounted in the transaction that changes their claims' origins, so an
-    interrupted run leaves none behind. Returns {claim id: article id} of the claims whose origin changed."""
+    the articles came in. A copy of a copy (or a new article copying a stored one) is resolved again only
+    when the article it copies had a claim whose origin changed after it was resolved. Stored articles
+    are not regrouped (grouping never reads origins): the origins of their groups are recounted in the
+    transaction that changes their claims' origins, so an interrupted run leaves none behind. Returns
+    {claim id: article id} of the claims whose origin changed."""
     from .grouping import refresh_origins
     from .origins import resolve_origins
 
     tables = store.claim_tables
     new = set(todo)
-    done = set(todo)
-    frontier = sorted(done | tables.copiers_of(todo))
+    frontier = sorted(new | tables.copiers_of(todo))
     changed: dict[str, int] = {}
     for _ in range(rounds):
-        done.update(frontier)
         with store.transaction():
             now = resolve_origins(store, frontier)
             refresh_origins(store, [c for c, a in now.items() if a not in new])
         changed.update(now)
-        frontier = sorted(tables.copiers_of(sorted(set(now.values()))) - done)
+        source = sorted(set(now.values()))    # copiers resolved in the same call saw their changes already
+        frontier = sorted(({a for a in tables.copying_articles(source) if a in new} | tables.copiers_of(source))
+                          - set(frontier))
         if not frontier:
             break
     return changed

@@ -519,18 +519,27 @@ def _regroup(store, story_ids: list, large: set, stance) -> int:
 
 
 def _encode_candidates(scopes: dict, pairs: dict, cache: VectorCache) -> None:
-    """Vectors for the claims that can join a group or contradict one: those with a candidate
-    (:func:`_candidate_pairs`) in another article whose text differs (two equal texts need no vector to
-    be the same). The other claims stay without one (``vec`` None)."""
+    """Vectors for the claims: each claim's from the store's cache (the ``attributions`` stage caches every
+    content it finds), and, encoded now when missing there, those of the claims that can join a group or
+    contradict one: with a candidate (:func:`_candidate_pairs`) in another article whose text differs (two
+    equal texts need no vector to be the same). The other claims stay without one (``vec`` None). So a
+    claim's vector never depends on which other scopes are regrouped with it, nor in which run."""
     need: dict[str, str] = {}
     for k, members in scopes.items():
         for i, j in _cross_pairs(members, pairs[k]):
             for c in (members[i], members[j]):
                 need.setdefault(c["key"], c["content"])
-    vecs = cache.by_key(need)
+    vecs = _cached_vectors(cache, {c["key"] for members in scopes.values() for c in members})
+    vecs.update(cache.by_key({k: t for k, t in need.items() if k not in vecs}))
     for members in scopes.values():
         for c in members:
             c["vec"] = vecs.get(c["key"])
+
+
+def _cached_vectors(cache: VectorCache, keys: set[str]) -> dict[str, np.ndarray]:
+    if cache.tables is None:
+        return {}
+    return {k: np.frombuffer(b, dtype=np.float32) for k, b in cache.tables.cached_vectors(sorted(keys), cache.name).items()}
 
 
 def _save_vectors(store, cache: VectorCache) -> None:

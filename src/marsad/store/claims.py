@@ -242,6 +242,16 @@ class ClaimTables:
                 f"WHERE a.duplicate_of IN ({marks})", chunk)}
         return out - set(article_ids)
 
+    def copying_articles(self, article_ids: list[int]) -> set[int]:
+        """Articles, processed or not, with a copied passage from, or a duplicate of, one of ``article_ids``."""
+        out: set[int] = set()
+        for chunk in _chunks(article_ids):
+            marks = _marks(len(chunk))
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT article_id FROM copy_passages WHERE source_article_id IN ({marks})", chunk)}
+            out |= {r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE duplicate_of IN ({marks})", chunk)}
+        return out
+
     def save_origins(self, updates: list[tuple[str, str, str | None, str]]) -> None:
         """(origin JSON, provenance JSON, copied_from, claim id) rows."""
         with self.store.transaction():
