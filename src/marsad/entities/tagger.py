@@ -18,8 +18,10 @@ from the ``arabnamer`` package's name dictionary (used when installed), and, whe
 trained with them (its ``.meta.json`` says so), names from the project's organisation and media
 lists (``marsad/data/entities_orgs.tsv``, ``entities_media.tsv``) and word-cluster ids from a
 table next to the model (``ner_clusters.tsv.gz``, built by ``scripts/build_ner_clusters.py``).
-After the CRF, tags are made consistent within a document (see :class:`Tagger`). Nothing is
-downloaded.
+After the CRF, tags are made consistent within a document (see :class:`Tagger`). With
+``[ner] tagger = neural`` in the settings, a BiLSTM-CRF run in numpy (``marsad.entities.neural``,
+``marsad/models/ner_neural.npz``) tags in the CRF's place, batched over a document's sentences;
+the consistency step is the same. Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -321,6 +323,33 @@ def _mark(tags: list[str], i: int, span: tuple[int, str] | None) -> int:
         tags[j] = "I-" + typ
     return i + length
 
+
+def gazetteer_marks(infos: list[tuple], gaz: dict) -> list[str | None]:
+    """Per token, ``B-kind`` / ``I-kind`` where the longest name of ``gaz`` (:func:`gazetteer`,
+    :func:`org_gazetteer`) starting there matches, else None. ``infos``: per token a tuple whose
+    item 2 is its key and item 4 its key variants (:meth:`Features._word`)."""
+    marks: list[str | None] = [None] * len(infos)
+    if not gaz:
+        return marks
+    n = len(infos)
+    i = 0
+    while i < n:
+        best = None
+        for v in infos[i][4]:
+            entries = gaz.get(v)
+            if not entries:
+                continue
+            for rest, kind in entries:
+                m = len(rest)
+                if i + m >= n or (best is not None and m + 1 <= best[0]):
+                    continue
+                if all(infos[i + 1 + j][2] == rest[j] for j in range(m)):
+                    best = (m + 1, kind)
+                    break
+        i = _mark(marks, i, best)
+    return marks
+
+
 class Features:
     """Turns token sequences into crfsuite feature lists. Word-level parts are cached."""
 
@@ -433,27 +462,7 @@ class Features:
 
     # sequence-level -------------------------------------------------------------------------
     def _gazetteer_marks(self, infos: list[tuple], gaz: dict | None = None) -> list[str | None]:
-        gaz = self.gaz if gaz is None else gaz
-        marks: list[str | None] = [None] * len(infos)
-        if not gaz:
-            return marks
-        n = len(infos)
-        i = 0
-        while i < n:
-            best = None
-            for v in infos[i][4]:
-                entries = gaz.get(v)
-                if not entries:
-                    continue
-                for rest, kind in entries:
-                    m = len(rest)
-                    if i + m >= n or (best is not None and m + 1 <= best[0]):
-                        continue
-                    if all(infos[i + 1 + j][2] == rest[j] for j in range(m)):
-                        best = (m + 1, kind)
-                        break
-            i = _mark(marks, i, best)
-        return marks
+        return gazetteer_marks(infos, self.gaz if gaz is None else gaz)
 
     def sequence(self, tokens: list[str]) -> list[list[str]]:
         """Feature lists for one sentence."""
@@ -564,7 +573,10 @@ class Tagger:
     _default_lock = threading.Lock()
 
     def __init__(self, model_path: str | Path, features: Features | None = None,
-                 keep_types: Iterable[str] = ENTITY_TYPES, window: int | None = None):
+                 keep_types: Iterable[str] = ENTITY_TYPES, window: int | None = None,
+                 neural: str | Path | None = None):
+        """``neural``: path of a neural model (``marsad.entities.neural``) that then tags in the
+        CRF's place (the CRF model still supplies the feature extractor used for matching keys)."""
         import pycrfsuite
 
         self.model_path = str(model_path)
@@ -589,7 +601,17 @@ class Tagger:
         self._no_propagate = frozenset(
             k for k, kinds in self.features.lex.items()
             if kinds & {"function_word", "title", "speech_verb", "place_prep", "direction"})
-        self._crf()  # open the model now so that a bad file fails at load time
+        self.neural = None
+        self.batch_size = 1  # sentences tagged together (the CRF tags one at a time)
+        if neural is not None:
+            from .neural import NeuralTagger
+
+            self.neural = NeuralTagger(neural)
+            from ..settings import SETTINGS
+
+            self.batch_size = int(SETTINGS.ner.neural_batch)
+        else:
+            self._crf()  # open the model now so that a bad file fails at load time
         self._check_resources()
 
     def _check_resources(self) -> None:
@@ -612,7 +634,14 @@ class Tagger:
             return cls(path)
         with cls._default_lock:
             if cls._default is None:
-                cls._default = cls(DEFAULT_MODEL)
+                from ..settings import SETTINGS
+
+                neural = None
+                if str(SETTINGS.ner.tagger) == "neural":
+                    from .neural import DEFAULT_NEURAL_MODEL
+
+                    neural = DEFAULT_NEURAL_MODEL
+                cls._default = cls(DEFAULT_MODEL, neural=neural)
             return cls._default
 
     def _crf(self):
@@ -629,6 +658,18 @@ class Tagger:
         if not tokens:
             return []
         return self._crf().tag(self.features.sequence(tokens))
+
+    def _raw_batch(self, batch: list[list[str]]) -> list[list[str]]:
+        """Raw tags of several sentences (very long ones tagged in chunks): the neural model
+        tags them in one batch, the CRF one by one."""
+        pieces = [list(_chunks(t)) if len(t) > MAX_CHUNK * 4 else [t] for t in batch]
+        flat = [c for p in pieces for c in p]
+        tagged = self.neural.tag_batch(flat) if self.neural is not None else [self._raw(c) for c in flat]
+        out, k = [], 0
+        for p in pieces:
+            out.append([tag for chunk in tagged[k:k + len(p)] for tag in chunk])
+            k += len(p)
+        return out
 
     def _keys(self, tokens: list[str]) -> tuple[str, ...]:
         return tuple(self.features.match_key(t) for t in tokens)
@@ -697,7 +738,8 @@ class Tagger:
 
     def tag_document(self, sentences: Iterable[list[str]]) -> Iterator[list[str]]:
         """BIO tags for each sentence of a document (an iterable of token lists), in order.
-        Streams: holds at most ``2 * window + 1`` sentences."""
+        Streams: holds at most ``2 * window + 1`` sentences (plus a batch of ``batch_size``
+        sentences read ahead for the neural model)."""
         k = self.window
         buf: list[tuple[tuple[str, ...], list[str], list]] = []  # (keys, raw tags, tagged names)
         done = 0  # index in buf of the next sentence to finish
@@ -707,22 +749,16 @@ class Tagger:
             ctx = (names for _, _, names in buf[max(0, i - k): i + k + 1])
             return self._clean(self._fill(keys, raw, ctx))
 
-        for tokens in sentences:
-            tokens = list(tokens)
-            if len(tokens) > MAX_CHUNK * 4:  # very long "sentence": tag in chunks
-                raw: list[str] = []
-                for chunk in _chunks(tokens):
-                    raw.extend(self._raw(chunk))
-            else:
-                raw = self._raw(tokens)
-            keys = self._keys(tokens)
-            buf.append((keys, raw, self._tagged_names(keys, raw)))
-            while len(buf) - 1 - done >= k:
-                yield finish(done)
-                done += 1
-                if done > k:
-                    buf.pop(0)
-                    done -= 1
+        for group in _groups(sentences, self.batch_size):
+            for tokens, raw in zip(group, self._raw_batch(group)):
+                keys = self._keys(tokens)
+                buf.append((keys, raw, self._tagged_names(keys, raw)))
+                while len(buf) - 1 - done >= k:
+                    yield finish(done)
+                    done += 1
+                    if done > k:
+                        buf.pop(0)
+                        done -= 1
         while done < len(buf):
             yield finish(done)
             done += 1
@@ -762,6 +798,18 @@ def _known_attributes(model_path: str) -> frozenset[str] | None:
         return None
     with gzip.open(p, "rt", encoding="utf-8") as fh:
         return frozenset(fh.read().split("\n"))
+
+
+def _groups(sentences: Iterable[list[str]], size: int) -> Iterator[list[list[str]]]:
+    """Consecutive groups of up to ``size`` sentences (as lists)."""
+    group: list[list[str]] = []
+    for tokens in sentences:
+        group.append(list(tokens))
+        if len(group) >= size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def _chunks(tokens: list[str]) -> Iterator[list[str]]:
