@@ -14,6 +14,11 @@ Torch is needed here only (``pip install torch==2.13.0``); it runs on one thread
 Usage:
     nice -n 10 python scripts/train_ner_neural.py --eval-only          # dev scores only
     nice -n 10 python scripts/train_ner_neural.py                      # dev scores, then the shipped model
+    nice -n 10 python scripts/train_ner_neural.py --final-only --final-epochs 21   # the shipped model only
+    nice -n 10 python scripts/train_ner_neural.py --eval-only --encoder cnn        # variants: --no-use, --hidden ...
+
+The model card's neural section (``src/marsad/models/NER_MODEL_CARD.md``) is written by hand from
+this script's output.
 """
 
 from __future__ import annotations
