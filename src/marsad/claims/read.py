@@ -93,48 +93,53 @@ def claims(store, story_id: int | None = None) -> list[dict]:
 
 
 def claim_groups(store, story_id: int | None = None, min_articles: int = 1,
-                 story_ids: set | None = None) -> list[dict]:
-    """Claim groups (of one story, of the stories ``story_ids``, or all), most widely reported first, with
-    origins and contradictions."""
+                 story_ids: set | None = None, or_contradicted: bool = False) -> list[dict]:
+    """Claim groups (of one story, of the stories ``story_ids``, or all) reported by ``min_articles`` or
+    more (or, with ``or_contradicted``, contradicting another group), most widely reported first, with
+    origins and contradictions. Only those groups are read, with the claims they and their
+    contradictions name."""
     tables = store.claim_tables
-    text_of = tables.claim_texts()
-    groups = _groups(tables)
+    rows = tables.groups(story_ids) if story_ids is not None else tables.groups()
     story_of = tables.article_stories() if story_id is not None else {}
-    out = []
-    for g in groups.values():
-        if story_id is not None and g["story_id"] != story_id and \
-                not any(story_of.get(a) == story_id for a in json.loads(g["article_ids"])):
-            continue
-        if g["n_articles"] < min_articles or (story_ids is not None and g["story_id"] not in story_ids):
-            continue
-        contra = []
-        claim_ids = json.loads(g["claim_ids"])
-        chains = tables.claim_chains(claim_ids + [x for c in json.loads(g["contradicts"]) for x in (c["claim_id"], c["other_claim_id"])])
-        for c in json.loads(g["contradicts"]):
-            other = groups.get(c["group_id"])
-            contra.append({"group_id": c["group_id"], "reasons": c["reasons"], "confidence": c.get("confidence"),
-                           "reasons_ar": [REASONS_AR.get(r, r) for r in c["reasons"]],
-                           "origin_ar": _origin_ar(chains.get(c["claim_id"])),
-                           "other_origin_ar": _origin_ar(chains.get(c["other_claim_id"])),
-                           "sentence": text_of.get(c["claim_id"], ("", None))[0],
-                           "article_id": text_of.get(c["claim_id"], ("", None))[1],
-                           "other_sentence": text_of.get(c["other_claim_id"], ("", None))[0],
-                           "other_article_id": text_of.get(c["other_claim_id"], ("", None))[1],
-                           "other_text": other["text"] if other else None})
-        origins = json.loads(g["origins"])
-        provenance_ar = list(dict.fromkeys(chain_ar(json.loads(chains[i]["chain"]), chains[i]["copied_from"])
-                                           for i in claim_ids if i in chains))
-        origins_ar = list(dict.fromkeys(x for x in (_origin_ar(chains.get(m["claim_id"])) for o in origins
-                                                    for m in o["claims"][:1]) if x))
-        out.append({"id": g["id"], "story_id": g["story_id"], "text": g["text"],
-                    "claim_ids": json.loads(g["claim_ids"]), "article_ids": json.loads(g["article_ids"]),
-                    "outlets": json.loads(g["outlets"]), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
-                    "independent_origins": g["n_origins"], "origins": origins,
-                    "modality": g["modality"], "polarity": g["polarity"], "contradicts": contra,
-                    "modality_ar": MODALITY_AR.get(g["modality"], g["modality"]), "provenance_ar": provenance_ar,
-                    "origins_ar": origins_ar})
+    rows = [g for g in rows if (g["n_articles"] >= min_articles or (or_contradicted and g["contradicts"] != "[]"))
+            and (story_id is None or g["story_id"] == story_id
+                 or any(story_of.get(a) == story_id for a in json.loads(g["article_ids"])))]
+    contradicts = {g["id"]: json.loads(g["contradicts"]) for g in rows}
+    named = [x for cs in contradicts.values() for c in cs for x in (c["claim_id"], c["other_claim_id"])]
+    text_of = store.web.claim_texts(named)
+    others = store.web.groups_by_id(c["group_id"] for cs in contradicts.values() for c in cs)
+    chains = tables.claim_chains([i for g in rows for i in json.loads(g["claim_ids"])] + named)
+    out = [_group_record(g, contradicts[g["id"]], chains, text_of, others) for g in rows]
     out.sort(key=lambda g: (-g["n_articles"], -len(g["contradicts"]), g["id"]))
     return out
+
+
+def _group_record(g, contradicts: list[dict], chains: dict, text_of: dict, others: dict) -> dict:
+    claim_ids = json.loads(g["claim_ids"])
+    contra = []
+    for c in contradicts:
+        other = others.get(c["group_id"])
+        contra.append({"group_id": c["group_id"], "reasons": c["reasons"], "confidence": c.get("confidence"),
+                       "reasons_ar": [REASONS_AR.get(r, r) for r in c["reasons"]],
+                       "origin_ar": _origin_ar(chains.get(c["claim_id"])),
+                       "other_origin_ar": _origin_ar(chains.get(c["other_claim_id"])),
+                       "sentence": text_of.get(c["claim_id"], ("", None))[0],
+                       "article_id": text_of.get(c["claim_id"], ("", None))[1],
+                       "other_sentence": text_of.get(c["other_claim_id"], ("", None))[0],
+                       "other_article_id": text_of.get(c["other_claim_id"], ("", None))[1],
+                       "other_text": other["text"] if other else None})
+    origins = json.loads(g["origins"])
+    provenance_ar = list(dict.fromkeys(chain_ar(json.loads(chains[i]["chain"]), chains[i]["copied_from"])
+                                       for i in claim_ids if i in chains))
+    origins_ar = list(dict.fromkeys(x for x in (_origin_ar(chains.get(m["claim_id"])) for o in origins
+                                                for m in o["claims"][:1]) if x))
+    return {"id": g["id"], "story_id": g["story_id"], "text": g["text"],
+            "claim_ids": claim_ids, "article_ids": json.loads(g["article_ids"]),
+            "outlets": json.loads(g["outlets"]), "n_outlets": g["n_outlets"], "n_articles": g["n_articles"],
+            "independent_origins": g["n_origins"], "origins": origins,
+            "modality": g["modality"], "polarity": g["polarity"], "contradicts": contra,
+            "modality_ar": MODALITY_AR.get(g["modality"], g["modality"]), "provenance_ar": provenance_ar,
+            "origins_ar": origins_ar}
 
 
 def article_signals(store) -> list[dict]:

@@ -43,14 +43,17 @@ def _span_ar(start: str | None, end: str | None) -> Markup:
 ENV.globals["span_ar"] = _span_ar
 
 
-def _article_entities(store: Store, article_id: int) -> list[dict]:
+def _article_entities(store: Store, article_id: int, known: dict) -> list[dict]:
+    """The entities an article names; ``known`` keeps each entity read (once per report)."""
     seen: dict[str, dict] = {}
     for m in store.mentions(article_id=article_id):
         if not m.entity_id or m.entity_id in seen:
             continue
-        e = store.entity(m.entity_id)
-        if e:
-            seen[m.entity_id] = {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
+        if m.entity_id not in known:
+            e = store.entity(m.entity_id)
+            known[m.entity_id] = e and {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
+        if known[m.entity_id]:
+            seen[m.entity_id] = known[m.entity_id]
     return sorted(seen.values(), key=lambda d: (d["type"], d["name_ar"]))
 
 
@@ -111,11 +114,10 @@ def _stories(store: Store, keep: set | None) -> list[dict]:
         if keep is None or e.get("story_id") in keep or e.get("story_id") is None:
             by_story.setdefault(e.get("story_id"), []).append(e)
     groups: dict = {}
-    for g in cl.claim_groups(store, story_ids=keep):
-        if g["n_articles"] >= 2 or g["contradicts"]:
-            lines = [(" → ".join(c["provenance"]), c.get("copied_from")) for o in g["origins"] for c in o["claims"]]
-            g["provenance_lines"] = list(dict.fromkeys(lines))
-            groups.setdefault(g["story_id"], []).append(g)
+    for g in cl.claim_groups(store, story_ids=keep, min_articles=2, or_contradicted=True):
+        lines = [(" → ".join(c["provenance"]), c.get("copied_from")) for o in g["origins"] for c in o["claims"]]
+        g["provenance_lines"] = list(dict.fromkeys(lines))
+        groups.setdefault(g["story_id"], []).append(g)
     for s in stories:
         s["events"] = sorted(by_story.pop(s["id"], []), key=lambda e: (e.get("date") or "", e["id"]))
         s["claims"] = groups.get(s["id"], [])
@@ -216,7 +218,7 @@ def build_context(store: Store, run=None) -> dict:
     shown, keep, left_out = _shown_storylines(store)
     signals = {r["article_id"]: r for r in article_signals(store)}
     why = explanations(store)
-    articles = []
+    articles, entities = [], {}
     removed_kinds: Counter = Counter()     # the whole store's, as the summary's other figures
     for a in store.articles():
         removed = removed_pairs(a.removed)
@@ -226,7 +228,7 @@ def build_context(store: Store, run=None) -> dict:
         articles.append({
             "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
             "removed": removed,
-            "entities": _article_entities(store, a.id),
+            "entities": _article_entities(store, a.id, entities),
             "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
         })
     stats = store.stats()

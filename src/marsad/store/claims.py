@@ -337,16 +337,18 @@ class ClaimTables:
             self.db.executemany("DELETE FROM claim_state WHERE article_id=?", [(a,) for a in article_ids])
 
     # -- reads for the report, export and web -------------------------------------------------------------
-    def groups(self) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT * FROM claim_groups").fetchall()
+    def groups(self, story_ids: Iterable[int] | None = None) -> list[sqlite3.Row]:
+        """Every claim group, or those of the developments ``story_ids``."""
+        if story_ids is None:
+            return self.db.execute("SELECT * FROM claim_groups").fetchall()
+        ids = sorted(set(story_ids))
+        return [r for chunk in _chunks(ids) for r in self.db.execute(
+            f"SELECT * FROM claim_groups WHERE story_id IN ({_marks(len(chunk))})", chunk)]
 
     def claims_with_story(self, story_id: int | None = None) -> list[sqlite3.Row]:
         sql = ("SELECT c.*, a.story_id FROM claims c JOIN articles a ON a.id = c.article_id"
                + (" WHERE a.story_id = ?" if story_id is not None else "") + " ORDER BY c.article_id, c.start")
         return self.db.execute(sql, (story_id,) if story_id is not None else ()).fetchall()
-
-    def claim_texts(self) -> dict[str, tuple[str, int]]:
-        return {r["id"]: (r["text"], r["article_id"]) for r in self.db.execute("SELECT id, text, article_id FROM claims")}
 
     def claim_chains(self, claim_ids: list[str]) -> dict[str, sqlite3.Row]:
         out = {}
