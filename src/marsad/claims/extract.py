@@ -63,13 +63,18 @@ def _term_classes(term: str) -> tuple[str, ...]:
     return tuple(cls for stem, cls in _predicate_stems() if term.startswith(stem))
 
 
+def _by_first(forms: list[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    """Word sequences by their first word, in their order."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for f in forms:
+        out.setdefault(f[0], []).append(f)
+    return out
+
+
 @lru_cache(maxsize=None)
 def _cues_by_first(kind: str) -> dict[str, list[tuple[str, ...]]]:
     """The cues of ``kind`` by their first word, in file order."""
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for f in cues().get(kind, []):
-        out.setdefault(f[0], []).append(f)
-    return out
+    return _by_first(cues().get(kind, []))
 
 
 def count_cues(words: list[str], kind: str) -> int:
@@ -258,10 +263,7 @@ def count_cue_forms(words: list[str], kind: str) -> list[str]:
 
 @lru_cache(maxsize=None)
 def _count_cues_by_first(kind: str) -> dict[str, list[tuple[str, ...]]]:
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for f in _count_cues().get(kind, []):
-        out.setdefault(f[0], []).append(f)
-    return out
+    return _by_first(_count_cues().get(kind, []))
 
 
 @lru_cache(maxsize=1)
