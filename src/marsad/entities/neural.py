@@ -26,9 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text.normalize import normalize
-from .tagger import (_quoted, _shape, gazetteer, gazetteer_marks, key_variants, org_gazetteer,
-                     person_name_words, strip_clitics, trigger_lexicon)
+from .tagger import (_quoted, gazetteer, gazetteer_marks, is_nisba, lexicon_kinds, org_gazetteer,
+                     person_name_words, trigger_lexicon, word_parts)
 
 __all__ = ["NeuralInputs", "NeuralTagger", "DEFAULT_NEURAL_MODEL", "piece_ids", "MAX_CHARS"]
 
@@ -80,16 +79,9 @@ class NeuralInputs:
         hit = self._cache.get(token)
         if hit is not None:
             return hit
-        key = normalize(token) or token
-        pre, stem = strip_clitics(key)
-        variants = key_variants(key)
-        kinds: set[str] = set()
-        for v in variants:
-            kinds |= self.lex.get(v, frozenset())
-        if self.person_names and any(v in self.person_names for v in variants):
-            kinds.add("person_name")
-        shape = _shape(key)
-        if shape == "A" and len(stem) >= 3 and pre.endswith("ال") and (stem.endswith("ي") or stem.endswith("يه")):
+        key, pre, stem, variants, shape = word_parts(token)
+        kinds = lexicon_kinds(variants, self.lex, self.person_names)
+        if is_nisba(shape, pre, stem):
             kinds.add("nisba")
         marks = ["sh=" + shape, "pre=" + pre, "len=%d" % min(len(stem), 8)] + ["k=" + k for k in sorted(kinds)]
         entry = (key, variants, tuple(marks))

@@ -298,6 +298,28 @@ _ARABIC = re.compile(r"^[\u0621-\u064A]+$")
 _TEMPLATE = {ord(c): "V" for c in "اوي"} | {ord(c): "C" for c in "ءبتثجحخدذرزسشصضطظعغفقكلمنهة"}
 
 
+def word_parts(token: str) -> tuple[str, str, str, tuple[str, ...], str]:
+    """``(key, proclitics, stem, key variants, shape)`` of a token, as both taggers read it."""
+    key = normalize(token) or token
+    pre, stem = strip_clitics(key)
+    return key, pre, stem, key_variants(key), _shape(key)
+
+
+def lexicon_kinds(variants: tuple[str, ...], lex: dict, person_names: frozenset) -> set[str]:
+    """Kinds the trigger lexicon gives any variant of a word, and ``person_name`` for a name word."""
+    kinds: set[str] = set()
+    for v in variants:
+        kinds |= lex.get(v, frozenset())
+    if person_names and any(v in person_names for v in variants):
+        kinds.add("person_name")
+    return kinds
+
+
+def is_nisba(shape: str, pre: str, stem: str) -> bool:
+    """A relational adjective with the article: السوري, المصرية."""
+    return shape == "A" and len(stem) >= 3 and pre.endswith("ال") and (stem.endswith("ي") or stem.endswith("يه"))
+
+
 def _shape(word: str) -> str:
     if _ARABIC.match(word):
         return "A"
@@ -382,15 +404,8 @@ class Features:
         hit = self._cache.get(word)
         if hit is not None:
             return hit
-        key = normalize(word) or word
-        pre, stem = strip_clitics(key)
-        variants = key_variants(key)
-        kinds: set[str] = set()
-        for v in variants:
-            k = self.lex.get(v)
-            if k:
-                kinds |= k
-        shape = _shape(key)
+        key, pre, stem, variants, shape = word_parts(word)
+        kinds = lexicon_kinds(variants, self.lex, self.person_names)
         own = [
             "w=" + word,
             "n=" + key,
@@ -412,11 +427,8 @@ class Features:
             own.append("def")
         if shape == "A":
             own.append("tp=" + stem.translate(_TEMPLATE))
-        if self.person_names and any(v in self.person_names for v in variants):
-            kinds.add("person_name")
-        if (self.extra and shape == "A" and len(stem) >= 3 and pre.endswith("ال")
-                and (stem.endswith("ي") or stem.endswith("يه"))):
-            kinds.add("nisba")  # relational adjective: السوري, المصرية
+        if self.extra and is_nisba(shape, pre, stem):
+            kinds.add("nisba")
         for kd in sorted(kinds):
             own.append("k=" + kd)
         ctx_base = ["n=" + key, "st=" + stem, "sh=" + shape] + ["k=" + kd for kd in sorted(kinds)]
