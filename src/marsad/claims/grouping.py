@@ -774,8 +774,8 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
             cur = best_of.get(key)
             if cur is None or (len(why), cos) > (len(cur[0]), cur[3]):
                 best_of[key] = (why, a, b, cos)
-        cands = [(i, j, *v) for (i, j), v in sorted(best_of.items())]
-        stance_says = {}
+        cands = [(i, j, *v) for (i, j), v in sorted(best_of.items()) if v[0]]   # the stance classifier alone
+        stance_says = {}                                                         # never makes a contradiction
         if stance is not None and cands:
             try:
                 probs = stance.predict_proba([(c[3]["content"], c[4]["content"]) for c in cands], encoder=encoder)
@@ -785,8 +785,6 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
         for k, (i, j, why, a, b, cos) in enumerate(cands):
             reasons = list(why)
             p = stance_says.get(k)
-            if not reasons:
-                continue        # the stance classifier alone never makes a contradiction
             if p and p.get("disagree", 0) >= STANCE_MIN_PROBA:
                 reasons.append("stance")
             gs[i]["contradicts"].append({"group_id": gs[j]["id"], "reasons": reasons, "claim_id": a["id"],
