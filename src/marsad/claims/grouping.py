@@ -331,12 +331,12 @@ def denies_involvement(neg: dict, pos: dict) -> bool:
     """``neg`` says an entity was not involved ("عدم تورط طهران") that ``pos`` reports as an actor of the
     act ("إيران حاولت اغتيال نتنياهو"; a place stands for its country's government), and the two share
     another entity (the act's target)."""
-    out = set((neg.get("flags") or {}).get("not_involved") or [])
+    out = _not_involved(neg)
     if not out or pos["eff_polarity"] < 0 or pos["modality"] == "denied":
         return False
-    actors = set(pos["entities"]) - set(pos["places"])
+    actors = _set(pos, "entities") - _set(pos, "places")
     hit = out & actors or {x for x in out for y in actors if _same_country_actor(x, y)}
-    return bool(hit) and bool((set(neg["entities"]) - out) & (set(pos["entities"]) - hit))
+    return bool(hit) and bool((_set(neg, "entities") - out) & (_set(pos, "entities") - hit))
 
 
 def _same_country_actor(place: str, country: str) -> bool:
