@@ -529,17 +529,11 @@ def _encode_candidates(scopes: dict, pairs: dict, cache: VectorCache) -> None:
         for i, j in _cross_pairs(members, pairs[k]):
             for c in (members[i], members[j]):
                 need.setdefault(c["key"], c["content"])
-    vecs = _cached_vectors(cache, {c["key"] for members in scopes.values() for c in members})
+    vecs = cache.known({c["key"] for members in scopes.values() for c in members})
     vecs.update(cache.by_key({k: t for k, t in need.items() if k not in vecs}))
     for members in scopes.values():
         for c in members:
             c["vec"] = vecs.get(c["key"])
-
-
-def _cached_vectors(cache: VectorCache, keys: set[str]) -> dict[str, np.ndarray]:
-    if cache.tables is None:
-        return {}
-    return {k: np.frombuffer(b, dtype=np.float32) for k, b in cache.tables.cached_vectors(sorted(keys), cache.name).items()}
 
 
 def _save_vectors(store, cache: VectorCache) -> None:

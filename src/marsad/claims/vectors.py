@@ -53,12 +53,18 @@ class VectorCache:
         self._fill(texts_by_key)
         return {k: self._mem[k] for k in texts_by_key}
 
-    def _fill(self, texts_by_key: dict[str, str]) -> None:
-        missing = [k for k in texts_by_key if k not in self._mem]
+    def known(self, keys) -> dict[str, np.ndarray]:
+        """{key: vector} of those ``keys`` encoded before (in this run or, in the store's cache, an earlier
+        one); nothing is encoded."""
+        missing = sorted({k for k in keys if k not in self._mem})
         if missing and self.tables is not None:
             for k, blob in self.tables.cached_vectors(missing, self.name).items():
                 self._mem[k] = np.frombuffer(blob, dtype=np.float32)
-            missing = [k for k in missing if k not in self._mem]
+        return {k: self._mem[k] for k in keys if k in self._mem}
+
+    def _fill(self, texts_by_key: dict[str, str]) -> None:
+        self.known(texts_by_key)
+        missing = [k for k in texts_by_key if k not in self._mem]
         for b in range(0, len(missing), ENCODE_BATCH):
             chunk = missing[b:b + ENCODE_BATCH]
             vecs = self.encoder.encode([texts_by_key[k] for k in chunk])
