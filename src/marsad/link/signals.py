@@ -180,7 +180,8 @@ def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
         else:
             penalty += cfg.p_weekday
             signals["weekday_conflict"] = [a.weekdays, b.weekdays]
-    if a.days and b.days and min(abs(x - y) for x in a.days for y in b.days) > cfg.date_gap_days:
+    gap = day_gap(a.days, b.days)
+    if gap is not None and gap > cfg.date_gap_days:
         penalty += cfg.p_date
         signals["date_conflict"] = [date.fromordinal(a.days[0]).isoformat(), date.fromordinal(b.days[0]).isoformat()]
     if a.persons and b.persons and set(a.persons).isdisjoint(b.persons):
@@ -192,6 +193,11 @@ def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
     score = text + meaning + keys - penalty
     signals["score"] = round(score, 3)
     return score, signals
+
+
+def day_gap(xs: list[int], ys: list[int]) -> int | None:
+    """Days between the closest dates of two lists of ordinal days, None when either is empty."""
+    return min(abs(x - y) for x in xs for y in ys) if xs and ys else None
 
 
 def dense_query(vec: dict[int, float]) -> np.ndarray:

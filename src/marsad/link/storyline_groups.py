@@ -28,6 +28,7 @@ import numpy as np
 
 from ..settings import SETTINGS
 from . import chargrams
+from .signals import day_gap
 
 
 class DevProfile:
@@ -74,15 +75,10 @@ def _cos(a: dict, b: dict) -> float:
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def _day_gap(xs: list[int], ys: list[int]) -> int | None:
-    """Days between the closest dates of two lists, None when either is empty."""
-    return min(abs(x - y) for x in xs for y in ys) if xs and ys else None
-
-
 def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
     """Topic + entity profile similarity of two developments; None when their dates rule it out."""
     cfg = SETTINGS.link
-    gap = _day_gap(a.days, b.days)
+    gap = day_gap(a.days, b.days)
     if gap is not None and gap > cfg.storyline_gap_days:
         return None
     encoder = max(float(a.centroid @ b.centroid) - cfg.storyline_encoder_floor, 0.0)
@@ -97,7 +93,7 @@ def _needed(a: DevProfile, b: DevProfile) -> float:
     cfg = SETTINGS.link
     if min(a.n, b.n) < 2:
         return cfg.storyline_single
-    gap = _day_gap(a.days, b.days)
+    gap = day_gap(a.days, b.days)
     if gap is not None and gap <= cfg.storyline_near_days and _cos(a.entities, b.entities) >= cfg.storyline_near_entities:
         return cfg.storyline_near_score
     return cfg.storyline_score
@@ -203,7 +199,7 @@ def dated_apart(comp: list[int], pool: dict[int, DevProfile]) -> list[int]:
     for s in comp:
         if not _single(pool, s) or not pool[s].days:
             continue
-        far = _day_gap(pool[s].days, [d for o in comp if o != s and o in pool for d in pool[o].days])
+        far = day_gap(pool[s].days, [d for o in comp if o != s and o in pool for d in pool[o].days])
         if far is not None and far > gap:
             out.append(s)
     return out
