@@ -231,25 +231,20 @@ class ClaimTables:
     def copiers_of(self, article_ids: list[int]) -> set[int]:
         """Processed articles (not in ``article_ids``) with a copied passage from, or a duplicate of,
         one of ``article_ids``: an article stored later may be the earlier source of one read before."""
-        out: set[int] = set()
-        for chunk in _chunks(article_ids):
-            marks = _marks(len(chunk))
-            out |= {r[0] for r in self.db.execute(
-                "SELECT DISTINCT p.article_id FROM copy_passages p JOIN claim_state s ON s.article_id = p.article_id "
-                f"WHERE p.source_article_id IN ({marks})", chunk)}
-            out |= {r[0] for r in self.db.execute(
-                "SELECT a.id FROM articles a JOIN claim_state s ON s.article_id = a.id "
-                f"WHERE a.duplicate_of IN ({marks})", chunk)}
-        return out - set(article_ids)
+        return self.copying_articles(article_ids, processed=True) - set(article_ids)
 
-    def copying_articles(self, article_ids: list[int]) -> set[int]:
-        """Articles, processed or not, with a copied passage from, or a duplicate of, one of ``article_ids``."""
+    def copying_articles(self, article_ids: list[int], processed: bool = False) -> set[int]:
+        """Articles with a copied passage from, or a duplicate of, one of ``article_ids`` (with ``processed``,
+        only those whose claims this stage has read)."""
+        read_p = " JOIN claim_state s ON s.article_id = p.article_id" if processed else ""
+        read_a = " JOIN claim_state s ON s.article_id = a.id" if processed else ""
         out: set[int] = set()
         for chunk in _chunks(article_ids):
             marks = _marks(len(chunk))
             out |= {r[0] for r in self.db.execute(
-                f"SELECT DISTINCT article_id FROM copy_passages WHERE source_article_id IN ({marks})", chunk)}
-            out |= {r[0] for r in self.db.execute(f"SELECT id FROM articles WHERE duplicate_of IN ({marks})", chunk)}
+                f"SELECT DISTINCT p.article_id FROM copy_passages p{read_p} WHERE p.source_article_id IN ({marks})", chunk)}
+            out |= {r[0] for r in self.db.execute(
+                f"SELECT a.id FROM articles a{read_a} WHERE a.duplicate_of IN ({marks})", chunk)}
         return out
 
     def save_origins(self, updates: list[tuple[str, str, str | None, str]]) -> None:
