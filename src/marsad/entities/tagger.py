@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .. import data
+from ..settings import SETTINGS
 from ..text.normalize import normalize
 
 __all__ = ["Tagger", "tag_conll", "tokenize", "strip_clitics", "key_variants", "Features", "bio_spans",
@@ -606,8 +607,6 @@ class Tagger:
             use_orgs=bool(self.meta.get("org_gazetteer")))
         self.keep_types = frozenset(keep_types)
         if window is None:
-            from ..settings import SETTINGS
-
             window = int(SETTINGS.ner.consistency_window)
         self.window = window
         self._no_propagate = frozenset(
@@ -619,8 +618,6 @@ class Tagger:
             from .neural import NeuralTagger
 
             self.neural = NeuralTagger(neural)
-            from ..settings import SETTINGS
-
             self.batch_size = int(SETTINGS.ner.neural_batch)
         else:
             self._crf()  # open the model now so that a bad file fails at load time
@@ -646,8 +643,6 @@ class Tagger:
             return cls(path)
         with cls._default_lock:
             if cls._default is None:
-                from ..settings import SETTINGS
-
                 neural = None
                 if str(SETTINGS.ner.tagger) == "neural":
                     from .neural import DEFAULT_NEURAL_MODEL
