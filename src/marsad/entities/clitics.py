@@ -47,10 +47,13 @@ def word_key(word: str) -> tuple[str, tuple[int, ...]]:
 def words(text: str) -> list[tuple[int, int, str, tuple[int, ...]]]:
     """Word tokens of ``text`` as ``(start, end, key, offsets)``; ``text[start:end]`` is the word."""
     out = []
+    cached = _KEY_CACHE.get
     for m in WORD.finditer(text):
-        key, offs = word_key(m.group())
-        if key:
-            out.append((m.start(), m.end(), key, offs))
+        w = m.group()
+        hit = cached(w) or word_key(w)
+        if hit[0]:
+            s, e = m.span()
+            out.append((s, e, hit[0], hit[1]))
     return out
 
 

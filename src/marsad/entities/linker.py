@@ -44,6 +44,8 @@ TITLE_FILLERS = frozenset(normalize(w) for w in
 # Tanween marks an indefinite common noun or adverb (تامًا, ورًا): such a word starts no name.
 _TANWEEN = re.compile("[\u064b-\u064d]")
 TYPE_FOR_TAGGER = {"PER": {"PER"}, "ORG": {"ORG"}, "LOC": {"GPE", "LOC", "FAC"}}
+_WORD_CACHE_MAX = 200_000   # word keys remembered per cache (a process's vocabulary stays far below)
+_TITLE, _HEADS_PATTERN = 1, 2   # Linker._word_info flags
 
 
 class _Cand(NamedTuple):
@@ -101,6 +103,13 @@ def _pattern_heads():
     for keys, info in _org_patterns().items():
         orgs.setdefault(keys[0], []).append((keys, info))
     return mins, orgs
+
+
+@lru_cache(maxsize=1)
+def _pattern_first_keys() -> frozenset:
+    """Keys a ministry or organisation pattern may start with (وزارة, a portfolio, a head noun)."""
+    ministries, orgs = _pattern_heads()
+    return frozenset(("وزاره", "الوزاره")) | frozenset(ministries) | frozenset(orgs)
 
 
 def _is_feminine(head_ar: str) -> bool:
@@ -174,6 +183,7 @@ class Linker:
         self._lock = threading.Lock()
         self.tagger_error: str | None = None
         self._known = self.gaz.vocabulary | self.gaz.given_names
+        self._word_cache: dict[str, tuple[tuple, int]] = {}   # word key -> Linker._word_info(key)
 
     # -- tagger -----------------------------------------------------------------------------------
     @property
@@ -227,8 +237,27 @@ class Linker:
                     return False
         return True
 
-    def _dictionary(self, text: str, toks) -> list[_Cand]:
-        index = self.gaz.index
+    def _word_info(self, key: str) -> tuple[tuple[tuple[int, tuple[Name, ...]], ...], int]:
+        """What the dictionary steps ask of one word key, cached per key: ``(cut, names)`` for each
+        reading (:func:`clitic_options`) that starts some gazetteer name, in reading order (most
+        words start none), and flags: some reading is a title (``_TITLE``) or the first word of a
+        ministry / organisation pattern (``_HEADS_PATTERN``)."""
+        index, heads = self.gaz.index, _pattern_first_keys()
+        options = clitic_options(key)
+        starts = tuple((cut, index[lk]) for cut, lk in options if index.get(lk))
+        flags = (_TITLE if any(k in self.gaz.titles for _, k in options) else 0) \
+            | (_HEADS_PATTERN if any(k in heads for _, k in options) else 0)
+        if len(self._word_cache) >= _WORD_CACHE_MAX:
+            self._word_cache.clear()
+        hit = self._word_cache[key] = (starts, flags)
+        return hit
+
+    def _key_info(self, toks) -> dict[str, tuple[tuple, int]]:
+        """:meth:`_word_info` of every distinct word key of a text."""
+        cached = self._word_cache.get
+        return {k: cached(k) or self._word_info(k) for k in {t[2] for t in toks}}
+
+    def _dictionary(self, text: str, toks, info) -> list[_Cand]:
         n = len(toks)
         cands: list[_Cand] = []
         gap_cache: dict[int, bool] = {}
@@ -239,36 +268,30 @@ class Linker:
                 v = gap_cache[i] = self._gap_ok(text, toks, i)
             return v
 
-        no_name = set()
-        if toks:
-            starts = [t[0] for t in toks]
-            for mt in _TANWEEN.finditer(text):
-                k = bisect.bisect_right(starts, mt.start()) - 1
-                if k >= 0 and toks[k][0] <= mt.start() < toks[k][1]:
-                    no_name.add(k)
+        no_name = _tanween_words(text, toks)
         common = _common()
-        for i, (s, e, key, offs) in enumerate(toks):
+        for i in [i for i, t in enumerate(toks) if info[t[2]][0]]:
             if i in no_name:
                 continue
+            s, e, key, offs = toks[i]
             full_common = key in common
-            for cut, lk in clitic_options(key):
-                names = index.get(lk)
-                if not names:
-                    continue
+            for cut, names in info[key][0]:
                 for nm in names:
                     if cut and full_common and nm.prio == PRIO_GEONAMES:
                         continue   # بصدد is a word, not ب + صدد (Sadad)
-                    m = len(nm.rest)
-                    if i + m >= n:
-                        continue
-                    ok = True
-                    for j in range(m):
-                        if toks[i + 1 + j][2] != nm.rest[j] or not gap(i + j):
-                            ok = False
-                            break
-                    if not ok:
-                        continue
-                    last = i + m
+                    rest = nm.rest
+                    if rest:
+                        m = len(rest)
+                        if i + m >= n or toks[i + 1][2] != rest[0]:
+                            continue
+                        ok = True
+                        for j in range(m):
+                            if toks[i + 1 + j][2] != rest[j] or not gap(i + j):
+                                ok = False
+                                break
+                        if not ok:
+                            continue
+                    last = i + len(rest)
                     if (nm.pre or nm.post):
                         if nm.pre and cut:
                             continue
@@ -279,7 +302,7 @@ class Linker:
                     start = s + offs[cut] if cut else s
                     cands.append(_Cand(i, last, start, toks[last][1], nm.length, nm.prio, cut,
                                        nm.ids, nm.kind, "gazetteer"))
-        cands.extend(self._patterns(text, toks, gap))
+        cands.extend(self._patterns(text, toks, gap, info))
         return cands
 
     def _adjective_at(self, toks, t: int) -> str | None:
@@ -288,22 +311,23 @@ class Linker:
             return None
         return self.gaz.adjectives.get(toks[t][2])
 
-    def _patterns(self, text, toks, gap) -> list[_Cand]:
+    def _patterns(self, text, toks, gap, info) -> list[_Cand]:
         """Ministries and head noun + nationality adjective organisations."""
         out: list[_Cand] = []
         n = len(toks)
         ministries, orgs = _pattern_heads()
-        for i, (s, e, key, offs) in enumerate(toks):
+        for i in [i for i, t in enumerate(toks) if info[t[2]][1] & _HEADS_PATTERN]:
+            s, e, key, offs = toks[i]
             for cut, lk in clitic_options(key):
                 found = []
                 # وزارة + portfolio (+ adjective)
                 if lk in ("وزاره", "الوزاره") and i + 1 < n and gap(i):
-                    for pkeys, info in ministries.get(toks[i + 1][2], ()):
-                        found.append((i + 1, pkeys, info, True))
+                    for pkeys, minfo in ministries.get(toks[i + 1][2], ()):
+                        found.append((i + 1, pkeys, minfo, True))
                 # bare portfolio + adjective (الخارجية الروسية)
-                for pkeys, info in ministries.get(lk, ()):
-                    if info[2]:
-                        found.append((i, pkeys, info, False))
+                for pkeys, minfo in ministries.get(lk, ()):
+                    if minfo[2]:
+                        found.append((i, pkeys, minfo, False))
                 for start_word, pkeys, (slug, name_en, bare, word), is_wizara in found:
                     m = len(pkeys)
                     if start_word + m > n or any(toks[start_word + j][2] != pkeys[j] for j in range(1, m)):
@@ -320,7 +344,7 @@ class Linker:
                             last += 1
                     if cc is None and not is_wizara:
                         continue
-                    if not is_wizara and i > 0 and any(k in self.gaz.titles for _, k in clitic_options(toks[i - 1][2])):
+                    if not is_wizara and i > 0 and info[toks[i - 1][2]][1] & _TITLE:
                         continue
                     eid = f"marsad:ministry:{slug}:{cc}" if cc else f"marsad:ministry:{slug}"
                     start = s + offs[cut] if cut else s
@@ -355,16 +379,16 @@ class Linker:
     def extract(self, text: str, country_hint: str | None = None, use_tagger: bool = True
                 ) -> tuple[list[Mention], dict[str, Entity]]:
         toks = words(text)
-        n = len(toks)
-        taken = [False] * n
-        chosen = self._select(self._dictionary(text, toks), taken)
+        info = self._key_info(toks)
+        taken = [False] * len(toks)
+        chosen = self._select(self._dictionary(text, toks, info), taken)
         # word index of each chosen mention, to find free words later
         extra: list[_Cand] = []
         if use_tagger and self.tagger is not None:
             extra += self._from_tagger(text, toks, taken, chosen)
-        extra += self._title_people(text, toks, taken)
+        extra += self._title_people(text, toks, taken, info)
         chosen += extra
-        chosen += self._surnames(text, toks, taken, chosen)
+        chosen += self._surnames(text, toks, taken, chosen, info)
         chosen.sort(key=lambda c: c.start)
         return self._resolve(text, toks, chosen, country_hint)
 
@@ -435,83 +459,73 @@ class Linker:
         return out
 
     # -- step 3: title + given name -----------------------------------------------------------------
-    def _title_people(self, text, toks, taken) -> list[_Cand]:
-        gaz = self.gaz
+    def _title_people(self, text, toks, taken, info) -> list[_Cand]:
         out: list[_Cand] = []
-        n = len(toks)
-        i = 0
         portfolio = {k[0] for k in _ministries()}
-        while i < n:
-            key = toks[i][2]
-            if not any(k in gaz.titles for _, k in clitic_options(key)):
-                i += 1
+        after = 0       # words before this one belong to a name found after an earlier title
+        for i in [i for i, t in enumerate(toks) if info[t[2]][1] & _TITLE]:
+            if i < after:
                 continue
-            j = i + 1
-            skipped = 0
-            while j < n and skipped < 4 and (toks[j][2] in gaz.titles or toks[j][2] in gaz.adjectives
-                                              or toks[j][2] in portfolio or toks[j][2] in TITLE_FILLERS):
-                j += 1
-                skipped += 1
-            if j >= n or taken[j] or toks[j][2] not in gaz.given_names or not self._gap_ok(text, toks, j - 1):
-                i += 1
+            span = self._name_after_title(text, toks, taken, i, portfolio)
+            if span is None:
                 continue
-            k = j
-            while k + 1 < n and (k - j < 3 or toks[k][2] in gaz.name_parts or toks[k + 1][2] in gaz.name_parts) \
-                    and k - j < 6 and not taken[k + 1] and self._gap_ok(text, toks, k):
-                nk = toks[k + 1][2]
-                if nk in gaz.function_words or nk in gaz.titles or nk in gaz.adjectives:
-                    break
-                if toks[k][2] not in gaz.name_parts and nk not in gaz.name_parts \
-                        and nk not in gaz.given_names and (nk in _common() or nk.startswith("ي") and len(nk) > 4
-                                                           and nk not in gaz.vocabulary):
-                    break
-                k += 1
-            if toks[k][2] in gaz.name_parts:
-                k -= 1
-            if k > j:
-                keys = tuple(t[2] for t in toks[j:k + 1])
-                for t in range(j, k + 1):
-                    taken[t] = True
-                out.append(_Cand(j, k, toks[j][0], toks[k][1], k - j + 1, 0, 0,
-                                 (f"marsad:per:{'-'.join(keys)}",), "pattern", "pattern", "PER"))
-                i = k + 1
-            else:
-                i += 1
+            j, k = span
+            keys = tuple(t[2] for t in toks[j:k + 1])
+            for t in range(j, k + 1):
+                taken[t] = True
+            out.append(_Cand(j, k, toks[j][0], toks[k][1], k - j + 1, 0, 0,
+                             (f"marsad:per:{'-'.join(keys)}",), "pattern", "pattern", "PER"))
+            after = k + 1
         return out
 
-    # -- step 4: surnames within the text -----------------------------------------------------------
-    def _surnames(self, text, toks, taken, chosen: list[_Cand]) -> list[_Cand]:
+    def _name_after_title(self, text, toks, taken, i: int, portfolio) -> tuple[int, int] | None:
+        """Words ``(j, k)`` of a given name and what follows it after the title at word ``i``
+        (and the title words, adjectives and fillers after it), or None."""
         gaz = self.gaz
-        surnames: dict[tuple[str, ...], set[str]] = {}
-        for c in chosen:
-            if c.last <= c.first or c.kind in ("norp", "short"):
-                continue
-            eid = c.ids[0]
-            etype = c.etype or (gaz.entities[eid].type if eid in gaz.entities else None)
-            if etype != "PER":
-                continue
-            keys = [toks[t][2] for t in range(c.first, c.last + 1)]
-            keys[0] = keys[0][c.cut:] if c.cut else keys[0]
-            sur = (keys[-1],)
-            if len(keys) >= 3 and keys[-2] in gaz.name_parts:
-                sur = (keys[-2], keys[-1])
-            if len("".join(sur)) < 3 or sur[-1] in gaz.function_words or sur[-1] in gaz.titles \
-                    or sur[-1] in ORDINALS or (len(sur) == 1 and sur[0] in gaz.given_names):
-                continue
-            surnames.setdefault(sur, set()).add(eid)
+        n = len(toks)
+        j = i + 1
+        skipped = 0
+        while j < n and skipped < 4 and (toks[j][2] in gaz.titles or toks[j][2] in gaz.adjectives
+                                          or toks[j][2] in portfolio or toks[j][2] in TITLE_FILLERS):
+            j += 1
+            skipped += 1
+        if j >= n or taken[j] or toks[j][2] not in gaz.given_names or not self._gap_ok(text, toks, j - 1):
+            return None
+        k = j
+        while k + 1 < n and (k - j < 3 or toks[k][2] in gaz.name_parts or toks[k + 1][2] in gaz.name_parts) \
+                and k - j < 6 and not taken[k + 1] and self._gap_ok(text, toks, k):
+            nk = toks[k + 1][2]
+            if nk in gaz.function_words or nk in gaz.titles or nk in gaz.adjectives:
+                break
+            if toks[k][2] not in gaz.name_parts and nk not in gaz.name_parts \
+                    and nk not in gaz.given_names and (nk in _common() or nk.startswith("ي") and len(nk) > 4
+                                                       and nk not in gaz.vocabulary):
+                break
+            k += 1
+        if toks[k][2] in gaz.name_parts:
+            k -= 1
+        return (j, k) if k > j else None
+
+    # -- step 4: surnames within the text -----------------------------------------------------------
+    def _surnames(self, text, toks, taken, chosen: list[_Cand], info) -> list[_Cand]:
+        surnames = self._surname_keys(toks, chosen)
         if not surnames:
             return []
         # words a NORP adjective took may be re-read as a surname (السوداني)
         norp_words = {t for c in chosen if c.kind == "norp" for t in range(c.first, c.last + 1)}
+        by_first: dict[str, list] = {}
+        for sur, ids in surnames.items():
+            if len(ids) == 1:
+                by_first.setdefault(sur[0], []).append((sur, ids))
+        hits = {k for k in info if any(lk in by_first for _, lk in clitic_options(k))}
         out: list[_Cand] = []
         n = len(toks)
-        for i, (s, e, key, offs) in enumerate(toks):
+        for i in [i for i, t in enumerate(toks) if t[2] in hits]:
             if taken[i] and i not in norp_words:
                 continue
+            s, e, key, offs = toks[i]
             for cut, lk in clitic_options(key):
-                for sur, ids in surnames.items():
-                    if len(ids) != 1 or sur[0] != lk:
-                        continue
+                for sur, ids in by_first.get(lk, ()):
                     m = len(sur)
                     if i + m - 1 >= n or any(toks[i + j][2] != sur[j] for j in range(1, m)):
                         continue
@@ -532,6 +546,29 @@ class Linker:
             replaced = {t for c in out for t in range(c.first, c.last + 1)}
             chosen[:] = [c for c in chosen if not (c.kind == "norp" and c.first in replaced)]
         return out
+
+    def _surname_keys(self, toks, chosen: list[_Cand]) -> dict[tuple[str, ...], set[str]]:
+        """Surname keys (the last word, or name part + last word) of the people found by their
+        full name, with the ids of the people they may stand for."""
+        gaz = self.gaz
+        surnames: dict[tuple[str, ...], set[str]] = {}
+        for c in chosen:
+            if c.last <= c.first or c.kind in ("norp", "short"):
+                continue
+            eid = c.ids[0]
+            etype = c.etype or (gaz.entities[eid].type if eid in gaz.entities else None)
+            if etype != "PER":
+                continue
+            keys = [toks[t][2] for t in range(c.first, c.last + 1)]
+            keys[0] = keys[0][c.cut:] if c.cut else keys[0]
+            sur = (keys[-1],)
+            if len(keys) >= 3 and keys[-2] in gaz.name_parts:
+                sur = (keys[-2], keys[-1])
+            if len("".join(sur)) < 3 or sur[-1] in gaz.function_words or sur[-1] in gaz.titles \
+                    or sur[-1] in ORDINALS or (len(sur) == 1 and sur[0] in gaz.given_names):
+                continue
+            surnames.setdefault(sur, set()).add(eid)
+        return surnames
 
     # -- step 5: entities, geocoding ---------------------------------------------------------------
     def _resolve(self, text, toks, chosen: list[_Cand], country_hint: str | None
@@ -773,6 +810,18 @@ class _Lazy:
         if not self.done:
             self.value, self.done = self.fn(), True
         return self.value
+
+
+def _tanween_words(text: str, toks) -> set[int]:
+    """Indices of the words of ``text`` that carry tanween (they start no name)."""
+    out = set()
+    if toks:
+        starts = [t[0] for t in toks]
+        for mt in _TANWEEN.finditer(text):
+            k = bisect.bisect_right(starts, mt.start()) - 1
+            if k >= 0 and toks[k][0] <= mt.start() < toks[k][1]:
+                out.add(k)
+    return out
 
 
 def _bare_options(key: str) -> list[str]:
