@@ -31,7 +31,7 @@ from ..text.normalize import normalize, strip_diacritics
 from .gazetteer import MENA, PRIO_GEONAMES, Gazetteer
 
 __all__ = ["haversine_km", "country_context", "choose_place", "area_entity", "qualifiers",
-           "geocode_place", "PLACE_TYPES", "word_frequency", "evidence_context", "keep_place"]
+           "geocode_place", "PLACE_TYPES", "word_frequency", "evidence_context", "keep_place", "near"]
 
 PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 AMBIGUITY_MARGIN = 0.75
@@ -61,6 +61,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def near(lat: float, lon: float, points, km: float) -> bool:
+    """Whether some ``(lat, lon)`` of ``points`` lies within ``km`` of the point (stops at the first)."""
+    return any(haversine_km(lat, lon, a, b) <= km for a, b in points)
 
 
 # -- qualifiers -----------------------------------------------------------------------------------
@@ -182,7 +187,7 @@ def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, eviden
     pop = gaz.population.get(ent.id, 0)
     in_ctx = bool(ent.country and ctx.get(ent.country))
     if not in_ctx and anchors and ent.lat is not None:
-        in_ctx = min(haversine_km(ent.lat, ent.lon, a, b) for a, b in anchors) <= cfg.context_km
+        in_ctx = near(ent.lat, ent.lon, anchors, cfg.context_km)
     if ent.country not in MENA:
         return in_ctx or (pop >= cfg.big_city_population and ask() is not None)
     one_word = " " not in surface.strip()     # names of several words are seldom ordinary phrases
@@ -235,7 +240,8 @@ def choose_place(gaz: Gazetteer, ids: tuple[str, ...], ctx: Counter, country_hin
     total = float(sum(ctx.values()))
     top = ctx.most_common(1)[0][0] if ctx else None
     curated = curated or set()
-    scored = sorted(((_score(gaz, i, ctx, total, top, country_hint, anchors or [], i in curated), i) for i in ids),
+    anchors = list(dict.fromkeys(anchors or ()))      # the nearest anchor counts: each point once
+    scored = sorted(((_score(gaz, i, ctx, total, top, country_hint, anchors, i in curated), i) for i in ids),
                     reverse=True)
     best, second = scored[0], scored[1]
     both_geonames = best[1].startswith("gn:") and second[1].startswith("gn:") \

@@ -183,7 +183,7 @@ class Linker:
         self._lock = threading.Lock()
         self.tagger_error: str | None = None
         self._known = self.gaz.vocabulary | self.gaz.given_names
-        self._word_cache: dict[str, tuple[tuple, int]] = {}   # word key -> Linker._word_info(key)
+        self._word_cache: dict[str, tuple] = {}   # word key -> Linker._word_info(key)
 
     # -- tagger -----------------------------------------------------------------------------------
     @property
@@ -237,22 +237,23 @@ class Linker:
                     return False
         return True
 
-    def _word_info(self, key: str) -> tuple[tuple[tuple[int, tuple[Name, ...]], ...], int]:
+    def _word_info(self, key: str) -> tuple[tuple[tuple[int, tuple[Name, ...]], ...], int, frozenset]:
         """What the dictionary steps ask of one word key, cached per key: ``(cut, names)`` for each
         reading (:func:`clitic_options`) that starts some gazetteer name, in reading order (most
-        words start none), and flags: some reading is a title (``_TITLE``) or the first word of a
-        ministry / organisation pattern (``_HEADS_PATTERN``)."""
+        words start none); flags: some reading is a title (``_TITLE``) or the first word of a
+        ministry / organisation pattern (``_HEADS_PATTERN``); and the set of its readings."""
         index, heads = self.gaz.index, _pattern_first_keys()
         options = clitic_options(key)
         starts = tuple((cut, index[lk]) for cut, lk in options if index.get(lk))
-        flags = (_TITLE if any(k in self.gaz.titles for _, k in options) else 0) \
-            | (_HEADS_PATTERN if any(k in heads for _, k in options) else 0)
+        readings = frozenset(k for _, k in options)
+        flags = (0 if readings.isdisjoint(self.gaz.titles) else _TITLE) \
+            | (0 if readings.isdisjoint(heads) else _HEADS_PATTERN)
         if len(self._word_cache) >= _WORD_CACHE_MAX:
             self._word_cache.clear()
-        hit = self._word_cache[key] = (starts, flags)
+        hit = self._word_cache[key] = (starts, flags, readings)
         return hit
 
-    def _key_info(self, toks) -> dict[str, tuple[tuple, int]]:
+    def _key_info(self, toks) -> dict[str, tuple]:
         """:meth:`_word_info` of every distinct word key of a text."""
         cached = self._word_cache.get
         return {k: cached(k) or self._word_info(k) for k in {t[2] for t in toks}}
@@ -517,7 +518,7 @@ class Linker:
         for sur, ids in surnames.items():
             if len(ids) == 1:
                 by_first.setdefault(sur[0], []).append((sur, ids))
-        hits = {k for k in info if any(lk in by_first for _, lk in clitic_options(k))}
+        hits = {k for k, v in info.items() if not v[2].isdisjoint(by_first)}
         out: list[_Cand] = []
         n = len(toks)
         for i in [i for i, t in enumerate(toks) if t[2] in hits]:
@@ -597,44 +598,55 @@ class Linker:
                 mentions.append(m)
             else:
                 pending.append((m, c))
-        # places with several candidates: country context and anchors from the resolved ones
         if pending:
-            ctx = geocode.country_context(mentions, entities, None)
-            anchors = [(entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
-                       if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None
-                       and entities[m.entity_id].kind != "country"]
-            for m, c in pending:
-                places = tuple(i for i in c.ids if i in gaz.entities)
-                if not places:
-                    continue
-                if all(gaz.entities[i].type in geocode.PLACE_TYPES for i in places):
-                    curated = {i for i in places if not i.startswith("gn:")}
-                    if c.first > 0 and any(k in _CITY_NOUNS for k in _bare_options(toks[c.first - 1][2]) + (
-                            _bare_options(toks[c.first - 2][2]) if c.first > 1 and toks[c.first - 1][2] in gaz.adjectives else [])):
-                        # العاصمة الأردنية عمان, مدينة ...: a town, not the country of that name
-                        places = tuple(i for i in places if gaz.entities[i].kind != "country") or places
-                    hint = country_hint or self._local_country(mentions, entities, m)
-                    best, amb = geocode.choose_place(gaz, places, ctx, hint, anchors, curated)
-                    if amb:
-                        ent = geocode.ambiguous_entity(gaz, normalize(m.text), places, m.text)
-                        m.score = 0.5
-                    else:
-                        ent = gaz.entities[best]
-                else:
-                    # people / organisations sharing a name: the one from the text's countries
-                    total = sum(ctx.values())
-                    ent = max((gaz.entities[i] for i in places),
-                              key=lambda e: (ctx.get(e.country, 0) / total if total else 0,
-                                             e.country == (country_hint or "").upper()))
-                entities[ent.id] = ent
-                m.entity_id = ent.id
-                m.type = "NORP" if c.kind == "norp" else ent.type
-                mentions.append(m)
+            self._resolve_pending(toks, pending, mentions, entities, country_hint)
         mentions.sort(key=lambda m: m.start)
         mentions = self._check_places(text, toks, mentions, entities, {(c.start, c.end): c for c in chosen},
                                       country_hint)
         self._areas(text, toks, mentions, entities)
         return mentions, entities
+
+    def _resolve_pending(self, toks, pending: list[tuple[Mention, _Cand]], mentions: list[Mention],
+                         entities: dict[str, Entity], country_hint: str | None) -> None:
+        """Names with several candidate entities, in text order: places by country context and
+        anchors from the mentions resolved so far (:func:`geocode.choose_place`), people and
+        organisations by the text's countries. Adds to ``mentions`` and ``entities``."""
+        gaz = self.gaz
+        ctx = geocode.country_context(mentions, entities, None)
+        anchors = [(entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
+                   if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None
+                   and entities[m.entity_id].kind != "country"]
+        chosen_places: dict[tuple, tuple[str | None, bool]] = {}   # a name written again: same choice
+        for m, c in pending:
+            places = tuple(i for i in c.ids if i in gaz.entities)
+            if not places:
+                continue
+            if all(gaz.entities[i].type in geocode.PLACE_TYPES for i in places):
+                curated = {i for i in places if not i.startswith("gn:")}
+                if c.first > 0 and any(k in _CITY_NOUNS for k in _bare_options(toks[c.first - 1][2]) + (
+                        _bare_options(toks[c.first - 2][2]) if c.first > 1 and toks[c.first - 1][2] in gaz.adjectives else [])):
+                    # العاصمة الأردنية عمان, مدينة ...: a town, not the country of that name
+                    places = tuple(i for i in places if gaz.entities[i].kind != "country") or places
+                hint = country_hint or self._local_country(mentions, entities, m)
+                key = (places, frozenset(curated), hint)
+                if key not in chosen_places:
+                    chosen_places[key] = geocode.choose_place(gaz, places, ctx, hint, anchors, curated)
+                best, amb = chosen_places[key]
+                if amb:
+                    ent = geocode.ambiguous_entity(gaz, normalize(m.text), places, m.text)
+                    m.score = 0.5
+                else:
+                    ent = gaz.entities[best]
+            else:
+                # people / organisations sharing a name: the one from the text's countries
+                total = sum(ctx.values())
+                ent = max((gaz.entities[i] for i in places),
+                          key=lambda e: (ctx.get(e.country, 0) / total if total else 0,
+                                         e.country == (country_hint or "").upper()))
+            entities[ent.id] = ent
+            m.entity_id = ent.id
+            m.type = "NORP" if c.kind == "norp" else ent.type
+            mentions.append(m)
 
     @staticmethod
     def _local_country(mentions: list[Mention], entities: dict[str, Entity], m: Mention) -> str | None:
@@ -669,10 +681,7 @@ class Linker:
             if c is not None and m.type in geocode.PLACE_TYPES:
                 place_words.update(range(c.first, c.last + 1))
         cues = _cue_words()
-        # every place of the text with a point: towns near one another agree (حمص وحماة)
-        points = [(m.entity_id, entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
-                  if m.type in geocode.PLACE_TYPES and m.entity_id in entities and entities[m.entity_id].lat is not None
-                  and entities[m.entity_id].kind != "country"]
+        near = _NearPoints(anchors, mentions, entities)
         keep = []
         for m in mentions:
             c = cands.get((m.start, m.end))
@@ -690,8 +699,7 @@ class Linker:
                 if e.kind == "ambiguous_place" and ev() is not None:
                     pass       # kept without coordinates: nothing is geocoded
                 elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text, ev, ctx,
-                                                anchors + [(a, b) for eid, a, b in points if eid != m.entity_id])
-                             for x in ents):
+                                                near.excluding(m.entity_id)) for x in ents):
                     continue
             keep.append(m)
         return keep
@@ -733,10 +741,8 @@ class Linker:
         if not mentions:
             return
         q = geocode.qualifiers()
-        by_start = {t[0]: i for i, t in enumerate(toks)}
-        by_end = {t[1]: i for i, t in enumerate(toks)}
-        covered = set()
         starts = [t[0] for t in toks]
+        covered = set()
         for m in mentions:
             k = bisect.bisect_left(starts, m.start)
             if k > 0 and toks[k - 1][1] > m.start:
@@ -750,52 +756,76 @@ class Linker:
             base = entities.get(m.entity_id or "")
             if base is None or base.kind in ("area", "ambiguous_place") or base.type == "FAC":
                 continue
-            # the word holding the mention start (it may carry a clitic: بريف → no; بحلب → yes)
-            i = by_start.get(m.start)
-            if i is None:
-                i = next((k for k, t in enumerate(toks) if t[0] <= m.start < t[1]), None)
-                if i is None:
-                    continue
-                if toks[i][0] != m.start:
-                    continue   # a clitic stands between qualifier and name (بحلب): no qualifier
-            found = None
-            for size in (2, 1):
-                if i - size < 0 or any(k in covered for k in range(i - size, i)):
-                    continue
-                if any(not self._gap_ok(text, toks, k) for k in range(i - size, i)):
-                    continue
-                keys = tuple(t[2] for t in toks[i - size:i])
-                for cut, lk in clitic_options(keys[0]):
-                    kk = (lk,) + keys[1:]
-                    for kind in ("area", "admin"):
-                        if kk in q[kind]:
-                            found = (kind, q[kind][kk][0])
-                            break
-                    if found:
-                        break
-                if found:
-                    break
+            # the word the mention starts (a clitic between qualifier and name, بحلب: no qualifier)
+            i = bisect.bisect_left(starts, m.start)
+            if i == len(starts) or starts[i] != m.start:
+                continue
+            found = self._qualifier_before(text, toks, i, covered, q)
             if not found:
                 continue
             kind, slug = found
             if slug == "countryside":
-                j = by_end.get(m.end)
-                if j is not None:
-                    for size in (2, 1):
-                        if j + size < len(toks) and all(self._gap_ok(text, toks, k) for k in range(j, j + size)):
-                            keys = tuple(t[2] for t in toks[j + 1:j + 1 + size])
-                            if keys in q["suffix"]:
-                                slug = f"countryside-{q['suffix'][keys][0]}"
-                                break
+                slug = self._countryside_suffix(text, toks, m.end, q) or slug
             area = geocode.area_entity(base, slug, self.gaz)
             if area is not None:
                 entities[area.id] = area
                 m.location_id = area.id
 
+    def _qualifier_before(self, text, toks, i: int, covered: set, q) -> tuple[str, str] | None:
+        """``(kind, slug)`` of an area or admin qualifier in the one or two free words before word
+        ``i`` (ريف, شمال غرب, محافظة), or None."""
+        for size in (2, 1):
+            if i - size < 0 or any(k in covered for k in range(i - size, i)):
+                continue
+            if any(not self._gap_ok(text, toks, k) for k in range(i - size, i)):
+                continue
+            keys = tuple(t[2] for t in toks[i - size:i])
+            for cut, lk in clitic_options(keys[0]):
+                kk = (lk,) + keys[1:]
+                for kind in ("area", "admin"):
+                    if kk in q[kind]:
+                        return kind, q[kind][kk][0]
+        return None
+
+    def _countryside_suffix(self, text, toks, end: int, q) -> str | None:
+        """"countryside-north" for ريف حلب الشمالي: the slug of a direction suffix after the name
+        ending at character ``end``, or None."""
+        j = bisect.bisect_left([t[1] for t in toks], end)
+        if j == len(toks) or toks[j][1] != end:
+            return None
+        for size in (2, 1):
+            if j + size < len(toks) and all(self._gap_ok(text, toks, k) for k in range(j, j + size)):
+                keys = tuple(t[2] for t in toks[j + 1:j + 1 + size])
+                if keys in q["suffix"]:
+                    return f"countryside-{q['suffix'][keys][0]}"
+        return None
+
 
 _CITY_NOUNS = frozenset(normalize(w) for w in "العاصمة عاصمة مدينة المدينة بلدة".split())
 _LOCAL_CHARS = 25
 _DIRECTIONS = frozenset("north south east west centre northeast northwest southeast southwest near vicinity".split())
+
+
+class _NearPoints:
+    """The points a town of a text may be near: the curated places (``anchors``) and every place
+    of the text with a point (towns near one another agree: حمص وحماة), each point once."""
+
+    def __init__(self, anchors, mentions: list[Mention], entities: dict[str, Entity]):
+        self.anchors = dict.fromkeys(anchors)
+        self.points: dict[tuple[float, float], set[str]] = {}    # point -> ids of the places there
+        for m in mentions:
+            e = entities.get(m.entity_id) if m.type in geocode.PLACE_TYPES else None
+            if e is not None and e.lat is not None and e.kind != "country":
+                self.points.setdefault((e.lat, e.lon), set()).add(m.entity_id)
+        self._cache: dict[str | None, list] = {}
+
+    def excluding(self, eid: str | None) -> list[tuple[float, float]]:
+        """The points, without those only the place ``eid`` itself stands at."""
+        out = self._cache.get(eid)
+        if out is None:
+            out = self._cache[eid] = list(self.anchors) + [
+                p for p, ids in self.points.items() if p not in self.anchors and (len(ids) > 1 or eid not in ids)]
+        return out
 
 
 class _Lazy:
