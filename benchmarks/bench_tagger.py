@@ -1,11 +1,14 @@
 #!/usr/bin/env python
-"""Benchmark the statistical NER tagger on one core.
+"""Benchmark the NER tagger on one core.
 
-In: nothing (or ``--sentences FILE``, one sentence per line). Out: printed figures: model and
-gazetteer load time, sentences per second and tokens per second for ``Tagger.tag_spans`` (first
-and second pass, and with the word-feature cache emptied before every sentence: the worst case),
-for ``tag_conll``, and the model file size. The second pass is also given per CPU-second of
-this process, which stays meaningful when other jobs share the core.
+In: nothing (or ``--sentences FILE``, one sentence per line; ``--tagger crf|neural``, default
+the one the settings select). Out: printed figures: model and gazetteer load time, sentences per
+second and tokens per second for ``Tagger.tag_spans`` one sentence per call (first and second
+pass, and with the word-feature cache emptied before every sentence: the worst case), for
+``tag_conll``, for the batched path the entities stage takes (sentences grouped ten to an
+article, ``Tagger.spans_many`` over 64 articles at a time), and the model file size. The second
+pass and the batched path are also given per CPU-second of this process, which stays meaningful
+when other jobs share the core.
 
 The default sentences are written for this benchmark (news-style Arabic, ~20 tokens each) and
 varied by substituting names so that the feature cache does not see only repeated words.
@@ -51,6 +54,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sentences", type=Path, help="file with one sentence per line")
     ap.add_argument("-n", type=int, default=5000, help="number of generated sentences")
+    ap.add_argument("--tagger", choices=("crf", "neural"), help="default: the one the settings select")
     args = ap.parse_args()
     try:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -58,11 +62,15 @@ def main() -> int:
         pass
 
     t0 = time.perf_counter()
+    from marsad.entities.neural import DEFAULT_NEURAL_MODEL
     from marsad.entities.tagger import DEFAULT_MODEL, Tagger, tokenize
 
     t_import = time.perf_counter() - t0
     t0 = time.perf_counter()
-    tagger = Tagger.load()
+    if args.tagger is None:
+        tagger = Tagger.load()
+    else:
+        tagger = Tagger(DEFAULT_MODEL, neural=DEFAULT_NEURAL_MODEL if args.tagger == "neural" else None)
     t_load = time.perf_counter() - t0
 
     if args.sentences:
@@ -101,7 +109,18 @@ def main() -> int:
     t_conll = time.perf_counter() - t0
     assert n_lines == len(conll)
 
-    print(f"model: {DEFAULT_MODEL} ({DEFAULT_MODEL.stat().st_size / 1e6:.2f} MB)")
+    articles = [" ".join(sents[i:i + 10]) for i in range(0, len(sents), 10)]
+    tagger.spans_many(articles[:64])
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    for i in range(0, len(articles), 64):
+        tagger.spans_many(articles[i:i + 64])
+    batched = time.perf_counter() - t0
+    batched_cpu = time.process_time() - c0
+
+    model = DEFAULT_NEURAL_MODEL if tagger.neural is not None else DEFAULT_MODEL
+    print(f"tagger: {'neural' if tagger.neural is not None else 'crf'}")
+    print(f"model: {model} ({model.stat().st_size / 1e6:.2f} MB)")
     print(f"import: {t_import:.2f} s; Tagger.load (model + lexicons + gazetteers): {t_load:.2f} s")
     print(f"sentences: {len(sents)}, tokens: {n_tok} ({n_tok / len(sents):.1f} per sentence), "
           f"entities found: {n_ent}")
@@ -111,6 +130,8 @@ def main() -> int:
           "(the figure to read on a loaded machine)")
     print(f"tag_spans, word cache emptied before each sentence: {n_nc / nocache:,.0f} sentences/s")
     print(f"tag_conll (one token per line): {len(sents) / t_conll:,.0f} sentences/s")
+    print(f"spans_many, 64 articles of 10 sentences per call (as the entities stage tags): "
+          f"{len(sents) / batched:,.0f} sentences/s, {len(sents) / batched_cpu:,.0f} per CPU-second")
     return 0
 
 

@@ -103,11 +103,9 @@ def clean_batch(batch: Batch) -> Batch:
 
 # -- entities: article text → mentions and linked entities ---------------------------------------
 def entities_batch(batch: Batch) -> Batch:
-    from .entities.stage import tag_article
+    from .entities.stage import tag_batch
 
-    for item in batch:
-        if item.article is not None and "entities" not in item.done:
-            tag_article(item)
+    tag_batch([item for item in batch if item.article is not None and "entities" not in item.done])
     return batch
 
 

@@ -127,10 +127,6 @@ def _blas_limiter():
         return contextlib.nullcontext
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)
-
-
 class NeuralTagger:
     """The exported network: numpy forward pass and Viterbi decoding, batched over sentences."""
 
@@ -148,24 +144,29 @@ class NeuralTagger:
         self.w = {k: v.astype(np.float32) for k, v in w.items()}
         self.inputs = NeuralInputs(use_orgs=bool(self.w["use_orgs"][0]))
         # The first layer is linear in its input, so it is split: the word-level part is computed
-        # once per word (cached in ``static``), the marks' part once per batch.
+        # once per word (cached as a row of ``_table``), the marks' part once per batch.
         first, self._first_bias = self._lstm_setup() if "lstm_f_hh" in self.w else self._cnn_setup()
         n_marks = self.w["mark_emb"].shape[1]
         self._first_word, self._first_marks = first[:-n_marks], first[-n_marks:]
         self._limit = _blas_limiter()
-        self._static: dict[str, tuple] = {}
+        self._rows: dict[str, int] = {}     # token -> its row in _table
+        self._own: dict[str, list[int]] = {}  # token -> ids of its word-level marks
+        self._table = np.empty((0, first.shape[1]), dtype=np.float32)
+        self.batch_size = 64  # sentences run through the network together (Tagger sets it from the settings)
         self.cache_size = 10_000  # words whose first-layer products are kept (4 KB each with 128 LSTM units)
 
     def _lstm_setup(self) -> tuple[np.ndarray, np.ndarray]:
         """LSTM weights transposed and stacked by direction, gates reordered from torch's
-        (i, f, g, o) to (i, f, o, g) so that one sigmoid covers three gates; returns the
-        input-to-gates matrix (D, 2 * 4H) and its bias."""
+        (i, f, g, o) to (i, f, o, g) so that one tanh covers all four gates: the rows of the
+        sigmoid gates are halved, as sigmoid(x) = (tanh(x / 2) + 1) / 2 (halving is exact in
+        binary floating point). Returns the input-to-gates matrix (D, 2 * 4H) and its bias."""
         self.encoder, self.hidden = "lstm", self.w["lstm_f_hh"].shape[1]
         H = self.hidden
         order = np.concatenate([np.arange(0, 2 * H), np.arange(3 * H, 4 * H), np.arange(2 * H, 3 * H)])
-        self._hh = np.stack([self.w[f"lstm_{d}_hh"][order].T for d in "fb"])
-        ih = np.concatenate([self.w[f"lstm_{d}_ih"][order].T for d in "fb"], axis=1)
-        bias = np.concatenate([(self.w[f"lstm_{d}_bih"] + self.w[f"lstm_{d}_bhh"])[order] for d in "fb"])
+        half = np.where(np.arange(4 * H) < 3 * H, 0.5, 1.0).astype(np.float32)
+        self._hh = np.stack([(self.w[f"lstm_{d}_hh"][order] * half[:, None]).T for d in "fb"])
+        ih = np.concatenate([(self.w[f"lstm_{d}_ih"][order] * half[:, None]).T for d in "fb"], axis=1)
+        bias = np.concatenate([(self.w[f"lstm_{d}_bih"] + self.w[f"lstm_{d}_bhh"])[order] * half for d in "fb"])
         return ih, bias
 
     def _cnn_setup(self) -> tuple[np.ndarray, np.ndarray]:
@@ -181,86 +182,121 @@ class NeuralTagger:
         return w0.transpose(1, 0, 2).reshape(w0.shape[1], -1), np.zeros(w0.shape[0] * w0.shape[2], np.float32)
 
     # word level ------------------------------------------------------------------------------
-    def _char_vector(self, key: str) -> np.ndarray:
-        ids = char_ids(key, self.chars)
-        k = self.w["char_conv_w"].shape[1]
-        pad = k // 2
-        emb = self.w["char_emb"]
-        x = np.zeros((len(ids) + 2 * pad, emb.shape[1]), dtype=np.float32)  # zero-padded (L + 2 pad, C)
-        x[pad:pad + len(ids)] = emb[ids]
-        win = np.stack([x[j:j + len(ids)] for j in range(k)], axis=1)  # (L, k, C)
-        h = np.einsum("lkc,okc->lo", win, self.w["char_conv_w"]) + self.w["char_conv_b"]
-        return np.maximum(h, 0.0).max(axis=0)
+    def _char_vectors(self, keys: list[str]) -> np.ndarray:
+        """Char CNN of several keys at once (M, C): convolution over zero-padded characters,
+        ReLU, max over each key's own positions."""
+        ids = [char_ids(k, self.chars) for k in keys]
+        lens = np.array([len(i) for i in ids])
+        M, L = len(ids), int(lens.max())
+        W = self.w["char_conv_w"]  # (out, width, C)
+        k, pad = W.shape[1], W.shape[1] // 2
+        live = np.arange(L)[None, :] < lens[:, None]
+        idx = np.zeros((M, L), dtype=np.int64)
+        idx[live] = np.concatenate([np.asarray(i, dtype=np.int64) for i in ids])
+        x = np.zeros((M, L + 2 * pad, W.shape[2]), dtype=np.float32)
+        x[:, pad:pad + L] = self.w["char_emb"][idx] * live[..., None]
+        win = np.concatenate([x[:, j:j + L] for j in range(k)], axis=2)  # (M, L, width * C)
+        h = win @ W.reshape(W.shape[0], -1).T + self.w["char_conv_b"]
+        return (np.maximum(h, 0.0) * live[..., None]).max(axis=1)
 
-    def _use_vector(self, token: str) -> np.ndarray:
-        rows = [self.pieces[p] for p in piece_ids(token) if p in self.pieces]
-        base = self.w["use_proj_b"]
-        if not rows:
-            return base.copy()
-        return self.w["use_rows"][rows].mean(axis=0) + base
+    def _use_vectors(self, tokens: list[str]) -> np.ndarray:
+        """Mean projected USE input vector of each token's pieces (M, D), plus the projection bias."""
+        rows = [[self.pieces[p] for p in piece_ids(t) if p in self.pieces] for t in tokens]
+        out = np.zeros((len(tokens), self.w["use_rows"].shape[1]), dtype=np.float32)
+        n = np.array([len(r) for r in rows])
+        if n.sum():
+            seg = np.repeat(np.arange(len(tokens)), n)
+            np.add.at(out, seg, self.w["use_rows"][np.concatenate([r for r in rows if r])])
+            out /= np.maximum(n, 1)[:, None]
+        return out + self.w["use_proj_b"]
 
-    def word_vector(self, token: str) -> np.ndarray:
-        """The word-level input vector of a token: char CNN, word embedding, projected USE vector."""
-        key = self.inputs.word(token)[0]
-        return np.concatenate([self._char_vector(key), self.w["word_emb"][self.words.get(key, UNK)],
-                               self._use_vector(token)]).astype(np.float32)
+    def word_vectors(self, tokens: list[str]) -> np.ndarray:
+        """The word-level input vectors of tokens (M, D): char CNN, word embedding, projected USE vector."""
+        keys = [self.inputs.word(t)[0] for t in tokens]
+        emb = self.w["word_emb"][[self.words.get(k, UNK) for k in keys]]
+        return np.concatenate([self._char_vectors(keys), emb, self._use_vectors(tokens)], axis=1)
 
-    def static(self, token: str) -> tuple[np.ndarray, list[int]]:
-        """The context-free part of a token's input (cached): its word vector's contribution to
-        the LSTM gates of both directions, and the ids of its word-level marks."""
-        hit = self._static.get(token)
-        if hit is not None:
-            return hit
-        marks = self.inputs.word(token)[2]
-        entry = (self.word_vector(token) @ self._first_word,
-                 [self.marks_vocab[m] for m in marks if m in self.marks_vocab])
-        if len(self._static) > self.cache_size:
-            self._static.clear()
-        self._static[token] = entry
-        return entry
+    def _static_rows(self, tokens: list[str]) -> np.ndarray:
+        """Rows of ``_table`` holding each token's word-level contribution to the first layer
+        (computed together for the tokens not cached; the cache is emptied when full)."""
+        rows = self._rows
+        new = [t for t in dict.fromkeys(tokens) if t not in rows]
+        if new and len(rows) + len(new) > self.cache_size:
+            rows.clear()
+            self._own.clear()
+            new = list(dict.fromkeys(tokens))
+        if new:
+            start = len(rows)
+            if self._table.shape[0] < start + len(new):
+                grown = np.empty((max(start + len(new), 2 * self._table.shape[0]), self._table.shape[1]),
+                                 dtype=np.float32)
+                grown[:start] = self._table[:start]
+                self._table = grown
+            self._table[start:start + len(new)] = self.word_vectors(new) @ self._first_word
+            vocab = self.marks_vocab
+            for r, t in enumerate(new, start):
+                rows[t] = r
+                self._own[t] = [vocab[m] for m in self.inputs.word(t)[2] if m in vocab]
+        return np.fromiter((rows[t] for t in tokens), dtype=np.int64, count=len(tokens))
 
     # sentence level --------------------------------------------------------------------------
-    def _inputs(self, sentences: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """First-layer products of padded sentences (B, T, F): LSTM input-to-gate products of both
-        directions, or each kernel position's product for the CNN; and the lengths."""
-        lens = np.array([len(s) for s in sentences])
-        vecs, mark_ids = [], []
-        vocab = self.marks_vocab
+    def _inputs(self, sentences: list[list[str]]) -> np.ndarray:
+        """First-layer products of the words of sentences, one row per word in reading order
+        (N, F): LSTM input-to-gate products of both directions, or each kernel position's
+        product for the CNN."""
+        flat = [t for toks in sentences for t in toks]
+        rows = self._static_rows(flat)
+        vocab, own = self.marks_vocab, self._own
+        seg, ids = [], []
+        r = 0
         for toks in sentences:
             for tok, marks in zip(toks, self.inputs.marks(toks, own=False)):
-                vec, own = self.static(tok)
-                vecs.append(vec)
-                mark_ids.append(own + [vocab[m] for m in marks if m in vocab])
-        width = max(1, max(map(len, mark_ids)))
-        ids = np.zeros((len(mark_ids), width), dtype=np.int64)  # row 0 of mark_emb is the zero pad
-        for r, m in enumerate(mark_ids):
-            ids[r, :len(m)] = m
-        flat = np.stack(vecs) + self.w["mark_emb"][ids].sum(axis=1) @ self._first_marks + self._first_bias
-        x = np.zeros((len(sentences), int(lens.max()), flat.shape[1]), dtype=np.float32)
-        x[np.repeat(np.arange(len(sentences)), lens), np.concatenate([np.arange(n) for n in lens])] = flat
-        return x, lens
+                m = own[tok] + [vocab[x] for x in marks if x in vocab]
+                ids += m
+                seg += [r] * len(m)
+                r += 1
+        marks_sum = np.zeros((len(flat), self.w["mark_emb"].shape[1]), dtype=np.float32)
+        np.add.at(marks_sum, np.asarray(seg, dtype=np.int64), self.w["mark_emb"][np.asarray(ids, dtype=np.int64)])
+        return self._table[rows] + marks_sum @ self._first_marks + self._first_bias
 
-    def _bilstm(self, x: np.ndarray, lens: np.ndarray) -> np.ndarray:
-        """Both directions of the BiLSTM over padded input-to-gate products (B, T, 2 * 4H) ->
-        (B, T, 2H). The backward
-        direction reads each sentence reversed within its own length, so both run as one batch of
-        two in a single loop, and padding (always at the end) never reaches a real position."""
-        B, T, _ = x.shape
+    def _bilstm(self, gx: np.ndarray) -> np.ndarray:
+        """Both directions of the BiLSTM, run as one batch of two: input-to-gate products
+        (T, 2, B, 4H), time first, the backward direction's sentences already reversed within
+        their own length (padding, always at the end, never reaches a real position) ->
+        hidden states (T, 2, B, H) in the same layout."""
+        T, _, B, G = gx.shape
         H = self.hidden
-        rev = np.array([[n - 1 - t if t < n else t for t in range(T)] for n in lens])
-        rows = np.arange(B)[:, None]
-        G = 4 * H
-        gx = np.stack([x[:, :, :G], x[rows, rev, G:]])
+        out = np.empty((T, 2, B, H), dtype=np.float32)
         h = np.zeros((2, B, H), dtype=np.float32)
         c = np.zeros((2, B, H), dtype=np.float32)
-        out = np.empty((2, B, T, H), dtype=np.float32)
+        g = np.empty((2, B, G), dtype=np.float32)
+        tmp = np.empty((2, B, H), dtype=np.float32)
+        sig, i_gate, f_gate, o_gate, g_gate = g[..., :3 * H], g[..., :H], g[..., H:2 * H], g[..., 2 * H:3 * H], g[..., 3 * H:]
         for t in range(T):
-            g = gx[:, :, t] + np.matmul(h, self._hh)
-            sg = _sigmoid(g[..., :3 * H])  # gates reordered at load: i, f, o, then g
-            c = sg[..., H:2 * H] * c + sg[..., :H] * np.tanh(g[..., 3 * H:])
-            h = sg[..., 2 * H:] * np.tanh(c)
-            out[:, :, t] = h
-        return np.concatenate([out[0], out[1][rows, rev]], axis=2)
+            np.matmul(h, self._hh, out=g)
+            g += gx[t]
+            np.tanh(g, out=g)
+            sig *= 0.5      # gates i, f, o: sigmoid of the (halved) input
+            sig += 0.5
+            c *= f_gate
+            np.multiply(i_gate, g_gate, out=tmp)
+            c += tmp
+            np.tanh(c, out=tmp)
+            h = out[t]
+            np.multiply(o_gate, tmp, out=h)
+        return out
+
+    def _lstm_states(self, flat: np.ndarray, lens: np.ndarray) -> np.ndarray:
+        """BiLSTM states (N, 2H) of the words of a batch, from their first-layer products (N, 2 * 4H)."""
+        B, T, G = len(lens), int(lens.max()), 4 * self.hidden
+        b = np.repeat(np.arange(B), lens)
+        t = np.concatenate([np.arange(n) for n in lens])
+        back = np.repeat(lens, lens) - 1 - t
+        gx = np.zeros((T, 2, B, G), dtype=np.float32)
+        gx[t, 0, b] = flat[:, :G]
+        gx[back, 1, b] = flat[:, G:]
+        out = self._bilstm(gx)
+        return np.concatenate([out[t, 0, b], out[back, 1, b]], axis=1)
 
     def _cnn(self, x: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Dilated convolutions (width 3) over first-layer products (B, T, 3C) -> (B, T, C);
@@ -287,10 +323,21 @@ class NeuralTagger:
         return h
 
     def emissions(self, sentences: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Per-label scores (B, T, labels) of padded sentences, and their lengths."""
-        x, lens = self._inputs(sentences)
-        h = self._bilstm(x, lens) if self.encoder == "lstm" else self._cnn(x, lens)
-        return h @ self.w["out_w"].T + self.w["out_b"], lens
+        """Per-label scores (B, T, labels) of padded sentences (zero past a sentence's end), and
+        their lengths."""
+        flat = self._inputs(sentences)
+        lens = np.array([len(s) for s in sentences])
+        b = np.repeat(np.arange(len(lens)), lens)
+        t = np.concatenate([np.arange(n) for n in lens])
+        if self.encoder == "lstm":
+            states = self._lstm_states(flat, lens)
+        else:
+            x = np.zeros((len(lens), int(lens.max()), flat.shape[1]), dtype=np.float32)
+            x[b, t] = flat
+            states = self._cnn(x, lens)[b, t]
+        em = np.zeros((len(lens), int(lens.max()), len(self.labels)), dtype=np.float32)
+        em[b, t] = states @ self.w["out_w"].T + self.w["out_b"]
+        return em, lens
 
     def _viterbi(self, em: np.ndarray, lens: np.ndarray) -> np.ndarray:
         """Best label ids (B, T) of padded emissions; past a sentence's end the path stands still."""
@@ -312,15 +359,17 @@ class NeuralTagger:
         return path
 
     def tag_batch(self, sentences: list[list[str]]) -> list[list[str]]:
-        """Tags for each sentence (empty sentences give empty lists)."""
+        """Tags for each sentence (empty sentences give empty lists). Sentences are run through the
+        network sorted by length, ``batch_size`` at a time, so that little of a batch is padding;
+        a sentence's tags do not depend on the others of its batch."""
         out: list[list[str]] = [[] for _ in sentences]
-        idx = [i for i, s in enumerate(sentences) if s]
-        if not idx:
-            return out
-        with self._limit():
-            em, lens = self.emissions([sentences[i] for i in idx])
-            path = self._viterbi(em, lens)
+        idx = sorted((i for i, s in enumerate(sentences) if s), key=lambda i: len(sentences[i]))
         labels = self.labels
-        for b, i in enumerate(idx):
-            out[i] = [labels[j] for j in path[b, :lens[b]].tolist()]
+        with self._limit():
+            for k in range(0, len(idx), self.batch_size):
+                part = idx[k:k + self.batch_size]
+                em, lens = self.emissions([sentences[i] for i in part])
+                path = self._viterbi(em, lens)
+                for b, i in enumerate(part):
+                    out[i] = [labels[j] for j in path[b, :lens[b]].tolist()]
         return out

@@ -618,7 +618,7 @@ class Tagger:
             from .neural import NeuralTagger
 
             self.neural = NeuralTagger(neural)
-            self.batch_size = int(SETTINGS.ner.neural_batch)
+            self.batch_size = self.neural.batch_size = int(SETTINGS.ner.neural_batch)
         else:
             self._crf()  # open the model now so that a bad file fails at load time
         self._check_resources()
@@ -747,6 +747,25 @@ class Tagger:
         """BIO tags for each sentence of a document (an iterable of token lists), in order.
         Streams: holds at most ``2 * window + 1`` sentences (plus a batch of ``batch_size``
         sentences read ahead for the neural model)."""
+        return self._consistent((tokens, raw) for group in _groups(sentences, self.batch_size)
+                                for tokens, raw in zip(group, self._raw_batch(group)))
+
+    def tag_documents(self, docs: list[list[list[str]]]) -> list[list[list[str]]]:
+        """BIO tags of several documents at once (each a list of token lists): the model tags the
+        sentences of all of them together (the neural one in length-sorted batches, much faster
+        than document by document), then each document is made consistent on its own. The same
+        tags as :meth:`tag_document` on each document."""
+        flat = [list(s) for d in docs for s in d]
+        raw = self._raw_batch(flat)
+        out, k = [], 0
+        for d in docs:
+            out.append(list(self._consistent(zip(flat[k:k + len(d)], raw[k:k + len(d)]))))
+            k += len(d)
+        return out
+
+    def _consistent(self, tagged: Iterable[tuple[list[str], list[str]]]) -> Iterator[list[str]]:
+        """Final tags of a document's ``(tokens, raw tags)`` sentences, in order: raw tags filled in
+        from the tagged names of the ``window`` sentences each side, then cleaned (streams)."""
         k = self.window
         buf: list[tuple[tuple[str, ...], list[str], list]] = []  # (keys, raw tags, tagged names)
         done = 0  # index in buf of the next sentence to finish
@@ -756,16 +775,15 @@ class Tagger:
             ctx = (names for _, _, names in buf[max(0, i - k): i + k + 1])
             return self._clean(self._fill(keys, raw, ctx))
 
-        for group in _groups(sentences, self.batch_size):
-            for tokens, raw in zip(group, self._raw_batch(group)):
-                keys = self._keys(tokens)
-                buf.append((keys, raw, self._tagged_names(keys, raw)))
-                while len(buf) - 1 - done >= k:
-                    yield finish(done)
-                    done += 1
-                    if done > k:
-                        buf.pop(0)
-                        done -= 1
+        for tokens, raw in tagged:
+            keys = self._keys(tokens)
+            buf.append((keys, raw, self._tagged_names(keys, raw)))
+            while len(buf) - 1 - done >= k:
+                yield finish(done)
+                done += 1
+                if done > k:
+                    buf.pop(0)
+                    done -= 1
         while done < len(buf):
             yield finish(done)
             done += 1
@@ -778,14 +796,32 @@ class Tagger:
     def tag_spans(self, text: str) -> list[tuple[int, int, str]]:
         """Entity spans ``(start, end, type)`` in ``text`` (character offsets, ``end`` exclusive;
         types PER / ORG / LOC). The text is tokenised here, split into sentences (at sentence-final
-        punctuation and line breaks) and tagged as one document."""
-        toks = tokenize(text)
-        sents = [toks[a:b] for a, b in _sentence_bounds(text, toks)]
-        spans: list[tuple[int, int, str]] = []
-        for sent, tags in zip(sents, self.tag_document([t[0] for t in s] for s in sents)):
-            for s, e, typ in bio_spans(tags):
-                spans.append((sent[s][1], sent[e - 1][2], typ))
-        return spans
+        punctuation and line breaks) and tagged as one document. Texts given to :meth:`prefetch`
+        in this thread are answered from what it computed."""
+        ready = getattr(self._local, "ready", None)
+        if ready and text in ready:
+            return list(ready.pop(text))
+        return self.spans_many([text])[0]
+
+    def spans_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
+        """:meth:`tag_spans` of several texts, their sentences tagged together (:meth:`tag_documents`)."""
+        split = []
+        for text in texts:
+            toks = tokenize(text)
+            split.append([toks[a:b] for a, b in _sentence_bounds(text, toks)])
+        tagged = self.tag_documents([[[t[0] for t in s] for s in sents] for sents in split])
+        out = []
+        for sents, doc in zip(split, tagged):
+            spans: list[tuple[int, int, str]] = []
+            for sent, tags in zip(sents, doc):
+                spans += [(sent[s][1], sent[e - 1][2], typ) for s, e, typ in bio_spans(tags)]
+            out.append(spans)
+        return out
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Tag ``texts`` together now (:meth:`spans_many`); this thread's next :meth:`tag_spans` of
+        each of them returns the result. Replaces what an earlier call left unused."""
+        self._local.ready = dict(zip(texts, self.spans_many(texts)))
 
 
 def _read_meta(model_path: str) -> dict:
