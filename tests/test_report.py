@@ -89,3 +89,25 @@ def test_a_large_store_report_shows_its_largest_storylines_and_counts_the_rest(t
     monkeypatch.setattr(SETTINGS.report, "max_storylines", 60)
     monkeypatch.setattr(SETTINGS.report, "max_articles", 1)               # the first storyline fills the page
     assert render_report(store).count('<article class="doc" id="a') == 1
+
+
+def test_a_storyline_larger_than_the_page_shows_its_largest_developments(store, monkeypatch):
+    """A first storyline holding more than ``max_articles`` articles is shown with its largest developments only
+    (at least one), and the note counts the developments and articles left out."""
+    from pathlib import Path
+
+    from marsad.link import storylines
+    from marsad.settings import SETTINGS
+    from marsad.text.phrases import count_ar
+
+    analyze(store, [str(Path(__file__).resolve().parents[1] / "examples")], workers=1)
+    first = storylines(store)[0]
+    assert len(first["story_ids"]) >= 2
+    monkeypatch.setattr(SETTINGS.report, "max_articles", 1)
+    html = render_report(store)
+    shown = [sid for sid in first["story_ids"] if f'id="s{sid}"' in html]
+    assert len(shown) == 1
+    assert f"{count_ar(len(first['story_ids']), 'تطور')} (تُعرض أكبرها: 1)" in html
+    assert f"{count_ar(len(first['story_ids']) - 1, 'تطور')} من الخطوط المعروضة" in html
+    monkeypatch.setattr(SETTINGS.report, "max_articles", 500)
+    assert all(f'id="s{sid}"' in render_report(store) for sid in first["story_ids"])

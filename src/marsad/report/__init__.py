@@ -193,7 +193,8 @@ def _why_text(why: dict | None) -> str | None:
 def _shown_storylines(store: Store) -> tuple[list[dict], set | None, dict]:
     """The storylines the report shows in full (the largest, up to ``max_storylines`` of them holding up to
     ``max_articles`` articles, at least one), the ids of their developments (None: the store has no
-    storylines, every article is shown) and what is left out."""
+    storylines, every article is shown) and what is left out. A first storyline larger than
+    ``max_articles`` is shown with its largest developments only (at least one)."""
     from ..link import storylines
 
     cfg = SETTINGS.report
@@ -207,8 +208,27 @@ def _shown_storylines(store: Store) -> tuple[list[dict], set | None, dict]:
         shown.append(line)
         n += line.get("n_articles") or 0
     rest = lines[len(shown):]
-    return shown, {sid for l in shown for sid in l["story_ids"]}, (
-        {"storylines": len(rest), "articles": sum(l.get("n_articles") or 0 for l in rest)} if rest else {})
+    left = {"storylines": len(rest), "articles": sum(l.get("n_articles") or 0 for l in rest), "developments": 0}
+    if n > cfg.max_articles:
+        shown[0], cut_devs, cut_articles = _largest_developments(store, shown[0], cfg.max_articles)
+        left["developments"] += cut_devs
+        left["articles"] += cut_articles
+    return shown, {sid for l in shown for sid in l["story_ids"]}, (left if left["articles"] else {})
+
+
+def _largest_developments(store: Store, line: dict, budget: int) -> tuple[dict, int, int]:
+    """``line`` restricted to its largest developments holding up to ``budget`` articles (at least one, in
+    the line's time order), and how many developments and articles were left out."""
+    sizes = store.story_tables.story_sizes(line["story_ids"])
+    keep, n = set(), 0
+    for sid in sorted(line["story_ids"], key=lambda s: (-sizes.get(s, 0), s)):
+        if keep and n + sizes.get(sid, 0) > budget:
+            break
+        keep.add(sid)
+        n += sizes.get(sid, 0)
+    kept = [sid for sid in line["story_ids"] if sid in keep]
+    return ({**line, "story_ids": kept, "n_developments": len(line["story_ids"])},
+            len(line["story_ids"]) - len(kept), (line.get("n_articles") or 0) - n)
 
 
 def build_context(store: Store, run=None) -> dict:

@@ -307,6 +307,14 @@ def storyline_of(db: sqlite3.Connection, story_ids: list[int]) -> dict[int, int 
     return out
 
 
+def story_sizes(db: sqlite3.Connection, story_ids: list[int]) -> dict[int, int]:
+    """{development id: its number of articles}."""
+    out = {}
+    for part in _chunks(sorted(set(story_ids))):
+        out.update(db.execute(f"SELECT id, n_articles FROM stories WHERE id IN ({_marks(part)})", part).fetchall())
+    return out
+
+
 def storyline_members(db: sqlite3.Connection, storyline_ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {}
     for part in _chunks(sorted(set(storyline_ids))):
