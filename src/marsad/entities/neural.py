@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .tagger import (_quoted, gazetteer, gazetteer_marks, is_nisba, lexicon_kinds, org_gazetteer,
-                     person_name_words, trigger_lexicon, word_parts)
+from .tagger import (_quoted, gazetteer, gazetteer_hits, is_nisba, lexicon_kinds, longest_names,
+                     org_gazetteer, person_name_words, trigger_lexicon, word_parts)
 
 __all__ = ["NeuralInputs", "NeuralTagger", "DEFAULT_NEURAL_MODEL", "piece_ids", "MAX_CHARS"]
 
@@ -75,7 +75,8 @@ class NeuralInputs:
         self._cache: dict[str, tuple] = {}
 
     def word(self, token: str) -> tuple:
-        """``(key, variants, own mark names)`` of a token (cached)."""
+        """``(key, variants, own mark names, gazetteer hits, organisation-list hits)`` of a token
+        (cached; hits as :func:`~marsad.entities.tagger.gazetteer_hits`)."""
         hit = self._cache.get(token)
         if hit is not None:
             return hit
@@ -84,7 +85,8 @@ class NeuralInputs:
         if is_nisba(shape, pre, stem):
             kinds.add("nisba")
         marks = ["sh=" + shape, "pre=" + pre, "len=%d" % min(len(stem), 8)] + ["k=" + k for k in sorted(kinds)]
-        entry = (key, variants, tuple(marks))
+        entry = (key, variants, tuple(marks), gazetteer_hits(variants, self.gaz),
+                 gazetteer_hits(variants, self.orgs) if self.orgs else ())
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[token] = entry
@@ -92,24 +94,30 @@ class NeuralInputs:
 
     def marks(self, tokens: list[str], own: bool = True) -> list[list[str]]:
         """Per position, the names of its discrete marks: the word's own (:meth:`word`; left out
-        with ``own=False``), gazetteer, organisation list, quotes, sentence start."""
+        with ``own=False``), then those of its context (:meth:`context_marks`)."""
         infos = [self.word(t) for t in tokens]
-        pairs = [(None, None, k, None, v) for k, v, _ in infos]
-        gz = gazetteer_marks(pairs, self.gaz)
-        og = gazetteer_marks(pairs, self.orgs) if self.orgs else [None] * len(tokens)
-        quoted = _quoted(tokens)
+        out = [list(info[2]) if own else [] for info in infos]
+        for i, name in self.context_marks(tokens, infos):
+            out[i].append(name)
+        return out
+
+    def context_marks(self, tokens: list[str], infos: list[tuple] | None = None) -> list[tuple[int, str]]:
+        """``(position, mark name)`` of the marks a word has in this sentence, by position: gazetteer,
+        organisation list, quotes, sentence start (``infos``: the tokens' :meth:`word`)."""
+        infos = infos or [self.word(t) for t in tokens]
+        keys = [x[0] for x in infos]
+        gz = longest_names(keys, [x[3] for x in infos])
+        og = longest_names(keys, [x[4] for x in infos])
         out = []
-        for i, (_, _, word_marks) in enumerate(infos):
-            m = list(word_marks) if own else []
+        for i, q in enumerate(_quoted(tokens)):
             if gz[i]:
-                m += ["gz=" + gz[i], "gz=" + gz[i][:1]]
+                out += [(i, "gz=" + gz[i]), (i, "gz=" + gz[i][:1])]
             if og[i]:
-                m += ["og=" + og[i], "og=" + og[i][:1]]
-            if quoted[i]:
-                m.append(quoted[i])
+                out += [(i, "og=" + og[i]), (i, "og=" + og[i][:1])]
+            if q:
+                out.append((i, q))
             if i == 0:
-                m.append("BOS")
-            out.append(m)
+                out.append((i, "BOS"))
         return out
 
 
@@ -149,8 +157,7 @@ class NeuralTagger:
         n_marks = self.w["mark_emb"].shape[1]
         self._first_word, self._first_marks = first[:-n_marks], first[-n_marks:]
         self._limit = _blas_limiter()
-        self._rows: dict[str, int] = {}     # token -> its row in _table
-        self._own: dict[str, list[int]] = {}  # token -> ids of its word-level marks
+        self._rows: dict[str, int] = {}  # token -> its row in _table
         self._table = np.empty((0, first.shape[1]), dtype=np.float32)
         self.batch_size = 64  # sentences run through the network together (Tagger sets it from the settings)
         self.cache_size = 10_000  # words whose first-layer products are kept (4 KB each with 128 LSTM units)
@@ -217,13 +224,13 @@ class NeuralTagger:
         return np.concatenate([self._char_vectors(keys), emb, self._use_vectors(tokens)], axis=1)
 
     def _static_rows(self, tokens: list[str]) -> np.ndarray:
-        """Rows of ``_table`` holding each token's word-level contribution to the first layer
-        (computed together for the tokens not cached; the cache is emptied when full)."""
+        """Rows of ``_table`` holding each token's context-free contribution to the first layer:
+        its word vector's and its own marks' (computed together for the tokens not cached; the
+        cache is emptied when full)."""
         rows = self._rows
         new = [t for t in dict.fromkeys(tokens) if t not in rows]
         if new and len(rows) + len(new) > self.cache_size:
             rows.clear()
-            self._own.clear()
             new = list(dict.fromkeys(tokens))
         if new:
             start = len(rows)
@@ -232,12 +239,20 @@ class NeuralTagger:
                                  dtype=np.float32)
                 grown[:start] = self._table[:start]
                 self._table = grown
-            self._table[start:start + len(new)] = self.word_vectors(new) @ self._first_word
             vocab = self.marks_vocab
-            for r, t in enumerate(new, start):
-                rows[t] = r
-                self._own[t] = [vocab[m] for m in self.inputs.word(t)[2] if m in vocab]
+            own = [[(r, vocab[m]) for m in self.inputs.word(t)[2] if m in vocab] for r, t in enumerate(new)]
+            self._table[start:start + len(new)] = (self.word_vectors(new) @ self._first_word
+                                                   + self._marks_part(len(new), [x for o in own for x in o]))
+            rows.update((t, r) for r, t in enumerate(new, start))
         return np.fromiter((rows[t] for t in tokens), dtype=np.int64, count=len(tokens))
+
+    def _marks_part(self, n: int, marks: list[tuple[int, int]]) -> np.ndarray:
+        """The first-layer products (n, F) of the marks ``(row, mark id)`` of n rows (their
+        embeddings summed)."""
+        emb = self.w["mark_emb"]
+        flat = np.array([r * len(emb) + m for r, m in marks], dtype=np.int64)
+        counts = np.bincount(flat, minlength=n * len(emb)).reshape(n, len(emb))
+        return (counts.astype(np.float32) @ emb) @ self._first_marks
 
     # sentence level --------------------------------------------------------------------------
     def _inputs(self, sentences: list[list[str]]) -> np.ndarray:
@@ -246,18 +261,12 @@ class NeuralTagger:
         product for the CNN."""
         flat = [t for toks in sentences for t in toks]
         rows = self._static_rows(flat)
-        vocab, own = self.marks_vocab, self._own
-        seg, ids = [], []
-        r = 0
+        vocab = self.marks_vocab
+        marks, r = [], 0
         for toks in sentences:
-            for tok, marks in zip(toks, self.inputs.marks(toks, own=False)):
-                m = own[tok] + [vocab[x] for x in marks if x in vocab]
-                ids += m
-                seg += [r] * len(m)
-                r += 1
-        marks_sum = np.zeros((len(flat), self.w["mark_emb"].shape[1]), dtype=np.float32)
-        np.add.at(marks_sum, np.asarray(seg, dtype=np.int64), self.w["mark_emb"][np.asarray(ids, dtype=np.int64)])
-        return self._table[rows] + marks_sum @ self._first_marks + self._first_bias
+            marks += [(r + i, vocab[m]) for i, m in self.inputs.context_marks(toks) if m in vocab]
+            r += len(toks)
+        return self._table[rows] + self._marks_part(len(flat), marks) + self._first_bias
 
     def _bilstm(self, gx: np.ndarray) -> np.ndarray:
         """Both directions of the BiLSTM, run as one batch of two: input-to-gate products

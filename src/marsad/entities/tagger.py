@@ -351,25 +351,39 @@ def gazetteer_marks(infos: list[tuple], gaz: dict) -> list[str | None]:
     """Per token, ``B-kind`` / ``I-kind`` where the longest name of ``gaz`` (:func:`gazetteer`,
     :func:`org_gazetteer`) starting there matches, else None. ``infos``: per token a tuple whose
     item 2 is its key and item 4 its key variants (:meth:`Features._word`)."""
-    marks: list[str | None] = [None] * len(infos)
     if not gaz:
+        return [None] * len(infos)
+    return longest_names([x[2] for x in infos], [gazetteer_hits(x[4], gaz) for x in infos])
+
+
+def gazetteer_hits(variants: tuple[str, ...], gaz: dict) -> tuple:
+    """The entries of ``gaz`` under each of a word's key variants that has any, in variant order
+    (what :func:`longest_names` reads of the word; a word can cache it)."""
+    return tuple(e for e in map(gaz.get, variants) if e)
+
+
+def longest_names(keys: list[str], hits: list[tuple]) -> list[str | None]:
+    """:func:`gazetteer_marks` from the tokens' keys and :func:`gazetteer_hits`: at each token, the
+    longest name starting there whose following words match (the first matching entry of each
+    variant is tried), marked ``B-kind`` / ``I-kind``; names do not overlap."""
+    n = len(keys)
+    marks: list[str | None] = [None] * n
+    if not any(hits):
         return marks
-    n = len(infos)
-    i = 0
-    while i < n:
+    free = 0  # the first token not inside a name already marked
+    for i in range(n):
+        if i < free or not hits[i]:
+            continue
         best = None
-        for v in infos[i][4]:
-            entries = gaz.get(v)
-            if not entries:
-                continue
+        for entries in hits[i]:
             for rest, kind in entries:
                 m = len(rest)
                 if i + m >= n or (best is not None and m + 1 <= best[0]):
                     continue
-                if all(infos[i + 1 + j][2] == rest[j] for j in range(m)):
+                if all(keys[i + 1 + j] == rest[j] for j in range(m)):
                     best = (m + 1, kind)
                     break
-        i = _mark(marks, i, best)
+        free = _mark(marks, i, best)
     return marks
 
 
@@ -706,11 +720,12 @@ class Tagger:
                 counts[typ] = counts.get(typ, 0) + 1
         if not memory:
             return raw
+        firsts = {seq[0] for seq in memory}
         out = list(raw)
         n = len(keys)
         i = 0
         while i < n:
-            if out[i] != "O":
+            if out[i] != "O" or keys[i] not in firsts:
                 i += 1
                 continue
             found = None
