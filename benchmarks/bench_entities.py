@@ -10,7 +10,10 @@ figures, each measured in a fresh child process:
 - ``extract_entities`` throughput in sentences per second on one core, with the statistical
   tagger (tagging + linking) and without it (linking only);
 - the whole entities stage (tag, link, geocode) in articles per CPU-second, on the articles
-  ``marsad bench`` generates (:mod:`marsad.bench.generate`), with the tagger and without it.
+  ``marsad bench`` generates (:mod:`marsad.bench.generate`), with the tagger and without it, and
+  from the two the tagger's share of the stage's CPU time;
+- the CPU seconds a worker's warm-up (:func:`marsad.entities.stage.load_models`: gazetteer from
+  the disk cache, tagger model, geocoder word frequencies) costs a fresh process.
 
     python benchmarks/bench_entities.py [--json] [--skip-cold]
 """
@@ -83,6 +86,12 @@ def child(mode: str, args) -> dict:
         return {"seconds": round(dt, 3), "peak_rss_mb": round(rss, 1),
                 "rss_over_interpreter_mb": round(rss - base_rss, 1), "entities": len(g.entities),
                 "names": g.stats.get("names")}
+    if mode == "warmup":
+        t = time.process_time()
+        from marsad.entities.stage import load_models
+        load_models()
+        return {"cpu_seconds": round(time.process_time() - t, 3),
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     if mode == "traced":
         import tracemalloc
         tracemalloc.start()
@@ -169,6 +178,12 @@ def main(argv: list[str] | None = None) -> int:
     results["extract_linking_only"] = run_child("linking", args)
     results["entities_stage_articles"] = run_child("articles", args)
     results["entities_stage_no_tagger"] = run_child("articles_linking", args)
+    with_t = results["entities_stage_articles"].get("articles_per_cpu_s")
+    without = results["entities_stage_no_tagger"].get("articles_per_cpu_s")
+    if with_t and without:
+        results["entities_stage_shares"] = {"tagger": round(1 - with_t / without, 2),
+                                            "rest": round(with_t / without, 2)}
+    results["worker_warmup"] = run_child("warmup", args)
     if args.json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
     else:
