@@ -248,11 +248,14 @@ class NeuralTagger:
 
     def _marks_part(self, n: int, marks: list[tuple[int, int]]) -> np.ndarray:
         """The first-layer products (n, F) of the marks ``(row, mark id)`` of n rows (their
-        embeddings summed)."""
-        emb = self.w["mark_emb"]
-        flat = np.array([r * len(emb) + m for r, m in marks], dtype=np.int64)
-        counts = np.bincount(flat, minlength=n * len(emb)).reshape(n, len(emb))
-        return (counts.astype(np.float32) @ emb) @ self._first_marks
+        embeddings summed), computed for the rows that have marks only."""
+        out = np.zeros((n, self._first_marks.shape[1]), dtype=np.float32)
+        if marks:
+            rows, inverse = np.unique(np.array([r for r, _ in marks], dtype=np.int64), return_inverse=True)
+            summed = np.zeros((len(rows), self._first_marks.shape[0]), dtype=np.float32)
+            np.add.at(summed, inverse, self.w["mark_emb"][np.array([m for _, m in marks], dtype=np.int64)])
+            out[rows] = summed @ self._first_marks
+        return out
 
     # sentence level --------------------------------------------------------------------------
     def _inputs(self, sentences: list[list[str]]) -> np.ndarray:
@@ -266,7 +269,10 @@ class NeuralTagger:
         for toks in sentences:
             marks += [(r + i, vocab[m]) for i, m in self.inputs.context_marks(toks) if m in vocab]
             r += len(toks)
-        return self._table[rows] + self._marks_part(len(flat), marks) + self._first_bias
+        out = self._marks_part(len(flat), marks)
+        out += self._table[rows]
+        out += self._first_bias
+        return out
 
     def _bilstm(self, gx: np.ndarray) -> np.ndarray:
         """Both directions of the BiLSTM, run as one batch of two: input-to-gate products

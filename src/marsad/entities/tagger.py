@@ -368,11 +368,9 @@ def longest_names(keys: list[str], hits: list[tuple]) -> list[str | None]:
     variant is tried), marked ``B-kind`` / ``I-kind``; names do not overlap."""
     n = len(keys)
     marks: list[str | None] = [None] * n
-    if not any(hits):
-        return marks
     free = 0  # the first token not inside a name already marked
-    for i in range(n):
-        if i < free or not hits[i]:
+    for i in [i for i, h in enumerate(hits) if h]:
+        if i < free:
             continue
         best = None
         for entries in hits[i]:
