@@ -190,7 +190,7 @@ def evidence_context(mentions: list[Mention], entities: dict[str, Entity], count
 
 
 def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, evidence,
-               ctx: Counter, anchors: list[tuple[float, float]]) -> bool:
+               ctx: Counter, anchors) -> bool:
     """Whether a GeoNames town found by name is really meant as that place.
 
     ``surface`` is the name as written (without attached clitics), ``full_word`` the first word with
@@ -198,7 +198,8 @@ def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, eviden
     when needed): ``"trigger"`` (بلدة / مدينة / ولاية X),
     ``"locative"`` (في / من / إلى / ب X, a direction or area word before it, a dateline), ``"list"``
     (next to another place: حمص وحماة) or None. A town in a country the text names (or near
-    a curated place of the text) is *in context*. Rules, from the word's frequency as an
+    one of the points ``anchors``, a list of ``(lat, lon)`` or a function returning it, called only
+    when needed: the text's curated places) is *in context*. Rules, from the word's frequency as an
     ordinary Arabic word (:func:`word_frequency`) and the place's size:
     - a clitic that makes a word more frequent than the name alone (لجأوا, بصدد) was not a clitic;
     - outside the Middle East and North Africa: in context, or a big city with evidence;
@@ -213,8 +214,9 @@ def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, eviden
     ask = evidence if callable(evidence) else (lambda: evidence)
     pop = gaz.population.get(ent.id, 0)
     in_ctx = bool(ent.country and ctx.get(ent.country))
-    if not in_ctx and anchors and ent.lat is not None:
-        in_ctx = near(ent.lat, ent.lon, anchors, cfg.context_km)
+    if not in_ctx and ent.lat is not None:
+        points = anchors() if callable(anchors) else anchors
+        in_ctx = bool(points) and near(ent.lat, ent.lon, points, cfg.context_km)
     if ent.country not in MENA:
         return in_ctx or (pop >= cfg.big_city_population and ask() is not None)
     one_word = " " not in surface.strip()     # names of several words are seldom ordinary phrases

@@ -699,7 +699,7 @@ class Linker:
                 if e.kind == "ambiguous_place" and ev() is not None:
                     pass       # kept without coordinates: nothing is geocoded
                 elif not any(geocode.keep_place(self.gaz, x, m.text, full if c.first == c.last else m.text, ev, ctx,
-                                                near.excluding(m.entity_id)) for x in ents):
+                                                lambda eid=m.entity_id: near.excluding(eid)) for x in ents):
                     continue
             keep.append(m)
         return keep
@@ -758,7 +758,8 @@ class Linker:
                 continue
             # the word the mention starts (a clitic between qualifier and name, بحلب: no qualifier)
             i = bisect.bisect_left(starts, m.start)
-            if i == len(starts) or starts[i] != m.start:
+            if i == 0 or i == len(starts) or starts[i] != m.start \
+                    or _qualifier_lasts().isdisjoint(k for _, k in clitic_options(toks[i - 1][2])):
                 continue
             found = self._qualifier_before(text, toks, i, covered, q)
             if not found:
@@ -879,6 +880,14 @@ def _cue_words() -> dict[str, frozenset]:
         if kind in out:
             out[kind].add(keys[0])
     return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _qualifier_lasts() -> frozenset:
+    """Keys of the last words of area and admin qualifiers (ريف, شمال غرب, محافظة): the word
+    before a place, or a reading of it without proclitics, is one of them when a qualifier precedes."""
+    q = geocode.qualifiers()
+    return frozenset(keys[-1] for kind in ("area", "admin") for keys in q[kind])
 
 
 @lru_cache(maxsize=1)
