@@ -341,6 +341,21 @@ def test_gazetteer_covers_countries_and_syrian_places():
     assert all(e.admin1 for e in sy)
 
 
+def test_gazetteer_disk_cache_round_trip_keeps_every_entity():
+    """The cache writes entities as rows of field values (faster to load) and reads back equal
+    entities; a cache written for other Entity fields is refused (and then rebuilt)."""
+    g = Gazetteer.load()
+    state = g.__getstate__()
+    fields, rows = state["entities"]
+    assert len(rows) == len(g.entities) and fields[0] == "id"
+    g2 = pickle.loads(pickle.dumps(g))
+    assert g2.entities == g.entities and g2.index == g.index and g2.word_freqs == g.word_freqs
+    assert g2.entities["Q858"].kind == "country" and g2.entities["Q858"].lat is not None
+    bad = Gazetteer()
+    with pytest.raises(TypeError):
+        bad.__setstate__({"entities": (fields[:-1], [r[:-1] for r in rows])})
+
+
 def test_people_organisations_and_outlets_of_regional_news_are_linked():
     text = ("قال رئيس الحكومة الأسبق سعد الحريري إن الأزهر الشريف دعا إلى التهدئة، فيما نقلت قناة القاهرة الإخبارية "
             "عن وزير الإعلام السوداني خالد الإعيسر أن قوات درع السودان دخلت المدينة، بحسب هيئة البث الإسرائيلية.")
