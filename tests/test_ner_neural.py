@@ -116,3 +116,42 @@ def test_word_pieces_come_from_the_use_tokenizer():
 def test_missing_model_file_fails_clearly(tmp_path):
     with pytest.raises(FileNotFoundError):
         NeuralTagger(tmp_path / "none.npz")
+
+
+TEXTS = [
+    "وقال الرئيس كمال بن سعيد للصحفيين في تطوان إن المحادثات كانت مثمرة. وأضاف بن سعيد أن الوفد سيزور الرباط.",
+    "أعلنت منظمة الصحة العالمية أن الوباء انتشر في ثلاث دول .\nوقالت وكالة الأنباء إن الاجتماع عقد في جنيف.",
+    "زار الوفد بيروت",
+    "",
+]
+
+
+def test_articles_tagged_together_as_one_by_one(tagger):
+    expected = [tagger.tag_spans(t) for t in TEXTS]
+    assert expected[0] and expected[1]
+    assert tagger.spans_many(TEXTS) == expected
+
+
+def test_tags_do_not_depend_on_batch_size_or_word_cache(tagger):
+    net = tagger.neural
+    sents = [[t for t in s.split() if t] for text in TEXTS for s in text.replace("\n", " . ").split(" . ") if s.strip()]
+    whole = net.tag_batch(sents)
+    size, cache = net.batch_size, net.cache_size
+    try:
+        net.batch_size, net.cache_size = 2, 12  # length-sorted batches of two; the word cache refilled often
+        net._rows.clear()
+        assert net.tag_batch(sents) == whole
+        assert [net.tag_batch([s])[0] for s in sents] == whole
+    finally:
+        net.batch_size, net.cache_size = size, cache
+        net._rows.clear()
+
+
+def test_word_vectors_batched_as_alone(tagger):
+    net = tagger.neural
+    words = ["دمشق", "والأمم", "Reuters", "2024", "،", "كوسكينن"]
+    together = net.word_vectors(words)
+    alone = np.concatenate([net.word_vectors([w]) for w in words])
+    assert together.shape == (len(words), net._first_word.shape[0])
+    assert np.allclose(together, alone, atol=1e-5)
+    assert not np.allclose(together[0], together[5])

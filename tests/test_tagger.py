@@ -22,7 +22,8 @@ pytestmark = pytest.mark.skipif(not DEFAULT_MODEL.is_file(), reason="NER model n
 
 @pytest.fixture(scope="module")
 def tagger() -> Tagger:
-    return Tagger.load()
+    """The CRF tagger, whichever tagger the settings select (tests/test_ner_neural.py tests the other)."""
+    return Tagger(DEFAULT_MODEL)
 
 
 def spans_text(text: str, spans) -> list[tuple[str, str]]:
@@ -141,6 +142,34 @@ def test_family_name_alone_in_a_later_sentence(tagger):
     assert ("كوسكينن", "PER") in got
 
 
+DOCS = [
+    "وقال الرئيس الفنلندي ماتي كوسكينن في هلسنكي إن المحادثات كانت مثمرة.\nوأضاف كوسكينن أن بلاده ستواصل دعمها.",
+    "أعلنت منظمة الصحة العالمية أن وفدا وصل إلى مدينة كركوك. وقال وزير النفط عادل الكبيسي إنه سيزور البصرة.",
+    "",
+    "زار الوفد بيروت",
+]
+
+
+def test_documents_tagged_together_as_one_by_one(tagger):
+    docs = [[[t for t, _, _ in tokenize(s)] for s in d.split(".") if s.strip()] for d in DOCS]
+    assert tagger.tag_documents(docs) == [list(tagger.tag_document(d)) for d in docs]
+
+
+def test_spans_many_and_prefetch_answer_as_tag_spans(tagger, monkeypatch):
+    expected = [tagger.tag_spans(t) for t in DOCS]
+    assert any(expected)
+    assert tagger.spans_many(DOCS) == expected
+    tagger.prefetch(DOCS[:2])
+
+    def fail(texts):
+        raise AssertionError("tagged again")
+
+    monkeypatch.setattr(tagger, "spans_many", fail)
+    assert [tagger.tag_spans(t) for t in DOCS[:2]] == expected[:2]  # answered from the prefetch
+    with pytest.raises(AssertionError):
+        tagger.tag_spans(DOCS[0])  # ... once
+
+
 def test_load_is_cached():
     assert Tagger.load() is Tagger.load()
 
@@ -224,3 +253,18 @@ def test_model_meta_switches_on_the_features_it_was_trained_with(tagger):
     # the features at tagging time must be those of training: read from the model's meta file
     assert bool(tagger.features.orgs) == bool(tagger.meta.get("org_gazetteer"))
     assert bool(tagger.features.clusters) == bool(tagger.meta.get("clusters"))
+
+
+def test_entities_stage_tags_a_batch_as_article_by_article():
+    from marsad.entities.stage import tag_article, tag_batch
+    from marsad.model import AnalysedArticle, Article
+
+    def items():
+        return [AnalysedArticle(article=Article(source="t", text=t, id=i)) for i, t in enumerate(DOCS)] + \
+            [AnalysedArticle()]
+
+    together, alone = tag_batch(items()), [tag_article(it) if it.article else it for it in items()]
+    assert any(it.mentions for it in together)
+    assert [[(m.start, m.end, m.type, m.entity_id) for m in it.mentions] for it in together] == \
+        [[(m.start, m.end, m.type, m.entity_id) for m in it.mentions] for it in alone]
+    assert all(m.article_id == it.article.id for it in together[:-1] for m in it.mentions)
