@@ -172,6 +172,36 @@ def test_copied_sentence_is_a_passage_with_spans(tmp_path):
     assert 0 < link["similarity"] < 0.5
 
 
+def test_a_later_run_compares_with_the_stored_tokens_not_the_stored_text(tmp_path, monkeypatch):
+    """The link stage keeps each article's matching tokens and shingles; a later run finds a copy of (and a
+    near duplicate of) a stored article from them, without reading and tokenising the stored text again, and
+    the result is the one a single run gives."""
+    import marsad.store.link as link_sql
+    from marsad.link.features import article_features, pack, unpack
+
+    f = article_features(7, QUAKE_1, [(0, 40), (41, len(QUAKE_1))])
+    g = unpack(7, f.spans, *pack(f))
+    assert (g.sentence_tokens, g.shingles, g.spans) == (f.sentence_tokens, f.shingles, f.spans)
+    edited = "وقال وزير الداخلية التركي ان فرق الانقاذ ما زالت تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية."
+    later_text = QUAKE_3.split("\n")[0] + "\n" + edited + "\n" + QUAKE_3.split("\n")[2]
+    results = []
+    for split in (False, True):
+        store = Store(tmp_path / f"{split}.db")
+        source = add(store, QUAKE_1, "زلزال ملاطية", "2024-03-05", "وكالة أ")
+        if split:
+            link_articles(store)
+            assert store.db.execute("SELECT tokens IS NOT NULL AND shingles IS NOT NULL FROM link_state").fetchone()[0]
+            monkeypatch.setattr(link_sql, "text_and_spans", lambda db, aid: pytest.fail(f"stored text of {aid} re-read"))
+        later = add(store, later_text, "الحداد في تركيا", "2024-03-06", "قناة ج")
+        dup = add(store, QUAKE_1 + "\nنسخ الرابط", "زلزال ملاطية التركية", "2024-03-05", "صحيفة ب")
+        link_articles(store)
+        monkeypatch.undo()
+        results.append(([(c["article_id"], c["source_article_id"], c["passages"]) for c in copies(store)],
+                        store.article(dup).duplicate_of, partition(store)))
+        assert results[-1][0][0][:2] == (later, source) and results[-1][1] == source
+    assert results[0] == results[1]
+
+
 def test_paraphrase_is_not_a_copy(tmp_path):
     store = Store(tmp_path / "t.db")
     a = "وقال وزير الداخلية التركي إن فرق الإنقاذ تواصل البحث عن ناجين تحت أنقاض عشرات المباني المنهارة في ملاطية."

@@ -32,7 +32,7 @@ from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
-from .features import ArticleFeatures, article_features, nth_sentence, tokens
+from .features import ArticleFeatures, article_features, nth_sentence, pack, tokens, unpack
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
@@ -86,6 +86,7 @@ class _Articles:
         self.features: dict[int, ArticleFeatures] = {}
         self.texts: dict[int, tuple[str, list[tuple[int, int]]]] = {}
         self.sentences: dict[tuple[int, int], list[str] | None] = {}
+        self.unstored: set[int] = set()        # articles whose tokens the store does not hold
 
     def order_key(self, aid: int) -> tuple:
         """Earliest first: publication date (unknown dates last), then storage order."""
@@ -96,17 +97,30 @@ class _Articles:
         return k
 
     def load(self, aid: int) -> ArticleFeatures:
-        f = self.features.get(aid)
+        f = self.features.get(aid) or self._stored(aid)
         if f is None:
             text, spans = self.texts.get(aid) or self.links.text_and_spans(aid)
             f = article_features(aid, text, spans, with_sentence_keys=False)
-            self.remember(f)
+        self.remember(f)
         return f
+
+    def _stored(self, aid: int) -> ArticleFeatures | None:
+        """The tokens and shingles an earlier run stored for the article (None for one linked before they were)."""
+        got = self.links.stored_tokens(aid) if aid not in self.unstored else None
+        if got is None:
+            self.unstored.add(aid)
+            return None
+        toks, shingles, spans = got
+        return unpack(aid, spans, toks, shingles)
 
     def sentence(self, aid: int, idx: int) -> list[str] | None:
         """Tokens of one sentence of an old article (None past its last one), without its whole features:
         the copy search compares a few candidate sentences of each of many stored articles."""
         f = self.features.get(aid)
+        if f is None:
+            f = self._stored(aid)
+            if f is not None:
+                self.remember(f)
         if f is not None:
             return nth_sentence(f, idx)
         key = (aid, idx)
@@ -344,7 +358,7 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
             state.append((a, f.minhash.astype(np.uint32).tobytes(), f.n_shingles, _day(rows[a]["published"]),
                           vec.astype(np.float32).tobytes() if vec is not None else None,
                           encoder.name if vec is not None else None, "[]",
-                          json.dumps(profiles[a].keys if a in profiles else [], ensure_ascii=False)))
+                          json.dumps(profiles[a].keys if a in profiles else [], ensure_ascii=False)) + pack(f))
         links.save_link_state(state)
         links.save_band_keys([(k, f.article_id) for f in feats for k in f.band_keys])
         links.save_sentence_keys([(k, f.article_id, i) for f in nondup for k, i in f.sentence_keys])

@@ -217,6 +217,21 @@ def nth_sentence(f: ArticleFeatures, i: int) -> list[str] | None:
     return f.sentence_tokens[i] if i < len(f.sentence_tokens) else None
 
 
+def pack(f: ArticleFeatures) -> tuple[str, bytes]:
+    """What the store keeps of an article's features for later runs: its sentences' tokens as text (tokens hold
+    no spaces or newlines) and its shingles as sorted uint32 bytes."""
+    return ("\n".join(map(" ".join, f.sentence_tokens)),
+            np.array(sorted(f.shingles), dtype=np.uint32).tobytes())
+
+
+def unpack(article_id: int, spans: list[tuple[int, int]], tokens_text: str, shingles: bytes) -> ArticleFeatures:
+    """:func:`pack`'s inverse: the features a stored article is compared by (no MinHash or LSH keys: those of a
+    stored article are in the store's index already)."""
+    toks = [line.split() for line in tokens_text.split("\n")] if spans else []
+    return ArticleFeatures(article_id=article_id, spans=list(spans), sentence_tokens=toks,
+                           shingles=set(np.frombuffer(shingles, dtype=np.uint32).tolist()))
+
+
 def article_features(article_id: int, text: str, spans: list[tuple[int, int]],
                      with_sentence_keys: bool = True) -> ArticleFeatures:
     toks = sentence_tokens(text, spans)

@@ -167,9 +167,19 @@ def replace_copies(db: sqlite3.Connection, copies: list[tuple[int, int, float, f
 # -- what the next run needs -----------------------------------------------------------------------
 def save_link_state(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     """rows: (article id, MinHash bytes, shingle count, ordinal day, vector bytes, encoder name, terms json,
-    entities json); marks each article linked."""
+    entities json, packed tokens, shingle bytes); marks each article linked."""
     db.executemany("INSERT OR REPLACE INTO link_state(article_id, minhash, n_shingles, day, vector, encoder, terms, "
-                   "entities) VALUES (?,?,?,?,?,?,?,?)", list(rows))
+                   "entities, tokens, shingles) VALUES (?,?,?,?,?,?,?,?,?,?)", list(rows))
+
+
+def stored_tokens(db: sqlite3.Connection, article_id: int) -> tuple[str, bytes, list[tuple[int, int]]] | None:
+    """The matching tokens and shingles the link stage stored for an article, and its sentence spans; None when
+    it stored none (an article linked by an earlier version, or not linked)."""
+    row = db.execute("SELECT tokens, shingles FROM link_state WHERE article_id=?", (article_id,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    spans = [(s, e) for s, e in db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
+    return row[0], row[1], spans
 
 
 def save_band_keys(db: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> None:

@@ -395,4 +395,11 @@ MIGRATIONS: list[str] = [
     UPDATE claim_state SET scope_line = (SELECT st.storyline_id FROM articles a JOIN stories st ON st.id = a.story_id
                                          WHERE a.id = claim_state.article_id);
     """,
+    # link (marsad.link): an article's matching tokens and shingles as the link stage computed them, so that a
+    # later run compares new articles with stored ones without normalising and tokenising their texts again.
+    # NULL for articles linked before (their features are computed from the text, as before).
+    """
+    ALTER TABLE link_state ADD COLUMN tokens TEXT;       -- its sentences' matching tokens: one line per sentence, tokens split by spaces
+    ALTER TABLE link_state ADD COLUMN shingles BLOB;     -- the hashed word 3-shingles, sorted uint32
+    """,
 ]
