@@ -297,14 +297,16 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
     Two claims that agree on a negative statement never contradict; the stance classifier alone never
     makes a contradiction (it only adds to the confidence of one found here)."""
     ents = _set(a, "entities") & _set(b, "entities")
-    actors = ents - _set(a, "places") - _set(b, "places")
-    terms = _set(a, "terms") & _set(b, "terms")
-    preds = _predicates(a) & _predicates(b)
     why = ["numbers"] if count_conflict(a, b, _casualty_units()) else []
+    if not ents:            # a denial of involvement needs a shared entity too (the act's target)
+        return why, bool(why)
     if denies_involvement(a, b) or denies_involvement(b, a):
         why.append("denial")
-    if not ents or not (terms or opposed(a, b)):
+    terms = _set(a, "terms") & _set(b, "terms")
+    if not (terms or opposed(a, b)):
         return why, bool(why)
+    actors = ents - _set(a, "places") - _set(b, "places")
+    preds = _predicates(a) & _predicates(b)
     if preds and times_differ(a, b) or (preds and a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
                                         and _days(a) is None and _days(b) is None):
         why.append("times")     # e.g. "left last week" / "fled hours before": the same act, another time
