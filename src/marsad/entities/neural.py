@@ -15,8 +15,11 @@ tokenizer), and (4) the discrete marks the CRF also uses: lexicon kinds (titles,
 reporting verbs, given names, person-name dictionary), gazetteer and organisation-list marks,
 shape, proclitics, quotation. A BiLSTM reads the sentence; a CRF layer gives the best tag
 sequence. The weights (``marsad/models/ner_neural.npz``) are trained with torch by
-``scripts/train_ner_neural.py``; tagging needs only numpy. The word-level part of each word is
-cached, so tagging cost is mostly the BiLSTM over batches of sentences.
+``scripts/train_ner_neural.py``; tagging needs only numpy. Speed: each word's context-free
+contribution to the first layer (word vector and own marks) is cached as a row of one table;
+the words a batch misses are computed together; sentences run through the BiLSTM sorted by
+length, ``batch_size`` at a time, so the cost is mostly the BiLSTM's per-step matrix product —
+the more sentences a call gives (the entities stage gives all its articles' at once), the faster.
 """
 
 from __future__ import annotations
