@@ -32,7 +32,7 @@ from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
-from .features import ArticleFeatures, article_features, nth_sentence, pack, tokens, unpack
+from .features import ArticleFeatures, article_features, nth_sentence, pack, tokens, unpack, unpack_tokens
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
@@ -97,42 +97,43 @@ class _Articles:
         return k
 
     def load(self, aid: int) -> ArticleFeatures:
-        f = self.features.get(aid) or self._stored(aid)
+        f = self.features.get(aid)
         if f is None:
-            text, spans = self.texts.get(aid) or self.links.text_and_spans(aid)
-            f = article_features(aid, text, spans, with_sentence_keys=False)
-        self.remember(f)
+            got = self._stored(aid)
+            if got is not None:
+                f = unpack(aid, self.links.sentence_spans(aid), *got)
+            else:
+                text, spans = self.texts.get(aid) or self.links.text_and_spans(aid)
+                f = article_features(aid, text, spans, with_sentence_keys=False)
+            self.remember(f)
         return f
 
-    def _stored(self, aid: int) -> ArticleFeatures | None:
+    def _stored(self, aid: int) -> tuple[str, bytes] | None:
         """The tokens and shingles an earlier run stored for the article (None for one linked before they were)."""
         got = self.links.stored_tokens(aid) if aid not in self.unstored else None
         if got is None:
             self.unstored.add(aid)
-            return None
-        toks, shingles, spans = got
-        return unpack(aid, spans, toks, shingles)
+        return got
 
     def sentence(self, aid: int, idx: int) -> list[str] | None:
         """Tokens of one sentence of an old article (None past its last one), without its whole features:
         the copy search compares a few candidate sentences of each of many stored articles."""
         f = self.features.get(aid)
-        if f is None:
-            f = self._stored(aid)
-            if f is not None:
-                self.remember(f)
         if f is not None:
             return nth_sentence(f, idx)
         key = (aid, idx)
         if key not in self.sentences:
-            got = self.texts.get(aid)
-            if got is None:
-                if len(self.texts) >= _CACHE_MAX:
-                    self.texts.clear()
-                    self.sentences.clear()
-                got = self.texts[aid] = self.links.text_and_spans(aid)
-            text, spans = got
-            self.sentences[key] = tokens(text[spans[idx][0]:spans[idx][1]]) if idx < len(spans) else None
+            if len(self.sentences) >= _CACHE_MAX * 20:
+                self.texts.clear()
+                self.sentences.clear()
+            got = self._stored(aid)
+            if got is not None:                               # every sentence of the article at once
+                for i, toks in enumerate(unpack_tokens(got[0])):
+                    self.sentences[aid, i] = toks
+                self.sentences.setdefault(key, None)
+            else:
+                text, spans = self.texts.get(aid) or self.texts.setdefault(aid, self.links.text_and_spans(aid))
+                self.sentences[key] = tokens(text[spans[idx][0]:spans[idx][1]]) if idx < len(spans) else None
         return self.sentences[key]
 
     def remember(self, f: ArticleFeatures) -> None:

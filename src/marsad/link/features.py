@@ -224,10 +224,15 @@ def pack(f: ArticleFeatures) -> tuple[str, bytes]:
             np.array(sorted(f.shingles), dtype=np.uint32).tobytes())
 
 
+def unpack_tokens(tokens_text: str) -> list[list[str]]:
+    """The sentences' tokens of :func:`pack`'s text."""
+    return [line.split() for line in tokens_text.split("\n")]
+
+
 def unpack(article_id: int, spans: list[tuple[int, int]], tokens_text: str, shingles: bytes) -> ArticleFeatures:
     """:func:`pack`'s inverse: the features a stored article is compared by (no MinHash or LSH keys: those of a
     stored article are in the store's index already)."""
-    toks = [line.split() for line in tokens_text.split("\n")] if spans else []
+    toks = unpack_tokens(tokens_text) if spans else []
     return ArticleFeatures(article_id=article_id, spans=list(spans), sentence_tokens=toks,
                            shingles=set(np.frombuffer(shingles, dtype=np.uint32).tolist()))
 

@@ -66,8 +66,7 @@ def published(db: sqlite3.Connection, article_id: int) -> str | None:
 def text_and_spans(db: sqlite3.Connection, article_id: int) -> tuple[str, list[tuple[int, int]]]:
     """The article's display text (``""`` if not stored) and its sentence spans in order."""
     row = db.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
-    spans = [(s, e) for s, e in db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
-    return (row[0] if row else ""), spans
+    return (row[0] if row else ""), sentence_spans(db, article_id)
 
 
 def chunk_articles(db: sqlite3.Connection, ids: list[int]) -> tuple[dict[int, sqlite3.Row], dict[int, list[tuple[int, int]]]]:
@@ -172,14 +171,16 @@ def save_link_state(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
                    "entities, tokens, shingles) VALUES (?,?,?,?,?,?,?,?,?,?)", list(rows))
 
 
-def stored_tokens(db: sqlite3.Connection, article_id: int) -> tuple[str, bytes, list[tuple[int, int]]] | None:
-    """The matching tokens and shingles the link stage stored for an article, and its sentence spans; None when
-    it stored none (an article linked by an earlier version, or not linked)."""
+def stored_tokens(db: sqlite3.Connection, article_id: int) -> tuple[str, bytes] | None:
+    """The matching tokens and shingles the link stage stored for an article; None when it stored none (an
+    article linked by an earlier version, or not linked)."""
     row = db.execute("SELECT tokens, shingles FROM link_state WHERE article_id=?", (article_id,)).fetchone()
-    if row is None or row[0] is None:
-        return None
-    spans = [(s, e) for s, e in db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
-    return row[0], row[1], spans
+    return None if row is None or row[0] is None else (row[0], row[1])
+
+
+def sentence_spans(db: sqlite3.Connection, article_id: int) -> list[tuple[int, int]]:
+    """The article's sentence spans in order."""
+    return [(s, e) for s, e in db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
 
 
 def save_band_keys(db: sqlite3.Connection, rows: Iterable[tuple[int, int]]) -> None:
