@@ -101,3 +101,16 @@ def test_furniture_removal_is_linear_in_the_text():
         assert clean_scraped(make(10_000))
         r1, r2 = _ratios(clean_scraped, make)
         assert r2 < 30, (make, r1, r2)
+
+
+def test_normalize_folds_the_same_before_and_after_lower_case_on_every_code_point():
+    """normalize() folds once, after lower(); that equals folding before and after it for every character."""
+    from marsad.text.normalize import _TABLE, normalize
+
+    def reference(s: str) -> str:
+        return " ".join(s.translate(_TABLE).lower().translate(_TABLE).split())
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF and not 0xFB50 <= c <= 0xFEFF
+             and not 0xFF00 <= c <= 0xFFEF]
+    assert [normalize("Aب" + c) for c in chars] == [reference("Aب" + c) for c in chars]
+    assert normalize("إنّ الـقـوات «السورية» ٣") == 'ان القوات "السوريه" 3'
