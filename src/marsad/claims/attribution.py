@@ -12,6 +12,7 @@ stored mentions, so spelling variants (بلومبيرج / بلومبيرغ) are 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -226,7 +227,20 @@ def _forms(tok: str) -> tuple[str, ...]:
 
 def _strip(tok: str, known) -> str | None:
     """``tok`` or ``tok`` without one or two proclitics, if that is in ``known``."""
-    return next((f for f in _forms(tok) if f in known), None)
+    for f in _forms(tok):
+        if f in known:
+            return f
+    return None
+
+
+def _commas_before(key: str, spans: list[tuple[int, int]]) -> list[int]:
+    """Per token span, the commas of ``key`` before it."""
+    out, n, pos = [], 0, 0
+    for start, _ in spans:
+        n += key.count(",", pos, start) + key.count("،", pos, start)
+        pos = start
+        out.append(n)
+    return out
 
 
 class _Sentence:
@@ -236,21 +250,22 @@ class _Sentence:
         self.text, self.base = text, base
         key, kmap = normalize_with_map(text)
         self.key = key
-        self.toks = [m.group() for m in _WORD.finditer(key)]
-        self.kspan = [(m.start(), m.end()) for m in _WORD.finditer(key)]
+        words = list(_WORD.finditer(key))
+        self.toks = [m.group() for m in words]
+        self.kspan = [m.span() for m in words]
         self.dstart = [kmap[s] + base for s, _ in self.kspan]
         self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
-        self.commas = [key[:s].count(",") + key[:s].count("،") for s, _ in self.kspan]
+        self.commas = _commas_before(key, self.kspan)
         self.names = entity_names
         self.mentions = mentions
         self.backrefs: dict = {}
         self.ment_at: dict[int, object] = {}      # token index -> mention starting there
         self.in_ment: dict[int, object] = {}      # token index -> mention covering it
-        for m in mentions:
-            idx = [i for i in range(len(self.toks)) if self.dstart[i] < m.end and self.dend[i] > m.start]
-            if idx:
-                self.ment_at.setdefault(idx[0], m)
-                for i in idx:
+        for m in mentions:   # the tokens overlapping the mention (starts and ends both ascend)
+            first, stop = bisect_right(self.dend, m.start), bisect_left(self.dstart, m.end)
+            if first < stop:
+                self.ment_at.setdefault(first, m)
+                for i in range(first, stop):
                     self.in_ment.setdefault(i, m)
 
     def tok_end(self, i: int) -> int:
