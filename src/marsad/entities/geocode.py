@@ -31,7 +31,7 @@ from ..text.normalize import normalize, strip_diacritics
 from .gazetteer import MENA, PRIO_GEONAMES, Gazetteer
 
 __all__ = ["haversine_km", "country_context", "choose_place", "area_entity", "qualifiers",
-           "geocode_place", "PLACE_TYPES", "word_frequency", "evidence_context", "keep_place", "near"]
+           "geocode_place", "PLACE_TYPES", "word_frequency", "evidence_context", "keep_place", "near", "Points"]
 
 PLACE_TYPES = frozenset({"GPE", "LOC", "FAC"})
 AMBIGUITY_MARGIN = 0.75
@@ -88,6 +88,24 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
     return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+class Points:
+    """Distinct ``(lat, lon)`` points (the anchors of a text) and, memoised per asking point, the
+    distance to the nearest of them: a text asks about the same candidate places again and again."""
+
+    def __init__(self, points):
+        self.points = list(dict.fromkeys(points))
+        self._nearest: dict[tuple[float, float], float] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.points)
+
+    def nearest_km(self, lat: float, lon: float) -> float:
+        d = self._nearest.get((lat, lon))
+        if d is None:
+            d = self._nearest[(lat, lon)] = min(haversine_km(lat, lon, a, b) for a, b in self.points)
+        return d
 
 
 def near(lat: float, lon: float, points, km: float) -> bool:
@@ -230,7 +248,7 @@ def keep_place(gaz: Gazetteer, ent: Entity, surface: str, full_word: str, eviden
 
 
 def _score(gaz: Gazetteer, eid: str, ctx: Counter, total: float, top: str | None, hint: str | None,
-           anchors: list[tuple[float, float]], curated: bool) -> float:
+           anchors: "Points", curated: bool) -> float:
     e = gaz.entities.get(eid)
     if e is None:
         return -1e9
@@ -249,7 +267,7 @@ def _score(gaz: Gazetteer, eid: str, ctx: Counter, total: float, top: str | None
     if hint and e.country == hint.upper():
         s += 2.0
     if anchors and e.lat is not None:
-        d = min(haversine_km(e.lat, e.lon, a, b) for a, b in anchors)
+        d = anchors.nearest_km(e.lat, e.lon)
         if d < 1:       # the same place written differently: no evidence either way
             pass
         elif d < 30:
@@ -260,16 +278,18 @@ def _score(gaz: Gazetteer, eid: str, ctx: Counter, total: float, top: str | None
 
 
 def choose_place(gaz: Gazetteer, ids: tuple[str, ...], ctx: Counter, country_hint: str | None = None,
-                 anchors: list[tuple[float, float]] | None = None, curated: set[str] | None = None
+                 anchors: "list[tuple[float, float]] | Points | None" = None, curated: set[str] | None = None
                  ) -> tuple[str | None, bool]:
     """``(chosen id, ambiguous)`` among candidate entity ids of one place name. ``ambiguous`` is
-    True when the best two are GeoNames places whose scores are within a small margin."""
+    True when the best two are GeoNames places whose scores are within a small margin. ``anchors``:
+    the points of the text's resolved places (a :class:`Points` to share nearest distances between
+    the names of one text)."""
     if len(ids) == 1:
         return ids[0], False
     total = float(sum(ctx.values()))
     top = ctx.most_common(1)[0][0] if ctx else None
     curated = curated or set()
-    anchors = list(dict.fromkeys(anchors or ()))      # the nearest anchor counts: each point once
+    anchors = anchors if isinstance(anchors, Points) else Points(anchors or ())
     scored = sorted(((_score(gaz, i, ctx, total, top, country_hint, anchors, i in curated), i) for i in ids),
                     reverse=True)
     best, second = scored[0], scored[1]

@@ -613,10 +613,12 @@ class Linker:
         organisations by the text's countries. Adds to ``mentions`` and ``entities``."""
         gaz = self.gaz
         ctx = geocode.country_context(mentions, entities, None)
-        anchors = [(entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
-                   if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None
-                   and entities[m.entity_id].kind != "country"]
+        anchors = geocode.Points((entities[m.entity_id].lat, entities[m.entity_id].lon) for m in mentions
+                                 if m.type in geocode.PLACE_TYPES and entities[m.entity_id].lat is not None
+                                 and entities[m.entity_id].kind != "country")
         chosen_places: dict[tuple, tuple[str | None, bool]] = {}   # a name written again: same choice
+        # the mentions _local_country may pick (countries and nationalities), in the order of mentions
+        marks = [o for o in mentions if self._may_locate(o, entities)]
         for m, c in pending:
             places = tuple(i for i in c.ids if i in gaz.entities)
             if not places:
@@ -627,7 +629,7 @@ class Linker:
                         _bare_options(toks[c.first - 2][2]) if c.first > 1 and toks[c.first - 1][2] in gaz.adjectives else [])):
                     # العاصمة الأردنية عمان, مدينة ...: a town, not the country of that name
                     places = tuple(i for i in places if gaz.entities[i].kind != "country") or places
-                hint = country_hint or self._local_country(mentions, entities, m)
+                hint = country_hint or self._local_country(marks, entities, m)
                 key = (places, frozenset(curated), hint)
                 if key not in chosen_places:
                     chosen_places[key] = geocode.choose_place(gaz, places, ctx, hint, anchors, curated)
@@ -647,6 +649,15 @@ class Linker:
             m.entity_id = ent.id
             m.type = "NORP" if c.kind == "norp" else ent.type
             mentions.append(m)
+            if self._may_locate(m, entities):
+                marks.append(m)
+
+    @staticmethod
+    def _may_locate(o: Mention, entities: dict[str, Entity]) -> bool:
+        """Whether a mention is a nationality or a country (what :meth:`_local_country` looks for;
+        neither changes as more mentions are resolved)."""
+        e = entities.get(o.entity_id or "")
+        return e is not None and (o.type == "NORP" or e.kind == "country")
 
     @staticmethod
     def _local_country(mentions: list[Mention], entities: dict[str, Entity], m: Mention) -> str | None:
