@@ -261,3 +261,51 @@ def test_tag_command_keeps_tokens_and_sentence_breaks(tmp_path):
     assert [r[0] for r in rows] == ["وصل", "الرئيس", "السوري", "إلى", "دمشق", ".", "قالت", "وكالة", "رويترز"]
     assert rows[4][1] == "B-LOC" and rows[8][1].endswith("ORG")
     assert all(r[1] == "O" or r[1][:2] in ("B-", "I-") for r in rows)
+
+
+@pytest.fixture
+def settings_restored(monkeypatch):
+    """--config changes the process's settings in place: put them back after the test."""
+    from marsad.settings import SETTINGS
+
+    saved = {name: dict(vars(section)) for name, section in vars(SETTINGS).items()}
+    monkeypatch.delenv("MARSAD_SETTINGS", raising=False)
+    yield SETTINGS
+    for name, values in saved.items():
+        vars(getattr(SETTINGS, name)).clear()
+        vars(getattr(SETTINGS, name)).update(values)
+
+
+def test_config_file_overrides_settings_and_bad_ones_are_refused(analysed, tmp_path, settings_restored):
+    db, _ = analysed
+    mine = tmp_path / "mine.cfg"
+    mine.write_text("[report]\nmax_storylines = 1\nmax_articles = 1\n", encoding="utf-8")
+    res = runner.invoke(app, ["--config", str(mine), "report", "--db", str(db), "-o", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    assert settings_restored.report.max_storylines == 1
+    assert "وما تبقى" in (tmp_path / "r.html").read_text(encoding="utf-8")     # the rest is counted, not shown
+    for text, needle in (("[link]\njoin_scor = 0.5\n", "unknown settings: [link] join_scor"),
+                         ("[link]\njoin_score = high\n", "[link] join_score = 'high' (expects float)"),
+                         ("join_score = 0.5\n", "File contains no section headers")):
+        bad = tmp_path / "bad.cfg"
+        bad.write_text(text, encoding="utf-8")
+        res = runner.invoke(app, ["--config", str(bad), "report", "--db", str(db), "-o", str(tmp_path / "x.html")])
+        assert res.exit_code == 1 and str(bad) in res.output and needle in res.output, res.output
+        assert not (tmp_path / "x.html").exists()
+
+
+def test_run_re_runs_one_stage_and_says_what_it_did(analysed, tmp_path):
+    import sqlite3
+
+    db = tmp_path / "copy.db"
+    with sqlite3.connect(analysed[0]) as src, sqlite3.connect(db) as dst:
+        src.backup(dst)                          # the store's WAL included
+    before = json.loads(runner.invoke(app, ["export", "--format", "json", "--db", str(db)]).stdout)
+    res = runner.invoke(app, ["run", "attributions", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    n = len(before["articles"])
+    assert f"attributions {n} in" in res.output and "claims " in res.output       # claims regrouped after it
+    after = json.loads(runner.invoke(app, ["export", "--format", "json", "--db", str(db)]).stdout)
+    assert after["claims"] == before["claims"]
+    res = runner.invoke(app, ["run", "clean", "--db", str(db)])
+    assert res.exit_code == 1 and "not a stage that can be re-run" in res.output

@@ -34,8 +34,25 @@ out = Console()
 DB_OPTION = typer.Option("marsad.db", "--db", help="SQLite store (created by analyze / ingest; other commands refuse a store that does not exist, exit 2).")
 
 
+@app.callback()
+def main(config: Optional[Path] = typer.Option(None, "--config", help="Settings file overriding the defaults "
+                                              "(settings.cfg: [section] name = value lines); also $MARSAD_SETTINGS.")):
+    """marsad: turn scraped Arabic news into clean, source-aware data."""
+    if config is not None:
+        from .settings import apply_settings
+
+        if not config.is_file():
+            fail(str(config), "no such settings file", 2)
+        import configparser
+
+        try:
+            apply_settings(config)
+        except (ValueError, OSError, UnicodeDecodeError, configparser.Error) as exc:
+            fail(str(config), " ".join(str(exc).split()))
+
+
 def fail(source: str, reason: str, code: int = 1) -> None:
-    err.print(f"[bold red]marsad:[/] {source}: {reason}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]marsad:[/] {escape(str(source))}: {escape(str(reason))}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -100,12 +117,17 @@ def _print_summary(run, store) -> None:
     err.print(f"  store: {s['articles']} articles, {s['duplicates']} duplicates, {c['stories']} stories, "
               f"{c['entities']} entities, {c['claim_groups']} claim groups, {c['events']} events", highlight=False)
     if run.stages is not None:
-        err.print("  stages: " + ", ".join(f"{r.name} {r.items} in {r.seconds:.1f} s" for r in run.stages.stages.values()),
-                  highlight=False)
-        for r in run.stages.stages.values():
-            for w in r.warnings:
-                err.print(f"  [yellow]{r.name}: {escape(w)}[/]", highlight=False)
+        _print_stages(run.stages)
     _print_problems(run)
+
+
+def _print_stages(report) -> None:
+    """What each stage of a run did (items, seconds) and its warnings (a fallback encoder ...)."""
+    err.print("  stages: " + ", ".join(f"{r.name} {r.items} in {r.seconds:.1f} s" for r in report.stages.values()),
+              highlight=False)
+    for r in report.stages.values():
+        for w in r.warnings:
+            err.print(f"  [yellow]{r.name}: {escape(w)}[/]", highlight=False)
 
 
 def _print_problems(run) -> None:
@@ -173,6 +195,27 @@ def process(db: str = DB_OPTION, workers: Optional[int] = typer.Option(None, "--
             run = run_process(store, progress, workers=workers)
             run_later_stages(store, progress)
         _print_summary(run, store)
+
+
+@app.command("run")
+def run_stage(stage: str = typer.Argument(..., help="A stage name: clean is not re-run (it reads the inputs); "
+                                          "entities, attributions, link, claims or events."),
+              db: str = DB_OPTION):
+    """Re-run one stage on the stored inputs (after changing its settings with --config): a per-article stage
+    (entities, attributions) on every stored article, then the cross-article stages on what that made due;
+    a cross-article stage (link, claims, events) on what is due for it. Prints what each stage did."""
+    from .runner import rerun
+    from .stages import registered_stages
+
+    names = [s.name for s in registered_stages() if s.name != "clean"]
+    if stage not in names:
+        fail(stage, f"not a stage that can be re-run; one of: {', '.join(names)}")
+    with user_errors():
+        store = _store(db)
+        with _progress() as progress:
+            report = rerun(store, stage, progress, then_cross=True)
+        _print_stages(report)
+        err.print(f"[green]✓[/] {stage} re-run; write the report again with `marsad report --db {db}`")
 
 
 @app.command("report")

@@ -291,13 +291,19 @@ def run_pipeline(store, engine: str = "local", workers: int | None = None, addre
     return report
 
 
-def rerun(store, name: str, progress: Progress | None = None) -> RunReport:
-    """Re-run one stage on the stored inputs (``marsad run STAGE``)."""
+def rerun(store, name: str, progress: Progress | None = None, then_cross: bool = False) -> RunReport:
+    """Re-run one stage on the stored inputs (``marsad run STAGE``): a per-article stage on every stored
+    article (with ``then_cross``, the cross-article stages then take what that made due for them); a
+    cross-article stage on what is due for it. What each stage did is stored with the runs."""
     stage: AnyStage = stage_named(name)
     report = RunReport()
     if isinstance(stage, Stage):
         store.forget_stage(name)
         run_stored(store, [name], progress=progress, report=report)
+        if then_cross:
+            run_cross(store, report, progress)
     else:
         run_cross(store, report, progress, names=[name])
+    for rep in report.stages.values():
+        store.record_stage_run(rep.name, rep.items, rep.seconds, rep.warnings)
     return report

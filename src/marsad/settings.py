@@ -1,7 +1,8 @@
 """All tunable thresholds of marsad in one place (the trafilatura settings.py + settings.cfg pattern).
 
 In: ``settings.cfg`` next to this module (one ``[section]`` per stage, ``name = value`` lines with a
-comment saying what each value means), optionally overridden by a file named in ``$MARSAD_SETTINGS``.
+comment saying what each value means), optionally overridden by a file named in ``$MARSAD_SETTINGS`` or
+given to the CLI as ``marsad --config FILE`` (:func:`apply_settings`).
 Out: :data:`SETTINGS`, read as ``SETTINGS.link.join_score`` (values parsed as int, float, bool or str).
 Stages read their thresholds from here; no threshold lives as a literal in stage code.
 """
@@ -38,6 +39,38 @@ def load_settings(*paths: str | os.PathLike) -> SimpleNamespace:
         name: SimpleNamespace(**{k: _value(v) for k, v in parser[name].items()})
         for name in parser.sections()
     })
+
+
+def unknown_settings(path: str | os.PathLike) -> list[str]:
+    """``[section] name`` entries of the file at ``path`` that the defaults do not have (typos, old names)."""
+    parser = configparser.ConfigParser(inline_comment_prefixes=("#", ";"))
+    parser.read(path, encoding="utf-8")
+    defaults = load_settings()
+    return [f"[{sec}] {key}" for sec in parser.sections() for key in parser[sec]
+            if not hasattr(getattr(defaults, sec, None), key)]
+
+
+def _same_kind(default, value) -> bool:
+    """A value may replace a default of the same type (an int where a float is expected too)."""
+    return type(value) is type(default) or (isinstance(default, float) and type(value) is int)
+
+
+def apply_settings(path: str | os.PathLike) -> None:
+    """Override :data:`SETTINGS` in place from the file at ``path`` (raises ``ValueError`` naming entries the
+    defaults do not have). Modules read most values when they first run; call this before any stage runs,
+    as the CLI does. Processes started later read the same file through ``$MARSAD_SETTINGS``."""
+    unknown = unknown_settings(path)
+    if unknown:
+        raise ValueError("unknown settings: " + ", ".join(unknown))
+    new = load_settings(path)
+    wrong = [f"[{sec}] {key} = {value!r} (expects {type(old).__name__})"
+             for sec, section in vars(new).items() for key, value in vars(section).items()
+             if not _same_kind(old := getattr(getattr(SETTINGS, sec), key, value), value)]
+    if wrong:
+        raise ValueError("values of the wrong kind: " + ", ".join(wrong))
+    for name, section in vars(new).items():
+        vars(getattr(SETTINGS, name)).update(vars(section))
+    os.environ["MARSAD_SETTINGS"] = str(Path(path).resolve())
 
 
 SETTINGS = load_settings(*([os.environ["MARSAD_SETTINGS"]] if os.environ.get("MARSAD_SETTINGS") else []))
