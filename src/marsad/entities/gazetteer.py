@@ -29,11 +29,8 @@ import hashlib
 import itertools
 import json
 import math
-import os
-import pickle
 import re
 import sys
-import tempfile
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -43,6 +40,7 @@ from typing import NamedTuple
 from .. import data
 from ..model import Entity
 from ..text.normalize import normalize, strip_diacritics
+from ..diskcache import load_or_build
 from .clitics import clitic_options, name_keys
 
 __all__ = ["Gazetteer", "Name", "ARAB_WORLD", "MENA", "CURATED_FILES"]
@@ -85,14 +83,6 @@ class Name(NamedTuple):
     @property
     def length(self) -> int:
         return 1 + len(self.rest) + len(self.pre) + len(self.post)
-
-
-def _cache_dir() -> Path:
-    env = os.environ.get("MARSAD_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "marsad"
 
 
 def _ascii(name: str) -> str:
@@ -254,30 +244,7 @@ class Gazetteer:
 
     @classmethod
     def _load_cached(cls) -> "Gazetteer":
-        path = _cache_dir() / f"gazetteer-{cls._fingerprint()}.pickle"
-        try:
-            with open(path, "rb") as f:
-                gaz = pickle.load(f)
-            if isinstance(gaz, Gazetteer):
-                return gaz
-        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError):
-            pass
-        gaz = cls.build()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as f:
-                pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            for old in path.parent.glob("gazetteer-*.pickle"):
-                if old != path:
-                    try:
-                        old.unlink()
-                    except OSError:
-                        pass
-        except OSError:
-            pass
-        return gaz
+        return load_or_build("gazetteer", cls._fingerprint(), cls.build, check=lambda g: isinstance(g, Gazetteer))
 
     def __getstate__(self):
         state = {k: getattr(self, k) for k in self.__dataclass_fields__}
