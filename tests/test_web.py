@@ -1006,3 +1006,29 @@ def test_story_page_kept_while_an_ingest_changes_other_stories(db_path, ids, tmp
         assert len(made) == 3                          # no writer: any change makes it again, once
         c.get(url)
         assert len(made) == 3
+
+
+def test_limits_in_the_routes_are_read_from_the_settings_when_the_app_is_made(db_path, monkeypatch):
+    from marsad.settings import SETTINGS
+
+    monkeypatch.setattr(SETTINGS.web, "search_max_chars", 7)
+    monkeypatch.setattr(SETTINGS.web, "search_pool", 30)
+    monkeypatch.setattr(SETTINGS.web, "max_upload_mb", 3)
+    app = create_app(db_path)
+    spec = app.openapi()
+    params = {p["name"]: p["schema"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
+    assert params["q"]["maxLength"] == 7 and params["offset"]["maximum"] == 30
+    assert "at most 3 MB" in spec["paths"]["/api/ingest"]["post"]["description"]
+    with TestClient(app) as c:
+        assert c.get("/api/search", params={"q": "ح" * 8}).status_code == 422
+        assert c.get("/api/search", params={"q": "ح", "offset": 31}).status_code == 422
+        assert c.get("/search", params={"q": "ح" * 8}).status_code == 422
+        assert c.get("/search", params={"q": "ح" * 7}).status_code == 200
+
+
+def test_each_app_keeps_its_own_state(db_path, tmp_path):
+    """Two apps in one process (the routers are shared code): each answers from its own store and token."""
+    with TestClient(create_app(db_path, token=TOKEN)) as guarded, TestClient(create_app(tmp_path / "empty.db")) as empty:
+        assert 'id="token"' in guarded.get("/ingest").text and 'id="token"' not in empty.get("/ingest").text
+        assert guarded.get("/api/stories").json()["total"] > 0 and empty.get("/api/stories").json()["total"] == 0
+        assert guarded.app.state.site is not empty.app.state.site
