@@ -416,7 +416,8 @@ class Features:
 
     # word-level -----------------------------------------------------------------------------
     def _word(self, word: str) -> tuple:
-        """(own features, {offset: context features}, key, stem, variants)."""
+        """(own features, {offset: context features}, key, stem, variants, gazetteer hits,
+        organisation-list hits) (hits as :func:`gazetteer_hits`)."""
         hit = self._cache.get(word)
         if hit is not None:
             return hit
@@ -466,7 +467,8 @@ class Features:
             own = [f for f in own if f in known]
             ctx = {off: [g for g in (p + f for f in ctx_base) if g in known]
                    for off, p in self._OFF_PREFIX}
-        entry = (own, ctx, key, stem, variants)
+        entry = (own, ctx, key, stem, variants, gazetteer_hits(variants, self.gaz) if self.gaz else (),
+                 gazetteer_hits(variants, self.orgs) if self.orgs else ())
         if len(self._cache) >= self.cache_size:  # dict operations are atomic under the GIL
             self._cache.clear()
         self._cache[word] = entry
@@ -489,14 +491,12 @@ class Features:
         return variants[1] if len(variants) > 1 else variants[0]
 
     # sequence-level -------------------------------------------------------------------------
-    def _gazetteer_marks(self, infos: list[tuple], gaz: dict | None = None) -> list[str | None]:
-        return gazetteer_marks(infos, self.gaz if gaz is None else gaz)
-
     def sequence(self, tokens: list[str]) -> list[list[str]]:
         """Feature lists for one sentence."""
         infos = [self._word(t) for t in tokens]
-        marks = self._gazetteer_marks(infos)
-        omarks = self._gazetteer_marks(infos, self.orgs) if self.orgs else None
+        keys = [x[2] for x in infos]
+        marks = longest_names(keys, [x[5] for x in infos])
+        omarks = longest_names(keys, [x[6] for x in infos]) if self.orgs else None
         quoted = _quoted(tokens) if self.extra else None
         known = self.known
         n = len(infos)
