@@ -17,10 +17,8 @@ from ..model import AnalysedArticle
 def load_models() -> None:
     """Load the gazetteers, linker and tagger once (a worker calls this before its first batch)."""
     from . import extract_entities
-    from .geocode import word_frequency
 
-    extract_entities("دمشق")
-    word_frequency("دمشق")      # the word-frequency list the geocoder consults (about a second to load)
+    extract_entities("دمشق")     # the geocoder's word frequencies come with the gazetteer (its disk cache)
 
 
 def tag_batch(items: list[AnalysedArticle]) -> list[AnalysedArticle]:
