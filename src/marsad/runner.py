@@ -286,9 +286,14 @@ def run_pipeline(store, engine: str = "local", workers: int | None = None, addre
             eng.close()
         if cross:
             run_cross(store, report, progress)
+    _record(store, report)
+    return report
+
+
+def _record(store, report: RunReport) -> None:
+    """Store what each stage of a run did (``stage_runs``)."""
     for rep in report.stages.values():
         store.record_stage_run(rep.name, rep.items, rep.seconds, rep.warnings)
-    return report
 
 
 def rerun(store, name: str, progress: Progress | None = None, then_cross: bool = False) -> RunReport:
@@ -304,6 +309,5 @@ def rerun(store, name: str, progress: Progress | None = None, then_cross: bool =
             run_cross(store, report, progress)
     else:
         run_cross(store, report, progress, names=[name])
-    for rep in report.stages.values():
-        store.record_stage_run(rep.name, rep.items, rep.seconds, rep.warnings)
+    _record(store, report)
     return report
