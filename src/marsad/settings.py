@@ -41,15 +41,6 @@ def load_settings(*paths: str | os.PathLike) -> SimpleNamespace:
     })
 
 
-def unknown_settings(path: str | os.PathLike) -> list[str]:
-    """``[section] name`` entries of the file at ``path`` that the defaults do not have (typos, old names)."""
-    parser = configparser.ConfigParser(inline_comment_prefixes=("#", ";"))
-    parser.read(path, encoding="utf-8")
-    defaults = load_settings()
-    return [f"[{sec}] {key}" for sec in parser.sections() for key in parser[sec]
-            if not hasattr(getattr(defaults, sec, None), key)]
-
-
 def _same_kind(default, value) -> bool:
     """A value may replace a default of the same type (an int where a float is expected too)."""
     return type(value) is type(default) or (isinstance(default, float) and type(value) is int)
@@ -57,19 +48,21 @@ def _same_kind(default, value) -> bool:
 
 def apply_settings(path: str | os.PathLike) -> None:
     """Override :data:`SETTINGS` in place from the file at ``path`` (raises ``ValueError`` naming entries the
-    defaults do not have). Modules read most values when they first run; call this before any stage runs,
-    as the CLI does. Processes started later read the same file through ``$MARSAD_SETTINGS``."""
-    unknown = unknown_settings(path)
+    defaults do not have, or values of another kind than theirs). Modules read most values when they first
+    run; call this before any stage runs, as the CLI does. Processes started later read the same file
+    through ``$MARSAD_SETTINGS``."""
+    parser = configparser.ConfigParser(inline_comment_prefixes=("#", ";"))
+    parser.read(path, encoding="utf-8")
+    given = {(sec, key): _value(raw) for sec in parser.sections() for key, raw in parser[sec].items()}
+    unknown = [f"[{sec}] {key}" for sec, key in given if not hasattr(getattr(SETTINGS, sec, None), key)]
     if unknown:
         raise ValueError("unknown settings: " + ", ".join(unknown))
-    new = load_settings(path)
-    wrong = [f"[{sec}] {key} = {value!r} (expects {type(old).__name__})"
-             for sec, section in vars(new).items() for key, value in vars(section).items()
-             if not _same_kind(old := getattr(getattr(SETTINGS, sec), key, value), value)]
+    wrong = [f"[{sec}] {key} = {value!r} (expects {type(old).__name__})" for (sec, key), value in given.items()
+             if not _same_kind(old := getattr(getattr(SETTINGS, sec), key), value)]
     if wrong:
         raise ValueError("values of the wrong kind: " + ", ".join(wrong))
-    for name, section in vars(new).items():
-        vars(getattr(SETTINGS, name)).update(vars(section))
+    for name, section in vars(load_settings(path)).items():   # the defaults and this file, as child processes
+        vars(getattr(SETTINGS, name)).update(vars(section))   # read them through $MARSAD_SETTINGS
     os.environ["MARSAD_SETTINGS"] = str(Path(path).resolve())
 
 
