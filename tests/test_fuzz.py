@@ -53,6 +53,8 @@ def test_normalize_with_map_points_back_into_the_text(text):
     assert len(key) == len(offsets)
     assert all(0 <= o < len(text) for o in offsets)
     assert offsets == sorted(offsets)
+    from tests.test_text import _map_char_by_char
+    assert (key, offsets) == _map_char_by_char(text)
 
 
 @given(any_text)

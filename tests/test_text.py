@@ -29,6 +29,30 @@ def test_normalize_with_map_points_back_to_display_text():
     assert text[start:end].startswith("الرئيس")
 
 
+
+def _map_char_by_char(text):
+    """normalize_with_map as first written: one character at a time (the reference of the fast one)."""
+    from marsad.text.normalize import _fold
+    out, offsets = [], []
+    for i, ch in enumerate(text):
+        for f in _fold(ch):
+            if f == " " and (not out or out[-1] == " "):
+                continue
+            out.append(f)
+            offsets.append(i)
+    while out and out[-1] == " ":
+        out.pop()
+        offsets.pop()
+    return "".join(out), offsets
+
+
+def test_normalize_with_map_equals_the_character_by_character_reading():
+    texts = ["", " ", "  \n ", "قالَ  الرئيسُ: «لا خطة» ", "\u064b \u064b", " أيضاً ـ  \u200fقال\n\n",
+             "\ufdfa صلى", "ﻻ  ﻷ x ", "a\u0640 \u0640 b", "\u00ad", "Reuters\t\tNEWS  ٢٠٢٤", "ة ى\u064b\u064c"]
+    for t in texts:
+        assert normalize_with_map(t) == _map_char_by_char(t), t
+
+
 def _sents(text):
     return [text[a:b] for a, b in split_sentences(text)]
 

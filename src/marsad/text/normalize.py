@@ -63,6 +63,39 @@ def _fold(ch: str) -> str:
 
 
 _FOLDED: dict[str, str] = {}       # character -> _fold(character), filled as characters are met
+_NEVER = re.compile(r"(?!)")
+_SPACE_RUN = re.compile(" {2,}")
+# the commonest characters that fold to another, each replaced in one pass of str.replace (those that fold
+# to one character which folds to itself, so the passes cannot chain)
+_HOT = tuple((c, _fold(c)) for c in "ةأإىئؤآ،\n" if len(_fold(c)) == 1 and _fold(_fold(c)) == _fold(c))
+
+
+class _Seen:
+    """Patterns over the characters met so far: one not met yet, one that folds to something else, one
+    that folds to nothing and one that folds to several characters (recompiled when one is met)."""
+    unknown = re.compile(r"[\s\S]")
+    changed = dropped = wide = _NEVER
+
+
+def _char_class(chars, negate: bool = False) -> re.Pattern:
+    if not chars:
+        return _NEVER
+    return re.compile(("[^" if negate else "[") + "".join(map(re.escape, sorted(chars))) + "]")
+
+
+def _learn(text: str) -> None:
+    """Fold the characters of ``text`` not met before, and recompile the patterns over them."""
+    for ch in set(text).difference(_FOLDED):
+        _FOLDED[ch] = _fold(ch)
+    _Seen.unknown = _char_class(_FOLDED, negate=True)
+    hot = {c for c, _ in _HOT}
+    _Seen.changed = _char_class([c for c, f in _FOLDED.items() if f != c and c not in hot])
+    _Seen.dropped = _char_class([c for c, f in _FOLDED.items() if not f])
+    _Seen.wide = _char_class([c for c, f in _FOLDED.items() if len(f) > 1])
+
+
+def _fold_match(m: re.Match) -> str:
+    return _FOLDED[m.group()]
 
 
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
@@ -70,21 +103,43 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 
     Runs of white space become one space; leading and trailing space is dropped.
     """
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _FOLDED.get(ch)
-        if folded is None:
-            folded = _FOLDED[ch] = _fold(ch)
-        for f in folded:
-            if f == " " and (not out or out[-1] == " "):
-                continue
-            out.append(f)
-            offsets.append(i)
-    while out and out[-1] == " ":
-        out.pop()
-        offsets.pop()
-    return "".join(out), offsets
+    if _Seen.unknown.search(text):
+        _learn(text)
+    folded = text
+    for c, f in _HOT:
+        folded = folded.replace(c, f)
+    folded = _Seen.changed.sub(_fold_match, folded)
+    if _Seen.wide.search(text):
+        offsets = [i for i, ch in enumerate(text) for _ in _FOLDED[ch]]
+    else:                           # each character folds to one or to none (a diacritic)
+        offsets, pos = [], 0
+        for m in _Seen.dropped.finditer(text):
+            offsets += range(pos, m.start())
+            pos = m.end()
+        offsets += range(pos, len(text))
+    return _collapse_spaces(folded, offsets)
+
+
+def _collapse_spaces(folded: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """``folded`` without leading and trailing spaces and with each run of spaces kept as its first
+    space, and the offsets of the characters kept."""
+    n = len(folded)
+    runs = [m.span() for m in _SPACE_RUN.finditer(folded)]
+    if folded[:1] == " " and not (runs and runs[0][0] == 0):
+        runs.insert(0, (0, 1))
+    if folded[-1:] == " " and not (runs and runs[-1][1] == n):
+        runs.append((n - 1, n))
+    if not runs:
+        return folded, offsets
+    key, offs, pos = [], [], 0
+    for a, b in runs:
+        keep = a + (0 < a and b < n)     # a run inside the text keeps its first space
+        key.append(folded[pos:keep])
+        offs += offsets[pos:keep]
+        pos = b
+    key.append(folded[pos:])
+    offs += offsets[pos:]
+    return "".join(key), offs
 
 
 def fold_arabic(text: str) -> str:
