@@ -48,6 +48,13 @@ def test_normalize_is_a_stable_single_spaced_key(text):
 
 
 @given(any_text)
+def test_normalize_equals_one_translate_of_the_table(text):
+    from marsad.text.normalize import _COMPAT, _TABLE
+    if not _COMPAT.search(text):
+        assert normalize(text) == " ".join(text.lower().translate(_TABLE).split())
+
+
+@given(any_text)
 def test_normalize_with_map_points_back_into_the_text(text):
     key, offsets = normalize_with_map(text)
     assert len(key) == len(offsets)
