@@ -855,3 +855,29 @@ def test_regrouping_chunks_hold_whole_scopes(monkeypatch):
     monkeypatch.setattr(grouping._CFG, "regroup_stories", 1)
     # a large storyline's developments are scopes of their own; articles in no story are one scope
     assert list(grouping._scope_chunks(line_of, large={30})) == [[1, 2, 3], [4], [5, 6], [7], [8], [None]]
+
+
+def test_cue_counts_in_one_pass_equal_the_counts_per_kind():
+    from marsad.claims.extract import count_cues, cue_counts
+    from marsad.text import normalize
+
+    words = normalize("قال المسؤول إنه ربما لن تعقد الجلسة اليوم، وقد يبدو من الواضح أن الوضع صادم ولا صحة للأنباء").split()
+    kinds = ("negation", "denial", "hedge", "opinion", "sensational", "expected", "no-such-kind")
+    got = cue_counts(words, kinds)
+    assert got == {k: count_cues(words, k) for k in kinds}
+    assert got["hedge"] == 3 and got["negation"] == 2 and got["denial"] == 1 and got["opinion"] == 1
+    assert got["sensational"] == 1 and got["no-such-kind"] == 0
+
+
+def test_mentions_of_a_clause_are_those_overlapping_it_in_any_order():
+    from marsad.claims.extract import _MentionWindow
+
+    text = "قال وزير خارجية روسيا في موسكو إن الحكومة اللبنانية ستجتمع في بيروت غدا."
+    ms = [_mention(text, w, w) for w in ("وزير خارجية روسيا", "روسيا", "موسكو", "الحكومة اللبنانية", "بيروت")]
+    for order in (sorted(ms, key=lambda m: m.start), ms[::-1]):
+        window = _MentionWindow(order)
+        for s in range(0, len(text), 7):
+            for e in range(s + 1, len(text) + 1, 11):
+                assert window.overlapping(s, e) == [m for m in order if m.start < e and m.end > s]
+    assert [m.text for m in _MentionWindow(ms).overlapping(text.index("روسيا") + 2, text.index("موسكو") + 1)] == \
+        ["وزير خارجية روسيا", "روسيا", "موسكو"]

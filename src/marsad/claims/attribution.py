@@ -140,8 +140,9 @@ def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tupl
     """An outlet named at token ``i`` by the outlet registry ("القناة 12 الإسرائيلية", "هيئة البث"):
     (channel source, index after it). Single-word names only when ``allow_single`` (after صحيفة / قناة)."""
     names = _registry_names()
-    first = s.toks[i]
-    firsts = [first] + [first[k:] for k in (1, 2) if len(first) - k > 2 and all(c in _PREFIXES for c in first[:k])]
+    firsts = _registry_heads(s.toks[i])
+    if not firsts:
+        return None         # no outlet name starts with this word (the common case)
     for n in range(min(5, hi - i), 0 if allow_single else 1, -1):
         rest = tuple(s.toks[i + 1:i + n])
         for f in firsts:
@@ -151,6 +152,18 @@ def registry_source(s: "_Sentence", i: int, hi: int, allow_single: bool) -> tupl
                 return ({"kind": "channel", "name": o.name_en or o.name_ar, "name_ar": o.name_ar, "as_written": surface,
                          "entity_id": o.entity_id or (("outlet:" + o.domain) if o.domain else None)}, i + n)
     return None
+
+
+@lru_cache(maxsize=1)
+def _registry_firsts() -> frozenset[str]:
+    return frozenset(k[0] for k in _registry_names())
+
+
+@lru_cache(maxsize=65536)
+def _registry_heads(first: str) -> tuple[str, ...]:
+    """Token ``first``, then without one and two proclitics, as far as a registry name starts with it."""
+    forms = [first] + [first[k:] for k in (1, 2) if len(first) - k > 2 and all(c in _PREFIXES for c in first[:k])]
+    return tuple(f for f in forms if f in _registry_firsts())
 
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "\"“«'”", "\"”»'“"
@@ -233,14 +246,19 @@ def _strip(tok: str, known) -> str | None:
     return None
 
 
+_COMMA = re.compile("[,،]")
+
+
+@lru_cache(maxsize=65536)
+def verb_of(tok: str) -> str | None:
+    """The reporting verb (attribution_verbs.tsv) token ``tok`` is, with or without one or two proclitics."""
+    return _strip(tok, lexicon().verbs)
+
+
 def _commas_before(key: str, spans: list[tuple[int, int]]) -> list[int]:
     """Per token span, the commas of ``key`` before it."""
-    out, n, pos = [], 0, 0
-    for start, _ in spans:
-        n += key.count(",", pos, start) + key.count("،", pos, start)
-        pos = start
-        out.append(n)
-    return out
+    at = [m.start() for m in _COMMA.finditer(key)]
+    return [bisect_left(at, start) for start, _ in spans] if at else [0] * len(spans)
 
 
 class _Sentence:
@@ -250,9 +268,8 @@ class _Sentence:
         self.text, self.base = text, base
         key, kmap = normalize_with_map(text)
         self.key = key
-        words = list(_WORD.finditer(key))
-        self.toks = [m.group() for m in words]
-        self.kspan = [m.span() for m in words]
+        self.toks = _WORD.findall(key)
+        self.kspan = [m.span() for m in _WORD.finditer(key)]
         self.dstart = [kmap[s] + base for s, _ in self.kspan]
         self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
         self.commas = _commas_before(key, self.kspan)
@@ -334,14 +351,27 @@ def speaks_for(name_ar: str, lex: Lexicon) -> str | None:
 _DESC_STOP = frozenset(("عن", "قوله", "قولها", "قولهم", "قولهما"))   # "عن مسؤول ... قوله إن": the words end there
 
 
+@lru_cache(maxsize=1)
+def _office_nouns() -> tuple[tuple, frozenset[str], frozenset[str]]:
+    """The office nouns in file order as (words, label, their last word + ه / ها), the first words of the
+    nouns of several words, and the possessed forms of the one-word nouns."""
+    rows = tuple((noun, label, frozenset((noun[-1] + "ه", noun[-1] + "ها")))
+                 for noun, (role, label) in lexicon().nouns.items() if role == "office")
+    return (rows, frozenset(n[0] for n, _, _ in rows if len(n) > 1),
+            frozenset().union(*(ends for n, _, ends in rows if len(n) == 1)))
+
+
 def _pronoun_office(s: _Sentence, i: int, hi: int, lex: Lexicon) -> dict | None:
     """An office or spokesman of someone named before, by a pronoun ("مكتبه", "ديوانها", "المتحدث
     باسمه"): that person's or organisation's office, speaking for them."""
-    for noun, (role, label) in lex.nouns.items():
+    rows, firsts, single_ends = _office_nouns()
+    if s.toks[i] not in firsts and single_ends.isdisjoint(_forms(s.toks[i])):
+        return None         # no office noun can start here (the common case)
+    for noun, label, ends in rows:
         n = len(noun)
-        if role != "office" or i + n > hi or tuple(s.toks[i:i + n - 1]) != noun[:-1]:
+        if i + n > hi or tuple(s.toks[i:i + n - 1]) != noun[:-1]:
             continue
-        last = _strip(s.toks[i + n - 1], {noun[-1] + "ه", noun[-1] + "ها"})
+        last = _strip(s.toks[i + n - 1], ends)
         surface = s.text[s.dstart[i + n - 1] - s.base: s.dend[i + n - 1] - s.base]
         if last is None or surface.endswith("ة"):          # مكتبة is a library, not "his office"
             continue
@@ -570,6 +600,12 @@ def _relayed(s: _Sentence, found: list[dict]) -> list[dict]:
     return kept
 
 
+@lru_cache(maxsize=1)
+def _prep_firsts() -> frozenset[str]:
+    """The first words of the prepositional cues (بحسب, وفقا ...)."""
+    return frozenset(words[0] for words in lexicon().preps)
+
+
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
                       previous: list[dict] | None = None, recent: list[dict] | None = None,
                       backrefs: dict | None = None, article_mentions: list | None = None,
@@ -593,10 +629,11 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
     att = Attribution(content_start=base, content_end=end)
     n = len(s.toks)
     cue_i, cue_n, kind, modality, cont = None, 0, None, None, False
+    prep_firsts = _prep_firsts()
     for i, tok in enumerate(s.toks):
         if s.in_ment.get(i) is not None:
             continue
-        for words, mod in lex.preps.items():
+        for words, mod in (lex.preps.items() if not prep_firsts.isdisjoint(_forms(tok)) else ()):
             w0 = words[0]
             if _strip(tok, {w0}) == w0 and (len(words) == 1 or (i + 1 < n and (
                     s.toks[i + 1] == words[1] or (len(words[1]) == 1 and s.toks[i + 1].startswith(words[1]))))):
@@ -751,6 +788,7 @@ def _apposition(s: _Sentence, lo: int, hi: int, lex: Lexicon) -> int:
 
 
 _TRAILING_PREPS = (("بحسب",), ("حسب",), ("حسبما",), ("وفقا",), ("وفق",), ("نقلا", "عن"), ("طبقا",))
+_TRAILING_FIRSTS = frozenset(w for p in _TRAILING_PREPS for w in (p[0], "ل" + p[0]))
 
 
 def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> None:
@@ -762,7 +800,7 @@ def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> N
             continue
         w = s.toks[t]
         w = w[1:] if len(w) > 3 and w[0] in "وف" else w
-        if not any(w == p[0] or w == "ل" + p[0] for p in _TRAILING_PREPS):
+        if w not in _TRAILING_FIRSTS:
             continue
         lo = t + 1
         while lo < n and s.toks[lo] in ("ما", "لما", "عن", "ل") or (lo < n and _strip(s.toks[lo], lex.verbs) is not None):

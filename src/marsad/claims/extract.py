@@ -13,13 +13,14 @@ origins are the earlier article's (see :mod:`marsad.claims.origins`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from .. import data
 from ..model import Claim
 from ..settings import SETTINGS
 from ..text import normalize, strip_clitics, to_western_digits
-from .attribution import head_word, outlet_source, parse_attribution, wire_source
+from .attribution import head_word, outlet_source, parse_attribution, verb_of, wire_source
 from .vectors import content_key  # noqa: F401  (re-exported)
 
 MIN_WORDS = SETTINGS.claims.min_words
@@ -79,15 +80,36 @@ def _cues_by_first(kind: str) -> dict[str, list[tuple[str, ...]]]:
 
 def count_cues(words: list[str], kind: str) -> int:
     """How many cues of ``kind`` occur in normalised ``words`` (whole words, optional و / ف prefix)."""
-    n = 0
-    by_first = _cues_by_first(kind)
-    for i, w0 in enumerate(words):
-        w0s = w0[1:] if len(w0) > 2 and w0[0] in "وف" else w0
-        if w0 not in by_first and w0s not in by_first:
-            continue
-        if any(tuple(words[i + 1:i + len(f)]) == f[1:] for w in {w0, w0s} for f in by_first.get(w, ())):
-            n += 1
-    return n
+    return cue_counts(words, (kind,))[kind]
+
+
+def cue_counts(words: list[str], kinds: tuple[str, ...]) -> dict[str, int]:
+    """:func:`count_cues` of each of ``kinds`` in ``words``, in one pass over them."""
+    out = dict.fromkeys(kinds, 0)
+    for i, w in enumerate(words):
+        for kind, forms in _cue_starts(w):
+            if kind in out and any(tuple(words[i + 1:i + len(f)]) == f[1:] for f in forms):
+                out[kind] += 1
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _cue_starts(w0: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+    """The cues of each kind that may start at word ``w0`` (itself, or without a و / ف prefix)."""
+    w0s = w0[1:] if len(w0) > 2 and w0[0] in "وف" else w0
+    out = []
+    for kind in cues():
+        by_first = _cues_by_first(kind)
+        forms = tuple(f for w in dict.fromkeys((w0, w0s)) for f in by_first.get(w, ()))
+        if forms:
+            out.append((kind, forms))
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def is_cue_word(word: str, kind: str) -> bool:
+    """``word`` on its own is a cue of ``kind`` (``count_cues([word], kind) > 0``, looked up once per word)."""
+    return count_cues([word], kind) > 0
 
 
 def cue_forms(words: list[str], kind: str) -> list[str]:
@@ -169,6 +191,7 @@ def _unit_stems() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(((normalize(r["stem"]), r["unit"]) for r in data.rows("count_units.tsv")), key=lambda x: -len(x[0])))
 
 
+@lru_cache(maxsize=65536)
 def _unit_class(word: str) -> str | None:
     w = strip_clitics(word)
     return next((u for stem, u in _unit_stems() if w.startswith(stem)), None)
@@ -186,8 +209,7 @@ def counted_numbers(words: list[str]) -> list[list]:
     numbers (رقم 136 لسنة 1981). The unit is the counted noun's class (count_units.tsv) or stem; the
     qualifier is "=", ">" (أكثر من), "<" (أقل من) or "~" (نحو)."""
     out = []
-    ws = [to_western_digits(w) for w in words]
-    ws = [re.sub(r"^\D{1,3}(?=\d)", "", w) if any(ch.isdigit() for ch in w) else w for w in ws]   # بـ99 → 99
+    ws = [_number_form(w) for w in words]
     for i, w in enumerate(ws):
         if not w.isdigit() or i + 1 >= len(ws):
             continue
@@ -211,6 +233,13 @@ def counted_numbers(words: list[str]) -> list[list]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _number_form(word: str) -> str:
+    """``word`` in Western digits, without the letters glued before a number (بـ99 → 99)."""
+    w = to_western_digits(word)
+    return re.sub(r"^\D{1,3}(?=\d)", "", w) if any(ch.isdigit() for ch in w) else w
+
+
 ROUND_AFTER, ROUND_BEFORE = SETTINGS.claims.round_words_after, SETTINGS.claims.round_words_before
 
 
@@ -221,12 +250,17 @@ def count_round(words: list[str], i: int) -> str | None:
     for w in words[i + 1:i + 1 + ROUND_AFTER]:
         if _bare(w) in _SUBORDINATE:
             break
-        if cue_forms([w], "ordinal"):
+        if _is_ordinal(w):
             return w
     for w in reversed(words[max(0, i - ROUND_BEFORE):i]):
-        if cue_forms([w], "ordinal"):
+        if _is_ordinal(w):
             return w
     return None
+
+
+@lru_cache(maxsize=65536)
+def _is_ordinal(word: str) -> bool:
+    return bool(cue_forms([word], "ordinal"))
 
 
 @lru_cache(maxsize=1)
@@ -254,6 +288,8 @@ def count_cue_forms(words: list[str], kind: str) -> list[str]:
     by_first = _count_cues_by_first(kind)
     out = []
     for i, w in enumerate(words):
+        if w not in by_first and w[1:] not in by_first:
+            continue        # no cue starts here (the common case)
         heads = (w, w[1:]) if len(w) > 1 and w[0] in "وفل" else (w,)
         for f in (f for h in dict.fromkeys(heads) for f in by_first.get(h, ())):
             if tuple(words[i + 1:i + len(f)]) == f[1:]:
@@ -274,13 +310,14 @@ def _involvement() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(neg), frozenset(noun)
 
 
-def not_involved(text: str, start: int, end: int, mentions: list) -> list[str]:
+def not_involved(text: str, start: int, end: int, mentions: list, words: list[str] | None = None) -> list[str]:
     """Entities that ``text[start:end]`` says are not involved: the entity mentioned right after a denied
-    involvement noun ("عدم تورط طهران", "نفت الحكومة أي دور لحزب الله"; claim_involvement.tsv)."""
+    involvement noun ("عدم تورط طهران", "نفت الحكومة أي دور لحزب الله"; claim_involvement.tsv).
+    ``words``: the normalised words of ``text[start:end]`` when the caller has them."""
     from ..text.normalize import normalize_with_map
 
     neg, noun = _involvement()
-    if noun.isdisjoint(_WORD.findall(normalize(text[start:end]))):
+    if noun.isdisjoint(_WORD.findall(normalize(text[start:end])) if words is None else words):
         return []                   # no involvement noun (the common case): no offsets needed
     key, offs = normalize_with_map(text[start:end])
     words = list(_WORD.finditer(key))
@@ -333,12 +370,21 @@ def _time_days() -> dict[tuple[str, ...], tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _time_days_by_first() -> dict[str, list[tuple[tuple[str, ...], tuple[int, int]]]]:
+    out: dict[str, list] = {}
+    for form, days in _time_days().items():
+        out.setdefault(form[0], []).append((form, days))
+    return out
+
+
 def time_range(words: list[str]) -> list[int] | None:
     """The days (relative to publication) a content's relative time expressions allow, as [lo, hi]
     (intersected when several), or None without one: "الأسبوع الماضي" = [-13, -2], "قبل ساعات" = [-1, 0]."""
     lo, hi, found = -10 ** 6, 10 ** 6, False
-    for i in range(len(words)):
-        for form, (a, b) in _time_days().items():
+    by_first = _time_days_by_first()
+    for i, w in enumerate(words):
+        for form, (a, b) in by_first.get(w, ()):
             if tuple(words[i:i + len(form)]) == form:
                 lo, hi, found = max(lo, a), min(hi, b), True
     return [lo, hi] if found else None
@@ -361,15 +407,13 @@ MIN_CLAUSE_WORDS = SETTINGS.claims.min_clause_words
 _CONJOINED = re.compile(r"[،,]\s*(و)([\u0621-\u064A]{3,})\s+")
 
 
-def _conjoined_clauses(sent: str, s: int, mentions: list, verbs) -> list[int]:
+def _conjoined_clauses(sent: str, s: int, mentions: list) -> list[int]:
     """Cuts before "، و + verb + named subject" in a sentence that reports no one ("انتخب البرلمان فلانا
     رئيسا، وحصل فلان على 99 صوتا"): the outlet states two propositions, each its own claim. The word
     after و is taken for a verb when it is no article noun (ال), no stop word and no part of a name, and
     a name (person, organisation, place) begins right after it. A sentence citing a source is not cut
     (the second half would lose its source)."""
-    from .attribution import _strip
-
-    if not mentions or any(_strip(w, verbs) is not None for w in normalize(sent).split()):
+    if not mentions or any(verb_of(w) is not None for w in normalize(sent).split()):
         return []
     cuts = []
     for m in _CONJOINED.finditer(sent):
@@ -386,18 +430,15 @@ def clause_spans(text: str, s: int, e: int, mentions: list | None = None) -> lis
     space, before a conjunction (فيما، بينما، في حين، كما، بعدما) followed by a reporting verb
     ("..., فيما قالت صحيفة هآرتس إن ..."): one sentence, two sources, two claims; and, in a sentence
     that cites no one, before "، و" + a verb with a named subject (:func:`_conjoined_clauses`)."""
-    from .attribution import lexicon, _strip
-
     sent = text[s:e]
     cuts = [m.end() for m in _GLUED_STOP.finditer(sent)]
-    verbs = lexicon().verbs
-    cuts += _conjoined_clauses(sent, s, [m for m in mentions or () if s <= m.start < e], verbs)
+    cuts += _conjoined_clauses(sent, s, [m for m in mentions or () if s <= m.start < e])
     for m in _CLAUSE_OPENER.finditer(sent):
         after = normalize(sent[m.end(1):m.end(1) + 40]).split()
-        if not any(_strip(w, verbs) is not None for w in after[:2 if m.group(1) else 1]):
+        if not any(verb_of(w) is not None for w in after[:2 if m.group(1) else 1]):
             continue
         # a bare comma before a verb splits only after a clause that reports on its own ("أعلن X أن ...، أكد Y")
-        if m.group(1) or any(_strip(w, verbs) is not None for w in normalize(sent[:m.start()]).split()):
+        if m.group(1) or any(verb_of(w) is not None for w in normalize(sent[:m.start()]).split()):
             cuts.append(m.start(1))
     out, lo = [], 0
     for c in sorted(set(cuts)):
@@ -409,8 +450,36 @@ def clause_spans(text: str, s: int, e: int, mentions: list | None = None) -> lis
 
 
 def _backref_key(m) -> str | None:
-    words = normalize(m.text).split()
-    return head_word(words[0]) if words and m.type == "ORG" and m.entity_id else None
+    return _first_head_word(m.text) if m.type == "ORG" and m.entity_id else None
+
+
+@lru_cache(maxsize=65536)
+def _first_head_word(text: str) -> str | None:
+    words = normalize(text).split()
+    return head_word(words[0]) if words else None
+
+
+@lru_cache(maxsize=65536)
+def _key_words(text: str) -> tuple[str, ...]:
+    """The normalised words of a (short, often repeated) text such as a mention."""
+    return tuple(_WORD.findall(normalize(text)))
+
+
+class _MentionWindow:
+    """The mentions overlapping a span, found among those starting near it when the mentions are in order
+    of their start (as the whole list would give them, in the same order)."""
+
+    def __init__(self, mentions: list):
+        self.mentions = mentions
+        self.starts = [m.start for m in mentions]
+        self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
+        self.longest = max((m.end - m.start for m in mentions), default=0)
+
+    def overlapping(self, s: int, e: int) -> list:
+        if not self.ordered:
+            return [m for m in self.mentions if m.start < e and m.end > s]
+        lo, hi = bisect_right(self.starts, s - self.longest), bisect_left(self.starts, e)
+        return [m for m in self.mentions[lo:hi] if m.start < e and m.end > s]
 
 
 def open_quote(text: str) -> bool:
@@ -435,9 +504,10 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
     backrefs: dict = {}
     clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e, mentions))]
     prev_start = None
+    window = _MentionWindow(mentions)
     for idx, k, s, e in clauses:
         sent = text[s:e]
-        sent_mentions = [m for m in mentions if m.start < e and m.end > s]
+        sent_mentions = window.overlapping(s, e)
         quoting = prev_start is not None and open_quote(text[prev_start:s])
         att = parse_attribution(sent, s, sent_mentions, entity_names, previous,
                                 recent if idx - recent_idx <= RECENT_SENTENCES else None, backrefs, mentions,
@@ -451,9 +521,9 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         if att.sources:
             recent, recent_idx = att.sources, idx
         content = text[att.content_start:att.content_end]
-        cwords = normalize(content).split()
-        cwords = [w for w in (_WORD.findall(" ".join(cwords)))]
-        if not _is_claim(sent, _WORD.findall(normalize(sent)), bool(att.sources)):
+        cwords = _WORD.findall(normalize(content))
+        swords = _WORD.findall(normalize(sent))
+        if not _is_claim(sent, swords, bool(att.sources)):
             continue
         source_ids = {x.get("entity_id") for x in att.sources} | {x.get("close_to") for x in att.sources}
         in_content = [m for m in sent_mentions if m.entity_id and m.start < att.content_end and m.end > att.content_start]
@@ -461,31 +531,31 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         places = sorted({m.entity_id for m in in_content if m.type in _PLACE_TYPES and _locative(text, m)})
         ment_words = set()
         for m in in_content:
-            ment_words.update(_WORD.findall(normalize(m.text)))
+            ment_words.update(_key_words(m.text))
         sw = stopwords()
         terms = sorted({strip_clitics(w) for w in cwords if w not in sw and w not in ment_words and len(w) > 2
-                        and not w.isdigit() and not count_cues([w], "negation")})
+                        and not w.isdigit() and not is_cue_word(w, "negation")})
         terms = sorted(set(terms) | predicate_classes(terms))
         numbers = sorted(set(_NUMBER.findall(to_western_digits(content))))
         main = main_clause(content)
         negated = count_cues(main, "negation") > 0
         modality = att.modality
-        if modality in ("asserted", "reported", "confirmed") and (count_cues(cwords, "denial") and not att.sources):
+        ccues = cue_counts(cwords, ("denial", "expected"))
+        if modality in ("asserted", "reported", "confirmed") and (ccues["denial"] and not att.sources):
             modality = "denied"
-        if modality in ("asserted", "reported", "confirmed") and count_cues(cwords, "expected"):
+        if modality in ("asserted", "reported", "confirmed") and ccues["expected"]:
             modality = "expected"
-        swords = _WORD.findall(normalize(sent))
+        scues = cue_counts(swords, ("hedge", "opinion", "sensational"))
         neg_terms = set()
         for i, w in enumerate(main):
-            if count_cues([w], "negation"):
+            if is_cue_word(w, "negation"):
                 neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
         flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords) + unnumbered_casualties(main),
                  "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
                  "ordinals": sorted(set(cue_forms(cwords, "ordinal"))),
                  "days": time_range(cwords), "weekdays": count_cue_forms(cwords, "weekday"),
                  "toll_update": bool(count_cue_forms(swords, "update")),
-                 "not_involved": not_involved(text, att.content_start, att.content_end, in_content), "hedge": count_cues(swords, "hedge"), "opinion": count_cues(swords, "opinion"),
-                 "sensational": count_cues(swords, "sensational"), "inherited": att.inherited, "cue": att.cue}
+                 "not_involved": not_involved(text, att.content_start, att.content_end, in_content, cwords), **scues, "inherited": att.inherited, "cue": att.cue}
         chain = [outlet] + ([wire] if wire else []) + [
             x for x in att.sources if not (x.get("entity_id") and x.get("entity_id") in (outlet.get("entity_id"), (wire or {}).get("entity_id")))]
         out.append(Claim(id=f"c{aid}.{idx}" + (f".{k}" if k else ""), article_id=article.id, idx=idx, start=s, end=e,
