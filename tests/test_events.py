@@ -425,3 +425,15 @@ def test_incremental_merging_equals_merging_everything_at_once():
                                             "actor1": None}   # after every other one, like none of them
         ch = merge_update(rows, {next_id}, set(), prov)
         assert ch.drop == [] and ch.members == [[next_id]]     # one new event; the others are not rewritten
+
+
+def test_event_tokens_keep_display_offsets_bare_forms_and_punctuation():
+    from marsad.events.extract import _tokens
+
+    text = "قصفَ  الطيرانُ، «مدينةً» وبالقرب"
+    toks = _tokens(text)
+    assert [(t.key, t.bare, t.punct) for t in toks] == [
+        ("قصف", "قصف", False), ("الطيران", "طيران", False), (",", ",", True), ('"', '"', True),
+        ("مدينه", "مدينه", False), ('"', '"', True), ("وبالقرب", "قرب", False)]
+    assert [text[t.start:t.end] for t in toks] == ["قصف", "الطيران", "،", "«", "مدينة", "»", "وبالقرب"]
+    assert [t.i for t in toks] == list(range(7))

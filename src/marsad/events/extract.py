@@ -27,6 +27,8 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache, partial
+from typing import NamedTuple
 
 from ..model import Entity, EventMention, Mention
 from ..text import normalize_with_map, strip_clitics
@@ -46,8 +48,7 @@ _PEOPLE_HEADS = {"شعب", "مواطن", "مواطنين", "مواطنون", "س
 _NOT_SUBJECT_BEFORE = {"في", "ضد", "علي", "من"}   # قائد ... في حزب الله, عناصر من ...: members, not the subject
 
 
-@dataclass
-class _Tok:
+class _Tok(NamedTuple):
     i: int          # index in the article's token list
     key: str        # normalised word
     bare: str       # normalised word without proclitics
@@ -67,12 +68,36 @@ class _ActorSpan:
 
 def _tokens(text: str) -> list[_Tok]:
     key, offs = normalize_with_map(text)
-    out = []
-    for m in _TOKEN.finditer(key):
-        w = m.group(0)
-        punct = not (w[0].isalnum() or w[0] == "_")
-        out.append(_Tok(len(out), w, w if punct else strip_clitics(w), offs[m.start()], offs[m.end() - 1] + 1, punct))
-    return out
+    spans = [m.span() for m in _TOKEN.finditer(key)]
+    words = [key[a:b] for a, b in spans]
+    punct = [not (w[0].isalnum() or w[0] == "_") for w in words]
+    bare = [w if p else strip_clitics(w) for w, p in zip(words, punct)]
+    starts = [offs[a] for a, _ in spans]
+    ends = [offs[b - 1] + 1 for _, b in spans]
+    return list(map(_new_tok, zip(range(len(words)), words, bare, starts, ends, punct)))
+
+
+_new_tok = partial(tuple.__new__, _Tok)     # a _Tok from its fields in one tuple
+
+
+@lru_cache(maxsize=1)
+def _phrase_lengths() -> dict[str, tuple[int, ...]]:
+    """The lengths of the actor phrases by their first word key, longest first."""
+    out: dict[str, set[int]] = {}
+    for k in lexicon().actors_by_phrase:
+        out.setdefault(k[0], set()).add(len(k))
+    return {w: tuple(sorted(ns, reverse=True)) for w, ns in out.items()}
+
+
+_OPENS: dict[str, bool] = {}     # word key -> a trigger's first token matches it or its bare form
+
+
+def _opens_trigger(t: _Tok, lex) -> bool:
+    """``lex.first_token`` matches the word or its bare form (looked up once per word)."""
+    hit = _OPENS.get(t.key)
+    if hit is None:
+        hit = _OPENS[t.key] = bool(lex.first_token.fullmatch(t.key) or lex.first_token.fullmatch(t.bare))
+    return hit
 
 
 def _matches(rx: re.Pattern, tok: _Tok) -> bool:
@@ -109,10 +134,13 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     actor_spans: list[_ActorSpan] = []
     taken = set()
     keys = [None if t.punct else bare_key(t.bare) for t in toks]   # each word's phrase key (word_key), once
+    lengths = _phrase_lengths()
     i = 0
     while i < len(toks):
         hit = None
-        for n in range(min(lex.max_phrase, len(toks) - i), 0, -1):
+        for n in (lengths.get(keys[i], ()) if keys[i] is not None else ()):     # longest first
+            if n > len(toks) - i:
+                continue
             seq = keys[i:i + n]
             if None in seq:
                 continue
@@ -148,6 +176,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     # a weak actor right after another one describes it (قوات الاحتلال الإسرائيلي ... مواطنين لبنانيين)
     actor_spans = [a for k, a in enumerate(actor_spans)
                    if not (k and a.actor.weak and a.first == actor_spans[k - 1].last + 1)]
+    span_firsts = [a.first for a in actor_spans]
 
     # Places (not inside an actor span), and the article's main country.
     places = []
@@ -184,7 +213,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 c += 1
             clause.append(c)
         sentence_first = len(out)
-        s_actors = [a for a in actor_spans if lo <= a.first < hi]
+        s_actors = actor_spans[bisect.bisect_left(span_firsts, lo):bisect.bisect_left(span_firsts, hi)]
         s_places = [p for p in places if lo <= p[0] < hi]
         sentence_text = text[s_start:s_end]
         if _READ_ALSO.match(sentence_text):
@@ -194,7 +223,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         j = 0
         while j < len(stoks):
             t = stoks[j]
-            if t.punct or not (lex.first_token.fullmatch(t.key) or lex.first_token.fullmatch(t.bare)):
+            if t.punct or not _opens_trigger(t, lex):
                 j += 1
                 continue
             best = None
