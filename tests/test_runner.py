@@ -44,7 +44,7 @@ def _news_dev_input(tmp_path: Path) -> Path:
 
 def test_registry_order_and_declared_fields():
     names = [s.name for s in registered_stages()]
-    assert names == ["clean", "entities", "attributions", "link", "claims", "events"]
+    assert names == ["clean", "entities", "attributions", "signatures", "link", "claims", "events"]
     fields = set(AnalysedArticle.__dataclass_fields__)
     for stage in per_article_stages():
         assert set(stage.requires) <= fields and set(stage.assigns) <= fields, stage.name
@@ -246,3 +246,47 @@ def test_cross_stage_sees_only_new_articles_and_its_state(tmp_path, monkeypatch)
     run_cross(s, RunReport(), stages=[stage])
     assert seen == [[1, 2], [3]]
     assert load_state(s, [])["الاجتماع"] == 3 and s.articles_to_run("toy") == []
+
+
+def test_link_matches_the_same_with_or_without_the_workers_signatures(tmp_path, seeds_dir):
+    """The signatures stage computes per article what the link stage matches by; the link stage gives the
+    same stories, copies and duplicates whether it reads them or computes them itself, then forgets them."""
+    from marsad.runner import RunReport, run_cross
+
+    inputs = [str(seeds_dir), str(ROOT / "examples")]
+    with_sigs = Store(tmp_path / "with.db")
+    analyze(with_sigs, inputs, workers=1, stages=False)
+    assert len(with_sigs.link_tables.signatures([1, 2, 3])) == 3
+    run_cross(with_sigs, RunReport())
+    assert with_sigs.link_tables.signatures(list(range(1, 200))) == {}     # dropped once linked
+
+    without = Store(tmp_path / "without.db")
+    analyze(without, inputs, workers=1, stages=False)
+    with without.transaction():
+        without.db.execute("DELETE FROM link_signatures")
+    run_cross(without, RunReport())
+    a, b = _sorted_export(with_sigs), _sorted_export(without)
+    assert a["stories"] and a == b
+
+
+def test_signature_survives_the_store(tmp_path):
+    """A signature read back from its row is the one the stage computed, and the link stage's own features."""
+    from marsad.link.features import article_features
+    from marsad.link.signatures import Signature, signatures_batch
+
+    text = ("أعلنت وزارة الصحة في غزة، يوم الخميس، ارتفاع عدد القتلى إلى 40 شخصا. "
+            "وقال المتحدث باسم الوزارة إن فرق الإسعاف ما زالت تبحث عن مفقودين تحت الأنقاض في خان يونس.")
+    spans = split_sentences(text)
+    item = AnalysedArticle(article=Article(source="t", text=text, title="قتلى في غزة", published="2024-10-17"),
+                           sentences=[Sentence(None, i, s, e) for i, (s, e) in enumerate(spans)])
+    (item,) = signatures_batch([item])
+    sig = item.signature
+    got = Signature.from_row(dict(zip(("article_id", "encoder", "tokens", "shingles", "minhash", "sentence_keys",
+                                       "vector", "lead", "topic", "weekdays", "days"), sig.row(9))), spans)
+    own = article_features(9, text, spans)
+    assert got.features.shingles == own.shingles and got.features.sentence_tokens == own.sentence_tokens
+    assert list(got.features.minhash) == list(own.minhash) and got.features.band_keys == own.band_keys
+    assert got.features.sentence_keys == own.sentence_keys
+    assert list(got.profile.lead.items()) == list(sig.profile.lead.items()) and got.topic_blob == sig.topic_blob
+    assert got.profile.weekdays == [3] and 739_176 in got.profile.days         # الخميس; 2024-10-17
+    assert got.vector.tobytes() == sig.vector.tobytes()

@@ -280,6 +280,7 @@ class AnalysedArticle:
     claims: list[Claim] = field(default_factory=list)
     events: list[EventMention] = field(default_factory=list)
     signals: dict[str, Any] = field(default_factory=dict)
+    signature: Any = None                            # what the link stage matches it by (marsad.link.signatures)
     extra: dict[str, Any] = field(default_factory=dict)
     done: set[str] = field(default_factory=set)
     reject: str | None = None                        # why the document could not be used (clean stage)

@@ -135,7 +135,7 @@ def attributions_batch(batch: Batch) -> Batch:
     return batch
 
 
-def load_attributions() -> None:
+def load_encoder() -> None:
     from .link.encoder import get_encoder
 
     get_encoder()
@@ -146,7 +146,18 @@ ENTITIES = Stage("entities", requires=("article",), assigns=("mentions", "entiti
                  load=load_entities)
 
 ATTRIBUTIONS = Stage("attributions", requires=("article", "sentences", "mentions", "entities"), assigns=("claims",),
-                     run=attributions_batch, load=load_attributions)
+                     run=attributions_batch, load=load_encoder)
+
+
+# -- signatures: what the link stage matches each article by ---------------------------------------
+def signatures_batch(batch: Batch) -> Batch:
+    from .link.signatures import signatures_batch as run
+
+    return run(batch)
+
+
+SIGNATURES = Stage("signatures", requires=("article", "sentences"), assigns=("signature",), run=signatures_batch,
+                   load=load_encoder)
 
 
 def _link(store, progress=None):
@@ -183,7 +194,7 @@ EVENTS = CrossStage("events", requires=("article", "sentences", "mentions", "sto
 
 def registered_stages() -> list[AnyStage]:
     """Every stage of the pipeline, in the order the runner executes them."""
-    return [CLEAN, ENTITIES, ATTRIBUTIONS, LINK, CLAIMS, EVENTS]
+    return [CLEAN, ENTITIES, ATTRIBUTIONS, SIGNATURES, LINK, CLAIMS, EVENTS]
 
 
 def per_article_stages(stages: list[AnyStage] | None = None) -> list[Stage]:

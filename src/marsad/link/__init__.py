@@ -12,6 +12,10 @@ a canonical order (publication date, then normalised-text hash) and in committed
 3. assigns every article to a story, existing or new (see :mod:`marsad.link.clustering`), and refreshes
    the title, span, outlets and summary of each story it touched.
 
+What each article is matched by (features, encoder vector, the text's part of its profile) comes from its
+signature when the ``signatures`` stage computed one in the workers (:mod:`marsad.link.signatures`), and is
+computed here otherwise; the result is the same.
+
 Out: a :class:`LinkSummary` of what was found; everything itself lands in the store, together with
 what the next run needs (MinHashes and LSH band keys, sentence keys, story centroids and profiles),
 so a later run compares new articles with old ones without recomputing the old. The reading
@@ -36,11 +40,11 @@ from .features import ArticleFeatures, article_features, nth_sentence, pack, tok
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
-from .signals import ArticleProfile, article_profile
+from .signals import ArticleProfile, text_profile, with_mentions
+from .signatures import Signature, encoder_text
 from .storyline_groups import update_storylines
 
 __all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "storyline", "explanations", "story_log", "copies"]
-ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 
 Progress = Callable[[str, int, int | None], None]
 # Articles per committed chunk (chunk boundaries decide which of two same-day near duplicates is met
@@ -186,6 +190,7 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
             centroid = _refresh_profile(tables, sid, encoder)
             describe_story(tables, sid, centroid)
         summary.storylines_touched = len(update_storylines(tables, sorted(touched), encoder.dim))
+        links.drop_signatures()
     summary.articles = len(ids)
     summary.stories_touched = len(touched)
     summary.stories_new = sum(1 for s in touched if s > last_story)
@@ -203,19 +208,25 @@ def _live(index: DevelopmentIndex, tables, story_id: int | None) -> int | None:
     return story_id
 
 
-def _profile_row(p: ArticleProfile) -> tuple:
-    return (p.article_id, chargrams.pack(p.lead), chargrams.pack(p.topic), p.keys, p.persons, p.cities,
-            p.entities, p.weekdays, p.days, p.names)
+def _profile_row(p: ArticleProfile, topic: bytes) -> tuple:
+    return (p.article_id, chargrams.pack(p.lead), topic, p.keys, p.persons, p.cities, p.entities, p.weekdays,
+            p.days, p.names)
 
 
-def _chunk_profiles(ids: list[int], rows, mentions) -> tuple[dict, dict, list]:
+def _chunk_profiles(ids: list[int], rows, mentions, signed: dict[int, Signature]) -> tuple[dict, dict, list]:
     """Profiles of a chunk's articles without their lead and topic dicts (the bulk of their memory), the
-    lead vectors as (bucket, weight) arrays, and the packed rows the store keeps."""
+    lead vectors as (bucket, weight) arrays, and the packed rows the store keeps. The text's part of a
+    profile comes from the article's signature when it has one."""
     profiles, leads, packed = {}, {}, []
     for a in ids:
-        p = article_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"],
-                            rows[a]["published"], mentions[a])
-        packed.append(_profile_row(p))
+        sig = signed.get(a)
+        if sig is None:
+            p = text_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], rows[a]["published"])
+            topic = chargrams.pack(p.topic)
+        else:
+            p, topic = replace(sig.profile, article_id=a), sig.topic_blob
+        p = with_mentions(p, mentions[a])
+        packed.append(_profile_row(p, topic))
         leads[a] = chargrams.arrays(p.lead)
         profiles[a] = replace(p, lead={}, topic={})
     return profiles, leads, packed
@@ -266,7 +277,10 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
                 summary: LinkSummary) -> set[int]:
     links = store.link_tables
     rows, spans = links.chunk_articles(chunk)
-    feats = [article_features(aid, rows[aid]["text"], spans[aid]) for aid in chunk]
+    signed = {a: Signature.from_row(r, spans[a]) for a, r in links.signatures(chunk).items()
+              if r["encoder"] == encoder.name}
+    feats = [signed[aid].features if aid in signed else article_features(aid, rows[aid]["text"], spans[aid])
+             for aid in chunk]
     for aid in chunk:
         arts.keys[aid] = ((rows[aid]["published"] or "9999-12-31")[:10], aid)
     touched: set[int] = set()
@@ -311,10 +325,9 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
         story_of: dict[int, int] = {}
         to_cluster = [f.article_id for f in nondup if f.article_id not in groups.old_story_of_group]
         mentions = tables.mention_rows(to_cluster)
-        texts = [_encoder_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in to_cluster]
-        vectors = encoder.encode(texts) if texts else np.zeros((0, encoder.dim), np.float32)
-        vec_of = dict(zip(to_cluster, vectors))
-        profiles, leads, profile_rows = _chunk_profiles(to_cluster, rows, mentions)
+        vec_of = _vectors(to_cluster, rows, spans, signed, encoder)
+        vectors = np.array([vec_of[a] for a in to_cluster], dtype=np.float32).reshape(-1, encoder.dim)
+        profiles, leads, profile_rows = _chunk_profiles(to_cluster, rows, mentions, signed)
         edges = []
         index.prepare(vectors)
         for a in to_cluster:                                   # chunk is in canonical order already
@@ -368,9 +381,9 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
     return touched
 
 
-def _encoder_text(title: str | None, title_derived: bool, text: str, spans: list[tuple[int, int]]) -> str:
-    """Title plus the opening sentences, cut at ENCODER_WORDS words: what the sentence encoder sees."""
-    parts = [] if (title_derived or not title) else [title.strip()]
-    for s, e in spans[:4]:
-        parts.append(text[s:e])
-    return " ".join(" ".join(parts).split()[:ENCODER_WORDS])
+def _vectors(ids: list[int], rows, spans, signed: dict[int, Signature], encoder) -> dict[int, np.ndarray]:
+    """Encoder vectors of the articles' titles and leads: from their signatures, the others encoded here."""
+    todo = [a for a in ids if a not in signed]
+    texts = [encoder_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in todo]
+    out = dict(zip(todo, encoder.encode(texts))) if texts else {}
+    return {a: signed[a].vector if a in signed else out[a] for a in ids}

@@ -111,10 +111,28 @@ def _is_country(mention: dict) -> bool:
 def article_profile(article_id: int, title: str | None, title_derived: bool, text: str,
                     published: str | None, mentions: list[dict]) -> ArticleProfile:
     """Profile of one article; ``mentions``: dicts with start, type, entity_id, text, geo_precision."""
+    return with_mentions(text_profile(article_id, title, title_derived, text, published), mentions)
+
+
+def text_profile(article_id: int, title: str | None, title_derived: bool, text: str,
+                 published: str | None) -> ArticleProfile:
+    """The part of an article's profile its text alone gives (lead and topic vectors, weekdays, dates):
+    what the ``signatures`` stage computes per article, before the entity mentions are stored."""
     cfg = SETTINGS.link
     lead = lead_text(title, title_derived, text)
     topic = chargrams.tfidf(text, keep=cfg.topic_buckets)
     p = ArticleProfile(article_id, lead=_lead_vector(title, title_derived, text, lead), topic=topic)
+    p.weekdays = weekdays_named(text[:cfg.lead_chars])
+    days = {_ordinal(published)}
+    found = find_date(text[:cfg.date_chars])
+    days.add(_ordinal(found[0]) if found else None)
+    p.days = sorted(d for d in days if d is not None)
+    return p
+
+
+def with_mentions(p: ArticleProfile, mentions: list[dict]) -> ArticleProfile:
+    """``p`` with what the article's stored entity mentions give: entities, lead keys, names, persons, cities."""
+    cfg = SETTINGS.link
     keys: dict[str, None] = {}
     for m in mentions:
         eid = m.get("entity_id")
@@ -133,11 +151,6 @@ def article_profile(article_id: int, title: str | None, title_derived: bool, tex
             p.cities.append(eid)
     p.keys = list(keys)
     p.names = {k: v for k, v in p.names.items() if k in keys}
-    p.weekdays = weekdays_named(text[:cfg.lead_chars])
-    days = {_ordinal(published)}
-    found = find_date(text[:cfg.date_chars])
-    days.add(_ordinal(found[0]) if found else None)
-    p.days = sorted(d for d in days if d is not None)
     return p
 
 

@@ -446,7 +446,7 @@ class SQLiteStore:
     def save_analysed(self, items: list[AnalysedArticle], stages: Iterable[str]) -> None:
         """Save what ``stages`` assigned to ``items``, in one transaction: the clean stage's articles
         (or rejects) per document, in the items' order (ids follow it); the entities stage's mentions; the
-        attributions stage's claims and their content vectors."""
+        attributions stage's claims and their content vectors; the signatures stage's signatures."""
         stages = set(stages)
         with self.transaction():
             if "clean" in stages:
@@ -455,6 +455,8 @@ class SQLiteStore:
                 self._save_entities([it for it in items if it.article is not None and "entities" in it.done])
             if "attributions" in stages:
                 self._save_attributions([it for it in items if it.article is not None and "attributions" in it.done])
+            if "signatures" in stages:
+                self._save_signatures([it for it in items if it.article is not None and "signatures" in it.done])
 
     def _save_cleaned(self, items: list[AnalysedArticle]) -> None:
         groups: list[list[AnalysedArticle]] = []
@@ -494,6 +496,12 @@ class SQLiteStore:
         tables.save_extracted([(it.article, it.claims) for it in items])
         tables.save_vectors([row for it in items for row in it.extra.pop("claim_vectors", [])])
         self.mark_done("attributions", max(it.article.id for it in items))
+
+    def _save_signatures(self, items: list[AnalysedArticle]) -> None:
+        if not items:
+            return
+        self.link_tables.save_signatures([it.signature.row(it.article.id) for it in items if it.signature])
+        self.mark_done("signatures", max(it.article.id for it in items))
 
     def record_stage_run(self, stage: str, items: int, seconds: float, warnings: list[str]) -> None:
         with self.transaction():

@@ -10,7 +10,8 @@ connection), so no SQL lives in ``marsad.link``; its developments and storylines
   ``articles.duplicate_of`` of old articles, and writing it (with ``articles.similarity``) back;
 - copied passages: postings of the sentence LSH index (``sentence_keys``), and replacing ``copies``
   with their ``copy_passages``;
-- what the next run needs: ``link_state`` (MinHash, day, vector), LSH band keys and sentence keys.
+- what the next run needs: ``link_state`` (MinHash, day, vector), LSH band keys and sentence keys;
+- signatures the ``signatures`` stage computed per article, read and dropped once the articles are linked.
 
 Every write joins the caller's transaction (the link stage commits one per chunk of articles).
 """
@@ -169,6 +170,26 @@ def save_link_state(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     entities json, packed tokens, shingle bytes); marks each article linked."""
     db.executemany("INSERT OR REPLACE INTO link_state(article_id, minhash, n_shingles, day, vector, encoder, terms, "
                    "entities, tokens, shingles) VALUES (?,?,?,?,?,?,?,?,?,?)", list(rows))
+
+
+def save_signatures(db: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+    """rows: ``marsad.link.signatures.Signature.row`` tuples of articles not linked yet."""
+    db.executemany("INSERT OR REPLACE INTO link_signatures(article_id, encoder, tokens, shingles, minhash, sentence_keys, "
+                   "vector, lead, topic, weekdays, days) VALUES (?,?,?,?,?,?,?,?,?,?,?)", list(rows))
+
+
+def signatures(db: sqlite3.Connection, ids: list[int]) -> dict[int, sqlite3.Row]:
+    """Article id → its stored signature row, for those of ``ids`` that have one."""
+    out = {}
+    for part in _chunks(ids):
+        for r in db.execute(f"SELECT * FROM link_signatures WHERE article_id IN ({_marks(part)})", part):
+            out[r["article_id"]] = r
+    return out
+
+
+def drop_signatures(db: sqlite3.Connection) -> None:
+    """Forget the signatures of linked articles (the link stage keeps what later runs need in ``link_state``)."""
+    db.execute("DELETE FROM link_signatures WHERE article_id IN (SELECT article_id FROM link_state)")
 
 
 def stored_tokens(db: sqlite3.Connection, article_id: int) -> tuple[str, bytes] | None:

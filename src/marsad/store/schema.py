@@ -402,4 +402,24 @@ MIGRATIONS: list[str] = [
     ALTER TABLE link_state ADD COLUMN tokens TEXT;       -- its sentences' matching tokens: one line per sentence, tokens split by spaces
     ALTER TABLE link_state ADD COLUMN shingles BLOB;     -- the hashed word 3-shingles, sorted uint32
     """,
+    # signatures (marsad.link.signatures): what the link stage matches an article by, computed per article in
+    # the workers and kept until the link stage has linked it. Articles stored before count as done for the
+    # stage (the link stage computes what it needs for any article without a signature).
+    """
+    CREATE TABLE link_signatures (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        encoder TEXT NOT NULL,             -- which encoder made the vector
+        tokens TEXT NOT NULL,              -- matching tokens: one line per sentence, tokens split by spaces
+        shingles BLOB NOT NULL,            -- hashed word 3-shingles, sorted uint32
+        minhash BLOB NOT NULL,             -- MinHash, uint32 values
+        sentence_keys BLOB NOT NULL,       -- (LSH key, sentence index) pairs, int64
+        vector BLOB NOT NULL,              -- unit float32 embedding of title + lead
+        lead BLOB NOT NULL,                -- lead character n-gram TF-IDF: int32 buckets then float64 weights
+        topic BLOB NOT NULL,               -- whole-text TF-IDF, chargrams.pack
+        weekdays TEXT NOT NULL,            -- JSON list
+        days TEXT NOT NULL                 -- JSON list of ordinal days
+    );
+    INSERT INTO meta(key, value) SELECT 'signatures.last_article_id', CAST(max(id) AS TEXT) FROM articles
+        HAVING count(*) > 0;
+    """,
 ]
