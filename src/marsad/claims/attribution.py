@@ -641,7 +641,7 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
                 break
         if cue_i is not None:
             break
-        v = _strip(tok, lex.verbs)
+        v = verb_of(tok)
         if v is not None and v.startswith("نقل") and kind is None and "عن" not in s.toks[i + 1:i + 10]:
             v = None    # "تم نقل الأسد": a transfer, not a report (reports are نقل X عن Y)
         if v is not None:

@@ -86,11 +86,23 @@ def count_cues(words: list[str], kind: str) -> int:
 def cue_counts(words: list[str], kinds: tuple[str, ...]) -> dict[str, int]:
     """:func:`count_cues` of each of ``kinds`` in ``words``, in one pass over them."""
     out = dict.fromkeys(kinds, 0)
+    starts = _cue_start_words(kinds)
+    if starts.isdisjoint(words):
+        return out          # no cue of these kinds starts at any word (the common case)
     for i, w in enumerate(words):
+        if w not in starts:
+            continue
         for kind, forms in _cue_starts(w):
             if kind in out and any(tuple(words[i + 1:i + len(f)]) == f[1:] for f in forms):
                 out[kind] += 1
     return out
+
+
+@lru_cache(maxsize=None)
+def _cue_start_words(kinds: tuple[str, ...]) -> frozenset[str]:
+    """The words a cue of ``kinds`` may start at: its first word, with or without a و / ف prefix."""
+    firsts = {w for kind in kinds for w in _cues_by_first(kind)}
+    return frozenset(firsts | {p + w for w in firsts if len(w) > 1 for p in "وف"})
 
 
 @lru_cache(maxsize=65536)
@@ -114,6 +126,8 @@ def is_cue_word(word: str, kind: str) -> bool:
 
 def cue_forms(words: list[str], kind: str) -> list[str]:
     by_first = _cues_by_first(kind)
+    if by_first.keys().isdisjoint(words):
+        return []
     return [" ".join(f) for i, w in enumerate(words) for f in by_first.get(w, ())
             if tuple(words[i + 1:i + len(f)]) == f[1:]]
 
@@ -286,15 +300,25 @@ def _count_cues() -> dict[str, list[tuple[str, ...]]]:
 def count_cue_forms(words: list[str], kind: str) -> list[str]:
     """The ``kind`` cues of claim_count_cues.tsv in normalised ``words`` (weekday names, toll updates)."""
     by_first = _count_cues_by_first(kind)
+    starts = _count_cue_starts(kind)
+    if starts.isdisjoint(words):
+        return []           # no cue starts at any word (the common case)
     out = []
     for i, w in enumerate(words):
-        if w not in by_first and w[1:] not in by_first:
-            continue        # no cue starts here (the common case)
+        if w not in starts:
+            continue
         heads = (w, w[1:]) if len(w) > 1 and w[0] in "وفل" else (w,)
         for f in (f for h in dict.fromkeys(heads) for f in by_first.get(h, ())):
             if tuple(words[i + 1:i + len(f)]) == f[1:]:
                 out.append(" ".join(f))
     return sorted(set(out))
+
+
+@lru_cache(maxsize=None)
+def _count_cue_starts(kind: str) -> frozenset[str]:
+    """The words a ``kind`` cue of claim_count_cues.tsv may start at: its first word, bare or after و / ف / ل."""
+    firsts = set(_count_cues_by_first(kind))
+    return frozenset(firsts | {p + w for w in firsts for p in "وفل"})
 
 
 @lru_cache(maxsize=None)
@@ -522,7 +546,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
             recent, recent_idx = att.sources, idx
         content = text[att.content_start:att.content_end]
         cwords = _WORD.findall(normalize(content))
-        swords = _WORD.findall(normalize(sent))
+        swords = cwords if content == sent else _WORD.findall(normalize(sent))
         if not _is_claim(sent, swords, bool(att.sources)):
             continue
         source_ids = {x.get("entity_id") for x in att.sources} | {x.get("close_to") for x in att.sources}
