@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import accumulate
 from typing import NamedTuple
 
 from ..model import Entity, EventMention, Mention
@@ -92,12 +93,11 @@ def _phrase_lengths() -> dict[str, tuple[int, ...]]:
 _OPENS: dict[str, bool] = {}     # word key -> a trigger's first token matches it or its bare form
 
 
-def _opens_trigger(t: _Tok, lex) -> bool:
-    """``lex.first_token`` matches the word or its bare form (looked up once per word)."""
-    hit = _OPENS.get(t.key)
-    if hit is None:
-        hit = _OPENS[t.key] = bool(lex.first_token.fullmatch(t.key) or lex.first_token.fullmatch(t.bare))
-    return hit
+def _trigger_starts(toks: list[_Tok], lex) -> list[int]:
+    """The indices of the words ``lex.first_token`` matches, as written or bare (each word tried once)."""
+    for key, bare in {t.key: t.bare for t in toks if not t.punct and t.key not in _OPENS}.items():
+        _OPENS[key] = bool(lex.first_token.fullmatch(key) or lex.first_token.fullmatch(bare))
+    return [t.i for t in toks if not t.punct and _OPENS[t.key]]
 
 
 def _matches(rx: re.Pattern, tok: _Tok) -> bool:
@@ -136,9 +136,12 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     keys = [None if t.punct else bare_key(t.bare) for t in toks]   # each word's phrase key (word_key), once
     lengths = _phrase_lengths()
     i = 0
-    while i < len(toks):
+    for at in [k for k, w in enumerate(keys) if w in lengths]:     # the words an actor phrase starts with
+        if at < i:
+            continue        # inside the phrase found before
+        i = at
         hit = None
-        for n in (lengths.get(keys[i], ()) if keys[i] is not None else ()):     # longest first
+        for n in lengths[keys[i]]:     # longest first
             if n > len(toks) - i:
                 continue
             seq = keys[i:i + n]
@@ -153,8 +156,6 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             actor_spans.append(_ActorSpan(i, i + n - 1, a, toks[i].start, toks[i + n - 1].end))
             taken.update(range(i, i + n))
             i += n
-        else:
-            i += 1
     for m in mentions:
         a = lex.actors_by_id.get(m.entity_id or "") or _actor_of_entity(entities.get(m.entity_id or ""), country_names)
         if not a:
@@ -197,6 +198,8 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
     if country_count:
         main_country = country_count.most_common(1)[0][0]
 
+    separators = [1 if t.punct and t.key in ",;:(" else 0 for t in toks]
+    opens = _trigger_starts(toks, lex)
     out: list[EventMention] = []
     carried: _ActorSpan | None = None
     last_actor: dict[str, _ActorSpan] = {}
@@ -206,12 +209,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         if lo >= hi:
             continue
         stoks = toks[lo:hi]
-        clause = []
-        c = 0
-        for t in stoks:
-            if t.punct and t.key in ",;:(":
-                c += 1
-            clause.append(c)
+        clause = list(accumulate(separators[lo:hi]))     # each token's clause: the separators up to it
         sentence_first = len(out)
         s_actors = actor_spans[bisect.bisect_left(span_firsts, lo):bisect.bisect_left(span_firsts, hi)]
         s_places = [p for p in places if lo <= p[0] < hi]
@@ -221,11 +219,10 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
         # Triggers in this sentence (longest match at each position).
         found = []
         j = 0
-        while j < len(stoks):
-            t = stoks[j]
-            if t.punct or not _opens_trigger(t, lex):
-                j += 1
-                continue
+        for at in opens[bisect.bisect_left(opens, lo):bisect.bisect_left(opens, hi)]:
+            if at - lo < j:
+                continue        # inside the trigger found before
+            j = at - lo
             best = None
             for row in lex.triggers:
                 n = len(row.tokens)
@@ -247,8 +244,6 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
             if best:
                 found.append((j, best[1], best[2]))
                 j += best[2]
-            else:
-                j += 1
         first_trigger = found[0][0] if found else None
         seen_types: set[str] = set()
         used_objects: set[int] = set()
