@@ -90,14 +90,30 @@ def _phrase_lengths() -> dict[str, tuple[int, ...]]:
     return {w: tuple(sorted(ns, reverse=True)) for w, ns in out.items()}
 
 
+_MEMO_WORDS = 262144                # words remembered before the memo starts afresh
 _OPENS: dict[str, bool] = {}     # word key -> a trigger's first token matches it or its bare form
 
 
 def _trigger_starts(toks: list[_Tok], lex) -> list[int]:
     """The indices of the words ``lex.first_token`` matches, as written or bare (each word tried once)."""
+    if len(_OPENS) > _MEMO_WORDS:
+        _OPENS.clear()
     for key, bare in {t.key: t.bare for t in toks if not t.punct and t.key not in _OPENS}.items():
         _OPENS[key] = bool(lex.first_token.fullmatch(key) or lex.first_token.fullmatch(bare))
     return [t.i for t in toks if not t.punct and _OPENS[t.key]]
+
+
+_ROWS: dict[str, tuple] = {}     # word key -> the trigger rows whose first token matches it
+
+
+def _rows_opened_by(t: _Tok, lex) -> tuple:
+    """The trigger rows, in lexicon order, whose first token matches ``t`` (looked up once per word)."""
+    rows = _ROWS.get(t.key)
+    if rows is None:
+        if len(_ROWS) > _MEMO_WORDS:
+            _ROWS.clear()
+        rows = _ROWS[t.key] = tuple(r for r in lex.triggers if _matches(r.tokens[0], t))
+    return rows
 
 
 def _matches(rx: re.Pattern, tok: _Tok) -> bool:
@@ -224,7 +240,7 @@ def extract_event_mentions(text: str, sentences: list[tuple[int, int]], mentions
                 continue        # inside the trigger found before
             j = at - lo
             best = None
-            for row in lex.triggers:
+            for row in _rows_opened_by(stoks[j], lex):
                 n = len(row.tokens)
                 if j + n > len(stoks) or not all(_matches(rx, stoks[j + k]) for k, rx in enumerate(row.tokens)):
                     continue
