@@ -881,3 +881,16 @@ def test_mentions_of_a_clause_are_those_overlapping_it_in_any_order():
                 assert window.overlapping(s, e) == [m for m in order if m.start < e and m.end > s]
     assert [m.text for m in _MentionWindow(ms).overlapping(text.index("روسيا") + 2, text.index("موسكو") + 1)] == \
         ["وزير خارجية روسيا", "روسيا", "موسكو"]
+
+
+def test_reporting_verbs_with_proclitics_are_all_cue_candidates():
+    from marsad.claims.attribution import _cue_words, _forms, _prep_firsts, lexicon, verb_of
+    from marsad.claims.extract import _has_verb
+    from marsad.text import normalize
+
+    text = "وقال المتحدث، فأكد الوزير ولفت إلى أن البيان وبحسب مصادر وفقا لما نقلته وكالة وأوضح وللتأكيد أعلنت"
+    words = normalize(text).split()
+    for w in words:
+        assert (verb_of(w) is None and _prep_firsts().isdisjoint(_forms(w))) or w in _cue_words(), w
+    assert [w for w in words if verb_of(w)] == ["وقال", "فاكد", "ولفت", "واوضح", "اعلنت"]
+    assert _has_verb(words) and not _has_verb(normalize("المتحدث والبيان والوكالة").split())

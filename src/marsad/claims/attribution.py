@@ -216,6 +216,8 @@ def _source_noun(toks: list[str], i: int) -> tuple[str, ...] | None:
     """The first source noun by rank at token ``i``: its words, or one word with up to two proclitics
     (``وبيان``)."""
     by_first, rank = _nouns_by_first()
+    if by_first.keys().isdisjoint(_forms(toks[i])):
+        return None         # no source noun starts with this word (the common case)
     word, *bare = _forms(toks[i])
     found = [n for n in by_first.get(word, ()) if tuple(toks[i:i + len(n)]) == n]
     found += [n for form in bare for n in by_first.get(form, ()) if len(n) == 1]
@@ -606,6 +608,19 @@ def _prep_firsts() -> frozenset[str]:
     return frozenset(words[0] for words in lexicon().preps)
 
 
+def with_proclitics(words) -> frozenset[str]:
+    """``words`` bare and after one or two proclitics: every token :func:`_forms` may take to one of them
+    (and more)."""
+    one = {p + w for w in words for p in _PREFIXES}
+    return frozenset(words) | one | {p + w for w in one for p in _PREFIXES}
+
+
+@lru_cache(maxsize=1)
+def _cue_words() -> frozenset[str]:
+    """The tokens that may be a reporting verb or open a prepositional cue."""
+    return with_proclitics(set(lexicon().verbs) | _prep_firsts())
+
+
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
                       previous: list[dict] | None = None, recent: list[dict] | None = None,
                       backrefs: dict | None = None, article_mentions: list | None = None,
@@ -629,10 +644,10 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
     att = Attribution(content_start=base, content_end=end)
     n = len(s.toks)
     cue_i, cue_n, kind, modality, cont = None, 0, None, None, False
-    prep_firsts = _prep_firsts()
+    prep_firsts, cue_words = _prep_firsts(), _cue_words()
     for i, tok in enumerate(s.toks):
-        if s.in_ment.get(i) is not None:
-            continue
+        if tok not in cue_words or s.in_ment.get(i) is not None:
+            continue        # no cue, whatever its proclitics
         for words, mod in (lex.preps.items() if not prep_firsts.isdisjoint(_forms(tok)) else ()):
             w0 = words[0]
             if _strip(tok, {w0}) == w0 and (len(words) == 1 or (i + 1 < n and (

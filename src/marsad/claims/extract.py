@@ -137,6 +137,9 @@ _SUBORDINATE = frozenset(("بعدما", "عندما", "حيث", "مما", "ما"
                           "عقب", "لكن", "ولكن", "بل")) | _RELATIVE
 
 
+_CLAUSE_ENDS = _SUBORDINATE | {p + w for w in _SUBORDINATE for p in "وف"} | {"في", "وفي"}   # where a main clause may end
+
+
 def _bare(w: str) -> str:
     return w[1:] if len(w) > 3 and w[0] in "وف" and w[1:] in _SUBORDINATE else w
 
@@ -170,7 +173,7 @@ def main_clause(content: str) -> list[str]:
             continue
         if out and (_opens_clause(words[0]) or _whereas(words, 0)):
             break       # a subordinate clause, or a coordinate one ("...، ولم يسم 35 نائبا"): another proposition
-        for i, w in enumerate(words):
+        for i, w in enumerate(words if not _CLAUSE_ENDS.isdisjoint(words) else ()):
             if i > 0 and (_bare(w) in _SUBORDINATE or _whereas(words, i)):
                 return out + words[:i]
         out.extend(words)
@@ -223,7 +226,9 @@ def counted_numbers(words: list[str]) -> list[list]:
     numbers (رقم 136 لسنة 1981). The unit is the counted noun's class (count_units.tsv) or stem; the
     qualifier is "=", ">" (أكثر من), "<" (أقل من) or "~" (نحو)."""
     out = []
-    ws = [_number_form(w) for w in words]
+    if all(map(str.isalpha, words)):
+        return out          # no digit in any word (letters are never digits)
+    ws = [w if w.isalpha() else _number_form(w) for w in words]
     for i, w in enumerate(ws):
         if not w.isdigit() or i + 1 >= len(ws):
             continue
@@ -437,7 +442,7 @@ def _conjoined_clauses(sent: str, s: int, mentions: list) -> list[int]:
     after و is taken for a verb when it is no article noun (ال), no stop word and no part of a name, and
     a name (person, organisation, place) begins right after it. A sentence citing a source is not cut
     (the second half would lose its source)."""
-    if not mentions or any(verb_of(w) is not None for w in normalize(sent).split()):
+    if not mentions or _has_verb(normalize(sent).split()):
         return []
     cuts = []
     for m in _CONJOINED.finditer(sent):
@@ -447,6 +452,18 @@ def _conjoined_clauses(sent: str, s: int, mentions: list) -> list[int]:
         if any(x.start == nxt and x.type in ("PER", "ORG", "GPE") for x in mentions):
             cuts.append(m.start(1))
     return cuts
+
+
+def _has_verb(words: list[str]) -> bool:
+    """One of the normalised ``words`` is a reporting verb (attribution_verbs.tsv)."""
+    return not _verb_words().isdisjoint(words) and any(verb_of(w) is not None for w in words)
+
+
+@lru_cache(maxsize=1)
+def _verb_words() -> frozenset[str]:
+    from .attribution import lexicon, with_proclitics
+
+    return with_proclitics(lexicon().verbs)
 
 
 def clause_spans(text: str, s: int, e: int, mentions: list | None = None) -> list[tuple[int, int]]:
@@ -459,10 +476,10 @@ def clause_spans(text: str, s: int, e: int, mentions: list | None = None) -> lis
     cuts += _conjoined_clauses(sent, s, [m for m in mentions or () if s <= m.start < e])
     for m in _CLAUSE_OPENER.finditer(sent):
         after = normalize(sent[m.end(1):m.end(1) + 40]).split()
-        if not any(verb_of(w) is not None for w in after[:2 if m.group(1) else 1]):
+        if not _has_verb(after[:2 if m.group(1) else 1]):
             continue
         # a bare comma before a verb splits only after a clause that reports on its own ("أعلن X أن ...، أكد Y")
-        if m.group(1) or any(verb_of(w) is not None for w in normalize(sent[:m.start()]).split()):
+        if m.group(1) or _has_verb(normalize(sent[:m.start()]).split()):
             cuts.append(m.start(1))
     out, lo = [], 0
     for c in sorted(set(cuts)):
