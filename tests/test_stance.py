@@ -79,3 +79,16 @@ def test_csv_missing_column_is_named():
         S.stance_csv(io.StringIO("s1,text\nا,ب\n"), io.StringIO())
     with pytest.raises(ValueError, match="s1, s2"):
         S.stance_csv(io.StringIO("a,b\n1,2\n"), io.StringIO())
+
+
+def test_changed_words_without_a_look_alike_are_counted_per_side():
+    from rapidfuzz import fuzz
+
+    w1 = ["السيطره", "مدينه", "حلب", "امس", "الجيش"]
+    w2 = ["سيطرت", "المدينه", "دمشق", "اليوم", "الجيوش"]
+    expect = (sum(not any(fuzz.ratio(a, b) >= 70 for b in w2) for a in w1),
+              sum(not any(fuzz.ratio(b, a) >= 70 for a in w1) for b in w2))
+    assert S._without_look_alike(w1, w2) == expect == (3, 3)
+    assert S._without_look_alike(w1, []) == (5, 0) and S._without_look_alike([], []) == (0, 0)
+    f, only1, only2 = S.lexical("سيطر الجيش على مدينة حلب أمس", "سيطرت الجيوش على المدينة دمشق اليوم")
+    assert f[16] == min(S._without_look_alike(only1.split(), only2.split())) and only1 and only2
