@@ -17,6 +17,7 @@ def test_normalize_folds_spelling_variants():
 
 def test_display_helpers_keep_length_or_only_drop_marks():
     assert to_western_digits("في ١٢ كانون") == "في 12 كانون"
+    assert to_western_digits("عام ۱۴۰۳ و2024") == "عام 1403 و2024" and to_western_digits("بلا أرقام") == "بلا أرقام"
     assert strip_diacritics("كَتَبَ") == "كتب"
 
 

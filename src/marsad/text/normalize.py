@@ -38,9 +38,12 @@ _DIGITS = {ord(chr(0x0660 + i)): str(i) for i in range(10)} | {ord(chr(0x06F0 + 
 _SPACE = re.compile(r"\s+")
 
 
+_EASTERN_DIGIT = re.compile("[\u0660-\u0669\u06F0-\u06F9]")
+
+
 def to_western_digits(text: str) -> str:
     """Replace Eastern Arabic and Persian digits with 0-9 (same length, safe on display text)."""
-    return text.translate(_DIGITS)
+    return text.translate(_DIGITS) if _EASTERN_DIGIT.search(text) else text   # translate is slow on Arabic text
 
 
 def strip_diacritics(text: str) -> str:
