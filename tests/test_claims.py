@@ -894,3 +894,15 @@ def test_reporting_verbs_with_proclitics_are_all_cue_candidates():
         assert (verb_of(w) is None and _prep_firsts().isdisjoint(_forms(w))) or w in _cue_words(), w
     assert [w for w in words if verb_of(w)] == ["وقال", "فاكد", "ولفت", "واوضح", "اعلنت"]
     assert _has_verb(words) and not _has_verb(normalize("المتحدث والبيان والوكالة").split())
+
+
+def test_single_cue_words_are_the_words_counted_as_cues_on_their_own():
+    from marsad.claims.extract import count_cues, cues, is_cue_word
+    from marsad.text import normalize
+
+    words = normalize("ولم يقل إنه لن يأتي، فلا أحد ولا شيء وقد يبدو أنه لا صحة ونفى وسوف يكون لم ولن فلم").split()
+    words += [w for forms in cues().values() for f in forms for w in (f[0], "و" + f[0], "ف" + f[0], "ب" + f[0])]
+    for kind in ("negation", "hedge", "denial", "expected", "time"):
+        for w in words:
+            assert is_cue_word(w, kind) == (count_cues([w], kind) > 0), (kind, w)
+    assert is_cue_word("ولم", "negation") and is_cue_word("فلن", "negation") and not is_cue_word("لما", "negation")

@@ -118,10 +118,16 @@ def _cue_starts(w0: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=65536)
 def is_cue_word(word: str, kind: str) -> bool:
-    """``word`` on its own is a cue of ``kind`` (``count_cues([word], kind) > 0``, looked up once per word)."""
-    return count_cues([word], kind) > 0
+    """``word`` on its own is a cue of ``kind`` (``count_cues([word], kind) > 0``)."""
+    return word in _single_cue_words(kind)
+
+
+@lru_cache(maxsize=None)
+def _single_cue_words(kind: str) -> frozenset[str]:
+    """The words that are a one-word cue of ``kind`` by themselves: the cue, or و / ف + the cue."""
+    ones = {f[0] for f in cues().get(kind, []) if len(f) == 1}
+    return frozenset(ones | {p + w for w in ones if len(w) > 1 for p in "وف"})
 
 
 def cue_forms(words: list[str], kind: str) -> list[str]:
@@ -573,9 +579,9 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         ment_words = set()
         for m in in_content:
             ment_words.update(_key_words(m.text))
-        sw = stopwords()
+        sw, negations = stopwords(), _single_cue_words("negation")
         terms = sorted({strip_clitics(w) for w in cwords if w not in sw and w not in ment_words and len(w) > 2
-                        and not w.isdigit() and not is_cue_word(w, "negation")})
+                        and not w.isdigit() and w not in negations})
         terms = sorted(set(terms) | predicate_classes(terms))
         numbers = sorted(set(_NUMBER.findall(to_western_digits(content))))
         main = main_clause(content)
@@ -589,7 +595,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         scues = cue_counts(swords, ("hedge", "opinion", "sensational"))
         neg_terms = set()
         for i, w in enumerate(main):
-            if is_cue_word(w, "negation"):
+            if w in negations:
                 neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
         flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords) + unnumbered_casualties(main),
                  "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
