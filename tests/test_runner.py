@@ -272,6 +272,7 @@ def test_link_matches_the_same_with_or_without_the_workers_signatures(tmp_path, 
 def test_signature_survives_the_store(tmp_path):
     """A signature read back from its row is the one the stage computed, and the link stage's own features."""
     from marsad.link.features import article_features
+    from marsad.link.signals import text_profile
     from marsad.link.signatures import Signature, signatures_batch
 
     text = ("أعلنت وزارة الصحة في غزة، يوم الخميس، ارتفاع عدد القتلى إلى 40 شخصا. "
@@ -282,11 +283,13 @@ def test_signature_survives_the_store(tmp_path):
     (item,) = signatures_batch([item])
     sig = item.signature
     got = Signature.from_row(dict(zip(("article_id", "encoder", "tokens", "shingles", "minhash", "sentence_keys",
-                                       "vector", "lead", "topic", "weekdays", "days"), sig.row(9))), spans)
-    own = article_features(9, text, spans)
-    assert got.features.shingles == own.shingles and got.features.sentence_tokens == own.sentence_tokens
-    assert list(got.features.minhash) == list(own.minhash) and got.features.band_keys == own.band_keys
-    assert got.features.sentence_keys == own.sentence_keys
-    assert list(got.profile.lead.items()) == list(sig.profile.lead.items()) and got.topic_blob == sig.topic_blob
-    assert got.profile.weekdays == [3] and 739_176 in got.profile.days         # الخميس; 2024-10-17
-    assert got.vector.tobytes() == sig.vector.tobytes()
+                                       "vector", "lead", "topic", "weekdays", "days"), sig.row(9))))
+    assert got == sig
+    feats, own = got.features(9, spans), article_features(9, text, spans)
+    assert feats.shingles == own.shingles and feats.sentence_tokens == own.sentence_tokens
+    assert list(feats.minhash) == list(own.minhash) and feats.band_keys == own.band_keys
+    assert feats.sentence_keys == own.sentence_keys and feats.minhash.dtype == own.minhash.dtype
+    profile = text_profile(9, "قتلى في غزة", False, text, "2024-10-17")
+    assert list(got.profile(9).lead.items()) == list(profile.lead.items())
+    assert got.profile(9).weekdays == [3] and 739_176 in got.profile(9).days         # الخميس; 2024-10-17
+    assert abs(float(got.vector() @ got.vector()) - 1) < 1e-5                       # a unit vector

@@ -105,8 +105,8 @@ def test_overview_story_map_search(server, browser, width, tag):
         assert len(points) >= 1 and markers.count() == len(points)   # one marker per event or place of the story
         box = page.locator("#map .lmap").bounding_box()
         assert box and box["width"] > 200 and box["width"] <= width
-    else:  # built without npm: plain SVG markers
-        assert page.locator("#map svg circle.marker").count() >= 2
+    else:  # built without npm: plain SVG markers, at least one (the story's events and places)
+        assert page.locator("#map svg circle.marker").count() >= 1
     assert page.locator("#articles tbody tr").count() >= 3
     if page.locator("#claims").count():          # the claims stage is installed
         counts = page.locator("table.claims td.claim-count")

@@ -224,7 +224,7 @@ def _chunk_profiles(ids: list[int], rows, mentions, signed: dict[int, Signature]
             p = text_profile(a, rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], rows[a]["published"])
             topic = chargrams.pack(p.topic)
         else:
-            p, topic = replace(sig.profile, article_id=a), sig.topic_blob
+            p, topic = sig.profile(a), sig.topic
         p = with_mentions(p, mentions[a])
         packed.append(_profile_row(p, topic))
         leads[a] = chargrams.arrays(p.lead)
@@ -277,9 +277,8 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
                 summary: LinkSummary) -> set[int]:
     links = store.link_tables
     rows, spans = links.chunk_articles(chunk)
-    signed = {a: Signature.from_row(r, spans[a]) for a, r in links.signatures(chunk).items()
-              if r["encoder"] == encoder.name}
-    feats = [signed[aid].features if aid in signed else article_features(aid, rows[aid]["text"], spans[aid])
+    signed = {a: Signature.from_row(r) for a, r in links.signatures(chunk).items() if r["encoder"] == encoder.name}
+    feats = [signed[aid].features(aid, spans[aid]) if aid in signed else article_features(aid, rows[aid]["text"], spans[aid])
              for aid in chunk]
     for aid in chunk:
         arts.keys[aid] = ((rows[aid]["published"] or "9999-12-31")[:10], aid)
@@ -386,4 +385,4 @@ def _vectors(ids: list[int], rows, spans, signed: dict[int, Signature], encoder)
     todo = [a for a in ids if a not in signed]
     texts = [encoder_text(rows[a]["title"], bool(rows[a]["title_derived"]), rows[a]["text"], spans[a]) for a in todo]
     out = dict(zip(todo, encoder.encode(texts))) if texts else {}
-    return {a: signed[a].vector if a in signed else out[a] for a in ids}
+    return {a: signed[a].vector() if a in signed else out[a] for a in ids}

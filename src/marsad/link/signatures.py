@@ -26,39 +26,61 @@ ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
 
 @dataclass
 class Signature:
-    features: ArticleFeatures
-    vector: np.ndarray
+    """One article's signature, packed (small to pass between processes and to store); :meth:`features`,
+    :meth:`profile` and :meth:`vector` unpack it where it is used."""
+
     encoder: str
-    profile: ArticleProfile          # lead (dict), weekdays, days; topic kept packed in ``topic_blob``
-    topic_blob: bytes
+    tokens: str                      # matching tokens: one line per sentence (features.pack)
+    shingles: bytes                  # sorted uint32
+    minhash: bytes                   # uint32
+    sentence_keys: bytes             # (LSH key, sentence index) pairs, int64
+    vector_bytes: bytes              # float32
+    lead: bytes                      # int32 buckets then float64 weights, in the vector's order
+    topic: bytes                     # chargrams.pack
+    weekdays: list[int]
+    days: list[int]
+
+    @classmethod
+    def of(cls, f: ArticleFeatures, vector: np.ndarray, encoder: str, p: ArticleProfile) -> "Signature":
+        keys = np.fromiter(p.lead.keys(), dtype=np.int32, count=len(p.lead))
+        vals = np.fromiter(p.lead.values(), dtype=np.float64, count=len(p.lead))
+        return cls(encoder, *pack(f), np.asarray(f.minhash, dtype=np.uint32).tobytes(),
+                   np.asarray(f.sentence_keys, dtype=np.int64).tobytes(), np.asarray(vector, dtype=np.float32).tobytes(),
+                   keys.tobytes() + vals.tobytes(), chargrams.pack(p.topic), p.weekdays, p.days)
 
     def row(self, article_id: int) -> tuple:
         """The store's row: (article id, encoder, tokens, shingles, MinHash, sentence keys, vector, lead,
         topic, weekdays, days)."""
-        f, p = self.features, self.profile
-        lead_keys = np.fromiter(p.lead.keys(), dtype=np.int32, count=len(p.lead))
-        lead_vals = np.fromiter(p.lead.values(), dtype=np.float64, count=len(p.lead))
-        return (article_id, self.encoder, *pack(f), np.asarray(f.minhash, dtype=np.uint32).tobytes(),
-                np.asarray(f.sentence_keys, dtype=np.int64).tobytes(),
-                np.asarray(self.vector, dtype=np.float32).tobytes(),
-                lead_keys.tobytes() + lead_vals.tobytes(), self.topic_blob, json.dumps(p.weekdays), json.dumps(p.days))
+        return (article_id, self.encoder, self.tokens, self.shingles, self.minhash, self.sentence_keys,
+                self.vector_bytes, self.lead, self.topic, json.dumps(self.weekdays), json.dumps(self.days))
 
     @classmethod
-    def from_row(cls, row, spans: list[tuple[int, int]]) -> "Signature":
-        """:meth:`row`'s inverse, for the article with these sentence spans."""
-        aid = row["article_id"]
-        toks = unpack_tokens(row["tokens"]) if spans else []
-        minhash = np.frombuffer(row["minhash"], dtype=np.uint32).copy()
-        shingles = set(np.frombuffer(row["shingles"], dtype=np.uint32).tolist())
-        keys = np.frombuffer(row["sentence_keys"], dtype=np.int64).reshape(-1, 2).tolist()
-        f = ArticleFeatures(article_id=aid, spans=list(spans), sentence_tokens=toks, shingles=shingles,
-                            minhash=minhash, band_keys=band_keys(minhash) if shingles else [],
-                            sentence_keys=[(k, i) for k, i in keys])
-        n = len(row["lead"]) // 12
-        lead = dict(zip(np.frombuffer(row["lead"][:4 * n], dtype=np.int32).tolist(),
-                        np.frombuffer(row["lead"][4 * n:], dtype=np.float64).tolist()))
-        profile = ArticleProfile(aid, lead=lead, weekdays=json.loads(row["weekdays"]), days=json.loads(row["days"]))
-        return cls(f, np.frombuffer(row["vector"], dtype=np.float32), row["encoder"], profile, row["topic"])
+    def from_row(cls, row) -> "Signature":
+        """:meth:`row`'s inverse."""
+        return cls(*(row[k] for k in _PACKED), json.loads(row["weekdays"]), json.loads(row["days"]))
+
+    def features(self, article_id: int, spans: list[tuple[int, int]]) -> ArticleFeatures:
+        """The features :func:`~marsad.link.features.article_features` gives the article (with these spans)."""
+        minhash = np.frombuffer(self.minhash, dtype=np.uint32).copy()
+        shingles = set(np.frombuffer(self.shingles, dtype=np.uint32).tolist())
+        keys = np.frombuffer(self.sentence_keys, dtype=np.int64).reshape(-1, 2).tolist()
+        return ArticleFeatures(article_id=article_id, spans=list(spans),
+                               sentence_tokens=unpack_tokens(self.tokens) if spans else [], shingles=shingles,
+                               minhash=minhash, band_keys=band_keys(minhash) if shingles else [],
+                               sentence_keys=[(k, i) for k, i in keys])
+
+    def profile(self, article_id: int) -> ArticleProfile:
+        """The text's part of the article's profile (:func:`~marsad.link.signals.text_profile`), topic aside."""
+        n = len(self.lead) // 12
+        lead = dict(zip(np.frombuffer(self.lead[:4 * n], dtype=np.int32).tolist(),
+                        np.frombuffer(self.lead[4 * n:], dtype=np.float64).tolist()))
+        return ArticleProfile(article_id, lead=lead, weekdays=list(self.weekdays), days=list(self.days))
+
+    def vector(self) -> np.ndarray:
+        return np.frombuffer(self.vector_bytes, dtype=np.float32)
+
+
+_PACKED = ("encoder", "tokens", "shingles", "minhash", "sentence_keys", "vector", "lead", "topic")
 
 
 def encoder_text(title: str | None, title_derived: bool, text: str, spans: list[tuple[int, int]]) -> str:
@@ -82,6 +104,5 @@ def signatures_batch(batch: list) -> list:
     vectors = encoder.encode([encoder_text(a.title, a.title_derived, a.text, sp) for a, sp in zip(arts, spans)])
     for it, a, sp, vec in zip(todo, arts, spans, vectors):
         p = text_profile(0, a.title, a.title_derived, a.text, a.published)
-        it.signature = Signature(article_features(0, a.text, sp), vec, encoder.name, p,
-                                          chargrams.pack(p.topic))
+        it.signature = Signature.of(article_features(0, a.text, sp), vec, encoder.name, p)
     return batch
