@@ -54,6 +54,18 @@ def test_normalize_with_map_equals_the_character_by_character_reading():
         assert normalize_with_map(t) == _map_char_by_char(t), t
 
 
+
+def test_normalize_with_map_learns_new_characters_safely_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    def run(k):      # each thread meets characters no other text has (a block of its own), with Arabic around them
+        texts = [f"قالَ {chr(0x4E00 + 400 * k + i)}{chr(0x1D400 + 50 * k + i % 50)} الرئيسُ  «{i}»" for i in range(400)]
+        return all(normalize_with_map(t) == _map_char_by_char(t) for t in texts)
+
+    with ThreadPoolExecutor(4) as pool:
+        assert all(pool.map(run, range(8)))
+
+
 def _sents(text):
     return [text[a:b] for a, b in split_sentences(text)]
 

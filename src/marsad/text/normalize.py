@@ -10,6 +10,7 @@ the key, its offset in the original so that matches on keys map back to display 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -67,6 +68,7 @@ def _fold(ch: str) -> str:
 
 _FOLDED: dict[str, str] = {}       # character -> _fold(character), filled as characters are met
 _NEVER = re.compile(r"(?!)")
+_LEARNING = threading.Lock()
 _SPACE_RUN = re.compile(" {2,}")
 # the commonest characters that fold to another, each replaced in one pass of str.replace (those that fold
 # to one character which folds to itself, so the passes cannot chain)
@@ -87,14 +89,16 @@ def _char_class(chars, negate: bool = False) -> re.Pattern:
 
 
 def _learn(text: str) -> None:
-    """Fold the characters of ``text`` not met before, and recompile the patterns over them."""
-    for ch in set(text).difference(_FOLDED):
-        _FOLDED[ch] = _fold(ch)
-    _Seen.unknown = _char_class(_FOLDED, negate=True)
-    hot = {c for c, _ in _HOT}
-    _Seen.changed = _char_class([c for c, f in _FOLDED.items() if f != c and c not in hot])
-    _Seen.dropped = _char_class([c for c, f in _FOLDED.items() if not f])
-    _Seen.wide = _char_class([c for c, f in _FOLDED.items() if len(f) > 1])
+    """Fold the characters of ``text`` not met before, and recompile the patterns over them (one thread at a
+    time; the pattern of unknown characters last, so that a character it knows is in the others)."""
+    with _LEARNING:
+        for ch in set(text).difference(_FOLDED):
+            _FOLDED[ch] = _fold(ch)
+        hot = {c for c, _ in _HOT}
+        _Seen.changed = _char_class([c for c, f in _FOLDED.items() if f != c and c not in hot])
+        _Seen.dropped = _char_class([c for c, f in _FOLDED.items() if not f])
+        _Seen.wide = _char_class([c for c, f in _FOLDED.items() if len(f) > 1])
+        _Seen.unknown = _char_class(_FOLDED, negate=True)
 
 
 def _fold_match(m: re.Match) -> str:
