@@ -98,9 +98,13 @@ def _trigger_starts(toks: list[_Tok], lex) -> list[int]:
     """The indices of the words ``lex.first_token`` matches, as written or bare (each word tried once)."""
     if len(_OPENS) > _MEMO_WORDS:
         _OPENS.clear()
-    for key, bare in {t.key: t.bare for t in toks if not t.punct and t.key not in _OPENS}.items():
-        _OPENS[key] = bool(lex.first_token.fullmatch(key) or lex.first_token.fullmatch(bare))
-    return [t.i for t in toks if not t.punct and _OPENS[t.key]]
+    opens = {}
+    for key, bare in {t.key: t.bare for t in toks if not t.punct}.items():
+        hit = _OPENS.get(key)
+        if hit is None:
+            hit = _OPENS[key] = bool(lex.first_token.fullmatch(key) or lex.first_token.fullmatch(bare))
+        opens[key] = hit         # kept here too: another thread may start the memo afresh
+    return [t.i for t in toks if not t.punct and opens[t.key]]
 
 
 _ROWS: dict[str, tuple] = {}     # word key -> the trigger rows whose first token matches it
