@@ -90,9 +90,22 @@ def seed_texts(seeds_dir):
     return {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))}
 
 
-@pytest.fixture(scope="module")
-def seed_results(seed_texts):
-    return {k: _linked(t) for k, t in seed_texts.items()}
+@pytest.fixture(scope="module", params=["crf", "neural"])
+def seed_results(request, seed_texts):
+    """The seeds linked with each tagger (the default one, whichever settings.cfg names, and the other)."""
+    from marsad.entities import get_linker
+    from marsad.entities.linker import Linker
+    from marsad.entities.neural import DEFAULT_NEURAL_MODEL
+    from marsad.entities.tagger import DEFAULT_MODEL, Tagger
+
+    tagger = Tagger(DEFAULT_MODEL, neural=DEFAULT_NEURAL_MODEL if request.param == "neural" else None)
+    linker = Linker(get_linker().gaz, tagger=tagger)
+    out = {}
+    for k, t in seed_texts.items():
+        ms, es = linker.extract(t)
+        _check_offsets(t, ms)
+        out[k] = (ms, es)
+    return out
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_EXPECTED))

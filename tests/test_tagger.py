@@ -135,6 +135,26 @@ def test_document_consistency_fills_later_mentions(tagger):
     assert tagger._propagate(tagger._keys(["في", "الرئيس"]), ["O", "O"], ctx) == ["O", "O"]
 
 
+def test_one_word_in_scare_quotes_is_no_organisation(tagger):
+    # what the model said (raw tags) is overruled only for a lone quoted word no list or trigger backs
+    toks = ["وقال", "إن", "الجيش", "السوداني", '"', "حسم", '"', "المعركة", "."]
+    raw = ["O", "O", "O", "O", "O", "B-ORG", "O", "O", "O"]
+    assert tagger._unquote(toks, raw) == ["O"] * len(toks)
+    later = ["وأضاف", "أن", "حسم", "المعركة", "قريب"]     # nor is it lent to the next sentence
+    tags = list(tagger._consistent([(toks, raw), (later, ["O"] * len(later))]))
+    assert all(t == "O" for sent in tags for t in sent)
+    kept = [
+        (["وأعلنت", "شركة", "«", "زنبق", "»", "أرباحها"], 3),     # a trigger noun before the quotes
+        (["ونقلت", "عنه", '"', "رويترز", '"', "أمس"], 3),           # a listed organisation
+        (["وقالت", "قوات", "(", "قسد", ")", "أمس"], 3),             # brackets: often an acronym
+        (["وقال", '"', "حسم", "الأمر", '"', "."], 2),               # two words in the quotes
+    ]
+    for toks, i in kept:
+        raw = ["O"] * len(toks)
+        raw[i] = "B-ORG"
+        assert tagger._unquote(toks, raw) == raw, toks
+
+
 def test_family_name_alone_in_a_later_sentence(tagger):
     text = ("وقال الرئيس الفنلندي ماتي كوسكينن إن المحادثات كانت مثمرة.\n"
             "وأضاف كوسكينن أن بلاده ستواصل دعمها للمبادرة.")

@@ -11,11 +11,13 @@ Steps, each only on words that earlier steps left free:
    (السفارة الروسية). Longest match wins, then curated over country over GeoNames.
 2. The statistical tagger (:mod:`marsad.entities.tagger`, when its model is installed): spans no
    dictionary match touches become mentions; a span that is a known name (e.g. a GeoNames place
-   that is also a common word) links to it, others get a ``marsad:`` id from their key.
+   that is also a common word) links to it, others get a ``marsad:`` id from their key. A longer
+   span replaces the dictionary names inside it, unless its words are each a place (towns listed
+   without commas).
 3. A title followed by a given name (المقدم حسن عبد الغني) for people in no list.
 4. Short forms within the text: once a full name is found, its surname alone (الفراية, السوداني)
    links to the same person anywhere in the text, also where it would otherwise be read as a
-   nationality adjective.
+   nationality adjective or the tagger typed the word alone as another type than PER.
 5. Geocoding (:mod:`marsad.entities.geocode`): the place among same-named candidates, and
    "ريف X" / "شمال X" / "محافظة X" areas (``Mention.location_id``).
 """
@@ -421,7 +423,7 @@ class Linker:
                 inside = [c for c in chosen if c.first <= j and c.last >= i]
                 if not inside or any(c.first < i or c.last > j or (c.last - c.first) >= (j - i)
                                      or (c.prio >= 4 and c.kind == "name") or c.kind == "pattern"
-                                     for c in inside):
+                                     for c in inside) or self._place_list(toks, i, j):
                     continue
                 for c in inside:
                     chosen.remove(c)
@@ -458,6 +460,29 @@ class Linker:
                 taken[t] = True
             out.append(_Cand(i, j, start, end, j - i + 1, 0, cut, ids, "tagger", "tagger", typ))
         return out
+
+    def _place_list(self, toks, i: int, j: int) -> bool:
+        """Whether words i..j each read (with or without proclitics) as a place name of the
+        gazetteer on its own that is no given name, name part or title: towns listed without commas
+        (مروي دنقلا), which a tagger span must not merge into one name (كوفي أنان and ريال مدريد
+        have a word that is no place, or a given name) unless the span is a known name itself
+        (العين السخنة)."""
+        gaz = self.gaz
+        rest = tuple(t[2] for t in toks[i + 1:j + 1])
+        if any(nm.rest == rest for _, lk in clitic_options(toks[i][2]) for nm in gaz.index.get(lk, ())):
+            return False
+        for t in range(i, j + 1):
+            if not any(lk not in gaz.given_names and lk not in gaz.name_parts and lk not in gaz.titles
+                       and self._is_place_key(lk) for _, lk in clitic_options(toks[t][2])):
+                return False
+        return True
+
+    def _is_place_key(self, key: str) -> bool:
+        """Whether one word key is on its own the name of a gazetteer place (guarded names too;
+        not a nationality adjective)."""
+        ents = self.gaz.entities
+        return any(not nm.rest and nm.kind != "norp" and any(x in ents and ents[x].type in geocode.PLACE_TYPES for x in nm.ids)
+                   for nm in self.gaz.index.get(key, ()))
 
     # -- step 3: title + given name -----------------------------------------------------------------
     def _title_people(self, text, toks, taken, info) -> list[_Cand]:
@@ -512,8 +537,12 @@ class Linker:
         surnames = self._surname_keys(toks, chosen)
         if not surnames:
             return []
-        # words a NORP adjective took may be re-read as a surname (السوداني)
+        # words a NORP adjective took may be re-read as a surname (السوداني), and so may one word the
+        # tagger took on its own as another type than PER (مكتب "الأعسر" after خالد الأعسر, tagged ORG).
+        # A one-word PER span keeps its own id (marsad:per:سلام), the key that articles naming the person
+        # by surname alone share (linking it to the full name split such developments on news-dev).
         norp_words = {t for c in chosen if c.kind == "norp" for t in range(c.first, c.last + 1)}
+        free = norp_words | {c.first for c in chosen if _retypable(c)}
         by_first: dict[str, list] = {}
         for sur, ids in surnames.items():
             if len(ids) == 1:
@@ -522,7 +551,7 @@ class Linker:
         out: list[_Cand] = []
         n = len(toks)
         for i in [i for i, t in enumerate(toks) if t[2] in hits]:
-            if taken[i] and i not in norp_words:
+            if taken[i] and i not in free:
                 continue
             s, e, key, offs = toks[i]
             for cut, lk in clitic_options(key):
@@ -530,7 +559,7 @@ class Linker:
                     m = len(sur)
                     if i + m - 1 >= n or any(toks[i + j][2] != sur[j] for j in range(1, m)):
                         continue
-                    if any(taken[i + j] and (i + j) not in norp_words for j in range(m)):
+                    if any(taken[i + j] and (i + j) not in free for j in range(m)):
                         continue
                     if i > 0 and taken[i - 1] and (i - 1) not in norp_words:
                         continue   # part of a longer name already found
@@ -545,7 +574,7 @@ class Linker:
                 break
         if out:
             replaced = {t for c in out for t in range(c.first, c.last + 1)}
-            chosen[:] = [c for c in chosen if not (c.kind == "norp" and c.first in replaced)]
+            chosen[:] = [c for c in chosen if not (c.first in replaced and (c.kind == "norp" or _retypable(c)))]
         return out
 
     def _surname_keys(self, toks, chosen: list[_Cand]) -> dict[tuple[str, ...], set[str]]:
@@ -590,7 +619,8 @@ class Linker:
                     ent = Entity(id=eid, type=ent.type, name_ar=m.text, kind="unlisted")
                 elif c.kind == "pattern" and eid.startswith("marsad:per:"):
                     ent = Entity(id=eid, type="PER", name_ar=m.text, kind="unlisted")
-                entities[eid] = ent
+                if c.kind != "surname" or eid not in entities:   # the full name's entity stays
+                    entities[eid] = ent
                 m.entity_id = eid
                 m.type = "NORP" if c.kind == "norp" else ent.type
                 if c.kind in ("short", "surname"):
@@ -852,6 +882,11 @@ class _Lazy:
         if not self.done:
             self.value, self.done = self.fn(), True
         return self.value
+
+
+def _retypable(c: _Cand) -> bool:
+    """A one-word tagger span of another type than PER: a family name found later may take it."""
+    return c.kind == "tagger" and c.first == c.last and c.etype != "PER"
 
 
 def _tanween_words(text: str, toks) -> set[int]:

@@ -538,6 +538,7 @@ class Features:
 
 
 _OPEN_QUOTE = {"«": "»", "“": "”", '"': '"', "'": "'", "‘": "’", "(": ")"}
+_ANNOUNCING = frozenset({"org_trigger", "loc_trigger", "title"})   # lexicon kinds that announce a name
 
 
 def _quoted(tokens: list[str], max_len: int = 5) -> list[str | None]:
@@ -595,7 +596,8 @@ class Tagger:
     ``window`` sentences before or after (``SETTINGS.ner.consistency_window``) is given the same type where the CRF left it untagged,
     and so is the last word of a person's name (a later mention by family name). Words are
     compared on matching keys without a leading conjunction / preposition letter; function words,
-    titles and reporting verbs are never tagged this way. ``tag_tokens`` treats its tokens as a document of one sentence."""
+    titles and reporting verbs are never tagged this way. A lone quoted word no list knows is not
+    left as ORG (:meth:`_unquote`). ``tag_tokens`` treats its tokens as a document of one sentence."""
 
     _default: "Tagger | None" = None
     _default_lock = threading.Lock()
@@ -745,6 +747,31 @@ class Tagger:
             i = _mark(out, i, found)
         return out
 
+    def _unquote(self, tokens: list[str], raw: list[str]) -> list[str]:
+        """``raw`` without the ORG spans of one word alone in quotes ("حرر", « كلاسيكو ») that no
+        gazetteer or organisation list knows and no trigger noun, title or place noun precedes: in
+        news such a word is mostly scare-quoted wording or a product or title, seldom an
+        organisation (in ANERcorp about one in ten is ORG). Brackets are not quotes here
+        (an acronym in brackets, (قسد), is often an organisation)."""
+        if "B-ORG" not in raw:
+            return raw
+        out = raw
+        for s, e, typ in bio_spans(raw):
+            if typ != "ORG" or e - s != 1 or s == 0 or e == len(tokens) or tokens[s - 1] == "(" \
+                    or _OPEN_QUOTE.get(tokens[s - 1]) != tokens[e]:
+                continue
+            word = self.features._word(tokens[s])
+            if word[5] or word[6] or (s >= 2 and self._announces(tokens[s - 2])):
+                continue
+            out = list(out) if out is raw else out
+            out[s] = "O"
+        return out
+
+    def _announces(self, token: str) -> bool:
+        """Whether a word is a trigger noun, title or place noun (its lexicon kinds)."""
+        lex = self.features.lex
+        return any(lex.get(v, frozenset()) & _ANNOUNCING for v in self.features._word(token)[4])
+
     def _clean(self, tags: list[str]) -> list[str]:
         out = []
         for t in tags:
@@ -780,8 +807,9 @@ class Tagger:
         return out
 
     def _consistent(self, tagged: Iterable[tuple[list[str], list[str]]]) -> Iterator[list[str]]:
-        """Final tags of a document's ``(tokens, raw tags)`` sentences, in order: raw tags filled in
-        from the tagged names of the ``window`` sentences each side, then cleaned (streams)."""
+        """Final tags of a document's ``(tokens, raw tags)`` sentences, in order: raw tags without
+        lone quoted words as ORG (:meth:`_unquote`), filled in from the tagged names of the
+        ``window`` sentences each side, then cleaned (streams)."""
         k = self.window
         buf: list[tuple[tuple[str, ...], list[str], list]] = []  # (keys, raw tags, tagged names)
         done = 0  # index in buf of the next sentence to finish
@@ -793,6 +821,7 @@ class Tagger:
 
         for tokens, raw in tagged:
             keys = self._keys(tokens)
+            raw = self._unquote(tokens, raw)
             buf.append((keys, raw, self._tagged_names(keys, raw)))
             while len(buf) - 1 - done >= k:
                 yield finish(done)
