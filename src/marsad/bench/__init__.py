@@ -23,8 +23,8 @@ from .generate import generate, write_corpus
 
 __all__ = ["run_bench", "generate", "write_corpus", "cpu_seconds", "peak_mb", "children_peak_mb"]
 
-STAGE_UNITS = {"clean": "documents", "entities": "articles", "attributions": "articles", "link": "articles",
-               "claims": "claims", "events": "sentences"}
+STAGE_UNITS = {"clean": "documents", "entities": "articles", "attributions": "articles", "signatures": "articles",
+               "link": "articles", "claims": "claims", "events": "sentences"}
 
 
 def _peak_reset() -> None:
@@ -67,6 +67,7 @@ def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[
               later_stages: bool = False, engine: str = "local") -> list[dict]:
     from ..pipeline import ingest
     from ..runner import run_pipeline
+    from ..stages import per_article_stages
     from ..store import Store
 
     say = progress or (lambda msg: None)
@@ -92,7 +93,7 @@ def run_bench(sizes: list[int], workers: int | None = None, progress: Callable[[
             say(f"stages with {cores} worker(s) ({engine})" + ("" if later_stages else ": the per-article stages only"))
             report = run_pipeline(store, engine=engine, workers=cores, cross=later_stages)
             for rep in report.stages.values():
-                per_article = rep.name in ("clean", "entities", "attributions")
+                per_article = rep.name in {s.name for s in per_article_stages()}
                 record(n, f"{rep.name} ({STAGE_UNITS.get(rep.name, 'items')})", _units(store, rep.name, rep.items),
                        rep.seconds, peak_mb(), cores if per_article else 1)
             articles = store.stats()["articles"]
