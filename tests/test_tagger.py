@@ -155,6 +155,22 @@ def test_one_word_in_scare_quotes_is_no_organisation(tagger):
         assert tagger._unquote(toks, raw) == raw, toks
 
 
+def test_definite_noun_before_a_relational_adjective_is_no_person(tagger):
+    toks = ["وأعلن", "الرئيس", "الحداد", "الوطني", "ثلاثة", "أيام", "."]
+    raw = ["O", "O", "B-PER", "O", "O", "O", "O"]
+    assert tagger._noun_phrases(toks, raw) == ["O"] * len(toks)
+    kept = [
+        (["وقال", "الحداد", "إن", "الاتفاق", "قريب"], [1]),              # no adjective after it
+        (["والتقى", "الحكيم", "والجعفري", "أمس"], [1]),                 # a name joined by و
+        (["وقال", "سامي", "الحداد", "الوطني", "."], [1, 2]),            # a longer name
+    ]
+    for toks, at in kept:
+        raw = ["O"] * len(toks)
+        for k, i in enumerate(at):
+            raw[i] = "B-PER" if k == 0 else "I-PER"
+        assert tagger._noun_phrases(toks, raw) == raw, toks
+
+
 def test_family_name_alone_in_a_later_sentence(tagger):
     text = ("وقال الرئيس الفنلندي ماتي كوسكينن إن المحادثات كانت مثمرة.\n"
             "وأضاف كوسكينن أن بلاده ستواصل دعمها للمبادرة.")
