@@ -381,3 +381,14 @@ def test_people_organisations_and_outlets_of_regional_news_are_linked():
     assert got["هيئة البث الإسرائيلية"][0] == "marsad:kan"
     assert not any(m.type in ("GPE", "LOC", "FAC") and m.text in ("القاهرة", "السودان") for m in ms)
     assert es["marsad:al-qahera-news"].name_en == "Al Qahera News" and es["marsad:al-qahera-news"].lat is None
+
+
+def test_spokesperson_for_is_not_a_person_named_bassem():
+    """«الناطق باسم X» / «المتحدث باسم X»: باسم is "on behalf of" there, not the given name Bassem; after
+    another title the same word still starts a name."""
+    for text in ("وقال الناطق باسم جهاز المخابرات الإسرائيلي إن التحقيق مستمر.",
+                 "وقالت المتحدثة باسم مكتب الأمم المتحدة للشؤون الإنسانية إن الوضع يتدهور."):
+        mentions, _ = extract_entities(text)
+        assert not [m for m in mentions if m.type == "PER" and m.text.startswith("باسم")], mentions
+    mentions, _ = extract_entities("واستقبل الرئيس باسم عوض الله وفدا من البنك الدولي في عمّان.")
+    assert any(m.type == "PER" and "عوض الله" in m.text for m in mentions)

@@ -515,7 +515,8 @@ class Linker:
                                           or toks[j][2] in portfolio or toks[j][2] in TITLE_FILLERS):
             j += 1
             skipped += 1
-        if j >= n or taken[j] or toks[j][2] not in gaz.given_names or not self._gap_ok(text, toks, j - 1):
+        if j >= n or taken[j] or toks[j][2] not in gaz.given_names or not self._gap_ok(text, toks, j - 1) \
+                or (toks[j - 1][2], toks[j][2]) in _office_phrases():
             return None
         k = j
         while k + 1 < n and (k - j < 3 or toks[k][2] in gaz.name_parts or toks[k + 1][2] in gaz.name_parts) \
@@ -939,6 +940,18 @@ def _qualifier_lasts() -> frozenset:
 @lru_cache(maxsize=1)
 def _common() -> frozenset:
     return frozenset(data.lines("common_words.txt"))
+
+
+@lru_cache(maxsize=1)
+def _office_phrases() -> frozenset:
+    """Keys of the two-word "spokesperson for" nouns of ``source_nouns.tsv`` (المتحدث باسم, الناطق باسم): their
+    second word is a preposition there (باسم, "on behalf of"), never the given name Bassem."""
+    out = set()
+    for r in data.rows("source_nouns.tsv"):
+        ws = tuple(normalize(w) for w in r["noun"].split())
+        if r["role"] == "office" and len(ws) == 2:
+            out.add(ws)
+    return frozenset(out)
 
 
 
