@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import lru_cache
+from itertools import combinations
 
 import numpy as np
 
@@ -52,20 +53,39 @@ GROUP_SAME_SHARE = _CFG.group_same_share
 FRAME_MIN_ENTITIES = _CFG.frame_min_entities
 
 
+def _loads(text: str | None, empty):
+    """A JSON column: ``empty()`` when NULL or empty, a new empty list for ``[]`` (the most common value)."""
+    if not text:
+        return empty()
+    return [] if text == "[]" else json.loads(text)
+
+
 def _claim_rows(tables, story_ids) -> list[dict]:
+    """The claims of ``story_ids`` as dicts, JSON columns parsed. Chains, origins and provenances repeat
+    across claims (one outlet, one source): each distinct text is parsed once and its value shared (it
+    is only read)."""
     out = []
+    shared: dict[str, object] = {}
     for r in tables.claim_rows(story_ids):
         d = dict(r)
-        for k in ("entities", "places", "numbers", "times", "terms", "chain", "flags"):
-            d[k] = json.loads(d[k] or "[]")
-        d["origin"] = json.loads(d["origin"]) if d["origin"] else None
-        d["provenance"] = json.loads(d["provenance"]) if d["provenance"] else []
+        for k in ("entities", "places", "numbers", "times", "terms", "flags"):
+            d[k] = _loads(d[k], list)
+        for k, empty in (("chain", list), ("origin", _none), ("provenance", list)):
+            t = d[k]
+            if not t:
+                d[k] = empty()
+            else:
+                d[k] = shared[t] if t in shared else shared.setdefault(t, json.loads(t))
         d["eff_polarity"] = d["polarity"] * (-1 if d["modality"] == "denied" else 1)
         d["key"] = content_key(d["content"])
         d["vec"] = None         # filled by _encode_candidates for the claims that can join a group
         d["_pubday"] = _day_number(d.get("published"))
         out.append(d)
     return out
+
+
+def _none() -> None:
+    return None
 
 
 def _day_number(published: str | None) -> int | None:
@@ -152,14 +172,14 @@ def _ordinal(o: str | None) -> str | None:
 
 def _count_table(c: dict) -> dict[str, list[tuple]]:
     """unit -> [(low, high, round)] of a claim's counts (round: the ordinal the count belongs to, or None)."""
-    def table() -> dict[str, list[tuple]]:
-        d: dict[str, list[tuple]] = {}
+    d = c.get("_count_table")
+    if d is None:
+        d = c["_count_table"] = {}
         for item in _flag(c, "counts"):
             v, u = item[0], item[1]
             q, r = (item[2] if len(item) > 2 else "="), (item[3] if len(item) > 3 else None)
             d.setdefault(u, []).append((*_interval(v, q), _ordinal(r)))
-        return d
-    return _derived(c, "_count_table", table)
+    return d
 
 
 def _exact_values(c: dict) -> frozenset:
@@ -236,7 +256,10 @@ def _oppositions() -> frozenset[tuple[str, str]]:
 
 def _predicates(c: dict) -> frozenset[str]:
     """The predicate classes (``~leave``) among a claim's terms."""
-    return _derived(c, "_predicates", lambda: frozenset(t for t in c["terms"] if t.startswith("~")))
+    v = c.get("_predicates")
+    if v is None:
+        v = c["_predicates"] = frozenset(t for t in c["terms"] if t.startswith("~"))
+    return v
 
 
 def opposed(a: dict, b: dict) -> list[str]:
@@ -286,9 +309,16 @@ REASON_CONFIDENCE = {"denial": 0.85, "numbers": 0.7, "opposed": 0.6, "polarity":
 STANCE_BONUS = 0.1
 
 
+_SET_KEYS = {f: "_set_" + f for f in ("entities", "places", "numbers", "terms", "times")}
+
+
 def _set(c: dict, field: str) -> frozenset:
-    """A claim row's list field as a set, built once per row."""
-    return _derived(c, "_set_" + field, lambda: frozenset(c[field]))
+    """A claim row's list field as a set, built once per row (pairs of rows are compared many times)."""
+    key = _SET_KEYS.get(field) or "_set_" + field
+    v = c.get(key)
+    if v is None:
+        v = c[key] = frozenset(c[field])
+    return v
 
 
 def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
@@ -326,7 +356,10 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
 
 
 def _not_involved(c: dict) -> frozenset[str]:
-    return _derived(c, "_not_involved", lambda: frozenset(_flag(c, "not_involved")))
+    v = c.get("_not_involved")
+    if v is None:
+        v = c["_not_involved"] = frozenset(_flag(c, "not_involved"))
+    return v
 
 
 def denies_involvement(neg: dict, pos: dict) -> bool:
@@ -359,6 +392,8 @@ def count_conflict(a: dict, b: dict, units: frozenset[str] | None) -> bool:
     can be one place and times that can be one time. For casualties no shared entity or wording is
     needed: the development says what happening is counted. Counts in different developments of a
     storyline are counts of different happenings."""
+    if not _count_table(a) or not _count_table(b):
+        return False        # no unit counted in both (the checks below are pure: their order is free)
     if not same_development(a, b) or a["eff_polarity"] != b["eff_polarity"] or "expected" in (a["modality"], b["modality"]):
         return False
     if a["places"] and b["places"] and not set(a["places"]) & set(b["places"]) and not _places_nest(a, b):
@@ -554,12 +589,21 @@ def _cross_pairs(members: list[dict], pairs: set[tuple[int, int]]):
 
 
 def _cos(a: dict, b: dict) -> float:
-    """Cosine of two claims' contents (1 for the same normalised text, 0 when one has no vector)."""
-    if a["key"] == b["key"]:
+    """Cosine of two claims' contents (1 for the same normalised text, 0 when one has no vector), kept
+    on both rows by the other's text key (a row's vector is its text's; a pair is met again as groups
+    grow and contradictions are sought; the dot product of two vectors is the same either way round)."""
+    ka, kb = a["key"], b["key"]
+    if ka == kb:
         return 1.0
-    if a["vec"] is None or b["vec"] is None or len(a["vec"]) != len(b["vec"]):
-        return 0.0
-    return float(a["vec"] @ b["vec"])
+    memo = a.get("_cos")
+    if memo is None:
+        memo = a["_cos"] = {}
+    v = memo.get(kb)
+    if v is None:
+        va, vb = a["vec"], b["vec"]
+        v = memo[kb] = 0.0 if va is None or vb is None or len(va) != len(vb) else float(va @ vb)
+        b.setdefault("_cos", {})[ka] = v
+    return v
 
 
 def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
@@ -569,12 +613,10 @@ def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
     for i, m in enumerate(members):
         for key in set(m["entities"]) | {t for t in m["terms"] if t.startswith("~")}:
             index.setdefault(key, []).append(i)
-    pairs = set()
+    pairs: set[tuple[int, int]] = set()
     for idx in index.values():
         if len(idx) > 1:
-            for x, i in enumerate(idx):
-                for j in idx[x + 1:]:
-                    pairs.add((i, j))
+            pairs.update(combinations(idx, 2))     # (idx[x], idx[y]), x < y, in loop order
     return pairs
 
 
@@ -591,12 +633,11 @@ def _lexical_pairs(members: list[dict]) -> set[tuple[int, int]]:
     for key, idx in index.items():
         if len(idx) < 2 or len(idx) > LEXICAL_MAX_DF:
             continue
-        for x, i in enumerate(idx):
-            for j in idx[x + 1:]:
-                if isinstance(key, tuple):
-                    pairs.add((i, j))
-                else:
-                    shared[(i, j)] = shared.get((i, j), 0) + 1
+        if isinstance(key, tuple):
+            pairs.update(combinations(idx, 2))
+        else:
+            for p in combinations(idx, 2):
+                shared[p] = shared.get(p, 0) + 1
     return pairs | {p for p, n in shared.items() if n >= LEXICAL_MIN_SHARED}
 
 
@@ -612,9 +653,7 @@ def _count_pairs(members: list[dict]) -> set[tuple[int, int]]:
     for (story, _), idx in index.items():
         if story is None:
             continue
-        for x, i in enumerate(idx):
-            for j in idx[x + 1:]:
-                pairs.add((i, j))
+        pairs.update(combinations(idx, 2))
     return pairs
 
 

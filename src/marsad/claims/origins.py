@@ -80,10 +80,13 @@ def display_name(o: dict) -> str:
     return o.get("name") or "?"
 
 
-def copy_source(tables, article_id: int, start: int, end: int) -> tuple[int, int, int] | None:
-    """(source article, start, end) of the copied passage that covers most of [start, end), if any."""
+def copy_source(tables, article_id: int, start: int, end: int, passages=None) -> tuple[int, int, int] | None:
+    """(source article, start, end) of the copied passage that covers most of [start, end), if any.
+    ``passages``: the article's copied passages when already read (:meth:`passages_by_article`)."""
     best = None
-    for p in tables.copy_passages(article_id, start, end):
+    found = tables.copy_passages(article_id, start, end) if passages is None else \
+        [p for p in passages if p["start"] < end and p["end"] > start]
+    for p in found:
         overlap = min(end, p["end"]) - max(start, p["start"])
         if overlap >= 0.6 * (end - start) and (best is None or overlap > best[0]):
             shift = p["source_start"] - p["start"]
@@ -105,6 +108,14 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
     for r in rows:
         by_article.setdefault(r["article_id"], []).append(r)
     memo: dict[str, tuple[dict, list[str], str | None]] = {}
+    passages = tables.passages_by_article(by_article)
+    normalized: dict[str, str] = {}
+
+    def normal(c) -> str:       # a claim text normalised once, however many duplicates look it up
+        v = normalized.get(c["id"])
+        if v is None:
+            v = normalized[c["id"]] = normalize(c["text"])
+        return v
 
     def resolve(r, depth=0):
         if r["id"] in memo:
@@ -117,7 +128,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
         prov = [x.get("name") for x in chain]
         result = (own, prov, None)
         if depth < 8:
-            src = copy_source(tables, r["article_id"], r["start"], r["end"])
+            src = copy_source(tables, r["article_id"], r["start"], r["end"], passages.get(r["article_id"], ()))
             best = None
             if src is not None:
                 sa, ss, se = src
@@ -126,7 +137,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
                     best = max(cand, key=lambda c: min(se, c["end"]) - max(ss, c["start"]))
             elif r["duplicate_of"] is not None:
                 key = normalize(r["text"])
-                best = next((c for c in by_article.get(r["duplicate_of"], []) if normalize(c["text"]) == key), None)
+                best = next((c for c in by_article.get(r["duplicate_of"], []) if normal(c) == key), None)
             if best is not None and best["id"] != r["id"] and _compatible(r, best):
                 o2, p2, _ = resolve(best, depth + 1)
                 result = (o2, [prov[0], "(copied from) " + (p2[0] or "?")] + p2[1:], best["id"])
@@ -158,7 +169,8 @@ def group_origins(members: list[dict]) -> list[dict]:
     buckets: dict[str, list[dict]] = {}
     for m in members:
         buckets.setdefault(m["origin"]["key"], []).append(m)
-    _merge_offices(buckets)
+    if len(buckets) > 1:        # one bucket has nothing to merge with
+        _merge_offices(buckets)
     out = []
     for key, ms in buckets.items():
         if key.startswith("a:"):

@@ -14,32 +14,36 @@ from ..text import normalize
 from .extract import count_cues
 
 _WORD = re.compile(r"\w+")
+CHUNK = 500      # articles read from the store at a time
 
 
 def compute_signals(store, article_ids: list[int] | None = None) -> int:
     tables = store.claim_tables
     ids = article_ids if article_ids is not None else tables.processed_articles()
     rows = []
-    for aid in ids:
-        a = store.article(aid)
-        if a is None:
-            continue
-        words = _WORD.findall(normalize(a.text))
-        cl = tables.signal_claims(aid)
-        n = len(cl)
-        attributed = anonymous = hedged = 0
-        for c in cl:
-            chain = json.loads(c["chain"])
-            origin = json.loads(c["origin"]) if c["origin"] else None
-            if len(chain) > 1:
-                attributed += 1
-                if (origin or {}).get("kind") == "anonymous":
-                    anonymous += 1
-            if json.loads(c["flags"]).get("hedge"):
-                hedged += 1
-        per100 = 100.0 / max(1, len(words))
-        rows.append((aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,
-                     round(count_cues(words, "opinion") * per100, 3), round(count_cues(words, "sensational") * per100, 3),
-                     round(hedged / n, 3) if n else 0.0, len(words)))
+    for k in range(0, len(ids), CHUNK):
+        chunk = ids[k:k + CHUNK]
+        texts, claims = tables.signal_inputs(chunk)
+        rows.extend(_signal_row(aid, texts[aid], claims.get(aid, [])) for aid in chunk if aid in texts)
     tables.save_signals(rows)
     return len(rows)
+
+
+def _signal_row(aid: int, text: str, cl: list) -> tuple:
+    """The ``article_signals`` row of one article: its text and its claims' chain, origin and flags."""
+    words = _WORD.findall(normalize(text))
+    n = len(cl)
+    attributed = anonymous = hedged = 0
+    for c in cl:
+        chain = json.loads(c["chain"])
+        origin = json.loads(c["origin"]) if c["origin"] else None
+        if len(chain) > 1:
+            attributed += 1
+            if (origin or {}).get("kind") == "anonymous":
+                anonymous += 1
+        if json.loads(c["flags"]).get("hedge"):
+            hedged += 1
+    per100 = 100.0 / max(1, len(words))
+    return (aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,
+            round(count_cues(words, "opinion") * per100, 3), round(count_cues(words, "sensational") * per100, 3),
+            round(hedged / n, 3) if n else 0.0, len(words))

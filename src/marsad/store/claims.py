@@ -219,6 +219,17 @@ class ClaimTables:
         return self.db.execute("SELECT * FROM copy_passages WHERE article_id=? AND start < ? AND end > ?",
                                (article_id, end, start)).fetchall()
 
+    def passages_by_article(self, article_ids: Iterable[int]) -> dict[int, list[sqlite3.Row]]:
+        """{article: its copied passages} for ``article_ids``, each article's in the order the
+        ``copy_passages_pair`` index gives them (source article, then insertion), as :meth:`copy_passages`
+        reads them one article at a time."""
+        out: dict[int, list[sqlite3.Row]] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            for r in self.db.execute(f"SELECT * FROM copy_passages WHERE article_id IN ({_marks(len(chunk))}) "
+                                     "ORDER BY article_id, source_article_id, rowid", chunk):
+                out.setdefault(r["article_id"], []).append(r)
+        return out
+
     def copy_sources(self, article_ids: list[int]) -> set[int]:
         out = set()
         for chunk in _chunks(article_ids):
@@ -286,24 +297,32 @@ class ClaimTables:
                 self.db.execute(f"DELETE FROM claim_groups WHERE story_id IN ({_marks(len(chunk))})", chunk)
             if None in ids:
                 self.db.execute("DELETE FROM claim_groups WHERE story_id IS NULL")
-            updates = []
-            for g in groups:
-                updates.extend((g["id"], c["id"]) for c in g["claims"])
-                self.db.execute(
-                    """INSERT OR REPLACE INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles,
-                       n_outlets, origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                    (g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
-                     json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
-                     len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
-                     g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)))
-            self.db.executemany("UPDATE claims SET group_id=? WHERE id=?", updates)
+            self.db.executemany(
+                """INSERT OR REPLACE INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles,
+                   n_outlets, origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                [(g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
+                  json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
+                  len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
+                  g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)) for g in groups])
+            self.db.executemany("UPDATE claims SET group_id=? WHERE id=?",
+                                [(g["id"], c["id"]) for g in groups for c in g["claims"]])
 
     # -- signals -----------------------------------------------------------------------------------------
     def processed_articles(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT article_id FROM claim_state")]
 
-    def signal_claims(self, article_id: int) -> list[sqlite3.Row]:
-        return self.db.execute("SELECT chain, origin, flags FROM claims WHERE article_id=?", (article_id,)).fetchall()
+    def signal_inputs(self, article_ids: list[int]) -> tuple[dict[int, str], dict[int, list[sqlite3.Row]]]:
+        """({article: its text}, {article: the chain, origin and flags of its claims}) of ``article_ids``
+        (those stored), in two statements per chunk of articles."""
+        texts: dict[int, str] = {}
+        claims: dict[int, list[sqlite3.Row]] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            marks = _marks(len(chunk))
+            texts.update(self.db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk).fetchall())
+            for r in self.db.execute(f"SELECT article_id, chain, origin, flags FROM claims WHERE article_id IN ({marks})",
+                                     chunk):
+                claims.setdefault(r["article_id"], []).append(r)
+        return texts, claims
 
     def save_signals(self, rows: list[tuple]) -> None:
         with self.store.transaction():
