@@ -489,3 +489,17 @@ def test_development_title_names_what_its_members_report():
     near = {1: 0.9, 2: 0.8, 3: 0.95}
     assert _title(rows, lambda r: near[r["id"]], terms, 3) == "عقوبات أمريكية على قائد قوات الدعم السريع"
     assert _title(rows[:1] + rows[2:], lambda r: near[r["id"]], terms, 3) == "مفاجأة تطال زعيماً عربياً!"  # own headlines first
+
+
+def test_a_name_only_the_tagger_found_in_one_lead_weighs_less_against_a_pair():
+    """Lead keys shared by two articles against those in one lead only: a known entity (a gazetteer id)
+    named in one lead counts fully in the union, a name linked to no known entity counts w_unlinked_key."""
+    from marsad.link.signals import key_overlap
+    from marsad.settings import SETTINGS
+
+    shared = {"Q30", "gn:323786"}
+    known, _ = key_overlap(shared | {"Q801"}, shared)
+    unlinked, common = key_overlap(shared | {"marsad:org:هيئة-الكوارث"}, shared)
+    assert common == sorted(shared) and known == 2 / 3
+    assert unlinked == 2 / (2 + SETTINGS.link.w_unlinked_key) > known
+    assert key_overlap({"marsad:per:باسل"}, {"Q801"}) == (0.0, [])

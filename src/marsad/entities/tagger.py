@@ -19,9 +19,9 @@ trained with them (its ``.meta.json`` says so), names from the project's organis
 lists (``marsad/data/entities_orgs.tsv``, ``entities_media.tsv``) and word-cluster ids from a
 table next to the model (``ner_clusters.tsv.gz``, built by ``scripts/build_ner_clusters.py``).
 After the CRF, tags are made consistent within a document (see :class:`Tagger`). With
-``[ner] tagger = neural`` in the settings, a BiLSTM-CRF run in numpy (``marsad.entities.neural``,
-``marsad/models/ner_neural.npz``) tags in the CRF's place, batched over a document's sentences;
-the consistency step is the same. ``Tagger.spans_many`` / ``tag_documents`` tag several texts at
+``[ner] tagger = neural`` in the settings (the default), a BiLSTM-CRF run in numpy
+(``marsad.entities.neural``, ``marsad/models/ner_neural.npz``) tags in the CRF's place, batched over
+a document's sentences; the consistency step is the same. ``Tagger.spans_many`` / ``tag_documents`` tag several texts at
 once (the neural model runs all their sentences together; each text is still made consistent on
 its own), and ``Tagger.prefetch`` lets the entities stage tag a batch of articles that way before
 the linker asks for each article's spans. Nothing is downloaded.

@@ -39,6 +39,7 @@ from . import chargrams
 
 _WORD = re.compile(r"\w+")
 _GENERIC_PERSON = "marsad:per:"          # an unlinked one-word name: too weak to tell people apart
+_UNLINKED = ("marsad:per:", "marsad:org:", "marsad:loc:")   # ids of names linked to no known entity
 COUNTRY_KEY = "country:"                 # lead key of a whole country: "country:" + its entity id
 
 
@@ -154,12 +155,17 @@ def with_mentions(p: ArticleProfile, mentions: list[dict]) -> ArticleProfile:
     return p
 
 
-def _jaccard(a: list, b: list) -> float:
-    """Jaccard of two key lists, a shared whole country counting ``w_country_key`` of a shared entity."""
-    sa, sb = set(a), set(b)
-    if not (sa and sb):
-        return 0.0
-    return _shared_weight(sa & sb) / len(sa | sb)
+def key_overlap(sa: set[str], sb: set[str]) -> tuple[float, list[str]]:
+    """Weighted Jaccard of two leads' entity keys, and the shared keys: a shared whole country counts
+    ``w_country_key`` of a shared entity, and a key named in one lead only counts ``w_unlinked_key`` in the
+    union when it is linked to no known entity (a name the tagger alone found: whether the other article's
+    tagger finds it too is less sure than a difference between known entities)."""
+    common = sa & sb
+    if not common:
+        return 0.0, []
+    w = SETTINGS.link.w_unlinked_key
+    union = len(common) + sum(w if k.startswith(_UNLINKED) else 1.0 for k in sa ^ sb)
+    return _shared_weight(common) / union, sorted(common)
 
 
 def _shared_weight(shared) -> float:
@@ -174,14 +180,7 @@ def pair_score(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float,
     cfg = SETTINGS.link
     text = chargrams.cosine(a.lead, b.lead) if text_cosine is None else text_cosine
     meaning = cfg.w_encoder * max(encoder_cosine - cfg.encoder_floor, 0.0)
-    shared: list[str] = []
-    jaccard = 0.0                # _jaccard(a.keys, b.keys), the shared keys kept for the signals
-    if a.keys and b.keys:
-        sa, sb = set(a.keys), set(b.keys)
-        common = sa & sb
-        if common:
-            shared = sorted(common)
-            jaccard = _shared_weight(common) / (len(sa) + len(sb) - len(common))
+    jaccard, shared = key_overlap(set(a.keys), set(b.keys)) if a.keys and b.keys else (0.0, [])
     keys = cfg.w_keys * jaccard
     signals: dict = {"lead_text": round(text, 3), "encoder": round(meaning, 3), "shared_entities": round(keys, 3),
                      "entities": [a.names.get(k) or b.names.get(k) or k for k in shared[:6]]}
