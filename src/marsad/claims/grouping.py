@@ -702,22 +702,19 @@ def _group_scope(members: list[dict], candidates: set[tuple[int, int]], scope: t
             continue        # average linkage: a chain of pairwise-similar claims is not one claim
         parent[rj] = ri
         group_members[ri].extend(group_members.pop(rj))
-    out = []
-    for root, idxs in group_members.items():
-        cs = sorted((members[i] for i in idxs), key=_claim_order)
-        rep = max(cs, key=lambda c: (len(c["chain"]), -len(c["text"]) if len(c["text"]) > 400 else len(c["text"])))
-        first = cs[0]
-        vec = V[idxs].mean(axis=0)
-        norm = np.linalg.norm(vec)
-        outlets = sorted({(c["chain"][0].get("name_ar") or c["chain"][0].get("name") if c["chain"] else None) or "?"
-                          for c in cs})
-        origins = _origins(cs)
-        out.append({"id": "g" + first["id"][1:], "story_id": first["story_id"], "claims": cs, "text": rep["text"],
-                    "scope": scope,
-                    "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets, "origins": origins,
-                    "modality": first["modality"], "polarity": first["eff_polarity"],
-                    "vec": vec / norm if norm else vec, "contradicts": []})
-    return out
+    return [_group(sorted((members[i] for i in idxs), key=_claim_order), scope) for idxs in group_members.values()]
+
+
+def _group(cs: list[dict], scope: tuple) -> dict:
+    """A group of claims ``cs`` (in :func:`_claim_order`) as stored: its id, text, articles, outlets, origins."""
+    rep = max(cs, key=lambda c: (len(c["chain"]), -len(c["text"]) if len(c["text"]) > 400 else len(c["text"])))
+    first = cs[0]
+    outlets = sorted({(c["chain"][0].get("name_ar") or c["chain"][0].get("name") if c["chain"] else None) or "?"
+                      for c in cs})
+    return {"id": "g" + first["id"][1:], "story_id": first["story_id"], "claims": cs, "text": rep["text"],
+            "scope": scope, "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets,
+            "origins": _origins(cs), "modality": first["modality"], "polarity": first["eff_polarity"],
+            "contradicts": []}
 
 
 def _claim_order(c) -> tuple:

@@ -110,6 +110,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
     memo: dict[str, tuple[dict, list[str], str | None]] = {}
     passages = tables.passages_by_article(by_article)
     normalized: dict[str, str] = {}
+    own_origin = _chain_origins()
 
     def normal(c) -> str:       # a claim text normalised once, however many duplicates look it up
         v = normalized.get(c["id"])
@@ -123,9 +124,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
         if r["article_id"] not in todo and r["origin"]:
             memo[r["id"]] = (json.loads(r["origin"]), json.loads(r["provenance"] or "[]"), None)
             return memo[r["id"]]
-        chain = json.loads(r["chain"])
-        own = origin_of(chain)
-        prov = [x.get("name") for x in chain]
+        own, prov = own_origin(r["chain"])
         result = (own, prov, None)
         if depth < 8:
             src = copy_source(tables, r["article_id"], r["start"], r["end"], passages.get(r["article_id"], ()))
@@ -145,15 +144,32 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
         return result
 
     updates, changed = [], {}
+    dumped: dict[int, tuple[str, str]] = {}     # by id of a result kept in memo: claims share results
     for r in rows:
         if r["article_id"] in todo:
-            o, prov, copied = resolve(r)
-            new = (json.dumps(o, ensure_ascii=False), json.dumps(prov, ensure_ascii=False), copied)
+            res = resolve(r)
+            if id(res) not in dumped:
+                dumped[id(res)] = (json.dumps(res[0], ensure_ascii=False), json.dumps(res[1], ensure_ascii=False))
+            new = (*dumped[id(res)], res[2])
             if new != (r["origin"], r["provenance"], r["copied_from"]):
                 updates.append((*new, r["id"]))
                 changed[r["id"]] = r["article_id"]
     tables.save_origins(updates)
     return changed
+
+
+def _chain_origins():
+    """chain JSON -> (:func:`origin_of` the chain, the names along it), each distinct chain read once
+    (the values are shared between claims and only read)."""
+    seen: dict[str, tuple[dict, list]] = {}
+
+    def get(text: str) -> tuple[dict, list]:
+        v = seen.get(text)
+        if v is None:
+            chain = json.loads(text)
+            v = seen[text] = (origin_of(chain), [x.get("name") for x in chain])
+        return v
+    return get
 
 
 def _compatible(a, b) -> bool:

@@ -289,7 +289,8 @@ class ClaimTables:
             self.db.executemany("UPDATE claim_groups SET origins=?, n_origins=? WHERE id=?", rows)
 
     def replace_groups(self, story_ids: Iterable, groups: list[dict]) -> None:
-        """Replace the claim groups of ``story_ids`` with ``groups`` and point their claims at them."""
+        """Replace the claim groups of ``story_ids`` with ``groups`` and point their claims at them (a claim
+        dict with a ``group_id``, as read, is updated only when that changed)."""
         ids = list(story_ids)
         with self.store.transaction():
             real = [i for i in ids if i is not None]
@@ -304,8 +305,9 @@ class ClaimTables:
                   json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
                   len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
                   g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)) for g in groups])
-            self.db.executemany("UPDATE claims SET group_id=? WHERE id=?",
-                                [(g["id"], c["id"]) for g in groups for c in g["claims"]])
+            self.db.executemany("UPDATE claims SET group_id=? WHERE id=?",    # claims read with their group
+                                [(g["id"], c["id"]) for g in groups for c in g["claims"]   # id: only the moved ones
+                                 if "group_id" not in c or c["group_id"] != g["id"]])
 
     # -- signals -----------------------------------------------------------------------------------------
     def processed_articles(self) -> list[int]:
