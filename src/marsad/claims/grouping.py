@@ -51,6 +51,9 @@ LEXICAL_MAX_DF = _CFG.lexical_max_df
 FRAME_COS = _CFG.frame_cos
 GROUP_SAME_SHARE = _CFG.group_same_share
 FRAME_MIN_ENTITIES = _CFG.frame_min_entities
+MIN_SAME_COS = min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS, FRAME_COS)   # below it two claims are never one
+NEAR_MARGIN = 1e-3      # a cosine of unit float32 vectors summed in another order differs by far less
+NEAR_BLOCK = 4096       # candidate pairs whose cosines are computed at once
 
 
 def _loads(text: str | None, empty):
@@ -326,15 +329,30 @@ def contradiction(a: dict, b: dict, cos: float) -> tuple[list[str], bool]:
 
     Two claims that agree on a negative statement never contradict; the stance classifier alone never
     makes a contradiction (it only adds to the confidence of one found here)."""
+    why, ents, terms = _contradiction_head(a, b)
+    if ents is None:
+        return why, bool(why)
+    return _contradiction_tail(a, b, cos, why, ents, terms)
+
+
+def _contradiction_head(a: dict, b: dict) -> tuple[list[str], frozenset | None, frozenset | None]:
+    """What :func:`contradiction` decides without the cosine: (reasons so far, shared entities, shared
+    terms), the last two None when those reasons are all there is."""
     ents = _set(a, "entities") & _set(b, "entities")
     why = ["numbers"] if count_conflict(a, b, _casualty_units()) else []
     if not ents:            # a denial of involvement needs a shared entity too (the act's target)
-        return why, bool(why)
+        return why, None, None
     if denies_involvement(a, b) or denies_involvement(b, a):
         why.append("denial")
     terms = _set(a, "terms") & _set(b, "terms")
     if not (terms or opposed(a, b)):
-        return why, bool(why)
+        return why, None, None
+    return why, ents, terms
+
+
+def _contradiction_tail(a: dict, b: dict, cos: float, why: list[str], ents: frozenset,
+                        terms: frozenset) -> tuple[list[str], bool]:
+    """The rest of :func:`contradiction`, for claims that share an entity and a term or opposed predicates."""
     actors = ents - _set(a, "places") - _set(b, "places")
     preds = _predicates(a) & _predicates(b)
     if preds and times_differ(a, b) or (preds and a["times"] and b["times"] and not set(a["times"]) & set(b["times"])
@@ -670,12 +688,12 @@ def _group_scope(members: list[dict], candidates: set[tuple[int, int]], scope: t
     parent = list(range(n))
     group_members = {i: [i] for i in range(n)}
     pairs = []
-    for i, j in candidates:
+    for i, j in _may_reach(members, V, keys, candidates, MIN_SAME_COS):
         a, b = members[i], members[j]
         if a["article_id"] == b["article_id"]:
             continue        # an article saying a thing twice does not corroborate it
         cos = _cos(a, b)
-        if cos < min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS, FRAME_COS):
+        if cos < MIN_SAME_COS:
             continue
         same, _ = _related(a, b, cos)
         if same and not mismatch(a, b):
@@ -715,6 +733,24 @@ def _group(cs: list[dict], scope: tuple) -> dict:
             "scope": scope, "article_ids": sorted({c["article_id"] for c in cs}), "outlets": outlets,
             "origins": _origins(cs), "modality": first["modality"], "polarity": first["eff_polarity"],
             "contradicts": []}
+
+
+def _may_reach(members: list[dict], V: np.ndarray, keys: np.ndarray, candidates: set[tuple[int, int]],
+               floor: float) -> list[tuple[int, int]]:
+    """Of ``candidates`` (in their order), those whose cosine (:func:`_cos`) may reach ``floor``: all but
+    the pairs of two encoded claims whose cosine, computed for all pairs at once, is more than
+    ``NEAR_MARGIN`` below it (far more than the rounding error of the other summation order), so the
+    exact cosine is computed pair by pair only where it can matter."""
+    cand = list(candidates)
+    if not cand:
+        return cand
+    ij = np.array(cand, dtype=np.int64)
+    vec = np.array([m["vec"] is not None and len(m["vec"]) == V.shape[1] for m in members])
+    keep = (keys[ij[:, 0]] == keys[ij[:, 1]]) | ~(vec[ij[:, 0]] & vec[ij[:, 1]])
+    for k in range(0, len(cand), NEAR_BLOCK):
+        i, j = ij[k:k + NEAR_BLOCK, 0], ij[k:k + NEAR_BLOCK, 1]
+        keep[k:k + NEAR_BLOCK] |= np.einsum("ij,ij->i", V[i], V[j]) >= floor - NEAR_MARGIN
+    return [p for p, ok in zip(cand, keep.tolist()) if ok]
 
 
 def _claim_order(c) -> tuple:
@@ -796,8 +832,11 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
             (gi, a), (gj, b) = members[i], members[j]
             if gi == gj or a["article_id"] == b["article_id"]:
                 continue
+            why, ents, terms = _contradiction_head(a, b)     # the cosine only where it is needed
+            if ents is None and not why:
+                continue
             cos = _cos(a, b)
-            why, ask = contradiction(a, b, cos)
+            why, ask = (why, True) if ents is None else _contradiction_tail(a, b, cos, why, ents, terms)
             if not (why or ask):
                 continue
             key = (min(gi, gj), max(gi, gj))
