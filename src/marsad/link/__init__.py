@@ -49,8 +49,9 @@ __all__ = ["LinkSummary", "link_articles", "stories", "story", "storylines", "st
 Progress = Callable[[str, int, int | None], None]
 # Articles per committed chunk (chunk boundaries decide which of two same-day near duplicates is met
 # first, so changing this changes development ids). A chunk's profiles are kept packed (~11 kB an article
-# instead of ~180 kB as dicts); features of older articles (~45 kB each) are cached up to
-# ``link.feature_cache`` articles and recomputed from their text when needed again (the same features).
+# instead of ~180 kB as dicts); features of older articles (~90 kB each as Python sets and lists) are cached
+# up to ``link.feature_cache`` articles and read back from their stored tokens when needed again (the same
+# features).
 CHUNK = 1000
 _CACHE_MAX = SETTINGS.link.feature_cache
 
