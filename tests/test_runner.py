@@ -251,7 +251,7 @@ def test_cross_stage_sees_only_new_articles_and_its_state(tmp_path, monkeypatch)
 def test_link_matches_the_same_with_or_without_the_workers_signatures(tmp_path, seeds_dir):
     """The signatures stage computes per article what the link stage matches by; the link stage gives the
     same stories, copies and duplicates whether it reads them or computes them itself, then forgets them."""
-    from marsad.runner import RunReport, run_cross
+    from marsad.runner import RunReport, rerun, run_cross
 
     inputs = [str(seeds_dir), str(ROOT / "examples")]
     with_sigs = Store(tmp_path / "with.db")
@@ -259,6 +259,8 @@ def test_link_matches_the_same_with_or_without_the_workers_signatures(tmp_path, 
     assert len(with_sigs.link_tables.signatures([1, 2, 3])) == 3
     run_cross(with_sigs, RunReport())
     assert with_sigs.link_tables.signatures(list(range(1, 200))) == {}     # dropped once linked
+    rerun(with_sigs, "signatures", then_cross=True)                          # computed again, nothing to link
+    assert with_sigs.link_tables.signatures(list(range(1, 200))) == {}
 
     without = Store(tmp_path / "without.db")
     analyze(without, inputs, workers=1, stages=False)

@@ -159,7 +159,9 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
     links = store.link_tables
     summary = LinkSummary()
     ids = links.unlinked(article_ids)
-    if not ids:
+    if not ids:                      # signatures computed again for linked articles (marsad run signatures)
+        with store.transaction():
+            links.drop_signatures()
         return summary
     info = {aid: ((pub or "9999-12-31")[:10], sha, aid) for aid, (pub, sha) in links.order_info(ids).items()}
     ids.sort(key=lambda i: info[i])          # canonical order: never the input order
