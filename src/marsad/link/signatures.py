@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import chargrams
-from .features import ArticleFeatures, article_features, band_keys, pack, unpack_tokens
+from .features import ArticleFeatures, article_features, band_keys, pack, unpack
 from .signals import ArticleProfile, text_profile
 
 ENCODER_WORDS = 32          # words of title + lead the sentence encoder sees
@@ -61,13 +61,11 @@ class Signature:
 
     def features(self, article_id: int, spans: list[tuple[int, int]]) -> ArticleFeatures:
         """The features :func:`~marsad.link.features.article_features` gives the article (with these spans)."""
-        minhash = np.frombuffer(self.minhash, dtype=np.uint32).copy()
-        shingles = set(np.frombuffer(self.shingles, dtype=np.uint32).tolist())
-        keys = np.frombuffer(self.sentence_keys, dtype=np.int64).reshape(-1, 2).tolist()
-        return ArticleFeatures(article_id=article_id, spans=list(spans),
-                               sentence_tokens=unpack_tokens(self.tokens) if spans else [], shingles=shingles,
-                               minhash=minhash, band_keys=band_keys(minhash) if shingles else [],
-                               sentence_keys=[(k, i) for k, i in keys])
+        f = unpack(article_id, spans, self.tokens, self.shingles)
+        f.minhash = np.frombuffer(self.minhash, dtype=np.uint32).copy()
+        f.band_keys = band_keys(f.minhash) if f.shingles else []
+        f.sentence_keys = [(k, i) for k, i in np.frombuffer(self.sentence_keys, dtype=np.int64).reshape(-1, 2).tolist()]
+        return f
 
     def profile(self, article_id: int) -> ArticleProfile:
         """The text's part of the article's profile (:func:`~marsad.link.signals.text_profile`), topic aside."""
