@@ -99,11 +99,14 @@ class ClaimTables:
         storylines of ``skip``."""
         real = sorted(i for i in story_ids if i is not None)
         out = set(story_ids)
+        lines: set = set()      # each storyline once (a self-join read a storyline's n stories n times)
         for chunk in _chunks(real):
+            lines |= {r[0] for r in self.db.execute(
+                f"SELECT DISTINCT storyline_id FROM stories WHERE storyline_id IS NOT NULL AND id IN ({_marks(len(chunk))})",
+                chunk)}
+        for chunk in _chunks(sorted(lines - set(skip))):
             out |= {r[0] for r in self.db.execute(
-                "SELECT s2.id, s2.storyline_id FROM stories s1 JOIN stories s2 ON s2.storyline_id = s1.storyline_id "
-                f"WHERE s1.storyline_id IS NOT NULL AND s1.id IN ({_marks(len(chunk))})", chunk)
-                if r[1] not in skip}
+                f"SELECT id FROM stories WHERE storyline_id IN ({_marks(len(chunk))})", chunk)}
         return out
 
     def large_storylines(self, max_stories: int, max_articles: int) -> set[int]:
