@@ -11,9 +11,13 @@ timed). Out: printed figures (``--json`` for one JSON object):
 - the whole cross-article stage (``marsad.stages.EVENTS`` through the runner: state loaded from a store,
   event mentions written, events merged and independent origins counted): articles and sentences per CPU
   second, events found.
+With ``--sizes N1,N2,...`` the whole stage alone is timed at each size instead (one store per size, its
+articles read in batches of ``[events] batch_articles`` as a first run does) with the growth exponent
+between consecutive sizes (1.0: time grows as the number of articles).
 Speed is reported, never asserted.
 
     python benchmarks/bench_events.py [--n 300] [--json]
+    python benchmarks/bench_events.py --sizes 1000,4000
 """
 
 from __future__ import annotations
@@ -67,7 +71,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--sizes", help="comma-separated article counts: time the stage at each and its growth")
     args = ap.parse_args()
+    if args.sizes:
+        return scale([int(x) for x in args.sizes.split(",")], args.json)
 
     from marsad.entities import extract_entities
     from marsad.entities.stage import tag_entities
@@ -117,6 +124,49 @@ def main() -> None:
     else:
         for k, v in res.items():
             print(f"{k:28} {v}")
+
+
+def _stage_seconds(n: int) -> tuple[float, float, int]:
+    """(CPU seconds, wall seconds, events) of the events stage over ``n`` generated articles in a fresh store."""
+    from marsad.entities.stage import tag_entities
+    from marsad.events import events
+    from marsad.model import Article, Document
+    from marsad.runner import RunReport, run_cross_stage
+    from marsad.stages import EVENTS
+    from marsad.store import Store
+
+    rnd = random.Random(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        s = Store(Path(tmp) / "bench.db")
+        for i, (text, outlet, _pub) in enumerate(make_articles(n)):
+            pub = f"2024-{1 + rnd.randrange(12):02d}-{1 + rnd.randrange(28):02d}"   # a year of news, not two weeks
+            sha = hashlib.sha256(f"{i}:{text}".encode()).hexdigest()
+            s.add_document(Document(source=f"bench/{i}.txt", sha256=sha, kind="txt", content=text))
+            s.save_articles(sha, [Article(source=f"bench/{i}.txt", text=text, outlet=outlet, published=pub)])
+        tag_entities(s, workers=1)
+        t0, w0 = time.process_time(), time.perf_counter()
+        run_cross_stage(s, EVENTS, RunReport())
+        cpu, wall = time.process_time() - t0, time.perf_counter() - w0
+        n_events = len(events(s))
+        s.close()
+    return cpu, wall, n_events
+
+
+def scale(sizes: list[int], as_json: bool) -> None:
+    import math
+
+    rows = []
+    for n in sizes:
+        cpu, wall, n_events = _stage_seconds(n)
+        rows.append({"articles": n, "stage_cpu_s": round(cpu, 2), "stage_wall_s": round(wall, 2), "events": n_events})
+        if len(rows) > 1:
+            a, b = rows[-2], rows[-1]
+            rows[-1]["exponent"] = round(math.log(b["stage_cpu_s"] / a["stage_cpu_s"]) / math.log(b["articles"] / a["articles"]), 2)
+    if as_json:
+        print(json.dumps(rows))
+    else:
+        for r in rows:
+            print("  ".join(f"{k} {v}" for k, v in r.items()))
 
 
 if __name__ == "__main__":

@@ -7,14 +7,19 @@ mentions of the same sub-event type at the same place, or the same admin1 when o
 precise, or the same country when one report names only the country and the actors agree, dated
 within two days of each other and with compatible actors), event records (:func:`event_record`: the
 most precise place and date, the commonest actors, every article, evidence sentence, outlet and
-independent origin) and :func:`merge_update`, the incremental step: it re-clusters only the segments of
-the event index that new or changed mentions fall in and returns the events that changed.
+independent origin) and :func:`merge_changes` (:func:`merge_update` over rows held in memory), the
+incremental step: it returns the events that change when new or re-dated mentions enter the event index,
+reading the index (:class:`RowIndex`, or the store's) only around the places they fall in.
 
-Why re-clustering a segment gives what clustering every mention would: within one sub-event type,
-mentions are taken in date order and a cluster closes for good once a mention comes more than two
-days after its last one; so where two consecutive dates of a type lie more than two days apart,
-nothing before the gap can join anything after it. A mention without a usable date keeps its cluster
-open, so a type holding one is a single segment.
+Why that gives what clustering every mention afresh would: within one sub-event type, mentions are taken
+in date order and a cluster closes for good once a mention comes more than two days after its last one.
+The stored events are that clustering of the stored mentions. Just before a touched place the clusters
+still open are the stored events open there (each as it stood); clustering again from there, the walk
+stops as soon as the open clusters are exactly the stored events open at that place again (after the
+last touched place it has passed): every later decision is then the stored one, up to the next touched
+place. A type holding a mention without a usable date keeps that mention's cluster open throughout, so
+its affected segments (cut where consecutive dates lie more than two days apart; one segment when any
+mention has no date) are clustered again whole, as :func:`cluster_mentions` with ``replay`` does.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Callable
 
 from ..text import normalize
 from .lexicon import lexicon
@@ -52,6 +58,7 @@ class Provenance:
     duplicate_of: dict[int, int] = field(default_factory=dict)
     passages: dict[int, list[tuple[int, int, int, int, int]]] = field(default_factory=dict)
     main_copy: dict[int, int] = field(default_factory=dict)
+    fetch: Callable[[set[int]], None] | None = None   # reads these articles' provenance ahead (the store's)
 
 
 @lru_cache(maxsize=65536)
@@ -287,60 +294,331 @@ class EventChanges:
     assign: list[tuple[int, int]] = field(default_factory=list)
 
 
-def _affected_clusters(rows: dict[int, dict], touched: set[int], old_keys: list[tuple]) -> list[list[dict]]:
-    """The clusters of every segment that a touched mention (at its place in :func:`mention_order`) or a
-    re-dated mention's former place (``old_keys``) falls in or just before; in each, the mentions before
-    the first such place keep their stored events and the rest are clustered again."""
-    keys: dict[str, list[tuple]] = {}
-    for i in touched:
-        keys.setdefault(rows[i]["sub_event_type"], []).append(mention_order(rows[i]))
-    for k in old_keys:
-        keys.setdefault(k[0], []).append(k)
-    by_type: dict[str, list[dict]] = {}
-    for m in rows.values():
-        if m["sub_event_type"] in keys:
-            by_type.setdefault(m["sub_event_type"], []).append(m)
+def _type_segment_clusters(rows: list[dict], keys: list[tuple]) -> list[list[dict]]:
+    """The clusters of every segment of one sub-event type's mentions (``rows``, any order) that a key (a
+    touched mention's place in :func:`mention_order`, or a re-dated mention's former place) falls in or just
+    before; in each, the mentions before the first such place keep their stored events and the rest are
+    clustered again."""
     out: list[list[dict]] = []
-    for t in sorted(by_type):
-        prev = None
-        for seg in segments(sorted(by_type[t], key=mention_order)):
-            last = mention_order(seg[-1])
-            inside = [k for k in keys[t] if (prev is None or k > prev) and k <= last]
-            prev = last
-            if inside:
-                first = min(inside)
-                out += cluster_mentions(seg, replay=sum(mention_order(m) < first for m in seg))
+    prev = None
+    for seg in segments(sorted(rows, key=mention_order)):
+        last = mention_order(seg[-1])
+        inside = [k for k in keys if (prev is None or k > prev) and k <= last]
+        prev = last
+        if inside:
+            first = min(inside)
+            out += cluster_mentions(seg, replay=sum(mention_order(m) < first for m in seg))
     return out
 
 
-def merge_update(rows: dict[int, dict], touched: set[int], moved_articles: set[int], prov: Provenance,
-                 old_keys: list[tuple] = ()) -> EventChanges:
-    """The events that change when the mentions ``touched`` (new, re-dated from their former places
-    ``old_keys``, or never merged) enter the event index ``rows`` (every mention by id, with its stored
-    ``event_id``), and when the provenance of ``moved_articles`` changed (their events' origins are counted
-    again). Unchanged events are left alone; what is left of a stored event outside the clustered part
-    is an event of its own (its record is built again)."""
-    size = Counter(m["event_id"] for m in rows.values() if m["event_id"] is not None)
-    clusters = _affected_clusters(rows, touched, list(old_keys)) if touched or old_keys else []
-    placed = {m["id"] for c in clusters for m in c}
-    redo = {m["event_id"] for c in clusters for m in c}
-    redo |= {m["event_id"] for m in rows.values() if m["article_id"] in moved_articles}
-    rest: dict[int, list[dict]] = {}
-    for m in rows.values():
-        if m["event_id"] is not None and m["event_id"] in redo and m["id"] not in placed:
-            rest.setdefault(m["event_id"], []).append(m)
-    clusters += [sorted(c, key=mention_order) for _, c in sorted(rest.items())]
-    out = EventChanges()
-    for c in clusters:
+# -- the event index as merging reads it ------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def regular_date(d: str | None) -> bool:
+    """Whether a mention's date starts with a valid ``YYYY-MM-DD`` day (the store's
+    ``event_mentions_irregular`` index holds the mentions whose date does not have that shape)."""
+    return d is not None and _ISO_DAY.match(d) is not None and _day(d) is not None
+
+
+class RowIndex:
+    """The event index held in memory (stored mentions by id, with their ``event_id``), read the way
+    :func:`merge_changes` reads the store's (:class:`marsad.store.events.MentionIndex`): a sub-event
+    type's mentions by date range, by event, by article."""
+
+    def __init__(self, rows: dict[int, dict]):
+        self.rows = rows
+
+    def irregular_types(self) -> set[str]:
+        return {m["sub_event_type"] for m in self.rows.values() if m["date"] is None or not _ISO_DAY.match(m["date"])}
+
+    def between(self, sub_event_type: str, ranges: list[tuple[str, str]]) -> list[dict]:
+        return [m for m in self.rows.values() if m["sub_event_type"] == sub_event_type and m["date"] is not None
+                and any(lo <= m["date"] < hi for lo, hi in ranges)]
+
+    def of_type(self, sub_event_type: str) -> list[dict]:
+        return [m for m in self.rows.values() if m["sub_event_type"] == sub_event_type]
+
+    def last_date(self, sub_event_type: str) -> str | None:
+        return max((m["date"] for m in self.rows.values() if m["sub_event_type"] == sub_event_type
+                    and m["date"] is not None), default=None)
+
+    def members(self, event_ids: list[int]) -> list[dict]:
+        ids = set(event_ids)
+        return [m for m in self.rows.values() if m["event_id"] in ids]
+
+    def of_articles(self, article_ids: list[int]) -> list[dict]:
+        ids = set(article_ids)
+        return [m for m in self.rows.values() if m["article_id"] in ids]
+
+    def unmerged(self) -> list[dict]:
+        return [m for m in self.rows.values() if m["event_id"] is None]
+
+
+class _Fallback(Exception):
+    """A sub-event type the walk by days cannot take (a mention without a usable date, or stored events
+    unlike what clustering gives): its affected segments are clustered whole, as before."""
+
+
+class _Tracked(_Cluster):
+    """A cluster that knows whether it is still a stored event as it stood (``dirty`` once a touched
+    mention, one of no event or of another event joins it)."""
+
+    def __init__(self, touched: set[int]):
+        super().__init__()
+        self.touched = touched
+        self.dirty = False
+
+    def add(self, m: dict) -> None:
+        if m["id"] in self.touched or m["event_id"] is None or (self and m["event_id"] != self[0]["event_id"]):
+            self.dirty = True
+        super().add(m)
+
+
+class _Timeline:
+    """One sub-event type's mentions, read from the index day by day as merging walks them: as stored
+    (the stored events' world: re-dated mentions at their former dates, no new mentions) and as they are
+    now (``overlay``: the new, unmerged and re-dated mentions, which are ``touched``, at their places).
+
+    Clustering every mention of the type afresh (what merging must equal) is walked only where it can
+    differ from the stored events: from each key (a touched mention's place or a re-dated one's former
+    place), starting from the stored events still open there, until the open clusters are again exactly
+    the stored events open at that place — every later decision is then the stored one, up to the next key.
+    """
+
+    def __init__(self, sub_event_type: str, index, overlay: list[dict], touched: set[int]):
+        self.t, self.index, self.touched = sub_event_type, index, touched
+        self.overlay: dict[int, list[dict]] = {}
+        for m in overlay:
+            self.overlay.setdefault(self._day_of(m), []).append(m)
+        last = index.last_date(sub_event_type)
+        self.last_day = max(list(self.overlay) + ([self._day_of({"date": last})] if last else []))
+        self.stored: dict[int, list[dict]] = {}
+        self.loaded: set[int] = set()
+        self._new: dict[int, list[dict]] = {}
+        self._old: dict[int, list[tuple[tuple, dict]]] = {}
+        self._members: dict[int, list[dict]] = {}
+
+    @staticmethod
+    def _day_of(m: dict) -> int:
+        if not regular_date(m["date"]):
+            raise _Fallback
+        return _day(m["date"])
+
+    def load(self, ranges: list[tuple[int, int]]) -> None:
+        """Read the stored mentions of these days (inclusive ranges) not read yet, in one query."""
+        runs: list[list[int]] = []
+        for lo, hi in sorted(ranges):
+            for d in range(max(lo, 1), hi + 1):
+                if d in self.loaded:
+                    continue
+                self.loaded.add(d)
+                if runs and runs[-1][1] == d - 1:
+                    runs[-1][1] = d
+                else:
+                    runs.append([d, d])
+        if not runs:
+            return
+        iso = lambda d: date.fromordinal(d).isoformat()   # noqa: E731
+        events = set()
+        for r in self.index.between(self.t, [(iso(a), iso(b + 1)) for a, b in runs]):
+            self.stored.setdefault(self._day_of(r), []).append(r)
+            events.add(r["event_id"])
+        events.discard(None)
+        self.members(events)      # the events these days hold, whole, in one query
+
+    def new_day(self, d: int) -> list[dict]:
+        """The mentions dated ``d`` as they are now, in :func:`mention_order`."""
+        if d not in self._new:
+            self.load([(d, d)])
+            rows = [r for r in self.stored.get(d, ()) if r["id"] not in self.touched] + self.overlay.get(d, [])
+            self._new[d] = sorted(rows, key=mention_order)
+        return self._new[d]
+
+    def old_day(self, d: int) -> list[tuple[tuple, dict]]:
+        """The stored mentions of stored events dated ``d`` (re-dated ones at their former date), with their
+        places in :func:`mention_order`."""
+        if d not in self._old:
+            self.load([(d, d)])
+            self._old[d] = sorted(((mention_order(r), r) for r in self.stored.get(d, ()) if r["event_id"] is not None),
+                                  key=lambda x: x[0])
+        return self._old[d]
+
+    def members(self, event_ids) -> dict[int, list[tuple[tuple, dict]]]:
+        """Every stored mention of these events, as stored, with its place."""
+        want = sorted({e for e in event_ids if e not in self._members})
+        if want:
+            for e in want:
+                self._members[e] = []
+            for r in self.index.members(want):
+                self._members[r["event_id"]].append((mention_order(r), r))
+        return {e: self._members[e] for e in event_ids}
+
+    def rows_from(self, key: tuple):
+        """The mentions as they are now from ``key`` on, in :func:`mention_order` (read in growing spans)."""
+        d, span = _day(key[2]), 2
+        while d <= self.last_day:
+            if d not in self.loaded:
+                self.load([(d, min(self.last_day, d + span))])
+                span *= 2
+            for m in self.new_day(d):
+                if mention_order(m) >= key:
+                    yield m
+            d += 1
+
+    def open_at(self, key: tuple) -> list[_Tracked]:
+        """The stored events open just before ``key`` (a mention dated within two days before it, so not
+        closed by the first mention from ``key`` on), each as it stood there, in the order they began."""
+        kd = _day(key[2])
+        self.load([(kd - 2, kd)])
+        ids: list[int] = []
+        for d in range(kd - 2, kd + 1):
+            for k, r in self.old_day(d):
+                if k < key and r["event_id"] not in ids:
+                    ids.append(r["event_id"])
+        out = []
+        for e, rows in self.members(ids).items():
+            c = _Tracked(self.touched)
+            for k, r in sorted(rows, key=lambda x: x[0]):
+                if k < key:
+                    if r["id"] in self.touched:
+                        raise _Fallback
+                    c.add(r)
+            out.append(c)
+        out.sort(key=lambda c: mention_order(c[0]))
+        return out
+
+    def converged(self, active: list[_Tracked], key: tuple, day: int) -> bool:
+        """Whether the open clusters just after the mention at ``key`` (dated ``day``, untouched) are exactly
+        the stored events open there (so every later decision is the stored one)."""
+        if any(c.dirty for c in active):
+            return False
+        open_ids = {r["event_id"] for d in range(day - 2, day + 1) for k, r in self.old_day(d) if k <= key}
+        ids = [c[0]["event_id"] for c in active]
+        if len(open_ids) != len(active) or set(ids) != open_ids:
+            return False
+        members = self.members(ids)
+        return all(len(c) == sum(k <= key for k, _r in members[e]) for c, e in zip(active, ids))
+
+    def clusters(self, keys: list[tuple]) -> list[list[dict]]:
+        """The clusters that clustering every mention of the type afresh gives around ``keys`` (sorted):
+        those it closes before the walk meets the stored events again, and those still open where the
+        mentions end. Clusters it leaves as the stored events are not returned."""
+        self.load([(_day(k[2]) - 2, _day(k[2]) + 2) for k in keys])
+        out: list[list[dict]] = []
+        i = 0
+        while i < len(keys):
+            active = self.open_at(keys[i])
+            converged = False
+            for m in self.rows_from(keys[i]):
+                mk = mention_order(m)
+                while i < len(keys) and keys[i] <= mk:
+                    i += 1
+                day = _day(m["date"])
+                keep = []
+                for c in active:
+                    (out if c.hi < day - 2 else keep).append(c)
+                active = keep
+                c = next((c for c in active if _compatible(m, c)), None)
+                if c is None:
+                    c = _Tracked(self.touched)
+                    active.append(c)
+                c.add(m)
+                if m["id"] not in self.touched and self.converged(active, mk, day):
+                    converged = True
+                    break
+            if not converged:
+                out += active
+                break      # the mentions ended: any key left lies after the last one
+        seen: set[int] = set()
+        for c in out:
+            for m in c:
+                if m["id"] in seen:
+                    raise _Fallback
+                seen.add(m["id"])
+        return [list(c) for c in out]
+
+
+def _whole_type(sub_event_type: str, index, overlay: list[dict], touched: set[int], keys: list[tuple]) -> list[list[dict]]:
+    rows = [m for m in index.of_type(sub_event_type) if m["id"] not in touched] + overlay
+    return _type_segment_clusters(rows, keys)
+
+
+def merge_changes(index, new: dict[int, dict], redated: dict[int, dict], old_keys: list[tuple],
+                  moved_articles: set[int], prov: Provenance) -> EventChanges:
+    """The events that change when the mentions ``new`` (not merged yet: no ``event_id``) and ``redated``
+    (stored ones, now at another date; ``old_keys`` their former places in :func:`mention_order`) enter
+    the event index ``index`` (:class:`RowIndex` or the store's, read only where they fall), and when the
+    provenance of ``moved_articles`` changed (their events' origins are counted again). The result is
+    :func:`merge_update`'s over every mention: clustering every mention afresh gives the stored events
+    away from the touched places, so only the stretches around those places are clustered again. Unchanged
+    events are left alone; what is left of a stored event outside them is an event of its own."""
+    touched = set(new) | set(redated)
+    keys: dict[str, list[tuple]] = {}
+    overlay: dict[str, list[dict]] = {}
+    for m in list(new.values()) + list(redated.values()):
+        keys.setdefault(m["sub_event_type"], []).append(mention_order(m))
+        overlay.setdefault(m["sub_event_type"], []).append(m)
+    for k in old_keys:
+        keys.setdefault(k[0], []).append(k)
+    irregular = index.irregular_types() if keys else set()
+    clusters: list[list[dict]] = []
+    for t in sorted(keys):
+        ks = sorted(keys[t])
+        try:
+            if t in irregular or not all(k[1] and regular_date(k[2]) for k in ks):
+                raise _Fallback
+            clusters += _Timeline(t, index, overlay.get(t, []), touched).clusters(ks)
+        except _Fallback:
+            clusters += _whole_type(t, index, overlay.get(t, []), touched, ks)
+    moved_rows = index.of_articles(sorted(moved_articles)) if moved_articles else []
+    moved_events = {m["event_id"] for m in moved_rows if m["id"] not in new}
+    stored_ids = {m["event_id"] for c in clusters for m in c} | moved_events
+    stored_ids.discard(None)
+    members: dict[int, list[dict]] = {e: [] for e in stored_ids}
+    for r in index.members(sorted(stored_ids)) if stored_ids else []:
+        members[r["event_id"]].append(redated.get(r["id"], r))
+
+    def same(c: list[dict]) -> bool:
         ids = {m["event_id"] for m in c}
-        same = (len(ids) == 1 and None not in ids and size[next(iter(ids))] == len(c)
+        return (len(ids) == 1 and None not in ids and len(members[next(iter(ids))]) == len(c)
                 and not any(m["id"] in touched or m["article_id"] in moved_articles for m in c))
-        if same:
+
+    changed = [c for c in clusters if not same(c)]
+    placed = {m["id"] for c in changed for m in c}
+    redo = {m["event_id"] for c in changed for m in c} | moved_events
+    rest = {e: [m for m in members[e] if m["id"] not in placed] for e in sorted(redo - {None})}
+    changed += [sorted(c, key=mention_order) for c in rest.values() if c]
+    if prov.fetch is not None:
+        prov.fetch({m["article_id"] for c in changed for m in c})
+    out = EventChanges()
+    for c in changed:
+        if same(c):
             continue
-        out.drop += sorted(i for i in ids if i is not None)
+        out.drop += sorted({m["event_id"] for m in c} - {None})
         ev = event_record(c, prov)
         out.events.append(ev)
         out.members.append([m["id"] for m in c])
         out.assign += [(m["id"], ev["id"]) for m in c if m["event_id"] != ev["id"]]
     out.drop = sorted(set(out.drop))
     return out
+
+
+def merge_update(rows: dict[int, dict], touched: set[int], moved_articles: set[int], prov: Provenance,
+                 old_keys: list[tuple] = ()) -> EventChanges:
+    """:func:`merge_changes` over an event index held whole in memory: ``rows`` (every mention by id, with its
+    stored ``event_id``, the ``touched`` ones as they are now: new or re-dated from their former places
+    ``old_keys``)."""
+    former = {k[3]: k for k in old_keys}
+    new, redated, stored = {}, {}, {}
+    for i, m in rows.items():
+        if m["event_id"] is None:
+            new[i] = m
+        elif i in touched:
+            redated[i] = m
+            k = former.get(i)
+            stored[i] = dict(m, date=(k[2] if k[1] else None)) if k else m
+        else:
+            stored[i] = m
+    return merge_changes(RowIndex(stored), new, redated, list(old_keys), moved_articles, prov)

@@ -8,7 +8,8 @@ through :mod:`marsad.store.events` in, updates out, which the runner saves there
 
 State (a dict): ``read`` (ids of these articles already read), ``tagged`` (ids the entities stage has
 tagged), ``story_start`` (story id → its first publication date), ``next_id`` (the next event-mention
-id), ``mentions`` (the event index: every stored mention by id, with its ``event_id``),
+id), ``mentions`` (the event index: the store's :class:`~marsad.store.events.MentionIndex`, read where
+merging needs it, or every stored mention by id with its ``event_id`` in a dict),
 ``undated`` (article id → its story's first date, for every stored undated article with mentions),
 ``moved`` (articles read earlier whose sentences may now trace back to one of these articles) and
 ``provenance`` (articles' outlets, duplicates, copied passages and copies, for independent origins).
@@ -17,7 +18,8 @@ Updates (a dict): ``read`` (article id, its new mentions with their ids), ``reda
 date, precision) — an undated article's mentions follow its story's first date when it moves — and
 ``changes`` (:class:`~marsad.events.merge.EventChanges`: stored events to drop, events to write with
 their mentions). Merging (:mod:`marsad.events.merge`) re-clusters only the part of the event index the
-new or re-dated mentions fall in, with the same result as clustering every mention afresh.
+new or re-dated mentions fall in, with the same result as clustering every mention afresh, and reads
+no more of the index than that part.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..model import AnalysedArticle, EventMention
 from .dates import fallback_date, follows_story
 from .extract import extract_event_mentions
 from .lexicon import word_key
-from .merge import Provenance, country_name, mention_order, merge_update
+from .merge import Provenance, RowIndex, country_name, mention_order, merge_changes
 
 
 class _CountryNames(dict):
@@ -139,26 +141,29 @@ def _new_mentions(items: list[AnalysedArticle], state: dict, rows: dict[int, dic
     return read
 
 
-def _redated(rows: dict[int, dict], undated: dict[int, str | None]) -> tuple[list[tuple], list[tuple]]:
-    """Mentions of undated articles whose date is their story's first date, where that date has moved:
-    ``(id, date, precision)`` each, re-dated in ``rows``, and the places they held in :func:`mention_order`."""
-    out, old = [], []
-    for m in rows.values():
+def _redated(rows: list[dict], undated: dict[int, str | None]) -> tuple[dict[int, dict], list[tuple]]:
+    """Mentions (of ``rows``: those of undated articles) whose date is their story's first date, where that
+    date has moved: each as it is now (re-dated) by id, and the places they held in :func:`mention_order`."""
+    out, old = {}, []
+    for m in sorted(rows, key=lambda m: m["id"]):
         if m["article_id"] in undated and follows_story(None, m["time_precision"]):
             d, p = fallback_date(undated[m["article_id"]])
             if (d, p) != (m["date"], m["time_precision"]):
-                out.append((m["id"], d, p))
                 old.append(mention_order(m))
-                m["date"], m["time_precision"] = d, p
+                out[m["id"]] = dict(m, date=d, time_precision=p)
     return out, old
 
 
 def run_events(items: list[AnalysedArticle], state: dict) -> dict:
     """The cross-article stage: the new articles' mentions, undated mentions re-dated after their story's
     start, and the events that change (see the module docstring for ``state`` and the updates)."""
-    rows = {i: dict(m) for i, m in state["mentions"].items()}
-    redated, old_keys = _redated(rows, state["undated"])
+    index = state["mentions"]
+    if isinstance(index, dict):     # the event index held whole in memory
+        index = RowIndex(index)
+    redated, old_keys = _redated(index.of_articles(sorted(state["undated"])) if state["undated"] else [],
+                                 state["undated"])
+    dates = [(i, m["date"], m["time_precision"]) for i, m in sorted(redated.items())]
+    rows = {m["id"]: redated.pop(m["id"], None) or dict(m) for m in index.unmerged()}   # stored, never merged
     read = _new_mentions(items, state, rows)
-    touched = {i for i, m in rows.items() if m["event_id"] is None} | {i for i, *_ in redated}
-    changes = merge_update(rows, touched, set(state["moved"]), Provenance(**state["provenance"]), old_keys)
-    return {"read": read, "first_id": state["next_id"], "redated": redated, "changes": changes}
+    changes = merge_changes(index, rows, redated, old_keys, set(state["moved"]), Provenance(**state["provenance"]))
+    return {"read": read, "first_id": state["next_id"], "redated": dates, "changes": changes}

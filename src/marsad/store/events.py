@@ -6,9 +6,11 @@ plain values. Out: plain dicts, ids and rows. The events stage (:func:`marsad.ev
 updates here, so no SQL lives in ``marsad.events``:
 
 - :func:`load_state`: for a batch of new articles, which are read or tagged already, their developments'
-  first dates, the next mention id, the event index (every stored mention with its event), undated
-  articles' development dates, articles whose sentences may now trace back to the new ones, and the
-  provenance independent origins are counted on (outlets, duplicates, copied passages, copies);
+  first dates, the next mention id, the event index (:class:`MentionIndex`: stored mentions with their
+  events, read through indexed queries where merging needs them), undated articles' development dates,
+  articles whose sentences may now trace back to the new ones (but those whose events this run already
+  wrote with the provenance as it is), and the provenance independent origins are counted on (outlets,
+  duplicates, copied passages, copies; read for the articles of the events merging builds);
 - :func:`save_state`: the new mentions under the ids the stage numbered them with (and each article's
   ``event_state`` row), re-dated mentions, dropped and changed events (evidence gets its sentences'
   text here), in the runner's transaction;
@@ -52,48 +54,183 @@ def undated_story_starts(db: sqlite3.Connection) -> dict[int, str | None]:
         "AND a.id IN (SELECT article_id FROM event_mentions)")}
 
 
-def all_mentions(db: sqlite3.Connection) -> dict[int, dict]:
-    """Every stored event mention by id (the event index), with the event it belongs to."""
-    return {r["id"]: dict(r) for r in db.execute("SELECT * FROM event_mentions ORDER BY id")}
+IRREGULAR_DATE = "(date IS NULL OR date NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*')"
+# The indexes :class:`MentionIndex` reads by. Created when the stage first loads its state rather than by a
+# schema migration, so that a store keeps its schema version and stays readable by earlier marsad versions.
+INDEXES = ["CREATE INDEX IF NOT EXISTS event_mentions_type_date ON event_mentions(sub_event_type, date)",
+           f"CREATE INDEX IF NOT EXISTS event_mentions_irregular ON event_mentions(sub_event_type) WHERE {IRREGULAR_DATE}"]
+
+
+def ensure_indexes(db: sqlite3.Connection) -> None:
+    """Create :data:`INDEXES` where missing (once per store; each is built from the stored mentions)."""
+    have = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'event_mentions'")}
+    for sql in INDEXES:
+        if sql.split()[5] not in have:
+            db.execute(sql)
+
+
+class MentionIndex:
+    """The event index (``event_mentions`` with each mention's ``event_id``) read where merging needs it,
+    through indexed queries: a sub-event type's mentions by date range (``event_mentions_type_date``), an
+    event's (``event_mentions_event``), an article's, the unmerged ones; the types holding a mention whose
+    date is missing or not ``YYYY-MM-DD`` (``event_mentions_irregular``). The interface of
+    :class:`marsad.events.merge.RowIndex`; rows are plain dicts with every column."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def _rows(self, sql: str, params=()) -> list[dict]:
+        return [dict(r) for r in self.db.execute(sql, params)]
+
+    def irregular_types(self) -> set[str]:
+        return {r[0] for r in self.db.execute(f"SELECT DISTINCT sub_event_type FROM event_mentions INDEXED BY event_mentions_irregular WHERE {IRREGULAR_DATE}")}
+
+    def between(self, sub_event_type: str, ranges: list[tuple[str, str]]) -> list[dict]:
+        """Mentions of the type dated within any of ``ranges`` (``lo <= date < hi``, disjoint)."""
+        return self._rows("SELECT m.* FROM json_each(?) r CROSS JOIN event_mentions m ON m.sub_event_type = ? "
+                          "AND m.date >= json_extract(r.value, '$[0]') AND m.date < json_extract(r.value, '$[1]')",
+                          (json.dumps(ranges), sub_event_type))
+
+    def of_type(self, sub_event_type: str) -> list[dict]:
+        return self._rows("SELECT * FROM event_mentions WHERE sub_event_type = ?", (sub_event_type,))
+
+    def last_date(self, sub_event_type: str) -> str | None:
+        return self.db.execute("SELECT max(date) FROM event_mentions WHERE sub_event_type = ?", (sub_event_type,)).fetchone()[0]
+
+    def members(self, event_ids: list[int]) -> list[dict]:
+        return self._rows("SELECT * FROM event_mentions WHERE event_id IN (SELECT value FROM json_each(?))",
+                          (json.dumps(list(event_ids)),))
+
+    def of_articles(self, article_ids: list[int]) -> list[dict]:
+        return self._rows("SELECT * FROM event_mentions WHERE article_id IN (SELECT value FROM json_each(?))",
+                          (json.dumps(list(article_ids)),))
+
+    def unmerged(self) -> list[dict]:
+        return self._rows("SELECT * FROM event_mentions WHERE event_id IS NULL")
 
 
 def articles_reaching(db: sqlite3.Connection, article_ids: list[int]) -> set[int]:
     """Articles read by the events stage whose sentences may come from one of ``article_ids`` (through
-    exact duplicates, copied passages and copies, transitively): their events' origins are counted again."""
-    return {r[0] for r in db.execute(
-        "WITH RECURSIVE edge(src, dst) AS ("
-        " SELECT duplicate_of, id FROM articles WHERE duplicate_of IS NOT NULL"
-        " UNION ALL SELECT source_article_id, article_id FROM copy_passages"
-        " UNION ALL SELECT source_article_id, article_id FROM copies WHERE coverage >= ?),"
-        " reach(id) AS (SELECT value FROM json_each(?) UNION SELECT e.dst FROM edge e JOIN reach r ON e.src = r.id) "
-        "SELECT id FROM reach WHERE id IN (SELECT article_id FROM event_state) "
-        "AND id NOT IN (SELECT value FROM json_each(?))",
-        (COPY_COVERAGE, json.dumps(article_ids), json.dumps(article_ids)))}
+    exact duplicates, copied passages and copies, transitively): their events' origins are counted again.
+    Walked from ``article_ids`` along the indexed source columns, a step per query."""
+    seen = set(article_ids)
+    frontier = sorted(seen)
+    while frontier:
+        ids = json.dumps(frontier)
+        nxt = {r[0] for r in db.execute("SELECT id FROM articles WHERE duplicate_of IN (SELECT value FROM json_each(?))", (ids,))}
+        nxt |= {r[0] for r in db.execute("SELECT article_id FROM copy_passages WHERE source_article_id IN "
+                                         "(SELECT value FROM json_each(?))", (ids,))}
+        nxt |= {r[0] for r in db.execute("SELECT article_id FROM copies WHERE source_article_id IN "
+                                         "(SELECT value FROM json_each(?)) AND coverage >= ?", (ids, COPY_COVERAGE))}
+        frontier = sorted(nxt - seen)
+        seen |= nxt
+    return _ids_in(db, "SELECT article_id FROM event_state WHERE article_id IN (SELECT value FROM json_each(?))",
+                   sorted(seen - set(article_ids)))
+
+
+class _Chain:
+    """What one connection's consecutive events batches know between them: the articles whose events were
+    all written by these batches (read by them, or rebuilt because their provenance may have moved), so
+    with the provenance as it is. Valid while nothing else changed the store since the last batch saved
+    (``mark``: the connection's change count after that batch's commit, and the other connections' data
+    version); a rebuild of those articles' events gives the records stored, so it is skipped."""
+
+    def __init__(self):
+        self.mark: tuple[int, int] | None = None
+        self.fresh: set[int] = set()
+        self.moved: set[int] = set()
+
+    @staticmethod
+    def of(store) -> "_Chain":
+        chain = getattr(store, "_events_chain", None)
+        if chain is None:
+            chain = store._events_chain = _Chain()
+        return chain
+
+    def check(self, db: sqlite3.Connection) -> set[int]:
+        if self.mark != (db.total_changes, db.execute("PRAGMA data_version").fetchone()[0]):
+            self.fresh = set()
+        self.mark = None
+        return self.fresh
+
+    def saved(self, db: sqlite3.Connection, read: list[int], items: list) -> None:
+        """After a batch's writes, in its transaction: ``mark_done`` writes one row (when there are items)
+        before the commit."""
+        self.fresh |= set(read) | self.moved
+        self.mark = (db.total_changes + (1 if items else 0), db.execute("PRAGMA data_version").fetchone()[0])
+
+
+class _Lookup(dict):
+    """A dict filled on demand: a key not held yet is read by ``fetch([key])`` (which fills it, or marks it
+    absent) the first time it is asked for."""
+
+    def __init__(self, fetch):
+        super().__init__()
+        self._fetch, self._absent = fetch, set()
+
+    def __missing__(self, key):
+        if key not in self._absent:
+            self._fetch([key])
+            if dict.__contains__(self, key):
+                return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def provenance(db: sqlite3.Connection) -> dict:
     """Articles' outlets, exact duplicates, copied passages (per article, in index order) and the article
-    each copies almost whole: the fields of :class:`marsad.events.merge.Provenance`."""
-    arts, dups, passages, main = {}, {}, {}, {}
-    for r in db.execute("SELECT id, outlet, url, source, cited_source, duplicate_of FROM articles"):
-        arts[r["id"]] = {k: r[k] for k in ("id", "outlet", "url", "source", "cited_source")}
-        if r["duplicate_of"]:
-            dups[r["id"]] = r["duplicate_of"]
-    for r in db.execute("SELECT article_id, source_article_id, start, end, source_start, source_end "
-                        "FROM copy_passages ORDER BY article_id, source_article_id, rowid"):
-        passages.setdefault(r[0], []).append(tuple(r[1:]))
-    for r in db.execute("SELECT article_id, source_article_id FROM copies WHERE coverage >= ? "
-                        "ORDER BY article_id, coverage DESC, source_article_id", (COPY_COVERAGE,)):
-        main.setdefault(r[0], r[1])
-    return {"articles": arts, "duplicate_of": dups, "passages": passages, "main_copy": main}
+    each copies almost whole: the fields of :class:`marsad.events.merge.Provenance`, read for the articles
+    merging asks about (the events it builds are few next to the store): ``fetch(ids)`` reads those
+    articles' and, transitively, their sources' ahead in a few queries; any other lookup reads one article."""
+    arts: _Lookup
+    dups: _Lookup
+    passages: _Lookup
+    main: _Lookup
+
+    def fetch(article_ids) -> None:
+        todo = sorted({a for a in article_ids if a not in arts and a not in arts._absent})
+        while todo:
+            ids = json.dumps(todo)
+            found: dict[int, list] = {}
+            for r in db.execute("SELECT id, outlet, url, source, cited_source, duplicate_of FROM articles "
+                                "WHERE id IN (SELECT value FROM json_each(?))", (ids,)):
+                arts[r["id"]] = {k: r[k] for k in ("id", "outlet", "url", "source", "cited_source")}
+                if r["duplicate_of"]:
+                    dups[r["id"]] = r["duplicate_of"]
+            for r in db.execute("SELECT article_id, source_article_id, start, end, source_start, source_end "
+                                "FROM copy_passages WHERE article_id IN (SELECT value FROM json_each(?)) "
+                                "ORDER BY article_id, source_article_id, rowid", (ids,)):
+                found.setdefault(r[0], []).append(tuple(r[1:]))
+            for r in db.execute("SELECT article_id, source_article_id FROM copies WHERE coverage >= ? "
+                                "AND article_id IN (SELECT value FROM json_each(?)) "
+                                "ORDER BY article_id, coverage DESC, source_article_id", (COPY_COVERAGE, ids)):
+                if r[0] not in main:
+                    main[r[0]] = r[1]
+            passages.update(found)
+            for a in todo:
+                for lookup in (arts, dups, passages, main):
+                    if a not in lookup:
+                        lookup._absent.add(a)
+            nxt = {dups[a] for a in todo if a in dups} | {main[a] for a in todo if a in main}
+            nxt |= {p[0] for a in todo for p in found.get(a, ())}
+            todo = sorted(a for a in nxt if a not in arts and a not in arts._absent)
+
+    arts, dups, passages, main = (_Lookup(lambda ids: fetch(ids)) for _ in range(4))
+    return {"articles": arts, "duplicate_of": dups, "passages": passages, "main_copy": main, "fetch": fetch}
 
 
 def load_state(store, items: list) -> dict:
     """What the events stage needs for ``items`` (new :class:`~marsad.model.AnalysedArticle`), as described
     in :mod:`marsad.events.stage`: which are read or tagged already, their stories' first dates, the next
-    mention id, the event index, undated articles' story dates, articles whose provenance may have moved
-    and the provenance itself."""
+    mention id, the event index (read where merging needs it), undated articles' story dates, articles
+    whose provenance may have moved and the provenance (read per article as merging asks)."""
     db = store.db
+    ensure_indexes(db)
     ids = [it.article.id for it in items]
     row = db.execute("SELECT value FROM meta WHERE key='entities.last_article_id'").fetchone()
     tagged_upto = int(row[0]) if row else 0
@@ -102,11 +239,22 @@ def load_state(store, items: list) -> dict:
         "tagged": {i for i in ids if i <= tagged_upto},
         "story_start": _story_starts(db, sorted({it.article.story_id for it in items if it.article.story_id is not None})),
         "next_id": db.execute("SELECT coalesce(max(id), 0) + 1 FROM event_mentions").fetchone()[0],
-        "mentions": all_mentions(db),
+        "mentions": MentionIndex(db),
         "undated": undated_story_starts(db),
-        "moved": articles_reaching(db, ids),
+        "moved": _moved(store, ids),
         "provenance": provenance(db),
     }
+
+
+def _moved(store, ids: list[int]) -> set[int]:
+    """:func:`articles_reaching` ``ids``, but for the articles whose events earlier batches of this run wrote
+    with the provenance as it is (:class:`_Chain`): a first run over many batches walks nothing."""
+    db = store.db
+    chain = _Chain.of(store)
+    fresh = chain.check(db)
+    stale = db.execute("SELECT count(*) FROM event_state").fetchone()[0] > len(fresh)
+    chain.moved = articles_reaching(db, ids) - fresh if stale else set()
+    return chain.moved
 
 
 # -- saving the stage's updates ---------------------------------------------------------------------
@@ -140,6 +288,7 @@ def save_state(store, updates: dict, items: list) -> None:
             e["text"] = _sentence_text(db, e["article_id"], e["start"], e["end"])
     write_events(db, changes.events)
     db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(e, i) for i, e in changes.assign])
+    _Chain.of(store).saved(db, [aid for aid, _ in updates["read"]], items)
 
 
 def counts(db: sqlite3.Connection) -> tuple[int, int]:
