@@ -36,7 +36,7 @@ from .passages import find_copies
 from .duplicates import find_duplicates
 from .encoder import get_encoder, one_blas_thread
 from ..settings import SETTINGS
-from .features import ArticleFeatures, article_features, nth_sentence, pack, tokens, unpack, unpack_tokens
+from .features import ArticleFeatures, article_features, nth_sentence, pack, tokens, unpack
 from .read import copies, explanations, stories, story, story_log, storyline, storylines
 from . import chargrams
 from .clustering import DevelopmentIndex, describe_story, revise
@@ -90,7 +90,8 @@ class _Articles:
         self.keys: dict[int, tuple] = {}
         self.features: dict[int, ArticleFeatures] = {}
         self.texts: dict[int, tuple[str, list[tuple[int, int]]]] = {}
-        self.sentences: dict[tuple[int, int], list[str] | None] = {}
+        self.sentences: dict[tuple[int, int], list[str] | None] = {}   # of articles without stored tokens
+        self.lines: dict[int, list[str]] = {}  # stored articles' tokens, one line of text per sentence
         self.unstored: set[int] = set()        # articles whose tokens the store does not hold
 
     def order_key(self, aid: int) -> tuple:
@@ -120,25 +121,45 @@ class _Articles:
             self.unstored.add(aid)
         return got
 
+    def shingle_sets(self, ids: list[int]) -> dict[int, set[int]]:
+        """The shingle sets of stored articles, read in one query without their tokens (the near-duplicate
+        check compares the shingles of many candidates and needs nothing else of them)."""
+        out = {a: self.features[a].shingles for a in ids if a in self.features}
+        todo = [a for a in ids if a not in out and a not in self.unstored]
+        got = self.links.stored_shingles(todo) if todo else {}
+        for a in todo:
+            if a in got:
+                out[a] = set(np.frombuffer(got[a], dtype=np.uint32).tolist())
+            else:
+                self.unstored.add(a)
+        for a in ids:
+            if a not in out:
+                out[a] = self.load(a).shingles
+        return out
+
     def sentence(self, aid: int, idx: int) -> list[str] | None:
         """Tokens of one sentence of an old article (None past its last one), without its whole features:
-        the copy search compares a few candidate sentences of each of many stored articles."""
+        the copy search compares a few candidate sentences of each of many stored articles, so only the
+        sentences asked for are split into tokens."""
         f = self.features.get(aid)
         if f is not None:
             return nth_sentence(f, idx)
+        lines = self.lines.get(aid)
+        if lines is None and aid not in self.unstored:
+            if len(self.lines) >= _CACHE_MAX * 5:
+                self.lines.clear()
+            got = self._stored(aid)
+            if got is not None:
+                lines = self.lines[aid] = got[0].split("\n")
+        if lines is not None:
+            return lines[idx].split() if idx < len(lines) else None
         key = (aid, idx)
         if key not in self.sentences:
             if len(self.sentences) >= _CACHE_MAX * 20:
                 self.texts.clear()
                 self.sentences.clear()
-            got = self._stored(aid)
-            if got is not None:                               # every sentence of the article at once
-                for i, toks in enumerate(unpack_tokens(got[0])):
-                    self.sentences[aid, i] = toks
-                self.sentences.setdefault(key, None)
-            else:
-                text, spans = self.texts.get(aid) or self.texts.setdefault(aid, self.links.text_and_spans(aid))
-                self.sentences[key] = tokens(text[spans[idx][0]:spans[idx][1]]) if idx < len(spans) else None
+            text, spans = self.texts.get(aid) or self.texts.setdefault(aid, self.links.text_and_spans(aid))
+            self.sentences[key] = tokens(text[spans[idx][0]:spans[idx][1]]) if idx < len(spans) else None
         return self.sentences[key]
 
     def remember(self, f: ArticleFeatures) -> None:
@@ -289,7 +310,7 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
     tables = store.story_tables
     with store.transaction():
         # 1. near duplicates
-        groups = find_duplicates(links, feats, arts.order_key, arts.load)
+        groups = find_duplicates(links, feats, arts.order_key, arts.shingle_sets)
         dup_marks = []                                         # (article, original or None, similarity)
         for aid in chunk:
             root = groups.root_of.get(aid)

@@ -154,6 +154,7 @@ class DevelopmentIndex:
         missing = [self.ids[row] for row in cand if self.ids[row] not in self.profiles]
         if missing:
             self._load(missing)
+        cfg = SETTINGS.link
         out = []
         for row, cos in sorted(cand.items()):
             other = self._profile(self.ids[row])
@@ -163,8 +164,10 @@ class DevelopmentIndex:
             if not len(keys):
                 continue
             text = float(query[keys] @ vals)
+            if text + cfg.w_encoder * max(cos - cfg.encoder_floor, 0.0) + cfg.w_keys < cfg.join_score:
+                continue      # even a full entity overlap and no penalty would not reach join_score
             score, signals = pair_score(prof, other, cos, text_cosine=text)
-            if score >= SETTINGS.link.join_score:
+            if score >= cfg.join_score:
                 out.append((self.ids[row], score, signals))
         return out
 

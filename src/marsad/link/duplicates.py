@@ -2,7 +2,7 @@
 
 In: the :class:`~marsad.link.features.ArticleFeatures` of a chunk of new articles, the store's link
 tables (:mod:`marsad.store.link`: the persistent LSH index ``lsh_bands`` of the articles linked before,
-old articles' ``duplicate_of``), and a loader for old articles' features.
+old articles' ``duplicate_of``), and a loader for old articles' shingle sets.
 Out: :class:`DuplicateGroups`: for every group of near duplicates touched by the chunk, its original
 (the earliest published member; unknown dates count as latest, ties go to the first stored) and, for
 every other member, the exact Jaccard similarity of its word 3-shingles with the original.
@@ -76,15 +76,23 @@ def lsh_candidates(links, feats: list[ArticleFeatures]) -> set[tuple[int, int]]:
 
 
 def find_duplicates(links, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
-                    load: Callable[[int], ArticleFeatures]) -> DuplicateGroups:
+                    old_shingles: Callable[[list[int]], dict[int, set[int]]]) -> DuplicateGroups:
     """Group the chunk's articles with their near duplicates (see module docstring). ``links``: the store's
-    link tables (:mod:`marsad.store.link`), read for the LSH index and old articles' ``duplicate_of``."""
-    new = {f.article_id: f for f in feats}
-    shingles = lambda aid: new[aid].shingles if aid in new else load(aid).shingles  # noqa: E731
+    link tables (:mod:`marsad.store.link`), read for the LSH index and old articles' ``duplicate_of``;
+    ``old_shingles(ids)``: the shingle sets of stored articles (all candidates' at once)."""
+    pairs = sorted(lsh_candidates(links, feats))
+    sets = {f.article_id: f.shingles for f in feats}
+    sets.update(old_shingles(sorted({x for p in pairs for x in p if x not in sets})))
+
+    def shingles(aid: int) -> set[int]:
+        if aid not in sets:                  # an old member of a touched group, not a candidate itself
+            sets.update(old_shingles([aid]))
+        return sets[aid]
+    new = {f.article_id for f in feats}
     out = DuplicateGroups()
     uf = _UnionFind()
     old_roots: set[int] = set()
-    for a, b in lsh_candidates(links, feats):
+    for a, b in pairs:
         if jaccard(shingles(a), shingles(b)) < DUPLICATE_JACCARD:
             continue
         for x in (a, b):

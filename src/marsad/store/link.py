@@ -199,6 +199,15 @@ def stored_tokens(db: sqlite3.Connection, article_id: int) -> tuple[str, bytes] 
     return None if row is None or row[0] is None else (row[0], row[1])
 
 
+def stored_shingles(db: sqlite3.Connection, ids: list[int]) -> dict[int, bytes]:
+    """Article id → the shingles the link stage stored for it (sorted uint32 bytes), for those that have them."""
+    out: dict[int, bytes] = {}
+    for part in _chunks(ids):
+        out.update(db.execute(f"SELECT article_id, shingles FROM link_state WHERE article_id IN ({_marks(part)}) "
+                              "AND tokens IS NOT NULL", part))
+    return out
+
+
 def sentence_spans(db: sqlite3.Connection, article_id: int) -> list[tuple[int, int]]:
     """The article's sentence spans in order."""
     return [(s, e) for s, e in db.execute("SELECT start, end FROM sentences WHERE article_id=? ORDER BY idx", (article_id,))]
