@@ -264,6 +264,30 @@ def _sentence_text(db: sqlite3.Connection, article_id: int, start: int, end: int
     return row[0] if row else ""
 
 
+def _stored_as_is(db: sqlite3.Connection, events: list[dict], dropped: set[int]) -> set[int]:
+    """Ids of ``events`` (records to write over dropped ones) that the store already holds exactly so (an
+    event rebuilt because an article's provenance may have moved, with the same origins): left in place."""
+    ids = [ev["id"] for ev in events if ev["id"] in dropped]
+    if not ids:
+        return set()
+    stored = {r["id"]: r for r in db.execute("SELECT * FROM events WHERE id IN (SELECT value FROM json_each(?))",
+                                             (json.dumps(ids),))}
+    same = set()
+    for ev in events:
+        r = stored.get(ev["id"])
+        if r is None:
+            continue
+        for c in EVENT_COLUMNS:
+            if c == "evidence":
+                if [{k: v for k, v in e.items() if k != "text"} for e in json.loads(r[c])] != ev[c]:
+                    break
+            elif (json.dumps(ev[c], ensure_ascii=False) if isinstance(ev[c], list) else ev[c]) != r[c]:
+                break
+        else:
+            same.add(ev["id"])
+    return same
+
+
 def save_state(store, updates: dict, items: list) -> None:
     """Write the events stage's updates (joins the runner's transaction): each read article's mentions
     under the ids the stage numbered them with, and its ``event_state`` row; re-dated mentions; dropped
@@ -282,11 +306,13 @@ def save_state(store, updates: dict, items: list) -> None:
     db.executemany("UPDATE event_mentions SET date=?, time_precision=? WHERE id=?",
                    [(d, p, i) for i, d, p in updates["redated"]])
     changes = updates["changes"]
-    db.executemany("DELETE FROM events WHERE id=?", [(i,) for i in changes.drop])
-    for ev in changes.events:
+    unchanged = _stored_as_is(db, changes.events, set(changes.drop))
+    db.executemany("DELETE FROM events WHERE id=?", [(i,) for i in changes.drop if i not in unchanged])
+    written = [ev for ev in changes.events if ev["id"] not in unchanged]
+    for ev in written:
         for e in ev["evidence"]:
             e["text"] = _sentence_text(db, e["article_id"], e["start"], e["end"])
-    write_events(db, changes.events)
+    write_events(db, written)
     db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(e, i) for i, e in changes.assign])
     _Chain.of(store).saved(db, [aid for aid, _ in updates["read"]], items)
 
