@@ -14,7 +14,13 @@ recompute of the stored corpus costs at that point (regrouping every story, reso
 every article's signals: what each run did before the stage was incremental). Speed is reported,
 never asserted.
 
-Usage: ``python benchmarks/bench_claims.py --n 500 --add 50 [--json]``
+With ``--linked A.db B.db ...`` (stores through the link stage, claims not run yet, e.g. built from
+``marsad.bench.generate.generate(n)``; each copied, never changed): the claims stage as the pipeline
+runs it (stance classifier included) on each, its CPU seconds and ms per article, and between
+consecutive sizes the growth exponent log(time ratio) / log(articles ratio): 1 is linear.
+
+Usage: ``python benchmarks/bench_claims.py --n 500 --add 50 [--json]``,
+``python benchmarks/bench_claims.py --linked s4k.db s8k.db``
 """
 
 from __future__ import annotations
@@ -163,13 +169,55 @@ def run_store(path: Path, add: int) -> dict:
     return _figures(n, add, n1, n2, (w1, c1), (w2, c2), v2, dirty, n_stories, full, n_contra)
 
 
+def run_linked(path: Path) -> dict:
+    """The claims stage (``extract_claims`` as the pipeline calls it) on a copy of a linked store."""
+    import math
+    import shutil
+
+    from marsad.claims import extract_claims
+    from marsad.link.encoder import get_encoder
+    from marsad.store import Store
+
+    get_encoder().encode(["تسخين"])
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("", "-wal"):
+            if Path(str(path) + suffix).exists():
+                shutil.copy(str(path) + suffix, Path(tmp) / ("s.db" + suffix))
+        s = Store(Path(tmp) / "s.db")
+        n = len(s.claim_tables.articles_to_process())
+        n_claims, wall, cpu = _timed(lambda: extract_claims(s))
+        s.close()
+    return {"store": str(path), "articles": n, "claims": n_claims, "cpu_s": round(cpu, 2), "wall_s": round(wall, 2),
+            "cpu_ms_per_article": round(1000 * cpu / max(1, n), 2), "_log": (math.log(max(n, 1)), math.log(max(cpu, 1e-9)))}
+
+
+def _growth(paths: list[Path], as_json: bool) -> int:
+    rows = sorted((run_linked(p) for p in paths), key=lambda r: r["articles"])
+    for a, b in zip(rows, rows[1:]):
+        if b["_log"][0] > a["_log"][0]:
+            b["exponent"] = round((b["_log"][1] - a["_log"][1]) / (b["_log"][0] - a["_log"][0]), 2)
+    for r in rows:
+        r.pop("_log")
+        if not as_json:
+            print(f"{r['articles']} articles ({r['claims']} claims): claims stage {r['cpu_s']} s CPU "
+                  f"({r['wall_s']} s wall) = {r['cpu_ms_per_article']} ms/article"
+                  + (f"; growth exponent from the previous size {r['exponent']}" if "exponent" in r else ""))
+    if as_json:
+        json.dump({"bench": "claims_growth", "results": rows}, sys.stdout, indent=2)
+        print()
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[500])
     ap.add_argument("--add", type=int, default=50)
     ap.add_argument("--store", help="instead of a generated corpus: a store already analysed (copied, not changed)")
+    ap.add_argument("--linked", nargs="+", help="stores through the link stage: the claims stage's growth with size")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.linked:
+        return _growth([Path(p) for p in args.linked], args.json)
     results = []
     for n in ([None] if args.store else args.n):
         r = run_store(Path(args.store), args.add) if args.store else run(n, args.add)
