@@ -398,7 +398,8 @@ class _Timeline:
         self.loaded: set[int] = set()
         self._new: dict[int, list[dict]] = {}
         self._old: dict[int, list[tuple[tuple, dict]]] = {}
-        self._members: dict[int, list[dict]] = {}
+        self._by_event: dict[int, list[tuple[tuple, dict]]] = {}
+        self._event_day: dict[int, int] = {}
 
     @staticmethod
     def _day_of(m: dict) -> int:
@@ -421,12 +422,12 @@ class _Timeline:
         if not runs:
             return
         iso = lambda d: date.fromordinal(d).isoformat()   # noqa: E731
-        events = set()
         for r in self.index.between(self.t, [(iso(a), iso(b + 1)) for a, b in runs]):
-            self.stored.setdefault(self._day_of(r), []).append(r)
-            events.add(r["event_id"])
-        events.discard(None)
-        self.members(events)      # the events these days hold, whole, in one query
+            d = self._day_of(r)
+            self.stored.setdefault(d, []).append(r)
+            if r["event_id"] is not None:
+                self._by_event.setdefault(r["event_id"], []).append((mention_order(r), r))
+                self._event_day.setdefault(r["event_id"], d)
 
     def new_day(self, d: int) -> list[dict]:
         """The mentions dated ``d`` as they are now, in :func:`mention_order`."""
@@ -446,14 +447,14 @@ class _Timeline:
         return self._old[d]
 
     def members(self, event_ids) -> dict[int, list[tuple[tuple, dict]]]:
-        """Every stored mention of these events, as stored, with its place."""
-        want = sorted({e for e in event_ids if e not in self._members})
-        if want:
-            for e in want:
-                self._members[e] = []
-            for r in self.index.members(want):
-                self._members[r["event_id"]].append((mention_order(r), r))
-        return {e: self._members[e] for e in event_ids}
+        """Every stored mention of these events, as stored, with its place. A stored event's mentions lie
+        within two days of each other (clustering keeps them so), so the days around one of them hold all."""
+        unknown = sorted({e for e in event_ids if e not in self._event_day})
+        if unknown:
+            for r in self.index.members(unknown):
+                self._event_day.setdefault(r["event_id"], self._day_of(r))
+        self.load([(self._event_day[e] - 2, self._event_day[e] + 2) for e in set(event_ids) if e in self._event_day])
+        return {e: self._by_event.get(e, []) for e in event_ids}
 
     def rows_from(self, key: tuple):
         """The mentions as they are now from ``key`` on, in :func:`mention_order` (read in growing spans)."""

@@ -186,7 +186,9 @@ def provenance(db: sqlite3.Connection) -> dict:
     """Articles' outlets, exact duplicates, copied passages (per article, in index order) and the article
     each copies almost whole: the fields of :class:`marsad.events.merge.Provenance`, read for the articles
     merging asks about (the events it builds are few next to the store): ``fetch(ids)`` reads those
-    articles' and, transitively, their sources' ahead in a few queries; any other lookup reads one article."""
+    articles' ahead in a few queries (and, transitively, the articles they duplicate or copy whole; the
+    sources of copied passages only when a sentence's origin is traced there); any other lookup reads one
+    article."""
     arts: _Lookup
     dups: _Lookup
     passages: _Lookup
@@ -217,7 +219,6 @@ def provenance(db: sqlite3.Connection) -> dict:
                     if a not in lookup:
                         lookup._absent.add(a)
             nxt = {dups[a] for a in todo if a in dups} | {main[a] for a in todo if a in main}
-            nxt |= {p[0] for a in todo for p in found.get(a, ())}
             todo = sorted(a for a in nxt if a not in arts and a not in arts._absent)
 
     arts, dups, passages, main = (_Lookup(lambda ids: fetch(ids)) for _ in range(4))
