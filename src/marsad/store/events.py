@@ -10,7 +10,9 @@ updates here, so no SQL lives in ``marsad.events``:
   events, read through indexed queries where merging needs them), undated articles' development dates,
   articles whose sentences may now trace back to the new ones (but those whose events this run already
   wrote with the provenance as it is), and the provenance independent origins are counted on (outlets,
-  duplicates, copied passages, copies; read for the articles of the events merging builds);
+  duplicates, copied passages, copies; read for the articles of the events merging builds). Between the
+  batches of one run (:class:`_Chain`, while nothing else writes to the store) the days of the index
+  already read stay in memory, kept up to date with the batches' writes, so a run reads each once;
 - :func:`save_state`: the new mentions under the ids the stage numbered them with (and each article's
   ``event_state`` row), re-dated mentions, dropped and changed events (evidence gets its sentences'
   text here), in the runner's transaction;
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 
 MENTION_COLUMNS = ["article_id", "sentence_start", "sentence_end", "trigger_start", "trigger_end", "trigger",
                    "gloss", "event_type", "sub_event_type", "date", "time_precision", "actor1", "inter1",
@@ -74,10 +77,11 @@ class MentionIndex:
     through indexed queries: a sub-event type's mentions by date range (``event_mentions_type_date``), an
     event's (``event_mentions_event``), an article's, the unmerged ones; the types holding a mention whose
     date is missing or not ``YYYY-MM-DD`` (``event_mentions_irregular``). The interface of
-    :class:`marsad.events.merge.RowIndex`; rows are plain dicts with every column."""
+    :class:`marsad.events.merge.RowIndex`; rows are plain dicts with every column (not to be changed: the
+    days read are kept in ``cache``, a :class:`_DayCache`, for the next batches of the run)."""
 
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
+    def __init__(self, db: sqlite3.Connection, cache: "_DayCache | None" = None):
+        self.db, self.cache = db, cache
 
     def _rows(self, sql: str, params=()) -> list[dict]:
         return [dict(r) for r in self.db.execute(sql, params)]
@@ -86,7 +90,38 @@ class MentionIndex:
         return {r[0] for r in self.db.execute(f"SELECT DISTINCT sub_event_type FROM event_mentions INDEXED BY event_mentions_irregular WHERE {IRREGULAR_DATE}")}
 
     def between(self, sub_event_type: str, ranges: list[tuple[str, str]]) -> list[dict]:
-        """Mentions of the type dated within any of ``ranges`` (``lo <= date < hi``, disjoint)."""
+        """Mentions of the type dated within any of ``ranges`` (``lo <= date < hi``, disjoint; day bounds
+        ``YYYY-MM-DD``): the days the cache holds from it, the others read (and kept in the cache)."""
+        if self.cache is None:
+            return self._read_between(sub_event_type, ranges)
+        days = self.cache.days.setdefault(sub_event_type, {})
+        out, missing = [], []
+        for lo, hi in ranges:
+            for d in range(date.fromisoformat(lo).toordinal(), date.fromisoformat(hi).toordinal()):
+                if d in days:
+                    out += days[d]
+                elif missing and missing[-1][1] == d:
+                    missing[-1][1] = d + 1
+                else:
+                    missing.append([d, d + 1])
+        if missing:
+            iso = lambda d: date.fromordinal(d).isoformat()   # noqa: E731
+            rows = self._read_between(sub_event_type, [(iso(a), iso(b)) for a, b in missing])
+            out += rows
+            read = {}
+            for r in rows:
+                d = _ordinal(r["date"])
+                if d is None:           # not a day: nothing kept (merging takes the type whole)
+                    return out
+                read.setdefault(d, []).append(r)
+            for a, b in missing:
+                for d in range(a, b):
+                    days[d] = read.get(d, [])
+                    for r in days[d]:
+                        self.cache.by_id[r["id"]] = r
+        return out
+
+    def _read_between(self, sub_event_type: str, ranges: list[tuple[str, str]]) -> list[dict]:
         return self._rows("SELECT m.* FROM json_each(?) r CROSS JOIN event_mentions m ON m.sub_event_type = ? "
                           "AND m.date >= json_extract(r.value, '$[0]') AND m.date < json_extract(r.value, '$[1]')",
                           (json.dumps(ranges), sub_event_type))
@@ -128,6 +163,51 @@ def articles_reaching(db: sqlite3.Connection, article_ids: list[int]) -> set[int
                    sorted(seen - set(article_ids)))
 
 
+def _ordinal(d: str | None) -> int | None:
+    try:
+        return date.fromisoformat(d[:10]).toordinal() if d else None
+    except ValueError:
+        return None
+
+
+class _DayCache:
+    """Stored mentions read by (sub-event type, day), kept from batch to batch of one :class:`_Chain` and
+    updated with the batches' own writes, so that a run reads each day of the index once."""
+
+    def __init__(self):
+        self.days: dict[str, dict[int, list[dict]]] = {}
+        self.by_id: dict[int, dict] = {}
+
+    def _place(self, r: dict) -> None:
+        d = _ordinal(r["date"])
+        held = self.days.get(r["sub_event_type"], {})
+        if d is not None and d in held:
+            held[d].append(r)
+            self.by_id[r["id"]] = r
+
+    def _remove(self, r: dict) -> None:
+        d = _ordinal(r["date"])
+        held = self.days.get(r["sub_event_type"], {})
+        if d in held:
+            held[d] = [x for x in held[d] if x["id"] != r["id"]]
+        self.by_id.pop(r["id"], None)
+
+    def saved(self, db: sqlite3.Connection, first_id: int, redated: list[tuple], assign: list[tuple]) -> None:
+        """The batch's writes: mentions inserted from ``first_id`` on (read back as stored), re-dated and
+        re-pointed ones."""
+        for i, d, p in redated:
+            r = self.by_id.get(i)
+            if r is not None:
+                self._remove(r)
+                self._place(dict(r, date=d, time_precision=p))
+        for i, e in assign:
+            r = self.by_id.get(i)
+            if r is not None:
+                r["event_id"] = e
+        for r in db.execute("SELECT * FROM event_mentions WHERE id >= ?", (first_id,)):
+            self._place(dict(r))
+
+
 class _Chain:
     """What one connection's consecutive events batches know between them: the articles whose events were
     all written by these batches (read by them, or rebuilt because their provenance may have moved), so
@@ -136,9 +216,10 @@ class _Chain:
     version); a rebuild of those articles' events gives the records stored, so it is skipped."""
 
     def __init__(self):
-        self.mark: tuple[int, int] | None = None
+        self.mark: tuple[int, int, int | None] | None = None
         self.fresh: set[int] = set()
         self.moved: set[int] = set()
+        self.cache: _DayCache | None = None
 
     @staticmethod
     def of(store) -> "_Chain":
@@ -147,17 +228,30 @@ class _Chain:
             chain = store._events_chain = _Chain()
         return chain
 
+    @staticmethod
+    def _now(db: sqlite3.Connection) -> tuple[int, int, int | None]:
+        row = db.execute("SELECT value FROM meta WHERE key = 'events.last_article_id'").fetchone()
+        return db.total_changes, db.execute("PRAGMA data_version").fetchone()[0], int(row[0]) if row else None
+
     def check(self, db: sqlite3.Connection) -> set[int]:
-        if self.mark != (db.total_changes, db.execute("PRAGMA data_version").fetchone()[0]):
-            self.fresh = set()
+        """At a batch's start: what the earlier batches knew, if the store is as the last one left it
+        (else nothing); the day cache starts anew then."""
+        if self.mark is None or self.mark != self._now(db):
+            self.fresh, self.cache = set(), None
+        if self.cache is None:
+            self.cache = _DayCache()
         self.mark = None
         return self.fresh
 
     def saved(self, db: sqlite3.Connection, read: list[int], items: list) -> None:
-        """After a batch's writes, in its transaction: ``mark_done`` writes one row (when there are items)
-        before the commit."""
+        """After a batch's writes, in its transaction: ``mark_done`` then writes one row (when there are
+        items: the last article id) before the commit."""
         self.fresh |= set(read) | self.moved
-        self.mark = (db.total_changes + (1 if items else 0), db.execute("PRAGMA data_version").fetchone()[0])
+        total, version, last = self._now(db)
+        if items:
+            top = max(it.article.id for it in items)
+            total, last = total + 1, top if last is None else max(last, top)
+        self.mark = (total, version, last)
 
 
 class _Lookup(dict):
@@ -232,6 +326,8 @@ def load_state(store, items: list) -> dict:
     whose provenance may have moved and the provenance (read per article as merging asks)."""
     db = store.db
     ensure_indexes(db)
+    chain = _Chain.of(store)
+    fresh = chain.check(db)
     ids = [it.article.id for it in items]
     row = db.execute("SELECT value FROM meta WHERE key='entities.last_article_id'").fetchone()
     tagged_upto = int(row[0]) if row else 0
@@ -240,19 +336,17 @@ def load_state(store, items: list) -> dict:
         "tagged": {i for i in ids if i <= tagged_upto},
         "story_start": _story_starts(db, sorted({it.article.story_id for it in items if it.article.story_id is not None})),
         "next_id": db.execute("SELECT coalesce(max(id), 0) + 1 FROM event_mentions").fetchone()[0],
-        "mentions": MentionIndex(db),
+        "mentions": MentionIndex(db, chain.cache),
         "undated": undated_story_starts(db),
-        "moved": _moved(store, ids),
+        "moved": _moved(store, chain, fresh, ids),
         "provenance": provenance(db),
     }
 
 
-def _moved(store, ids: list[int]) -> set[int]:
+def _moved(store, chain: _Chain, fresh: set[int], ids: list[int]) -> set[int]:
     """:func:`articles_reaching` ``ids``, but for the articles whose events earlier batches of this run wrote
     with the provenance as it is (:class:`_Chain`): a first run over many batches walks nothing."""
     db = store.db
-    chain = _Chain.of(store)
-    fresh = chain.check(db)
     stale = db.execute("SELECT count(*) FROM event_state").fetchone()[0] > len(fresh)
     chain.moved = articles_reaching(db, ids) - fresh if stale else set()
     return chain.moved
@@ -298,8 +392,10 @@ def save_state(store, updates: dict, items: list) -> None:
     cols = ",".join(["id"] + MENTION_COLUMNS)
     marks = ",".join("?" * (len(MENTION_COLUMNS) + 1))
     next_id = updates["first_id"]
+    chain = _Chain.of(store)
     for aid, ems in updates["read"]:
-        db.execute("DELETE FROM event_mentions WHERE article_id=?", (aid,))
+        if db.execute("DELETE FROM event_mentions WHERE article_id=?", (aid,)).rowcount:
+            chain.cache = None          # an article read again: its former mentions may be in the cache
         rows = [(next_id + k,) + tuple(getattr(em, c) for c in MENTION_COLUMNS) for k, em in enumerate(ems)]
         db.executemany(f"INSERT INTO event_mentions({cols}) VALUES ({marks})", rows)
         next_id += len(ems)
@@ -315,7 +411,9 @@ def save_state(store, updates: dict, items: list) -> None:
             e["text"] = _sentence_text(db, e["article_id"], e["start"], e["end"])
     write_events(db, written)
     db.executemany("UPDATE event_mentions SET event_id=? WHERE id=?", [(e, i) for i, e in changes.assign])
-    _Chain.of(store).saved(db, [aid for aid, _ in updates["read"]], items)
+    if chain.cache is not None:
+        chain.cache.saved(db, updates["first_id"], updates["redated"], changes.assign)
+    chain.saved(db, [aid for aid, _ in updates["read"]], items)
 
 
 def counts(db: sqlite3.Connection) -> tuple[int, int]:
