@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 
 from marsad.link import stories, story_log, storylines
 from marsad.link.clustering import date_outliers, day_outliers
-from marsad.link.storyline_groups import DevProfile, _needed, dated_apart
+from marsad.link.signals import day_gap
+from marsad.link.storyline_groups import DevProfile, _gap_to_rest, _needed, dated_apart
 from marsad.settings import SETTINGS
 from marsad.store import Store
 
@@ -91,6 +93,23 @@ def test_dated_apart_finds_lone_reports_far_from_the_rest_of_their_storyline():
     assert dated_apart([1, 2, 4], pool) == []                          # within the gap
     assert dated_apart([2, 3], pool) == []                             # nothing dated to compare with
     assert dated_apart([1, 5], pool) == []                             # developments of several articles stay
+    # two lone reports sharing a day: each has the other's day, not only its own
+    pool.update({6: _dev(6, 1, [1300]), 7: _dev(7, 1, [1300, 1300])})
+    assert dated_apart([1, 6, 7], pool) == []
+    assert dated_apart([1, 7], pool) == [7]
+
+
+def test_gap_to_the_rest_of_a_storyline_is_day_gap_to_the_other_members():
+    """The nearest day another member carries, found on the sorted days of the whole storyline, is
+    :func:`day_gap` with the other members' days (random storylines, repeated and shared days)."""
+    rng = random.Random(3)
+    for _ in range(3000):
+        comp = [[rng.randint(0, 60) for _ in range(rng.randint(0, 4))] for _ in range(rng.randint(1, 6))]
+        counts = Counter(d for ds in comp for d in ds)
+        for k, own in enumerate(comp):
+            rest = [d for j, ds in enumerate(comp) if j != k for d in ds]
+            if own:
+                assert _gap_to_rest(own, sorted(counts), counts) == day_gap(own, rest)
 
 
 def test_a_lone_report_months_away_does_not_join_through_an_undated_one(tmp_path, monkeypatch):

@@ -137,6 +137,11 @@ class _Articles:
                 out[a] = self.load(a).shingles
         return out
 
+    def spans(self, aid: int) -> list[tuple[int, int]]:
+        """A stored article's sentence spans."""
+        f = self.features.get(aid)
+        return f.spans if f is not None else self.links.sentence_spans(aid)
+
     def sentence(self, aid: int, idx: int) -> list[str] | None:
         """Tokens of one sentence of an old article (None past its last one), without its whole features:
         the copy search compares a few candidate sentences of each of many stored articles, so only the
@@ -326,15 +331,17 @@ def _link_chunk(store, chunk: list[int], arts: _Articles, index: DevelopmentInde
         nondup = [f for f in feats if f.article_id not in groups.root_of]
 
         # 2. copied passages
-        copied = find_copies(links, nondup, arts.order_key, arts.load,
+        copied = find_copies(links, nondup, arts.order_key, arts.spans,
                             lambda a, b: groups.root(a) == groups.root(b),
                             arts.sentence)
+        shingles = {f.article_id: f.shingles for f in nondup}
+        shingles.update(arts.shingle_sets(sorted({a for c in copied for a in (c.article_id, c.source_article_id)
+                                                  if a not in shingles})))
         copy_rows = []
         for link in copied:
-            fl = next((f for f in nondup if f.article_id == link.article_id), None) or arts.load(link.article_id)
-            fe = next((f for f in nondup if f.article_id == link.source_article_id), None) or arts.load(link.source_article_id)
-            inter = len(fl.shingles & fe.shingles)
-            union = len(fl.shingles) + len(fe.shingles) - inter
+            sl, se = shingles[link.article_id], shingles[link.source_article_id]
+            inter = len(sl & se)
+            union = len(sl) + len(se) - inter
             text_len = len(rows[link.article_id]["text"]) if link.article_id in rows else links.text_length(link.article_id)
             covered = sum(p.end - p.start for p in link.passages)
             copy_rows.append((link.article_id, link.source_article_id, round(inter / union, 4) if union else 0.0,

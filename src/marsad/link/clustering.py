@@ -156,13 +156,9 @@ class DevelopmentIndex:
             self._load(missing)
         cfg = SETTINGS.link
         out = []
-        for row, cos in sorted(cand.items()):
-            other = self._profile(self.ids[row])
-            if other is None:
-                continue
+        for row, cos in self._reachable(query, sorted(cand.items())):
+            other = self.profiles[self.ids[row]]
             keys, vals = self.lead_arrays[other.article_id]
-            if not len(keys):
-                continue
             text = float(query[keys] @ vals)
             if text + cfg.w_encoder * max(cos - cfg.encoder_floor, 0.0) + cfg.w_keys < cfg.join_score:
                 continue      # even a full entity overlap and no penalty would not reach join_score
@@ -170,6 +166,27 @@ class DevelopmentIndex:
             if score >= cfg.join_score:
                 out.append((self.ids[row], score, signals))
         return out
+
+    def _reachable(self, query: np.ndarray, cand: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The candidates (row, encoder cosine) with a stored profile and lead whose lead-text and encoder
+        score, with a full entity overlap and no penalty, could reach ``join_score``: all lead cosines at
+        once in float64, with a margin far wider than their difference from the float32 dot product that
+        :meth:`edges` then computes for the few left (so none that could reach it is dropped)."""
+        cfg = SETTINGS.link
+        rows, leads = [], []
+        for row, cos in cand:
+            lead = self.lead_arrays.get(self.ids[row]) if self.ids[row] in self.profiles else None
+            if lead is not None and len(lead[0]):
+                rows.append((row, cos))
+                leads.append(lead)
+        if not rows:
+            return []
+        sizes = np.array([len(k) for k, _ in leads])
+        prods = query[np.concatenate([k for k, _ in leads])].astype(np.float64) * np.concatenate([v for _, v in leads])
+        text = np.add.reduceat(prods, np.r_[0, np.cumsum(sizes)[:-1]])
+        meaning = cfg.w_encoder * np.maximum(np.array([c for _, c in rows]) - cfg.encoder_floor, 0.0)
+        keep = text + meaning + cfg.w_keys >= cfg.join_score - 1e-4
+        return [r for r, k in zip(rows, keep) if k]
 
     def join(self, aid: int, prof: ArticleProfile, vec: np.ndarray, day: int | None,
              edges: list[tuple[int, float, dict]], lead: tuple[np.ndarray, np.ndarray] | None = None) -> int:

@@ -2,7 +2,7 @@
 
 In: the features of a chunk of new articles that are not near duplicates, the store's link tables
 (:mod:`marsad.store.link`: the persistent sentence LSH index ``sentence_keys`` of the articles linked
-before), a loader for old articles' features, and
+before), a reader of old articles' sentence tokens and spans, and
 the order in which articles were published. Out: :class:`CopyLink` records, one per pair of articles
 that share at least one copied sentence: the later article, the earlier source, and the copied
 passages as character spans in both display texts (runs of consecutive copied sentences are merged
@@ -65,19 +65,20 @@ def sentence_similarity(a: list[str], b: list[str]) -> float:
     return 0.0
 
 
-Bag = tuple[list[str], set[str], int, np.ndarray]   # tokens, their set, tokens repeated, distinct token ids
+Bag = tuple[list[str], set[str], int, np.ndarray]   # tokens, their set, tokens repeated, distinct tokens' hashes
 GROUP_AT_ONCE = 16       # sentences sharing a key from which their pairs are tested in one matrix product
 
 
-def _bag(toks: list[str] | None, vocab: dict[str, int]) -> Bag | None:
+def _bag(toks: list[str] | None) -> Bag | None:
     """What :func:`_could_copy` reads of a sentence (None past an article's last sentence or for a
-    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0); ``vocab`` numbers
-    the tokens (new ones are added)."""
+    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0). The distinct
+    tokens' hashes number them for :func:`_could_copy_at_once`, which counts tokens per hash: two tokens
+    with one hash only raise its bound, so a collision lets a pair through to the exact test and never
+    loses one."""
     if toks is None or len(toks) < MIN_SENTENCE_TOKENS:
         return None
     distinct = set(toks)
-    ids = np.array([vocab.setdefault(t, len(vocab)) for t in distinct], dtype=np.int64)
-    return toks, distinct, len(toks) - len(distinct), ids
+    return toks, distinct, len(toks) - len(distinct), np.fromiter(map(hash, distinct), np.int64, len(distinct))
 
 
 def _could_copy(a: Bag, b: Bag) -> bool:
@@ -100,8 +101,9 @@ def _could_copy_at_once(group: list[Bag], n_here: int) -> tuple[np.ndarray, np.n
     n = len(group)
     ids = np.concatenate([g[3] for g in group])
     _, cols = np.unique(ids, return_inverse=True)
-    incidence = np.zeros((n, int(cols.max()) + 1), np.float32)
-    incidence[np.repeat(np.arange(n), [len(g[3]) for g in group]), cols] = 1.0
+    width = int(cols.max()) + 1                 # counts, not 0/1: tokens sharing a hash can only raise the bound
+    rows = np.repeat(np.arange(n), [len(g[3]) for g in group])
+    incidence = np.bincount(rows * width + cols, minlength=n * width).reshape(n, width).astype(np.float32)
     repeats = np.array([g[2] for g in group])
     lens = np.array([len(g[0]) for g in group])
     bound = (incidence @ incidence.T).astype(np.int64) + np.minimum.outer(repeats, repeats)
@@ -123,9 +125,10 @@ def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int,
             by_key.setdefault(key, []).append((f.article_id, idx))
             rows.append((key, f.article_id, idx))
     old: dict[int, list[tuple[int, int]]] = {}
-    for key, aid, idx in links.sentence_postings(rows):
+    stored, full = links.sentence_postings(rows, MAX_POSTINGS - 1)   # keys stored more often make no group
+    for key, aid, idx in stored:
         old.setdefault(key, []).append((aid, idx))
-    groups = ((here, old.get(key, [])) for key, here in by_key.items())
+    groups = ((here, old.get(key, [])) for key, here in by_key.items() if key not in full)
     return [(here, there) for here, there in groups if 1 < len(here) + len(there) <= MAX_POSTINGS]
 
 
@@ -156,20 +159,19 @@ def _candidates(postings, bags: dict[tuple[int, int], Bag | None]) -> set[tuple[
 
 
 def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], tuple],
-                load: Callable[[int], ArticleFeatures], same_group: Callable[[int, int], bool],
+                spans_of: Callable[[int], list[tuple[int, int]]], same_group: Callable[[int, int], bool],
                 sentence: Callable[[int, int], list[str] | None]) -> list[CopyLink]:
     """Copied sentences between the chunk's articles and every article linked before. ``links``: the store's
     link tables (:mod:`marsad.store.link`), read for the sentence LSH index and the stored near-duplicate
     groups (pairs in one stored group, or in one group of this chunk by ``same_group``, are skipped).
     ``sentence(article, index)`` returns the tokens of one sentence of an old article (None past its last
     sentence), so a candidate sentence is compared without computing the features of its whole article;
-    ``load`` is called only for the pairs found copied."""
+    ``spans_of(article)`` gives an old article's sentence spans, read only for the pairs found copied."""
     new = {f.article_id: f for f in feats}
-    get = lambda aid: new[aid] if aid in new else load(aid)  # noqa: E731
+    spans = lambda aid: new[aid].spans if aid in new else spans_of(aid)  # noqa: E731
     postings = _postings(links, feats)
     posted = sorted({x for here, there in postings for x in here + there})     # each stored article read once
-    vocab: dict[str, int] = {}
-    bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i), vocab) for aid, i in posted}
+    bags = {(aid, i): _bag(nth_sentence(new[aid], i) if aid in new else sentence(aid, i)) for aid, i in posted}
     candidates = _candidates(postings, bags)
     stored = links.stored_groups(sorted({x for a, _, b, _ in candidates for x in (a, b)}))
     matched: dict[tuple[int, int], dict[tuple[int, int], float]] = {}
@@ -185,7 +187,7 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
         pair[(li, ei)] = max(sim, pair.get((li, ei), 0.0))
     links: list[CopyLink] = []
     for (later, earlier), sents in sorted(matched.items()):
-        fl, fe = get(later), get(earlier)
+        fl, fe = spans(later), spans(earlier)
         # keep, for each sentence of the later article, its best match
         best: dict[int, tuple[int, float]] = {}
         for (li, ei), sim in sents.items():
@@ -207,7 +209,8 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
     return links
 
 
-def _passage(run: list[tuple[int, int, float]], fl: ArticleFeatures, fe: ArticleFeatures) -> Passage:
-    return Passage(start=fl.spans[run[0][0]][0], end=fl.spans[run[-1][0]][1],
-                   source_start=fe.spans[run[0][1]][0], source_end=fe.spans[run[-1][1]][1],
+def _passage(run: list[tuple[int, int, float]], fl: list[tuple[int, int]], fe: list[tuple[int, int]]) -> Passage:
+    """A run of consecutive copied sentences as character spans; ``fl``, ``fe``: both articles' sentence spans."""
+    return Passage(start=fl[run[0][0]][0], end=fl[run[-1][0]][1],
+                   source_start=fe[run[0][1]][0], source_end=fe[run[-1][1]][1],
                    similarity=round(sum(r[2] for r in run) / len(run), 4))

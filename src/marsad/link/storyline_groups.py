@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left
+from collections import Counter
 
 import numpy as np
 
@@ -195,14 +197,35 @@ def dated_apart(comp: list[int], pool: dict[int, DevProfile]) -> list[int]:
     from every date of the rest of it (both dated): a lone report reached through undated reports, from
     another time. A dated pair further apart never has an edge; this keeps the gap along chains too."""
     gap = SETTINGS.link.storyline_gap_days
+    counts = Counter(d for o in comp if o in pool for d in pool[o].days)
+    days = sorted(counts)
     out = []
     for s in comp:
         if not _single(pool, s) or not pool[s].days:
             continue
-        far = day_gap(pool[s].days, [d for o in comp if o != s and o in pool for d in pool[o].days])
+        far = _gap_to_rest(pool[s].days, days, counts)
         if far is not None and far > gap:
             out.append(s)
     return out
+
+
+def _gap_to_rest(own: list[int], days: list[int], counts: Counter) -> int | None:
+    """:func:`day_gap` between ``own`` and the days of the rest of a storyline, where ``days`` (sorted) and
+    ``counts`` hold every member's days with ``own`` among them: the nearest day some other member carries."""
+    mine = Counter(own)
+    left = lambda d: counts[d] > mine[d]   # noqa: E731  (another member carries day d)
+    best = None
+    for x in own:
+        i = bisect_left(days, x)
+        for j in range(i, len(days)):
+            if left(days[j]):
+                best = days[j] - x if best is None else min(best, days[j] - x)
+                break
+        for j in range(i - 1, -1, -1):
+            if left(days[j]):
+                best = x - days[j] if best is None else min(best, x - days[j])
+                break
+    return best
 
 
 def _components(tables, starts: set[int], pool: dict[int, DevProfile]) -> list[list[int]]:

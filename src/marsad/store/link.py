@@ -140,17 +140,23 @@ def set_duplicates(db: sqlite3.Connection, rows: Iterable[tuple[int, int | None,
 
 
 # -- copied passages -------------------------------------------------------------------------------
-def sentence_postings(db: sqlite3.Connection, sentence_keys: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def sentence_postings(db: sqlite3.Connection, sentence_keys: list[tuple[int, int, int]],
+                      max_stored: int) -> tuple[list[tuple[int, int, int]], set[int]]:
     """``sentence_keys``: (sentence LSH key, new article id, sentence index). Out: every stored
-    (key, article id, sentence index) in ``sentence_keys`` with one of those keys (through a temporary
-    table, emptied again)."""
+    (key, article id, sentence index) with one of those keys stored at most ``max_stored`` times, and the
+    keys stored more often (their postings are not read), through a temporary table emptied again."""
     db.execute("CREATE TEMP TABLE IF NOT EXISTS _link_sq (key INTEGER NOT NULL, article_id INTEGER NOT NULL, idx INTEGER NOT NULL)")
     db.execute("DELETE FROM _link_sq")
     db.executemany("INSERT INTO _link_sq VALUES (?,?,?)", sentence_keys)
-    out = [(r[0], r[1], r[2]) for r in db.execute(
-        "SELECT k.key, k.article_id, k.idx FROM sentence_keys k WHERE k.key IN (SELECT DISTINCT key FROM _link_sq)")]
+    counts = db.execute("SELECT key, count(*) FROM sentence_keys WHERE key IN (SELECT DISTINCT key FROM _link_sq) "
+                        "GROUP BY key").fetchall()
+    full = {k for k, n in counts if n > max_stored}
     db.execute("DELETE FROM _link_sq")
-    return out
+    db.executemany("INSERT INTO _link_sq VALUES (?,0,0)", [(k,) for k, n in counts if n <= max_stored])
+    out = [(r[0], r[1], r[2]) for r in db.execute(
+        "SELECT k.key, k.article_id, k.idx FROM sentence_keys k WHERE k.key IN (SELECT key FROM _link_sq)")]
+    db.execute("DELETE FROM _link_sq")
+    return out, full
 
 
 def replace_copies(db: sqlite3.Connection, copies: list[tuple[int, int, float, float, list[tuple]]]) -> None:
