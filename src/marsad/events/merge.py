@@ -538,7 +538,10 @@ class _Timeline:
                 if m["id"] in seen:
                     raise _Fallback
                 seen.add(m["id"])
-        return [list(c) for c in out]
+        # a cluster that is a whole stored event, untouched, is left as stored (if an article of it moved,
+        # merge_changes rebuilds that event from its stored mentions, the same record)
+        whole = self.members([c[0]["event_id"] for c in out if not c.dirty])
+        return [list(c) for c in out if c.dirty or len(c) != len(whole[c[0]["event_id"]])]
 
 
 def _whole_type(sub_event_type: str, index, overlay: list[dict], touched: set[int], keys: list[tuple]) -> list[list[dict]]:
