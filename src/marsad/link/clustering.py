@@ -374,10 +374,11 @@ def _near_duplicate(a: tuple, b: tuple) -> bool:
     return len(a[7] & b[7]) / max(min(len(a[7]), len(b[7])), 1) >= SUMMARY_MAX_CONTAINMENT
 
 
-def _candidates(tables, ranked, closeness, terms: dict[str, int], n: int) -> list[tuple]:
+def _candidates(texts: dict, ranked, closeness, terms: dict[str, int], n: int) -> list[tuple]:
+    """Summary sentences of the first ``SUMMARY_MEMBERS`` ranked members; ``texts``: their (text, spans)."""
     out = []
     for rank, r in enumerate(ranked[:SUMMARY_MEMBERS]):
-        text, spans = tables.article_text_and_spans(r["id"])
+        text, spans = texts[r["id"]]
         spans = [sp for sp in spans if not (r["title"] and text[sp[0]:sp[1]].strip() == r["title"].strip())]
         for pos, (s, e) in enumerate(spans[:SUMMARY_LEAD_SENTENCES]):
             toks = tokens(text[s:e])
@@ -429,14 +430,15 @@ def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
         return round(float(v @ centroid), 5) if v.shape == centroid.shape else 0.0
 
     ranked = sorted(originals, key=lambda r: (-closeness(r), r["published"] or "9999", r["id"]))
+    texts = {r["id"]: tables.article_text_and_spans(r["id"]) for r in ranked[:SUMMARY_MEMBERS]}
     terms: dict[str, int] = {}
     for r in ranked[:SUMMARY_MEMBERS]:
-        for t in set(content_terms(tables.article_text_and_spans(r["id"])[0][:SETTINGS.link.lead_chars])):
+        for t in set(content_terms(texts[r["id"]][0][:SETTINGS.link.lead_chars])):
             terms[t] = terms.get(t, 0) + 1
     title = _title(ranked, closeness, terms, max(min(len(originals), SUMMARY_MEMBERS), 1))
     chosen: list[tuple] = []
     used_sources: set[str] = set()
-    candidates = _candidates(tables, ranked, closeness, terms, max(len(originals), 1))
+    candidates = _candidates(texts, ranked, closeness, terms, max(len(originals), 1))
     for strict in (True, False):
         for c in candidates:
             if len(chosen) >= SUMMARY_SENTENCES:

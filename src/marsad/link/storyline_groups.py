@@ -125,8 +125,7 @@ def _edges_of(d: DevProfile, pool: dict[int, DevProfile], by_entity: dict[str, l
     for o in sorted(cand - {d.id}):
         other = pool[o]
         score = storyline_score(d, other)
-        need = _needed(d, other)
-        if score is not None and score >= need:
+        if score is not None and score >= _needed(d, other):
             out.append((o, score))
     return out
 
