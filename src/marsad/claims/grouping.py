@@ -828,13 +828,37 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
         if not members:
             continue
         best_of: dict[tuple[int, int], tuple] = {}
-        for i, j in _candidate_pairs([c for _, c in members]) | _count_pairs([c for _, c in members]):
-            (gi, a), (gj, b) = members[i], members[j]
-            if gi == gj or a["article_id"] == b["article_id"]:
+        claims = [c for _, c in members]
+        # :func:`_contradiction_head` pair by pair, on each claim's sets taken once (the checks it skips
+        # here are those that cannot hold: a count conflict without counts in both, a denial of
+        # involvement by a claim that denies none, opposed predicates without one of each side's own)
+        group_of = [gi for gi, _ in members]
+        article = [c["article_id"] for c in claims]
+        entities = [_set(c, "entities") for c in claims]
+        terms_of = [_set(c, "terms") for c in claims]
+        counted = [bool(_count_table(c)) for c in claims]
+        denier = [bool(_not_involved(c)) for c in claims]
+        preds = [_predicates(c) for c in claims]
+        units = _casualty_units()
+        for i, j in _candidate_pairs(claims) | _count_pairs(claims):
+            gi, gj = group_of[i], group_of[j]
+            if gi == gj or article[i] == article[j]:
                 continue
-            why, ents, terms = _contradiction_head(a, b)     # the cosine only where it is needed
-            if ents is None and not why:
-                continue
+            a, b = claims[i], claims[j]
+            ents = entities[i] & entities[j]
+            why = ["numbers"] if counted[i] and counted[j] and count_conflict(a, b, units) else []
+            if not ents:
+                if not why:
+                    continue
+                ents = terms = None
+            else:
+                if denier[i] and denies_involvement(a, b) or denier[j] and denies_involvement(b, a):
+                    why.append("denial")
+                terms = terms_of[i] & terms_of[j]
+                if not terms and (preds[i] <= preds[j] or preds[j] <= preds[i] or not opposed(a, b)):
+                    if not why:
+                        continue
+                    ents = None
             cos = _cos(a, b)
             why, ask = (why, True) if ents is None else _contradiction_tail(a, b, cos, why, ents, terms)
             if not (why or ask):
