@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import data
 from ..settings import SETTINGS
-from .origins import group_origins
+from .origins import _dumps_ar, group_origins
 from .vectors import VectorCache, content_key
 
 _CFG = SETTINGS.claims
@@ -780,7 +780,7 @@ def refresh_origins(store, claim_ids) -> int:
     updates = []
     for gid, cs in by_group.items():
         origins = _origins(sorted(cs, key=_claim_order))
-        updates.append((json.dumps(origins, ensure_ascii=False), len(origins), gid))
+        updates.append((_dumps_ar(origins), len(origins), gid))
     tables.save_group_origins(updates)
     return len(updates)
 

@@ -14,6 +14,8 @@ import json
 
 from ..text import normalize
 
+_dumps_ar = json.JSONEncoder(ensure_ascii=False).encode    # json.dumps(..., ensure_ascii=False), built once
+
 
 def origin_of(chain: list[dict]) -> dict:
     """The deepest source of a chain, with the nearest relaying channel above it. A named person who
@@ -149,7 +151,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
         if r["article_id"] in todo:
             res = resolve(r)
             if id(res) not in dumped:
-                dumped[id(res)] = (json.dumps(res[0], ensure_ascii=False), json.dumps(res[1], ensure_ascii=False))
+                dumped[id(res)] = (_dumps_ar(res[0]), _dumps_ar(res[1]))
             new = (*dumped[id(res)], res[2])
             if new != (r["origin"], r["provenance"], r["copied_from"]):
                 updates.append((*new, r["id"]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 from ..text import normalize
 from .extract import count_cues
@@ -29,19 +30,25 @@ def compute_signals(store, article_ids: list[int] | None = None) -> int:
     return len(rows)
 
 
+@lru_cache(maxsize=4096)
+def _chain_length(text: str) -> int:
+    """The number of links of a chain JSON (claims of one outlet and source share their chain)."""
+    return len(json.loads(text))
+
+
 def _signal_row(aid: int, text: str, cl: list) -> tuple:
     """The ``article_signals`` row of one article: its text and its claims' chain, origin and flags."""
     words = _WORD.findall(normalize(text))
     n = len(cl)
     attributed = anonymous = hedged = 0
     for c in cl:
-        chain = json.loads(c["chain"])
-        origin = json.loads(c["origin"]) if c["origin"] else None
-        if len(chain) > 1:
+        if _chain_length(c["chain"]) > 1:
             attributed += 1
+            origin = json.loads(c["origin"]) if c["origin"] else None
             if (origin or {}).get("kind") == "anonymous":
                 anonymous += 1
-        if json.loads(c["flags"]).get("hedge"):
+        flags = c["flags"]
+        if '"hedge"' in flags and json.loads(flags).get("hedge"):    # no key "hedge" without that text
             hedged += 1
     per100 = 100.0 / max(1, len(words))
     return (aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,

@@ -13,6 +13,9 @@ import json
 import sqlite3
 from typing import Iterable
 
+# json.dumps(x, ensure_ascii=False) builds an encoder on every call: this one is built once (same text)
+_dumps_ar = json.JSONEncoder(ensure_ascii=False).encode
+
 CHUNK = 500
 
 
@@ -170,9 +173,9 @@ class ClaimTables:
                modality, polarity, entities, places, numbers, times, terms, flags)
                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
             [(c.id, c.article_id, c.idx, c.start, c.end, c.content_start, c.content_end, c.text, c.content,
-              json.dumps(c.chain, ensure_ascii=False), c.modality, c.polarity, json.dumps(c.entities),
-              json.dumps(c.places), json.dumps(c.numbers), json.dumps(c.times, ensure_ascii=False),
-              json.dumps(c.terms, ensure_ascii=False), json.dumps(c.flags, ensure_ascii=False)) for c in claims])
+              _dumps_ar(c.chain), c.modality, c.polarity, json.dumps(c.entities),
+              json.dumps(c.places), json.dumps(c.numbers), _dumps_ar(c.times),
+              _dumps_ar(c.terms), _dumps_ar(c.flags)) for c in claims])
 
     def count_claims(self, article_ids: list[int]) -> int:
         return sum(self.db.execute(f"SELECT count(*) FROM claims WHERE article_id IN ({_marks(len(chunk))})",
@@ -305,9 +308,9 @@ class ClaimTables:
                 """INSERT OR REPLACE INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles,
                    n_outlets, origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 [(g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
-                  json.dumps(g["article_ids"]), json.dumps(g["outlets"], ensure_ascii=False), len(g["article_ids"]),
-                  len(g["outlets"]), json.dumps(g["origins"], ensure_ascii=False), len(g["origins"]),
-                  g["modality"], g["polarity"], json.dumps(g["contradicts"], ensure_ascii=False)) for g in groups])
+                  json.dumps(g["article_ids"]), _dumps_ar(g["outlets"]), len(g["article_ids"]),
+                  len(g["outlets"]), _dumps_ar(g["origins"]), len(g["origins"]),
+                  g["modality"], g["polarity"], _dumps_ar(g["contradicts"])) for g in groups])
             self.db.executemany("UPDATE claims SET group_id=? WHERE id=?",    # claims read with their group
                                 [(g["id"], c["id"]) for g in groups for c in g["claims"]   # id: only the moved ones
                                  if "group_id" not in c or c["group_id"] != g["id"]])
