@@ -19,8 +19,16 @@ With ``--linked A.db B.db ...`` (stores through the link stage, claims not run y
 runs it (stance classifier included) on each, its CPU seconds and ms per article, and between
 consecutive sizes the growth exponent log(time ratio) / log(articles ratio): 1 is linear.
 
+With ``--stage N [--against SRC]``: the per-article ``attributions`` stage (claims of each article with
+their attributions, and their contents' vectors) on ``N`` articles of ``marsad.bench.generate`` run
+through clean and entities first (not timed), in the runner's batches; CPU seconds of the claim
+extraction and of the content encoding, measured in a child process per source tree, the trees
+alternating (``SRC``: another checkout's ``src``, e.g. a worktree of the base revision), with the
+ratio of each part, and whether the stage's output (claims and vector bytes) is the same.
+
 Usage: ``python benchmarks/bench_claims.py --n 500 --add 50 [--json]``,
-``python benchmarks/bench_claims.py --linked s4k.db s8k.db``
+``python benchmarks/bench_claims.py --linked s4k.db s8k.db``,
+``python benchmarks/bench_claims.py --stage 400 --against /tmp/base/src``
 """
 
 from __future__ import annotations
@@ -208,14 +216,101 @@ def _growth(paths: list[Path], as_json: bool) -> int:
     return 0
 
 
+def _stage_batches(n: int, path: Path) -> None:
+    """``n`` generated articles through clean and entities, in the runner's batches, pickled to ``path``."""
+    import pickle
+
+    from marsad.bench.generate import write_corpus
+    from marsad.ingest.sources import read_jsonl
+    from marsad.model import AnalysedArticle, Document
+    from marsad.settings import SETTINGS
+    from marsad.stages import CLEAN, ENTITIES, run_chain
+
+    corpus = write_corpus(n, path.with_suffix(".jsonl"))
+    docs = [d for d in read_jsonl(corpus, str(corpus), corpus.stat().st_size) if isinstance(d, Document)]
+    ENTITIES.load()
+    size = SETTINGS.runner.batch_articles
+    items = [AnalysedArticle(document=d, seq=i) for i, d in enumerate(docs)]
+    batches = [run_chain(items[k:k + size], [CLEAN, ENTITIES]) for k in range(0, len(items), size)]
+    path.write_bytes(pickle.dumps(batches))
+
+
+def stage_child(batches_path: str, out_path: str) -> None:
+    """In a child process: the attributions stage on the pickled batches, as ``attributions_batch`` runs it
+    (extraction, then one encoding per batch), timed by part; its output pickled to ``out_path``."""
+    import pickle
+
+    from marsad.claims.extract import item_claims
+    from marsad.claims.vectors import VectorCache, content_key
+    from marsad.stages import ATTRIBUTIONS
+
+    batches = pickle.loads(Path(batches_path).read_bytes())
+    ATTRIBUTIONS.load()
+    extract = encode = 0.0
+    out = []
+    for batch in batches:
+        todo = [it for it in batch if it.article is not None]
+        t0 = time.process_time()
+        texts = []
+        for item in todo:
+            item.claims = item_claims(item)
+            texts.append({content_key(c.content): c.content for c in item.claims})
+        t1 = time.process_time()
+        cache = VectorCache()
+        vecs = cache.by_key({k: t for by_key in texts for k, t in by_key.items()})
+        rows = [[(k, cache.name, vecs[k].tobytes()) for k in sorted(by_key)] for by_key in texts]
+        encode += time.process_time() - t1
+        extract += t1 - t0
+        out.append([(it.claims, r) for it, r in zip(todo, rows)])
+    Path(out_path).write_bytes(pickle.dumps(out))
+    print(json.dumps({"extract": extract, "encode": encode, "articles": sum(len(b) for b in out),
+                      "claims": sum(len(c) for b in out for c, _ in b)}))
+
+
+def run_stage(n: int, against: str | None, rounds: int = 2) -> int:
+    import os
+    import subprocess
+
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    trees = [("this", here)] + ([("against", str(Path(against).resolve()))] if against else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        batches = Path(tmp) / "batches.pkl"
+        _stage_batches(n, batches)
+        best: dict[str, dict] = {}
+        for r in range(rounds):
+            for name, src in (trees if r % 2 == 0 else trees[::-1]):
+                out = Path(tmp) / f"{name}.pkl"
+                code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import bench_claims; "
+                        f"bench_claims.stage_child({str(batches)!r}, {str(out)!r})")
+                env = dict(os.environ, PYTHONPATH=src)
+                res = json.loads(subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True,
+                                                text=True).stdout.strip().splitlines()[-1])
+                old = best.get(name)
+                if old is None or res["extract"] + res["encode"] < old["extract"] + old["encode"]:
+                    best[name] = res
+        for name, res in best.items():
+            print(f"{name}: {res['articles']} articles, {res['claims']} claims: extraction {res['extract']:.2f} s CPU, "
+                  f"encoding {res['encode']:.2f} s, stage {res['extract'] + res['encode']:.2f} s (best of {rounds})")
+        if against:
+            a, b = best["this"], best["against"]
+            print(f"this / against: extraction {a['extract'] / b['extract']:.3f}, encoding {a['encode'] / b['encode']:.3f}, "
+                  f"stage {(a['extract'] + a['encode']) / (b['extract'] + b['encode']):.3f}; output identical: "
+                  f"{(Path(tmp) / 'this.pkl').read_bytes() == (Path(tmp) / 'against.pkl').read_bytes()}")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, nargs="+", default=[500])
     ap.add_argument("--add", type=int, default=50)
     ap.add_argument("--store", help="instead of a generated corpus: a store already analysed (copied, not changed)")
     ap.add_argument("--linked", nargs="+", help="stores through the link stage: the claims stage's growth with size")
+    ap.add_argument("--stage", type=int, help="the attributions stage on this many generated articles")
+    ap.add_argument("--against", help="with --stage: another source tree (its src) to compare with")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
+    if args.stage:
+        return run_stage(args.stage, args.against)
     if args.linked:
         return _growth([Path(p) for p in args.linked], args.json)
     results = []

@@ -270,10 +270,10 @@ class _Sentence:
         self.text, self.base = text, base
         key, kmap = normalize_with_map(text)
         self.key = key
-        self.toks = _WORD.findall(key)
-        self.kspan = [m.span() for m in _WORD.finditer(key)]
-        self.dstart = [kmap[s] + base for s, _ in self.kspan]
-        self.dend = [kmap[e - 1] + base + 1 for _, e in self.kspan]
+        self.kspan = kspan = [m.span() for m in _WORD.finditer(key)]
+        self.toks = [key[a:b] for a, b in kspan]
+        self.dstart = [kmap[a] + base for a, _ in kspan]
+        self.dend = [kmap[b - 1] + base + 1 for _, b in kspan]
         self.commas = _commas_before(key, self.kspan)
         self.names = entity_names
         self.mentions = mentions

@@ -165,14 +165,20 @@ def cues_negation_particle(word: str) -> bool:
     return (word,) in cues().get("negation", [])
 
 
-def main_clause(content: str) -> list[str]:
+_CLAUSE_SEP = re.compile(r"[،,;؛]")
+
+
+def main_clause(content: str, words: list[str] | None = None) -> list[str]:
     """The normalised words of a content's main clause: comma-separated relative clauses
     ("روسيا، التي كانت حليفة النظام، لا تملك") are skipped, and the clause ends at the first
     subordinate word (بعدما، حيث، الذي، في حين ...). Negation outside it ("فاز ... بعدما لم يحصل في الدورة
     الأولى") does not negate the claim."""
     out: list[str] = []
-    for seg in re.split(r"[،,;؛]", content):
-        words = _WORD.findall(normalize(seg))
+    if words is not None and _CLAUSE_SEP.search(content) is None:
+        segs = [words]          # one segment: its words are the content's (``words``, given by the caller)
+    else:
+        segs = (_WORD.findall(normalize(seg)) for seg in _CLAUSE_SEP.split(content))
+    for words in segs:
         if not words:
             continue
         if out and _bare(words[0]) in _RELATIVE:
@@ -425,6 +431,12 @@ def time_range(words: list[str]) -> list[int] | None:
     return [lo, hi] if found else None
 
 
+@lru_cache(maxsize=1)
+def _term_stop_words() -> frozenset[str]:
+    """Words that are never a claim's term: stop words and one-word negation cues."""
+    return stopwords() | _single_cue_words("negation")
+
+
 def _is_claim(text: str, words: list[str], attributed: bool = False) -> bool:
     if len(words) < (MIN_ATTRIBUTED_WORDS if attributed else MIN_WORDS):
         return False
@@ -448,8 +460,8 @@ def _conjoined_clauses(sent: str, s: int, mentions: list) -> list[int]:
     after و is taken for a verb when it is no article noun (ال), no stop word and no part of a name, and
     a name (person, organisation, place) begins right after it. A sentence citing a source is not cut
     (the second half would lose its source)."""
-    if not mentions or _has_verb(normalize(sent).split()):
-        return []
+    if not mentions or _CONJOINED.search(sent) is None or _has_verb(normalize(sent).split()):
+        return []       # (no "، و" + word: no cut, whatever the verbs)
     cuts = []
     for m in _CONJOINED.finditer(sent):
         word, at, nxt = normalize(m.group(2)), s + m.start(2), s + m.end()
@@ -522,6 +534,12 @@ class _MentionWindow:
         self.ordered = all(a <= b for a, b in zip(self.starts, self.starts[1:]))
         self.longest = max((m.end - m.start for m in mentions), default=0)
 
+    def starting_in(self, s: int, e: int) -> list:
+        """The mentions starting in [s, e), in their order (``[m for m in mentions if s <= m.start < e]``)."""
+        if not self.ordered:
+            return [m for m in self.mentions if s <= m.start < e]
+        return self.mentions[bisect_left(self.starts, s):bisect_left(self.starts, e)]
+
     def overlapping(self, s: int, e: int) -> list:
         if not self.ordered:
             return [m for m in self.mentions if m.start < e and m.end > s]
@@ -549,9 +567,11 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
     previous: list[dict] | None = None
     recent, recent_idx = None, -10
     backrefs: dict = {}
-    clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans) for k, (cs, ce) in enumerate(clause_spans(text, s, e, mentions))]
-    prev_start = None
     window = _MentionWindow(mentions)
+    clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans)
+               for k, (cs, ce) in enumerate(clause_spans(text, s, e, window.starting_in(s, e)))]
+    prev_start = None
+    excluded = _term_stop_words()
     for idx, k, s, e in clauses:
         sent = text[s:e]
         sent_mentions = window.overlapping(s, e)
@@ -579,12 +599,13 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         ment_words = set()
         for m in in_content:
             ment_words.update(_key_words(m.text))
-        sw, negations = stopwords(), _single_cue_words("negation")
-        terms = sorted({strip_clitics(w) for w in cwords if w not in sw and w not in ment_words and len(w) > 2
-                        and not w.isdigit() and w not in negations})
-        terms = sorted(set(terms) | predicate_classes(terms))
+        negations = _single_cue_words("negation")
+        terms = sorted({strip_clitics(w) for w in cwords if w not in excluded and w not in ment_words and len(w) > 2
+                        and not w.isdigit()})
+        term_set = set(terms) | predicate_classes(terms)
+        terms = sorted(term_set)
         numbers = sorted(set(_NUMBER.findall(to_western_digits(content))))
-        main = main_clause(content)
+        main = main_clause(content, cwords)
         negated = count_cues(main, "negation") > 0
         modality = att.modality
         ccues = cue_counts(cwords, ("denial", "expected"))
@@ -597,8 +618,8 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         for i, w in enumerate(main):
             if w in negations:
                 neg_terms.update(strip_clitics(x) for x in main[i + 1:i + 1 + NEGATION_SCOPE])
-        flags = {"neg_terms": sorted(neg_terms & set(terms)), "counts": counted_numbers(cwords) + unnumbered_casualties(main),
-                 "main_terms": sorted({strip_clitics(w) for w in main} & set(terms)),
+        flags = {"neg_terms": sorted(neg_terms & term_set), "counts": counted_numbers(cwords) + unnumbered_casualties(main),
+                 "main_terms": sorted({strip_clitics(w) for w in main} & term_set),
                  "ordinals": sorted(set(cue_forms(cwords, "ordinal"))),
                  "days": time_range(cwords), "weekdays": count_cue_forms(cwords, "weekday"),
                  "toll_update": bool(count_cue_forms(swords, "update")),
