@@ -629,7 +629,10 @@ def _candidate_pairs(members: list[dict]) -> set[tuple[int, int]]:
     compared by embedding)."""
     index: dict[str, list[int]] = {}
     for i, m in enumerate(members):
-        for key in set(m["entities"]) | {t for t in m["terms"] if t.startswith("~")}:
+        keys = m.get("_block_keys")     # one set per row, kept (grouping and contradictions both block)
+        if keys is None:
+            keys = m["_block_keys"] = set(m["entities"]) | {t for t in m["terms"] if t.startswith("~")}
+        for key in keys:
             index.setdefault(key, []).append(i)
     pairs: set[tuple[int, int]] = set()
     for idx in index.values():

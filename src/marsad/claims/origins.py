@@ -184,6 +184,17 @@ def _compatible(a, b) -> bool:
 
 def group_origins(members: list[dict]) -> list[dict]:
     """Distinct origins of a group's claims. ``members``: dicts with claim_id, article_id, outlet, origin, provenance."""
+    if len(members) == 1:       # most groups: one claim, one origin (what the loop below gives it)
+        m = members[0]
+        o = m["origin"]
+        key = o["key"]
+        via = (o.get("via") or None) if key.startswith("a:") else o.get("via")
+        kind = o.get("kind")
+        name = f"{o['name']} (via {via})" if kind == "anonymous" and via else (o.get("name") or "?")
+        return [{"name": name, "name_ar": o.get("name_ar"), "key": key, "kind": kind, "via": via,
+                 "entity_id": o.get("entity_id"), "close_to": o.get("close_to"), "description": o.get("description"),
+                 "claims": [{"claim_id": m["claim_id"], "article_id": m["article_id"], "outlet": m["outlet"],
+                             "provenance": m["provenance"], "copied_from": m.get("copied_from")}]}]
     buckets: dict[str, list[dict]] = {}
     for m in members:
         buckets.setdefault(m["origin"]["key"], []).append(m)
