@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -862,9 +863,15 @@ class Tagger:
         punctuation and line breaks) and tagged as one document. Texts given to :meth:`prefetch`
         in this thread are answered from what it computed."""
         ready = getattr(self._local, "ready", None)
-        if ready and text in ready:
-            return list(ready.pop(text))
-        return self.spans_many([text])[0]
+        hit = ready.get(text) if ready else None
+        if hit is None:
+            return self.spans_many([text])[0]
+        spans, left = hit
+        if left > 1:
+            ready[text] = (spans, left - 1)
+        else:
+            del ready[text]
+        return list(spans)
 
     def spans_many(self, texts: list[str]) -> list[list[tuple[int, int, str]]]:
         """:meth:`tag_spans` of several texts, their sentences tagged together (:meth:`tag_documents`)."""
@@ -882,9 +889,11 @@ class Tagger:
         return out
 
     def prefetch(self, texts: list[str]) -> None:
-        """Tag ``texts`` together now (:meth:`spans_many`); this thread's next :meth:`tag_spans` of
-        each of them returns the result. Replaces what an earlier call left unused."""
-        self._local.ready = dict(zip(texts, self.spans_many(texts)))
+        """Tag ``texts`` together now (:meth:`spans_many`; each distinct text once, as a batch may
+        hold copies); this thread's next :meth:`tag_spans` of each of them (as many as ``texts``
+        holds) returns the result. Replaces what an earlier call left unused."""
+        counts = Counter(texts)
+        self._local.ready = {t: (spans, counts[t]) for t, spans in zip(counts, self.spans_many(list(counts)))}
 
 
 def _read_meta(model_path: str) -> dict:
