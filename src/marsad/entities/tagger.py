@@ -380,9 +380,9 @@ def longest_names(keys: list[str], hits: list[tuple]) -> list[str | None]:
         for entries in hits[i]:
             for rest, kind in entries:
                 m = len(rest)
-                if i + m >= n or (best is not None and m + 1 <= best[0]):
+                if i + m >= n or (best is not None and m + 1 <= best[0]) or (m and keys[i + 1] != rest[0]):
                     continue
-                if all(keys[i + 1 + j] == rest[j] for j in range(m)):
+                if all(keys[i + 1 + j] == rest[j] for j in range(1, m)):
                     best = (m + 1, kind)
                     break
         free = _mark(marks, i, best)
@@ -414,6 +414,7 @@ class Features:
         self.orgs = org_gazetteer() if use_orgs else {}
         self.cache_size = cache_size
         self._cache: dict[str, tuple] = {}
+        self._match_keys: dict[str, str] = {}  # word -> match_key(word)
 
     # word-level -----------------------------------------------------------------------------
     def _word(self, word: str) -> tuple:
@@ -487,9 +488,15 @@ class Features:
 
     def match_key(self, word: str) -> str:
         """The word's matching key without a leading conjunction / preposition letter (the form
-        under which repeated mentions are compared)."""
-        variants = self._word(word)[4]
-        return variants[1] if len(variants) > 1 else variants[0]
+        under which repeated mentions are compared; cached)."""
+        hit = self._match_keys.get(word)
+        if hit is None:
+            variants = self._word(word)[4]
+            hit = variants[1] if len(variants) > 1 else variants[0]
+            if len(self._match_keys) >= self.cache_size:
+                self._match_keys.clear()
+            self._match_keys[word] = hit
+        return hit
 
     # sequence-level -------------------------------------------------------------------------
     def sequence(self, tokens: list[str]) -> list[list[str]]:
@@ -693,12 +700,13 @@ class Tagger:
         tagged = self.neural.tag_batch(flat) if self.neural is not None else [self._raw(c) for c in flat]
         out, k = [], 0
         for p in pieces:
-            out.append([tag for chunk in tagged[k:k + len(p)] for tag in chunk])
+            out.append(tagged[k] if len(p) == 1 else [tag for chunk in tagged[k:k + len(p)] for tag in chunk])
             k += len(p)
         return out
 
     def _keys(self, tokens: list[str]) -> tuple[str, ...]:
-        return tuple(self.features.match_key(t) for t in tokens)
+        cached, match_key = self.features._match_keys.get, self.features.match_key
+        return tuple([cached(t) or match_key(t) for t in tokens])
 
     def _propagate(self, keys: tuple[str, ...], raw: list[str],
                    context: Iterable[tuple[tuple[str, ...], list[str]]]) -> list[str]:
@@ -944,10 +952,12 @@ def _sentence_bounds(text: str, toks: list[tuple[str, int, int]]) -> list[tuple[
     break, or after MAX_CHUNK tokens."""
     bounds = []
     start = 0
+    newline = text.find("\n")  # the first line break at or after the end of token i
     for i, (tok, s, e) in enumerate(toks):
-        end_here = tok in SENTENCE_END or i - start + 1 >= MAX_CHUNK
-        if not end_here and i + 1 < len(toks) and "\n" in text[e:toks[i + 1][1]]:
-            end_here = True
+        if 0 <= newline < e:
+            newline = text.find("\n", e)
+        end_here = tok in SENTENCE_END or i - start + 1 >= MAX_CHUNK \
+            or (0 <= newline and i + 1 < len(toks) and newline < toks[i + 1][1])
         if end_here:
             bounds.append((start, i + 1))
             start = i + 1
