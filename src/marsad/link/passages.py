@@ -21,6 +21,7 @@ those whose shared words do not already rule out a copy (an exact bound, see :fu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Callable
 
 import numpy as np
@@ -65,23 +66,30 @@ def sentence_similarity(a: list[str], b: list[str]) -> float:
     return 0.0
 
 
-Bag = tuple[list[str], set[str], int, np.ndarray]   # tokens, their set, tokens repeated, distinct tokens' hashes
+Bag = tuple[str, ...]    # a sentence's tokens, interned (many bags share their words' strings)
 GROUP_AT_ONCE = 16       # sentences sharing a key from which their pairs are tested in one matrix product
 
 
 def _bag(toks: list[str] | None) -> Bag | None:
-    """What :func:`_could_copy` reads of a sentence (None past an article's last sentence or for a
-    sentence too short to count as copied: :func:`sentence_similarity` scores it 0.0). The distinct
-    tokens' hashes number them for :func:`_could_copy_at_once`, which counts tokens per hash: two tokens
-    with one hash only raise its bound, so a collision lets a pair through to the exact test and never
-    loses one."""
+    """What :func:`_could_copy` reads of a sentence, kept for every posted sentence of a chunk: its tokens as
+    a tuple of interned strings (None past an article's last sentence or for a sentence too short to count
+    as copied: :func:`sentence_similarity` scores it 0.0). The token sets and counts the word bound needs
+    are built per group of sentences sharing a key (:func:`_view`) and dropped with it: a chunk posts
+    ~60,000 stored sentences at 4,000 stored articles, and with their sets kept they held ~4.8 kB each."""
     if toks is None or len(toks) < MIN_SENTENCE_TOKENS:
         return None
-    distinct = set(toks)
-    return toks, distinct, len(toks) - len(distinct), np.fromiter(map(hash, distinct), np.int64, len(distinct))
+    return tuple(map(intern, toks))
 
 
-def _could_copy(a: Bag, b: Bag) -> bool:
+View = tuple[Bag, set[str], int]    # tokens, their set, tokens repeated
+
+
+def _view(bag: Bag) -> View:
+    distinct = set(bag)
+    return bag, distinct, len(bag) - len(distinct)
+
+
+def _could_copy(a: View, b: View) -> bool:
     """False when the words alone already rule out :func:`sentence_similarity` > 0, so most candidate
     pairs skip the edit distance. The common subsequence is at most the shared tokens counted with
     repeats, which is at most the shared distinct tokens plus the repeats of either sentence; both tests
@@ -94,15 +102,17 @@ def _could_copy(a: Bag, b: Bag) -> bool:
             or (shorter >= MIN_CONTAINED_TOKENS and bound >= (CONTAINMENT - 1e-9) * shorter))
 
 
-def _could_copy_at_once(group: list[Bag], n_here: int) -> tuple[np.ndarray, np.ndarray]:
+def _could_copy_at_once(group: list[View], n_here: int, hash_of: Callable[[str], int] = hash) -> tuple[np.ndarray, np.ndarray]:
     """:func:`_could_copy` for every pair (i, j), i < j, i < n_here, of a group of sentences at once (the
     shared distinct tokens of all pairs from one product of the group's token incidence matrix): the
-    (i, j) of the pairs it does not rule out."""
+    (i, j) of the pairs it does not rule out. Tokens are numbered by ``hash_of``, counted per number: two
+    tokens with one number only raise that number's bound, so a collision lets a pair through to the exact
+    test and never loses one."""
     n = len(group)
-    ids = np.concatenate([g[3] for g in group])
+    ids = np.concatenate([np.fromiter(map(hash_of, g[1]), np.int64, len(g[1])) for g in group])
     _, cols = np.unique(ids, return_inverse=True)
     width = int(cols.max()) + 1                 # counts, not 0/1: tokens sharing a hash can only raise the bound
-    rows = np.repeat(np.arange(n), [len(g[3]) for g in group])
+    rows = np.repeat(np.arange(n), [len(g[1]) for g in group])
     incidence = np.bincount(rows * width + cols, minlength=n * width).reshape(n, width).astype(np.float32)
     repeats = np.array([g[2] for g in group])
     lens = np.array([len(g[0]) for g in group])
@@ -132,16 +142,18 @@ def _postings(links, feats: list[ArticleFeatures]) -> list[tuple[list[tuple[int,
     return [(here, there) for here, there in groups if 1 < len(here) + len(there) <= MAX_POSTINGS]
 
 
-def _candidates(postings, bags: dict[tuple[int, int], Bag | None]) -> set[tuple[int, int, int, int]]:
+def _candidates(postings, bags: dict[tuple[int, int], Bag | None],
+                hash_of: Callable[[str], int] = hash) -> set[tuple[int, int, int, int]]:
     """(new id, sentence idx, other id, other idx) sharing a sentence LSH key, whose words do not rule
-    out a copy (:func:`_could_copy`); ``bags``: every posted sentence's words."""
+    out a copy (:func:`_could_copy`); ``bags``: every posted sentence's tokens (:func:`_bag`); ``hash_of``
+    numbers tokens in large groups (:func:`_could_copy_at_once`)."""
     out: set[tuple[int, int, int, int]] = set()
     for here, there in postings:
-        here = [(a, ai, bags[a, ai]) for a, ai in here if bags[a, ai] is not None]
-        there = [(b, bi, bags[b, bi]) for b, bi in there if bags[b, bi] is not None]
+        here = [(a, ai, _view(bags[a, ai])) for a, ai in here if bags[a, ai] is not None]
+        there = [(b, bi, _view(bags[b, bi])) for b, bi in there if bags[b, bi] is not None]
         if len(here) + len(there) >= GROUP_AT_ONCE:
             group = here + there
-            for i, j in zip(*(x.tolist() for x in _could_copy_at_once([g[2] for g in group], len(here)))):
+            for i, j in zip(*(x.tolist() for x in _could_copy_at_once([g[2] for g in group], len(here), hash_of))):
                 (a, ai, _), (b, bi, _) = group[i], group[j]
                 if j >= len(here):
                     out.add((a, ai, b, bi))
@@ -178,7 +190,7 @@ def find_copies(links, feats: list[ArticleFeatures], order_key: Callable[[int], 
     for a, ai, b, bi in candidates:
         if same_group(a, b) or (a in stored and stored[a] == stored.get(b)):
             continue
-        sim = sentence_similarity(bags[a, ai][0], bags[b, bi][0])
+        sim = sentence_similarity(bags[a, ai], bags[b, bi])
         if sim <= 0:
             continue
         later, earlier = (a, b) if order_key(a) > order_key(b) else (b, a)
