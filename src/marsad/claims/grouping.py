@@ -32,7 +32,7 @@ import numpy as np
 
 from .. import data
 from ..settings import SETTINGS
-from .origins import _dumps_ar, group_origins
+from .origins import dumps_ar, group_origins
 from .vectors import VectorCache, content_key
 
 _CFG = SETTINGS.claims
@@ -783,7 +783,7 @@ def refresh_origins(store, claim_ids) -> int:
     updates = []
     for gid, cs in by_group.items():
         origins = _origins(sorted(cs, key=_claim_order))
-        updates.append((_dumps_ar(origins), len(origins), gid))
+        updates.append((dumps_ar(origins), len(origins), gid))
     tables.save_group_origins(updates)
     return len(updates)
 

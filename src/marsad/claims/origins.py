@@ -14,7 +14,7 @@ import json
 
 from ..text import normalize
 
-_dumps_ar = json.JSONEncoder(ensure_ascii=False).encode    # json.dumps(..., ensure_ascii=False), built once
+dumps_ar = json.JSONEncoder(ensure_ascii=False).encode    # json.dumps(..., ensure_ascii=False), built once
 
 
 def origin_of(chain: list[dict]) -> dict:
@@ -151,7 +151,7 @@ def resolve_origins(store, article_ids: list[int] | None = None) -> dict[str, in
         if r["article_id"] in todo:
             res = resolve(r)
             if id(res) not in dumped:
-                dumped[id(res)] = (_dumps_ar(res[0]), _dumps_ar(res[1]))
+                dumped[id(res)] = (dumps_ar(res[0]), dumps_ar(res[1]))
             new = (*dumped[id(res)], res[2])
             if new != (r["origin"], r["provenance"], r["copied_from"]):
                 updates.append((*new, r["id"]))
