@@ -43,28 +43,23 @@ def _span_ar(start: str | None, end: str | None) -> Markup:
 ENV.globals["span_ar"] = _span_ar
 
 
-def _article_entities(store: Store, article_id: int, known: dict) -> list[dict]:
-    """The entities an article names; ``known`` keeps each entity read (once per report)."""
-    seen: dict[str, dict] = {}
-    for m in store.mentions(article_id=article_id):
-        if not m.entity_id or m.entity_id in seen:
-            continue
-        if m.entity_id not in known:
-            e = store.entity(m.entity_id)
-            known[m.entity_id] = e and {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
-        if known[m.entity_id]:
-            seen[m.entity_id] = known[m.entity_id]
-    return sorted(seen.values(), key=lambda d: (d["type"], d["name_ar"]))
+def _article_entities(store: Store, article_ids: list[int]) -> dict[int, list[dict]]:
+    """Per article, the entities it names (each once, by type then Arabic name): two queries in all."""
+    linked = store.entity_ids_of_articles(article_ids)
+    known = {eid: {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type}
+             for eid, e in store.entities_by_id({eid for ids in linked.values() for eid in ids}).items()}
+    out = {}
+    for aid, ids in linked.items():
+        seen = {eid: known[eid] for eid in ids if eid in known}
+        out[aid] = sorted(seen.values(), key=lambda d: (d["type"], d["name_ar"]))
+    return out
 
 
 def _place_names(store: Store, events: list[dict]) -> dict:
-    names = {}
-    for e in events:
-        loc = e.get("location")
-        if loc and loc not in names:
-            ent = store.entity(loc)
-            names[loc] = ent.name_ar if ent else None
-    return names
+    """Entity id → Arabic name (None when not stored) of the places of ``events``."""
+    locs = {e["location"] for e in events if e.get("location")}
+    found = store.entities_by_id(locs)
+    return {loc: found[loc].name_ar if loc in found else None for loc in locs}
 
 
 def _story_map(events: list[dict], names: dict) -> dict:
@@ -101,9 +96,9 @@ def _timeline(events: list[dict], names: dict) -> list[dict]:
     return [{"date": d or None, "evs": evs} for d, evs in sorted(days.items(), key=lambda kv: (not kv[0], kv[0]))]
 
 
-def _stories(store: Store, keep: set | None) -> list[dict]:
+def _stories(store: Store, keep: set | None, names: dict) -> list[dict]:
     """Stories (those in ``keep``, or all when None) with their events attached (events without a story go
-    to a story-less group)."""
+    to a story-less group); ``names`` gets the Arabic names of their places."""
     from .. import claims as cl
     from .. import events as ev
     from .. import link
@@ -124,33 +119,33 @@ def _stories(store: Store, keep: set | None) -> list[dict]:
     if any(by_story.values()):
         stories.append({"id": None, "title": "أحداث خارج القصص", "article_ids": [], "summary": [], "start": None,
                         "end": None, "events": [e for es in by_story.values() for e in es]})
+    names.update(_place_names(store, [e for s in stories for e in s["events"]]))
     for s in stories:
         if s["events"]:
-            names = _place_names(store, s["events"])
             s["map"] = _story_map(s["events"], names)
             s["timeline"] = _timeline(s["events"], names)
     return stories
 
 
-def _independent_reports(store: Store) -> dict[int, int]:
-    """Per development: its articles that are neither near duplicates nor mostly copied from another member."""
-    from .. import link
-
-    story_of = {a.id: a.story_id for a in store.articles()}
-    copied = {c["article_id"] for c in link.copies(store)
-              if (c.get("coverage") or 0) >= 0.5 and story_of.get(c["source_article_id"]) == story_of.get(c["article_id"])}
+def _independent_reports(store: Store, digests: list[tuple]) -> dict[int, int]:
+    """Per development: its articles that are neither near duplicates nor mostly copied from another member
+    (``digests``: every article's (id, story_id, duplicate_of, removed))."""
+    story_of = {aid: sid for aid, sid, _, _ in digests}
+    copied = {aid for aid, src, coverage in store.copy_coverage()
+              if (coverage or 0) >= 0.5 and story_of.get(src) == story_of.get(aid)}
     out: dict[int, int] = {}
-    for a in store.articles():
-        if a.story_id is not None and a.duplicate_of is None and a.id not in copied:
-            out[a.story_id] = out.get(a.story_id, 0) + 1
+    for aid, sid, duplicate_of, _ in digests:
+        if sid is not None and duplicate_of is None and aid not in copied:
+            out[sid] = out.get(sid, 0) + 1
     return out
 
 
-def _storylines(store: Store, stories: list[dict], shown: list[dict]) -> tuple[list[dict], list[dict]]:
-    """The ``shown`` storylines with their developments in time order (outlets, independent reports, dates)
-    and a map of their events; returns (storylines of two articles or more, single reports)."""
+def _storylines(stories: list[dict], shown: list[dict], independent: dict[int, int],
+                names: dict) -> tuple[list[dict], list[dict]]:
+    """The ``shown`` storylines with their developments in time order (outlets, ``independent`` reports,
+    dates) and a map of their events (places named by ``names``); returns (storylines of two articles or
+    more, single reports)."""
     by_id = {s["id"]: s for s in stories if s.get("id") is not None}
-    independent = _independent_reports(store)
     lines, singles = [], []
     for line in shown:
         devs = []
@@ -166,7 +161,7 @@ def _storylines(store: Store, stories: list[dict], shown: list[dict]) -> tuple[l
         item = {**line, "devs": devs, "n_outlets": len(outlets)}
         events = [e for sid in line["story_ids"] if sid in by_id for e in by_id[sid].get("events") or []]
         if events:
-            item["map"] = _story_map(events, _place_names(store, events))
+            item["map"] = _story_map(events, names)
         (lines if line["n_articles"] >= 2 else singles).append(item)
     return lines, singles
 
@@ -237,27 +232,27 @@ def build_context(store: Store, run=None) -> dict:
 
     shown, keep, left_out = _shown_storylines(store)
     signals = {r["article_id"]: r for r in article_signals(store)}
-    why = explanations(store)
-    articles, entities = [], {}
+    digests = store.article_digests()
     removed_kinds: Counter = Counter()     # the whole store's, as the summary's other figures
-    for a in store.articles():
-        removed = removed_pairs(a.removed)
-        removed_kinds.update(k for k, _ in removed)
-        if keep is not None and a.story_id not in keep:
-            continue
-        articles.append({
-            "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
-            "removed": removed,
-            "entities": _article_entities(store, a.id, entities),
-            "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
-        })
+    for d in digests:
+        removed_kinds.update(k for k, _ in removed_pairs(d[3]))
+    shown_articles = list(store.articles()) if keep is None else store.articles_in_stories(keep)
+    entities = _article_entities(store, [a.id for a in shown_articles])
+    why = explanations(store, None if keep is None else [a.id for a in shown_articles])
+    articles = [{
+        "a": a, "paragraphs": [p for p in a.text.split("\n\n") if p.strip()],
+        "removed": removed_pairs(a.removed),
+        "entities": entities.get(a.id, []),
+        "signals": signals.get(a.id), "why": _why_text(why.get(a.id)),
+    } for a in shown_articles]
     stats = store.stats()
     rejects = [dict(r) for r in store.rejects()]
     damaged = [dict(r) for r in store.ingest_warnings()] if hasattr(store, "ingest_warnings") else []
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
     titles = {a["a"].id: a["a"].title for a in articles}
-    stories = _stories(store, keep)
-    lines, singles = _storylines(store, stories, shown)
+    names: dict = {}
+    stories = _stories(store, keep, names)
+    lines, singles = _storylines(stories, shown, _independent_reports(store, digests), names)
     return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
             "ingest_warnings": damaged,

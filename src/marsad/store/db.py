@@ -539,6 +539,45 @@ class SQLiteStore:
             "removed_lines": q("SELECT coalesce(sum(json_array_length(removed)),0) FROM articles"),
         }
 
+    # -- the report: whole-store reads in a few queries -----------------------------------------
+    def article_digests(self) -> list[tuple[int, int | None, int | None, list[str]]]:
+        """Every article's (id, story_id, duplicate_of, removed lines), in id order (no text)."""
+        return [(r[0], r[1], r[2], json.loads(r[3])) for r in self.db.execute(
+            "SELECT id, story_id, duplicate_of, removed FROM articles ORDER BY id")]
+
+    def articles_in_stories(self, story_ids: Iterable[int]) -> list[Article]:
+        """The articles of the developments ``story_ids``, in id order."""
+        ids, out = sorted(set(story_ids)), []
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out += map(_article, self.db.execute(
+                f"SELECT * FROM articles WHERE story_id IN ({','.join('?' * len(part))})", part))
+        return sorted(out, key=lambda a: a.id)
+
+    def entity_ids_of_articles(self, article_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Per article, the entity ids its linked mentions name, in text order (repeats kept)."""
+        ids, out = sorted(set(article_ids)), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            for aid, eid in self.db.execute(f"SELECT article_id, entity_id FROM mentions WHERE article_id IN "
+                                            f"({','.join('?' * len(part))}) ORDER BY article_id, start", part):
+                if eid:
+                    out.setdefault(aid, []).append(eid)
+        return out
+
+    def entities_by_id(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
+        """The stored entities among ``entity_ids``, by id."""
+        ids, out = sorted(set(entity_ids)), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            out.update((r["id"], _entity(r)) for r in self.db.execute(
+                f"SELECT * FROM entities WHERE id IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def copy_coverage(self) -> list[tuple[int, int, float | None]]:
+        """Every copy link as (copying article, source article, coverage), without its passages."""
+        return [tuple(r) for r in self.db.execute("SELECT article_id, source_article_id, coverage FROM copies")]
+
 
 _WORD = re.compile(r"\w+")
 _VARIANTS: dict[tuple, dict] = {}       # search's name-variant table per database file (this process)
