@@ -133,24 +133,53 @@ def _countries() -> list[tuple[tuple[float, float, float, float], list[list[list
     return out
 
 
-def _clip(ring: list[list[float]], box: tuple[float, float, float, float]) -> list[list[float]]:
-    """Sutherland–Hodgman: the part of a polygon ring inside an axis-aligned box."""
+@functools.lru_cache(maxsize=1)
+def _rings() -> list[tuple[tuple[float, float, float, float], tuple[list[list[float]], ...]]]:
+    """Each polygon of :func:`_countries` as (bbox, its rings each with its own bbox)."""
+    out = []
+    for bbox, poly in _countries():
+        rings = []
+        for ring in poly:
+            xs = [p[0] for p in ring]
+            ys = [p[1] for p in ring]
+            rings.append(((min(xs), min(ys), max(xs), max(ys)), ring))
+        out.append((bbox, tuple(rings)))
+    return out
+
+
+def _clip(ring: list[list[float]], box: tuple[float, float, float, float],
+          ring_box: tuple[float, float, float, float] | None = None) -> list[list[float]]:
+    """Sutherland–Hodgman: the part of a polygon ring inside an axis-aligned box. With the ring's own
+    bbox, an edge every point is well inside of is skipped (it would return its input unchanged)."""
     lon0, lat0, lon1, lat1 = box
     edges = [(0, lon0, True), (0, lon1, False), (1, lat0, True), (1, lat1, False)]
     out = ring
     for axis, v, keep_above in edges:
         if not out:
             break
-        inside = (lambda p: p[axis] >= v) if keep_above else (lambda p: p[axis] <= v)
-        src, out = out, []
-        for i, cur in enumerate(src):
-            prev = src[i - 1]
-            if inside(cur):
-                if not inside(prev):
-                    out.append(_cross(prev, cur, axis, v))
-                out.append(cur)
-            elif inside(prev):
+        if ring_box is not None and (ring_box[axis] > v + _MARGIN if keep_above else ring_box[2 + axis] < v - _MARGIN):
+            continue
+        out = _clip_edge(out, axis, v, keep_above)
+    return out
+
+
+_MARGIN = 1e-6   # degrees: far more than the rounding of a crossing point computed by an earlier edge
+
+
+def _clip_edge(src: list[list[float]], axis: int, v: float, keep_above: bool) -> list[list[float]]:
+    """One Sutherland–Hodgman step: the part of ``src`` on the kept side of ``p[axis] = v``."""
+    out: list[list[float]] = []
+    prev = src[-1]
+    prev_in = prev[axis] >= v if keep_above else prev[axis] <= v
+    for cur in src:
+        cur_in = cur[axis] >= v if keep_above else cur[axis] <= v
+        if cur_in:
+            if not prev_in:
                 out.append(_cross(prev, cur, axis, v))
+            out.append(cur)
+        elif prev_in:
+            out.append(_cross(prev, cur, axis, v))
+        prev, prev_in = cur, cur_in
     return out
 
 
@@ -178,18 +207,35 @@ def _outline(view: tuple[float, float, float, float], digits: int) -> tuple[str,
     pad = 0.5
     box = (x0 - pad, -(y0 + h) - pad, x0 + w + pad, -y0 + pad)
     paths = []
-    for (bx0, by0, bx1, by1), poly in _countries():
+    for i, ((bx0, by0, bx1, by1), rings) in enumerate(_rings()):
         if bx1 < box[0] or bx0 > box[2] or by1 < box[1] or by0 > box[3]:
             continue
         d = []
-        for ring in poly:
-            pts: list[str] = []
-            for x, y in _clip(ring, box):
-                pt = f"{round(x, digits):g},{round(-y, digits) + 0:g}"
-                if not pts or pts[-1] != pt:
-                    pts.append(pt)
-            if len(pts) >= 4:
-                d.append("M" + "L".join(pts) + "Z")
+        for j, (ring_box, ring) in enumerate(rings):
+            if ring_box[2] < box[0] or ring_box[0] > box[2] or ring_box[3] < box[1] or ring_box[1] > box[3]:
+                continue                                   # wholly outside: the clip would return nothing
+            if ring_box[0] >= box[0] and ring_box[1] >= box[1] and ring_box[2] <= box[2] and ring_box[3] <= box[3]:
+                path = _ring_path(i, j, digits)        # wholly inside: the clip would return it unchanged
+            else:
+                path = _path(_clip(ring, box, ring_box), digits)
+            if path:
+                d.append(path)
         if d:
             paths.append("".join(d))
     return tuple(paths)
+
+
+def _path(points: list[list[float]], digits: int) -> str:
+    """SVG path data of a ring (y = -lat), rounded to ``digits``, repeated points dropped; "" under 4 points."""
+    pts: list[str] = []
+    for x, y in points:
+        pt = f"{round(x, digits):g},{round(-y, digits) + 0:g}"
+        if not pts or pts[-1] != pt:
+            pts.append(pt)
+    return "M" + "L".join(pts) + "Z" if len(pts) >= 4 else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _ring_path(polygon: int, ring: int, digits: int) -> str:
+    """:func:`_path` of a whole ring of the basemap (drawn by every view that holds it)."""
+    return _path(_rings()[polygon][1][ring][1], digits)
