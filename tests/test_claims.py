@@ -906,3 +906,40 @@ def test_single_cue_words_are_the_words_counted_as_cues_on_their_own():
         for w in words:
             assert is_cue_word(w, kind) == (count_cues([w], kind) > 0), (kind, w)
     assert is_cue_word("ولم", "negation") and is_cue_word("فلن", "negation") and not is_cue_word("لما", "negation")
+
+
+def test_a_title_standing_alone_is_the_one_person_the_article_named_with_it():
+    from marsad.claims.origins import origin_of
+
+    a, b = _claims_of("استقبل رئيس الوزراء البريطاني كير ستارمر وفدا من رجال الأعمال في لندن صباح اليوم. "
+                      "وقال مكتب رئيس الوزراء البريطاني إن اللقاء تناول فرص الاستثمار في قطاع الطاقة.")
+    assert b.chain[-1]["office"] and b.chain[-1]["as_written"] == "مكتب رئيس الوزراء البريطاني"
+    assert origin_of(b.chain)["key"] == "e:" + b.chain[-1]["entity_id"] and "office of" in b.chain[-1]["name"]
+    _, c, d = _claims_of("أدى الرئيس البرازيلي لولا دا سيلفا اليمين الدستورية أمام البرلمان في العاصمة. "
+                         "وقال الرئيس إن حكومته ستبدأ إصلاحات اقتصادية واسعة خلال الشهر المقبل. "
+                         "وقال الرئيس الأرجنتيني إن بلاده ترحب بالتعاون مع الحكومة الجديدة.")
+    assert c.chain[-1]["as_written"] == "الرئيس" and c.chain[-1]["type"] == "PER" and c.content.startswith("حكومته")
+    assert d.chain[-1]["name_ar"] == "الرئيس الأرجنتيني"            # another president: his own source
+    _, e = _claims_of("التقى الرئيس الفرنسي إيمانويل ماكرون الرئيس الأمريكي جو بايدن في باريس لبحث الحرب. "
+                      "وقال الرئيس إن المحادثات كانت صريحة ومثمرة للغاية.")
+    assert len(e.chain) == 1                                       # two presidents named: which one?
+
+
+def test_saying_after_another_verb_is_that_verbs_subjects_words():
+    _, b = _claims_of("وصل وزير الخارجية التركي هاكان فيدان إلى دمشق للقاء المسؤولين، "
+                      "وخاطب فيدان الصحفيين قائلا إن بلاده ستدعم إعادة الإعمار.")
+    assert b.chain[-1]["entity_id"] == "marsad:hakan-fidan" and b.content.startswith("بلاده")
+    (c,) = _claims_of("رد المتظاهرون على الوزير قائلين إن مطالبهم لم تتحقق بعد رغم الوعود الكثيرة.")
+    assert len(c.chain) == 1
+
+
+def test_according_to_his_words_is_the_subjects_or_the_previous_speakers_claim():
+    a, b = _claims_of("وقال وزير الصحة اللبناني فراس الأبيض إن المستشفيات تعمل بكامل طاقتها. "
+                      "وتستقبل المستشفيات مئات الجرحى يوميا منذ بدء التصعيد، حسب تعبيره.")
+    assert _names(b) == _names(a) and b.flags["inherited"]
+    assert b.modality == "reported" and not b.content.endswith("تعبيره.")
+    _, d = _claims_of("وقع الرئيس الكيني وليام روتو اتفاقا للتجارة مع الصين. "
+                      "ومن بين الاتفاقات التي يعتزم الرئيس الكيني توقيعها، اتفاق للطاقة، على حد قوله.")
+    assert d.chain[-1]["as_written"] == "الرئيس الكيني" and d.chain[-1]["type"] == "PER"
+    (e,) = _claims_of("وتضررت المنازل والمدارس على حد سواء جراء القصف العنيف على البلدة أمس.")
+    assert len(e.chain) == 1

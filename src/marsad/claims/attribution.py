@@ -37,15 +37,20 @@ class Lexicon:
     media: dict[str, str]                          # media entity id -> English name
     media_alias: dict[str, tuple[str, str]]        # normalised outlet alias -> (entity id, English name)
     openers: frozenset = frozenset()               # sentence openers that continue the previous source (فقد)
+    participles: frozenset = frozenset()           # "قائلا": says what its clause's subject said
+    own: frozenset = frozenset()                   # nouns of one's words: على حد قوله، حسب تعبيرها
+    own_preps: frozenset = frozenset()             # cues before them that are no cue alone: (علي, حد)
 
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    verbs, preps, openers = {}, {}, set()
+    verbs, preps, openers, parts, own, own_preps = {}, {}, set(), set(), set(), set()
     for r in data.rows("attribution_verbs.tsv"):
         key = normalize(r["form"])
         if r["kind"] == "cont":
             openers.add(key)
+        elif r["kind"] in ("participle", "own", "ownprep"):
+            {"participle": parts, "own": own}.get(r["kind"], own_preps).add(key if r["kind"] != "ownprep" else tuple(key.split()))
         elif r["kind"] == "prep":
             preps[tuple(key.split())] = r["modality"]
         else:
@@ -68,7 +73,8 @@ def lexicon() -> Lexicon:
             a = re.sub(r"\[[^\]]*\]", "", a).strip()
             if a:
                 alias[normalize(a)] = (r["id"], r["name_en"])
-    return Lexicon(verbs, preps, nouns, heads, definite, close, media, alias, frozenset(openers))
+    return Lexicon(verbs, preps, nouns, heads, definite, close, media, alias, frozenset(openers), frozenset(parts),
+                   frozenset(own), frozenset(own_preps))
 
 
 _MEDIUM_ONLY = frozenset(("statement", "statements", "post"))
@@ -278,6 +284,7 @@ class _Sentence:
         self.names = entity_names
         self.mentions = mentions
         self.backrefs: dict = {}
+        self.titles: TitledPersons | None = None
         self.ment_at: dict[int, object] = {}      # token index -> mention starting there
         self.in_ment: dict[int, object] = {}      # token index -> mention covering it
         for m in mentions:   # the tokens overlapping the mention (starts and ends both ascend)
@@ -387,6 +394,103 @@ def _pronoun_office(s: _Sentence, i: int, hi: int, lex: Lexicon) -> dict | None:
     return None
 
 
+TITLE_MAX_WORDS = 6         # words from a title's first word to the name it introduces
+_TITLE_BREAK = re.compile(r"[,،.:;؛!?()\[\]\"“”«»\n]")
+
+
+@lru_cache(maxsize=1)
+def _title_nouns() -> frozenset[str]:
+    """The words a person's title starts with (source_nouns.tsv, role person: وزير، الرئيس، رئيس ...)."""
+    return frozenset(n[0] for n, (role, _) in lexicon().nouns.items() if role == "person" and len(n) == 1)
+
+
+def _title_before(text: str, m, mentions: list) -> tuple[str, ...] | None:
+    """The title the article gives person mention ``m`` right before the name ("رئيس الوزراء الإسرائيلي
+    بنيامين نتنياهو" → رييس الوزراء الاسراييلي), as normalised words: a title noun, then up to
+    TITLE_MAX_WORDS definite words, words of a named organisation or place, or the complement of an
+    indefinite title (رئيس وزراء), with no punctuation or other person between; None otherwise."""
+    lo = max(0, m.start - 80)
+    key, kmap = normalize_with_map(text[lo:m.start])
+    spans = [x.span() for x in _WORD.finditer(key)]
+    words = [key[a:b] for a, b in spans]
+    near = [x for x in mentions if x.end > lo and x.start < m.start]
+    nouns, after = _title_nouns(), m.start
+    for j in range(len(words) - 1, max(-1, len(words) - 1 - TITLE_MAX_WORDS), -1):
+        a, b = lo + kmap[spans[j][0]], lo + kmap[spans[j][1] - 1] + 1
+        if _TITLE_BREAK.search(text, b, after):
+            return None
+        inside = next((x for x in near if x.start <= a < x.end), None)
+        if inside is not None and inside.type == "PER":
+            return None
+        w = words[j]
+        bare = w[1:] if len(w) > 3 and w[0] in "وف" else w
+        if inside is None and bare in nouns:
+            return (bare, *words[j + 1:])
+        prev = words[j - 1] if j > 0 else ""
+        construct = (prev[1:] if len(prev) > 3 and prev[0] in "وف" else prev) in nouns and not prev.startswith("ال")
+        if inside is None and not w.startswith("ال") and not construct:
+            return None
+        after = a
+    return None
+
+
+class TitledPersons:
+    """The persons an article names after a title, with the title (:func:`_title_before`), read from the
+    article's text and mentions on first use: a later "الرئيس" or "رئيس الوزراء الإسرائيلي" standing
+    alone is the one person named with that title before."""
+
+    def __init__(self, text: str, mentions: list):
+        self.text, self.mentions = text, mentions
+        self._found: list | None = None
+
+    def before(self, pos: int) -> list[tuple[tuple[str, ...], object]]:
+        """(title words, person mention) of the titled names ending before display offset ``pos``."""
+        if self._found is None:
+            self._found = [(t, m) for m in self.mentions if m.type == "PER" and m.entity_id
+                           for t in (_title_before(self.text, m, self.mentions),) if t]
+        return [(t, m) for t, m in self._found if m.end <= pos]
+
+
+def _title_ref(s: _Sentence, i: int, hi: int, lex: Lexicon) -> dict | None:
+    """The person a title at token ``i`` stands for, or their office ("مكتب رئيس الوزراء الإسرائيلي"):
+    the title's words are among those the article gave one person before it, with no name, other
+    adjective (الفرنسي) or, for an indefinite title (وزير), no missing complement after them. None when
+    no person or several were named so."""
+    noun = _source_noun(s.toks, i)
+    office = lex.nouns[noun][1] if noun is not None and len(noun) == 1 and lex.nouns[noun][0] == "office" else None
+    t0 = i + 1 if office else i
+    if t0 >= hi:
+        return None
+    w = s.toks[t0]
+    first = w[1:] if len(w) > 3 and w[0] in "وف" and w[1:] in _title_nouns() else w
+    if first not in _title_nouns():
+        return None         # no title starts here (the common case)
+    people: dict = {}
+    for title, m in s.titles.before(s.dstart[t0]):
+        if title[0] != first:
+            continue
+        k = t0 + 1
+        while k < hi and s.toks[k] in title[1:] and s.commas[k] == s.commas[t0]:
+            k += 1
+        if k == t0 + 1 and not first.startswith("ال"):
+            continue        # "وزير" alone: which minister?
+        nxt = s.ment_at.get(k) if k < len(s.toks) else None
+        if k < len(s.toks) and s.commas[k] == s.commas[k - 1] and (
+                _NISBA.match(s.toks[k]) or (nxt is not None and nxt.type in ("PER", "NORP"))):
+            continue        # another title (الرئيس الفرنسي) or a name of its own follows
+        people.setdefault(m.entity_id, (m, k))
+    if len(people) != 1:
+        return None
+    m, k = next(iter(people.values()))
+    surface = s.text[s.dstart[i] - s.base: s.dend[k - 1] - s.base]
+    if surface[:1] in "وف" and s.toks[i] != (noun[0] if office else first):
+        surface = surface[1:]       # وقال الرئيس: "الرئيس"
+    src = {**_entity_source(s, m, lex, False), "as_written": surface, "backref": True, "_end": k}
+    if office:
+        src.update(kind="speaker", name=f"{office} {src['name']}", office=True)
+    return src
+
+
 def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
     """An unnamed source whose head noun is token ``i``: its description and the entity it is close to."""
     j, close_to, rel = i + 1, None, None
@@ -466,6 +570,12 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
             src["_end"] = i
             out.append(src)
             continue
+        if m is None and i == lo and s.titles is not None:
+            ref = _title_ref(s, i, hi, lex)
+            if ref is not None:             # "وقال الرئيس" / "مكتب رئيس الوزراء الإسرائيلي": who was named so
+                out.append(ref)
+                i = ref["_end"]
+                continue
         if m is None and tok.lstrip("وف").startswith("ال") and s.backrefs:
             ref = s.backrefs.get(head_word(tok))
             if ref is not None and s.ment_at.get(i + 1) is None:
@@ -618,13 +728,13 @@ def with_proclitics(words) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _cue_words() -> frozenset[str]:
     """The tokens that may be a reporting verb or open a prepositional cue."""
-    return with_proclitics(set(lexicon().verbs) | _prep_firsts())
+    return with_proclitics(set(lexicon().verbs) | _prep_firsts() | lexicon().participles)
 
 
 def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
                       previous: list[dict] | None = None, recent: list[dict] | None = None,
                       backrefs: dict | None = None, article_mentions: list | None = None,
-                      in_quote: bool = False) -> Attribution:
+                      in_quote: bool = False, titles: TitledPersons | None = None) -> Attribution:
     """The attribution of one sentence (``text`` starts at ``base`` in the article text).
 
     ``mentions`` are the article's entity mentions (display offsets), ``entity_names`` maps entity ids
@@ -633,11 +743,13 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
     back-references: المصادر, التقرير, الشخص); ``backrefs`` maps the head word of organisations named
     earlier in the article (``جيش``, ``وزاره``) to their mention, so "قال الجيش" is that army;
     ``article_mentions`` (all the article's mentions) give "مكتبه" / "المتحدث باسمه" their referent;
-    ``in_quote``: the sentence goes on with a quotation the previous one opened (its speaker's words).
+    ``in_quote``: the sentence goes on with a quotation the previous one opened (its speaker's words);
+    ``titles``: the article's titled persons, so "وقال الرئيس" is the president it named before.
     """
     lex = lexicon()
     s = _Sentence(text, base, mentions, entity_names)
     s.backrefs = backrefs or {}
+    s.titles = titles
     if article_mentions is not None:
         s.mentions = article_mentions
     end = base + len(text)
@@ -663,11 +775,16 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             cue_i, cue_n, kind = i, 1, "verb"
             modality, cont = lex.verbs[v]
             break
+        if _strip(tok, lex.participles) is not None:
+            cue_i, cue_n, kind, modality, cont = i, 1, "participle", "reported", True
+            break
     if cue_i is None:
         if previous and s.toks and (s.toks[0] in lex.openers or in_quote):
             att.sources = [dict(x) for x in previous]
             att.inherited = True
             att.modality = "reported"
+            return att
+        if _own_words(s, lex, att, previous):
             return att
         if re.search(r"(?:^|\s)[وف]?لا صحه", s.key):
             att.modality = "denied"
@@ -690,7 +807,7 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             if not is_src:
                 break
         j += 1
-    hi = _apposition(s, lo, j, lex)
+    hi = _apposition(s, lo, j, lex) if kind != "participle" else lo    # "قائلا إن": no source after it
     # a subject before the verb, after the last comma / "حيث": "التقرير الأخير من بلومبيرغ أشار إلى"
     pre_lo = cue_i
     while pre_lo > 0 and s.commas[pre_lo - 1] == s.commas[cue_i] and s.toks[pre_lo - 1] not in ("حيث", "فيما", "بينما", "كما") \
@@ -715,11 +832,16 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
             sources.append(x)
     if not sources and kind == "verb" and not (back_pre or back_post):
         sources = _fronted_subject(s, cue_i, lex) or _titled_subject(s, lo, hi, lex)
+    if not sources and kind == "participle":
+        sources = _clause_subject(s, cue_i, lex)
+    if not sources and not (back_pre or back_post) and _own_words(s, lex, att, previous):
+        return att
     if not sources:
         if recent and (back_pre or back_post):
             att.sources = [dict(x) for x in recent]
             att.inherited = True
-        elif previous and cue_i == 0 and (cont or s.toks[0].startswith("و")):
+        elif previous and (cue_i == 0 or kind == "participle" and not _named_before(s, cue_i)) \
+                and (cont or s.toks[0].startswith("و")):
             att.sources = [dict(x) for x in previous]
             att.inherited = True
         elif not (back_pre or back_post):
@@ -740,6 +862,73 @@ def parse_attribution(text: str, base: int, mentions: list, entity_names: dict,
         att.content_start, att.content_end = base, end
     _add_trailing(s, att, max(hi, cue_i + cue_n), lex)
     return att
+
+
+_PREPOSITIONS = frozenset(("في", "من", "الى", "علي", "عن", "مع", "بين", "لدي", "ضد", "عند"))
+
+
+def _clause_subject(s: _Sentence, stop: int, lex: Lexicon) -> list[dict]:
+    """The subject of the sentence's clause before token ``stop``: the first person or organisation named
+    in it, or the person a title there stands for (:func:`_title_ref`); nothing when the first name is
+    after a preposition ("ووجه فلان حديثه لعلان قائلا": فلان; "رد على فلان قائلا": not فلان)."""
+    for k in range(stop):
+        m = s.ment_at.get(k)
+        if m is None:
+            ref = _title_ref(s, k, stop, lex) if s.titles is not None else None
+            if ref is not None:
+                return [{x: v for x, v in ref.items() if x != "_end"}]
+            continue
+        if not m.entity_id or m.type not in ("PER", "ORG"):
+            continue
+        if (m.text[:1] in ("ب", "ل") and not m.text.startswith("ال")) or (k > 0 and s.toks[k - 1] in _PREPOSITIONS):
+            return []
+        return [_entity_source(s, m, lex, False)]
+    return []
+
+
+def _named_before(s: _Sentence, stop: int) -> bool:
+    """A person or organisation is named in the sentence before token ``stop``."""
+    return any(m.type in ("PER", "ORG") for k, m in s.ment_at.items() if k < stop)
+
+
+@lru_cache(maxsize=1)
+def _own_forms() -> frozenset[str]:
+    """The nouns of one's words (lex.own) possessed by a pronoun, bare or after ل / ب: قوله، لقولها ..."""
+    return frozenset(p + n + suf for n in lexicon().own for suf in ("ه", "ها", "هم", "هما") for p in ("", "ل", "ب"))
+
+
+def _own_words_at(s: _Sentence, lex: Lexicon) -> int | None:
+    """The token where the sentence says it is its subject's own words: a noun of lex.own possessed by a
+    pronoun after a prepositional cue or after "على حد" ("على حد قوله"، "حسب تعبيرها"، "وفقا لقوله")."""
+    forms = _own_forms()
+    for k in range(1, len(s.toks)):
+        if s.toks[k] not in forms:
+            continue
+        if not _prep_firsts().isdisjoint(_forms(s.toks[k - 1])):
+            return k - 1
+        for p in lex.own_preps:
+            if k >= len(p) and tuple(s.toks[k - len(p):k]) == p:
+                return k - len(p)
+    return None
+
+
+def _own_words(s: _Sentence, lex: Lexicon, att: Attribution, previous: list[dict] | None) -> bool:
+    """Attribute a sentence that names no source but says it is someone's words ("...، على حد قوله") to
+    its clause's subject, or else to the previous sentence's source; True when it did."""
+    if _own_forms().isdisjoint(s.toks):
+        return False        # no noun of one's words (the common case)
+    k = _own_words_at(s, lex)
+    if k is None:
+        return False
+    sources = _clause_subject(s, k, lex)
+    if not sources and not previous:
+        return False
+    att.sources = sources or [dict(x) for x in previous]
+    att.inherited = not sources
+    att.modality = "reported"
+    if k > 2 and s.dstart[k] > att.content_start:
+        att.content_end = min(att.content_end, s.dstart[k])
+    return True
 
 
 def _coordinated_subject(s: _Sentence, cue_i: int, lex: Lexicon) -> list[dict]:

@@ -20,7 +20,7 @@ from .. import data
 from ..model import Claim
 from ..settings import SETTINGS
 from ..text import normalize, strip_clitics, to_western_digits
-from .attribution import head_word, outlet_source, parse_attribution, verb_of, wire_source
+from .attribution import TitledPersons, head_word, outlet_source, parse_attribution, verb_of, wire_source
 from .vectors import content_key  # noqa: F401  (re-exported)
 
 MIN_WORDS = SETTINGS.claims.min_words
@@ -567,6 +567,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
     previous: list[dict] | None = None
     recent, recent_idx = None, -10
     backrefs: dict = {}
+    titles = TitledPersons(text, mentions)
     window = _MentionWindow(mentions)
     clauses = [(idx, k, cs, ce) for idx, (s, e) in enumerate(spans)
                for k, (cs, ce) in enumerate(clause_spans(text, s, e, window.starting_in(s, e)))]
@@ -578,7 +579,7 @@ def article_claims(article, spans: list[tuple[int, int]], mentions: list, entity
         quoting = prev_start is not None and open_quote(text[prev_start:s])
         att = parse_attribution(sent, s, sent_mentions, entity_names, previous,
                                 recent if idx - recent_idx <= RECENT_SENTENCES else None, backrefs, mentions,
-                                in_quote=quoting)
+                                in_quote=quoting, titles=titles)
         prev_start = s if not quoting else prev_start
         for m in sent_mentions:
             key = _backref_key(m)
