@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import gc
+import json
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -120,22 +121,18 @@ def _timeline(events: list[dict], names: dict) -> list[dict]:
     return [{"date": d or None, "evs": evs} for d, evs in sorted(days.items(), key=lambda kv: (not kv[0], kv[0]))]
 
 
-def _stories(store: Store, keep: set | None, names: dict) -> list[dict]:
-    """Stories (those in ``keep``, or all when None) with their events attached (events without a story go
-    to a story-less group); ``names`` gets the Arabic names of their places."""
+def _stories(store: Store, shown: list[dict], keep: set | None, names: dict) -> list[dict]:
+    """Stories (those in ``keep``, developments of the ``shown`` storylines, or all when None) with their
+    events attached (events without a story go to a story-less group); ``names`` gets the Arabic names of
+    their places."""
     from .. import claims as cl
-    from .. import events as ev
-    from .. import link
 
-    stories = [s for s in link.stories(store) if keep is None or s["id"] in keep]
+    stories = _story_records(store, shown, keep)
     by_story: dict = {}
-    for e in ev.events(store):
-        if keep is None or e.get("story_id") in keep or e.get("story_id") is None:
-            by_story.setdefault(e.get("story_id"), []).append(e)
+    for e in _events(store, keep):
+        by_story.setdefault(e.get("story_id"), []).append(e)
     groups: dict = {}
     for g in cl.claim_groups(store, story_ids=keep, min_articles=2, or_contradicted=True):
-        lines = [(" → ".join(c["provenance"]), c.get("copied_from")) for o in g["origins"] for c in o["claims"]]
-        g["provenance_lines"] = list(dict.fromkeys(lines))
         groups.setdefault(g["story_id"], []).append(g)
     for s in stories:
         s["events"] = sorted(by_story.pop(s["id"], []), key=lambda e: (e.get("date") or "", e["id"]))
@@ -149,6 +146,41 @@ def _stories(store: Store, keep: set | None, names: dict) -> list[dict]:
             s["map"] = _story_map(s["events"], names)
             s["timeline"] = _timeline(s["events"], names)
     return stories
+
+
+def _story_records(store: Store, shown: list[dict], keep: set | None) -> list[dict]:
+    """The developments in ``keep`` (all when None) as :func:`marsad.link.stories` gives them, in its order
+    (largest first, then latest, then id), read through the ``shown`` storylines only."""
+    from .. import link
+
+    if keep is None:
+        return link.stories(store)
+    by_id = {}
+    for line in shown:
+        for s in (link.storyline(store, line["id"]) or {}).get("stories", []):
+            if s["id"] in keep and s["article_ids"]:
+                by_id[s["id"]] = s
+    out = [by_id[sid] for sid in sorted(by_id)]
+    out.sort(key=lambda s: s["end"] or "", reverse=True)      # stable sorts, as link.stories
+    out.sort(key=lambda s: -len(s["article_ids"]))
+    return out
+
+
+def _events(store: Store, keep: set | None) -> list[dict]:
+    """The merged events of the developments in ``keep`` and those of none (all when None), oldest first, as
+    :func:`marsad.events.events` gives them; only those rows are shaped into records."""
+    from .. import events as ev
+    from ..events.export import event_record, main_story
+
+    if keep is None:
+        return ev.events(store)
+    story_of = store.event_tables.story_of_articles()
+    out = []
+    for r in store.event_tables.event_rows():
+        sid = main_story(json.loads(r["article_ids"] or "[]"), story_of)
+        if sid is None or sid in keep:
+            out.append(event_record(r, story_of))
+    return out
 
 
 def _independent_reports(store: Store, digests: list[tuple]) -> dict[int, int]:
@@ -276,7 +308,7 @@ def build_context(store: Store, run=None) -> dict:
     reasons = Counter(r["reason"].split(" (")[0] for r in rejects)
     titles = {a["a"].id: a["a"].title for a in articles}
     names: dict = {}
-    stories = _stories(store, keep, names)
+    stories = _stories(store, shown, keep, names)
     lines, singles = _storylines(stories, shown, _independent_reports(store, digests), names)
     return {"version": __version__, "generated": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "stats": stats, "articles": articles, "rejects": rejects, "reasons": reasons.most_common(),
