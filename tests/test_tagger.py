@@ -304,3 +304,21 @@ def test_entities_stage_tags_a_batch_as_article_by_article():
     assert [[(m.start, m.end, m.type, m.entity_id) for m in it.mentions] for it in together] == \
         [[(m.start, m.end, m.type, m.entity_id) for m in it.mentions] for it in alone]
     assert all(m.article_id == it.article.id for it in together[:-1] for m in it.mentions)
+
+
+def test_the_place_gazetteer_is_built_once_and_read_back_from_the_disk_cache(tmp_path, monkeypatch):
+    """The tagger's place gazetteer comes from the disk cache once built there, equal to a fresh build."""
+    from marsad.entities import tagger
+
+    monkeypatch.setenv("MARSAD_CACHE_DIR", str(tmp_path))
+    tagger.gazetteer.cache_clear()
+    try:
+        built = tagger.gazetteer(15000)
+        (cached,) = tmp_path.glob("tagger-gazetteer-15000-*.pickle")
+        assert ("دمشق",) in {(k,) + rest for k, v in built.items() for rest, _ in v}
+        tagger.gazetteer.cache_clear()
+        monkeypatch.setattr(tagger, "build_gazetteer", lambda n: pytest.fail("built again"))
+        again = tagger.gazetteer(15000)
+        assert again == built and list(again) == list(built)
+    finally:
+        tagger.gazetteer.cache_clear()

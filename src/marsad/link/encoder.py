@@ -23,9 +23,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..diskcache import load_or_build
 from ..settings import SETTINGS
 from ..text import normalize
+from ..text.pieces import usem3_tokenizer
 
 BATCH = 256
 WARNINGS: list[str] = []     # why this process runs without the full or the cached encoder
@@ -52,18 +52,6 @@ class USEEncoder:
             chunk = [t if t.strip() else "-" for t in texts[i:i + BATCH]]
             out[i:i + len(chunk)] = np.asarray(self._model.encode(chunk), dtype=np.float32)
         return _unit(out)
-
-
-def usem3_tokenizer():
-    """The ``usem3`` package's sentencepiece tokenizer: parsing its model costs each process ~0.8 CPU-s, reading
-    the parsed one back from the disk cache (:mod:`marsad.diskcache`) ~0.15 s."""
-    import usem3  # noqa: PLC0415
-    from usem3 import embedder  # noqa: PLC0415
-
-    model = os.path.join(embedder._RES, "sp.model")                # noqa: SLF001
-    fingerprint = f"{getattr(usem3, '__version__', '')}-{os.path.getsize(model)}"
-    return load_or_build("usem3-tokenizer", fingerprint, lambda: usem3.USE(threads=1)._tokenizer,  # noqa: SLF001
-                         check=lambda t: callable(getattr(t, "encode", None)))
 
 
 def _cached(reference):
