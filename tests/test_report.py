@@ -111,3 +111,55 @@ def test_a_storyline_larger_than_the_page_shows_its_largest_developments(store, 
     assert f"{count_ar(len(first['story_ids']) - 1, 'تطور')} من الخطوط المعروضة" in html
     monkeypatch.setattr(SETTINGS.report, "max_articles", 500)
     assert all(f'id="s{sid}"' in render_report(store) for sid in first["story_ids"])
+
+
+def test_report_environment_reads_dict_keys_as_jinja_does():
+    """The report's cheaper ``x.name`` on a dict gives what Jinja's own lookup gives: dict methods first,
+    then the key, else undefined."""
+    from jinja2 import Environment
+
+    from marsad.report import ENV
+
+    src = "{{ d.x }}|{{ d.items is callable }}|{{ d.missing is undefined }}|{{ d.get('x') }}|{{ n.x is undefined }}"
+    data = {"d": {"x": "<1>", "items": 2}, "n": None}
+    assert ENV.from_string(src).render(**data) == Environment(autoescape=True).from_string(src).render(**data)
+    assert ENV.from_string(src).render(**data) == "&lt;1&gt;|True|True|&lt;1&gt;|True"
+
+
+def test_compiled_report_template_is_cached_and_a_damaged_cache_is_ignored(tmp_path, store, monkeypatch):
+    import gc
+
+    from marsad.report import ENV
+
+    monkeypatch.setenv("MARSAD_CACHE_DIR", str(tmp_path / "cache"))
+    ENV.cache.clear()
+    first = render_report(store).split("</header>")[1]
+    cached = list((tmp_path / "cache" / "templates").glob("*.jinja"))
+    assert len(cached) == 1 and cached[0].stat().st_size > 0
+    cached[0].write_bytes(b"not a compiled template")
+    ENV.cache.clear()
+    assert render_report(store).split("</header>")[1] == first        # compiled again
+    assert gc.isenabled()                                              # resumed after the report
+
+
+def test_map_outlines_equal_the_plain_clip_of_every_ring():
+    """Outlines skip rings outside the view, draw rings inside it from a cache and skip box edges a ring is
+    well inside of: the paths are those of clipping every ring against all four edges."""
+    import pytest
+
+    from marsad.web import maps
+
+    if not maps._countries():
+        pytest.skip("country outlines not built (scripts/build_web_assets.sh)")
+    views = [(30.0, -40.0, 12.0, 7.5), (35.9, -34.1, 9.0, 5.625), (-20.0, -60.0, 90.0, 56.25), (-180.0, -90.0, 360.0, 180.0),
+             (44.25, -33.6, 0.5, 0.3)]
+    for view in views:
+        for digits in (0, 1, 2):
+            x0, y0, w, h = view
+            box = (x0 - 0.5, -(y0 + h) - 0.5, x0 + w + 0.5, -y0 + 0.5)
+            plain = []
+            for _, poly in maps._countries():
+                d = "".join(p for p in (maps._path(maps._clip(ring, box), digits) for ring in poly) if p)
+                if d:
+                    plain.append(d)
+            assert list(maps._outline(view, digits)) == plain

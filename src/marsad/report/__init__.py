@@ -17,18 +17,22 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import json
+import os
+import tempfile
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import BytecodeCache, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
 from ..clean.furniture import removed_pairs
+from ..diskcache import cache_dir
 from ..settings import SETTINGS
 from ..store import Store
 from ..text.phrases import count_ar, date_span_ar
+
 
 class _Environment(Environment):
     """Jinja's environment with a cheaper ``x.name`` on a plain dict (nearly every value the report draws):
@@ -44,9 +48,36 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """The report's template compiled once per version of it and kept in marsad's per-user cache directory
+    (:func:`marsad.diskcache.cache_dir`; Jinja checks the template's source and its own version), so a run
+    does not compile it again. A cache that cannot be read or written costs the compile, never a failure."""
+
+    def _path(self, bucket) -> Path:
+        return cache_dir() / "templates" / f"{bucket.key}.jinja"
+
+    def load_bytecode(self, bucket) -> None:
+        try:
+            with open(self._path(bucket), "rb") as f:
+                bucket.load_bytecode(f)
+        except Exception:                                  # missing, unreadable or damaged: compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket) -> None:
+        path = self._path(bucket)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                bucket.write_bytecode(f)
+            os.replace(tmp, path)
+        except OSError:
+            pass
+
+
 _DICT_ATTRIBUTES = frozenset(dir(dict))
 ENV = _Environment(loader=PackageLoader("marsad", "report"), autoescape=select_autoescape(["html"]),
-                   trim_blocks=True, lstrip_blocks=True)
+                   trim_blocks=True, lstrip_blocks=True, bytecode_cache=_CompiledTemplates())
 ENV.filters["count_ar"] = count_ar
 
 
