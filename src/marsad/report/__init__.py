@@ -96,8 +96,8 @@ def _article_entities(store: Store, article_ids: list[int]) -> dict[int, list[di
     """Per article, the entities it names (each once, by type then Arabic name; each with its ``chip``, the
     HTML the report shows it as, built once per entity): two queries in all."""
     linked = store.entity_ids_of_articles(article_ids)
-    known = {eid: {"name_ar": e.name_ar, "name_en": e.name_en, "type": e.type, "chip": _chip(e)}
-             for eid, e in store.entities_by_id({eid for ids in linked.values() for eid in ids}).items()}
+    known = {eid: {"name_ar": e["name_ar"], "name_en": e["name_en"], "type": e["type"], "chip": _chip(e)}
+             for eid, e in store.web.entity_names({eid for ids in linked.values() for eid in ids}).items()}
     out = {}
     for aid, ids in linked.items():
         seen = {eid: known[eid] for eid in ids if eid in known}
@@ -105,17 +105,17 @@ def _article_entities(store: Store, article_ids: list[int]) -> dict[int, list[di
     return out
 
 
-def _chip(e) -> Markup:
+def _chip(e: dict) -> Markup:
     """An entity as the report's articles show it: Arabic name, English name beside it, type on hover."""
     return Markup('<span class="ent" title="%s">%s%s</span>') % (
-        e.type, e.name_ar, Markup(" <i>%s</i>") % e.name_en if e.name_en else "")
+        e["type"], e["name_ar"], Markup(" <i>%s</i>") % e["name_en"] if e["name_en"] else "")
 
 
 def _place_names(store: Store, events: list[dict]) -> dict:
     """Entity id → Arabic name (None when not stored) of the places of ``events``."""
     locs = {e["location"] for e in events if e.get("location")}
-    found = store.entities_by_id(locs)
-    return {loc: found[loc].name_ar if loc in found else None for loc in locs}
+    found = store.web.entity_names(locs)
+    return {loc: found[loc]["name_ar"] if loc in found else None for loc in locs}
 
 
 def _story_map(events: list[dict], names: dict) -> dict:

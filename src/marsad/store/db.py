@@ -565,15 +565,6 @@ class SQLiteStore:
                     out.setdefault(aid, []).append(eid)
         return out
 
-    def entities_by_id(self, entity_ids: Iterable[str]) -> dict[str, Entity]:
-        """The stored entities among ``entity_ids``, by id."""
-        ids, out = sorted(set(entity_ids)), {}
-        for i in range(0, len(ids), 500):
-            part = ids[i:i + 500]
-            out.update((r["id"], _entity(r)) for r in self.db.execute(
-                f"SELECT * FROM entities WHERE id IN ({','.join('?' * len(part))})", part))
-        return out
-
     def copy_coverage(self) -> list[tuple[int, int, float | None]]:
         """Every copy link as (copying article, source article, coverage), without its passages."""
         return [tuple(r) for r in self.db.execute("SELECT article_id, source_article_id, coverage FROM copies")]
