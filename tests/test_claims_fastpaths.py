@@ -23,3 +23,46 @@ def test_one_claim_origin_is_what_the_general_path_gives():
         general = [x for x in group_origins([m, OTHER]) if x["key"] == o["key"]]   # two buckets: the loop
         assert alone == general, o
         assert list(alone[0]) == list(general[0])       # same keys in the same order (stored as JSON)
+
+
+def test_flat_list_json_is_json_dumps():
+    import json
+
+    from marsad.store.claims import _ascii, _int_list, _str_list, _unicode
+
+    for xs in ([], ["c1.2"], ["c1.2", "c33.4"], ["الجزيرة", 'a"b\\', "\n\u2028x", "é"], ["a", None], ["a", 1]):
+        assert _str_list(xs, _ascii) == json.dumps(xs)
+        assert _str_list(xs, _unicode) == json.dumps(xs, ensure_ascii=False)
+    for xs in ([], [1], [1, 2, -3, 10 ** 20], [True], [None], [1.5]):
+        assert _int_list(xs) == json.dumps(xs)
+
+
+def _group(gid, story, text, contradicts=()):
+    return {"id": gid, "story_id": story, "text": text, "claims": [{"id": "c" + gid[1:]}], "article_ids": [1],
+            "outlets": ["الجزيرة"], "origins": [], "modality": "asserted", "polarity": 1,
+            "contradicts": [{"group_id": g} for g in contradicts]}
+
+
+def _rowids(store):
+    return dict(store.db.execute("SELECT id, rowid FROM claim_groups").fetchall())
+
+
+def test_replace_groups_keeps_unchanged_rows(store):
+    """Regrouping writes only the groups that changed (new row ids), and those naming one in their
+    contradictions; the table holds what a full rewrite gives."""
+    tables = store.claim_tables
+    groups = [_group("g1.1", 7, "a", ["g1.2"]), _group("g1.2", 7, "b", ["g1.1"]), _group("g1.3", 7, "c"),
+              _group("g2.1", 8, "d")]
+    tables.replace_groups([7, 8], groups)
+    before = _rowids(store)
+    tables.replace_groups([7, 8], groups)
+    assert _rowids(store) == before
+    groups[1] = _group("g1.2", 7, "b changed", ["g1.1"])
+    tables.replace_groups([7], groups[:3])
+    after = _rowids(store)
+    assert after["g1.3"] == before["g1.3"] and after["g2.1"] == before["g2.1"]
+    assert after["g1.2"] != before["g1.2"] and after["g1.1"] != before["g1.1"]    # g1.1 names g1.2
+    assert {r["id"]: r["text"] for r in tables.groups([7])}["g1.2"] == "b changed"
+    tables.replace_groups([7], groups[:2])              # only a group went: every group written again
+    assert set(_rowids(store)) == {"g1.1", "g1.2", "g2.1"}
+    assert _rowids(store)["g1.1"] != after["g1.1"]

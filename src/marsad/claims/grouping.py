@@ -23,10 +23,13 @@ confidence of a contradiction found by these rules.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections import Counter
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
-from itertools import combinations
+from itertools import chain, combinations, compress
 
 import numpy as np
 
@@ -56,31 +59,26 @@ NEAR_MARGIN = 1e-3      # a cosine of unit float32 vectors summed in another ord
 NEAR_BLOCK = 4096       # candidate pairs whose cosines are computed at once
 
 
-def _loads(text: str | None, empty):
-    """A JSON column: ``empty()`` when NULL or empty, a new empty list for ``[]`` (the most common value)."""
-    if not text:
-        return empty()
-    return [] if text == "[]" else json.loads(text)
-
-
 def _claim_rows(tables, story_ids) -> list[dict]:
-    """The claims of ``story_ids`` as dicts, JSON columns parsed. Chains, origins and provenances repeat
-    across claims (one outlet, one source): each distinct text is parsed once and its value shared (it
-    is only read)."""
+    """The claims of ``story_ids`` as dicts, JSON columns parsed. Values repeat across claims (one
+    outlet, one source; copies; ``[]``): each distinct text is parsed once and its value shared by every
+    row and column that holds it (values are only read)."""
     out = []
     shared: dict[str, object] = {}
+    keys: dict[str, str] = {}
     for r in tables.claim_rows(story_ids):
         d = dict(r)
-        for k in ("entities", "places", "numbers", "times", "terms", "flags"):
-            d[k] = _loads(d[k], list)
-        for k, empty in (("chain", list), ("origin", _none), ("provenance", list)):
+        for k in _JSON_COLUMNS:
             t = d[k]
             if not t:
-                d[k] = empty()
+                d[k] = _EMPTY[k]()
             else:
-                d[k] = shared[t] if t in shared else shared.setdefault(t, json.loads(t))
+                v = shared.get(t)
+                d[k] = v if v is not None else shared.setdefault(t, json.loads(t))
         d["eff_polarity"] = d["polarity"] * (-1 if d["modality"] == "denied" else 1)
-        d["key"] = content_key(d["content"])
+        content = d["content"]
+        key = keys.get(content)
+        d["key"] = key if key is not None else keys.setdefault(content, content_key(content))
         d["vec"] = None         # filled by _encode_candidates for the claims that can join a group
         d["_pubday"] = _day_number(d.get("published"))
         out.append(d)
@@ -89,6 +87,10 @@ def _claim_rows(tables, story_ids) -> list[dict]:
 
 def _none() -> None:
     return None
+
+
+_JSON_COLUMNS = ("entities", "places", "numbers", "times", "terms", "flags", "chain", "origin", "provenance")
+_EMPTY = {**dict.fromkeys(_JSON_COLUMNS, list), "origin": _none}   # a NULL or empty column
 
 
 def _day_number(published: str | None) -> int | None:
@@ -517,8 +519,23 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     if not story_ids:
         return 0
     _load_places(tables)
-    return sum(_regroup(store, chunk, large, stance)
-               for chunk in _scope_chunks(tables.storylines_of(story_ids), large))
+    with _no_gc():
+        return sum(_regroup(store, chunk, large, stance)
+                   for chunk in _scope_chunks(tables.storylines_of(story_ids), large))
+
+
+@contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused: grouping builds many small objects (rows, sets, pair tuples)
+    and makes no reference cycles, so collections it triggers only re-walk the heap (the whole process's,
+    models included). Whatever is left is collected when it resumes."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def large_storylines(tables) -> set:
@@ -649,7 +666,7 @@ def _lexical_pairs(members: list[dict]) -> set[tuple[int, int]]:
     for i, m in enumerate(members):
         for key in _words(m) | {("#",) + x for x in _exact_counts(m)}:
             index.setdefault(key, []).append(i)
-    shared: dict[tuple[int, int], int] = {}
+    shared: Counter = Counter()      # pairs in the order first met, as a dict counting them would hold them
     pairs = set()
     for key, idx in index.items():
         if len(idx) < 2 or len(idx) > LEXICAL_MAX_DF:
@@ -657,8 +674,7 @@ def _lexical_pairs(members: list[dict]) -> set[tuple[int, int]]:
         if isinstance(key, tuple):
             pairs.update(combinations(idx, 2))
         else:
-            for p in combinations(idx, 2):
-                shared[p] = shared.get(p, 0) + 1
+            shared.update(combinations(idx, 2))
     return pairs | {p for p, n in shared.items() if n >= LEXICAL_MIN_SHARED}
 
 
@@ -747,13 +763,14 @@ def _may_reach(members: list[dict], V: np.ndarray, keys: np.ndarray, candidates:
     cand = list(candidates)
     if not cand:
         return cand
-    ij = np.array(cand, dtype=np.int64)
-    vec = np.array([m["vec"] is not None and len(m["vec"]) == V.shape[1] for m in members])
+    ij = np.fromiter(chain.from_iterable(cand), dtype=np.int64, count=2 * len(cand)).reshape(-1, 2)
+    vec = np.fromiter((m["vec"] is not None and len(m["vec"]) == V.shape[1] for m in members), dtype=bool,
+                      count=len(members))
     keep = (keys[ij[:, 0]] == keys[ij[:, 1]]) | ~(vec[ij[:, 0]] & vec[ij[:, 1]])
     for k in range(0, len(cand), NEAR_BLOCK):
         i, j = ij[k:k + NEAR_BLOCK, 0], ij[k:k + NEAR_BLOCK, 1]
         keep[k:k + NEAR_BLOCK] |= np.einsum("ij,ij->i", V[i], V[j]) >= floor - NEAR_MARGIN
-    return [p for p, ok in zip(cand, keep.tolist()) if ok]
+    return list(compress(cand, keep.tolist()))
 
 
 def _claim_order(c) -> tuple:
@@ -839,7 +856,8 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
         article = [c["article_id"] for c in claims]
         entities = [_set(c, "entities") for c in claims]
         terms_of = [_set(c, "terms") for c in claims]
-        counted = [bool(_count_table(c)) for c in claims]
+        counted = [c.get("story_id") if _count_table(c) else None for c in claims]   # a count conflict
+        # needs counts in both claims, of one development (:func:`same_development`)
         denier = [bool(_not_involved(c)) for c in claims]
         preds = [_predicates(c) for c in claims]
         units = _casualty_units()
@@ -849,7 +867,8 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
                 continue
             a, b = claims[i], claims[j]
             ents = entities[i] & entities[j]
-            why = ["numbers"] if counted[i] and counted[j] and count_conflict(a, b, units) else []
+            why = ["numbers"] if counted[i] is not None and counted[i] == counted[j] and count_conflict(a, b, units) \
+                else []
             if not ents:
                 if not why:
                     continue

@@ -18,6 +18,23 @@ _dumps_ar = json.JSONEncoder(ensure_ascii=False).encode
 
 CHUNK = 500
 
+# json.dumps of a flat list of str (ensure_ascii True or False) or of int, without building an encoder per
+# list: the same text (items joined by ", " in brackets, each string quoted by json's own function)
+_ascii = json.encoder.encode_basestring_ascii
+_unicode = json.encoder.encode_basestring
+
+
+def _str_list(items: list, quote) -> str:
+    if not all(type(x) is str for x in items):
+        return json.dumps(items, ensure_ascii=quote is _ascii)
+    return "[" + ", ".join(map(quote, items)) + "]"
+
+
+def _int_list(items: list) -> str:
+    if not all(type(x) is int for x in items):
+        return json.dumps(items)
+    return "[" + ", ".join(map(int.__repr__, items)) + "]"
+
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -296,24 +313,46 @@ class ClaimTables:
 
     def replace_groups(self, story_ids: Iterable, groups: list[dict]) -> None:
         """Replace the claim groups of ``story_ids`` with ``groups`` and point their claims at them (a claim
-        dict with a ``group_id``, as read, is updated only when that changed)."""
+        dict with a ``group_id``, as read, is updated only when that changed). A group whose row is already
+        stored as is stays (most of a regrouped story's groups come out the same), unless it names in its
+        contradictions a group that changed or went (a story page shows those groups' texts, and a kept
+        page is checked against the row ids of its story's groups: every changed row gets a new one). When
+        groups only went, every group is written again (the store's generation is its largest row ids)."""
         ids = list(story_ids)
+        rows = [(g["id"], g["story_id"], g["text"], _str_list([c["id"] for c in g["claims"]], _ascii),
+                 _int_list(g["article_ids"]), _str_list(g["outlets"], _unicode), len(g["article_ids"]),
+                 len(g["outlets"]), _dumps_ar(g["origins"]), len(g["origins"]),
+                 g["modality"], g["polarity"], _dumps_ar(g["contradicts"]) if g["contradicts"] else "[]")
+                for g in groups]
         with self.store.transaction():
-            real = [i for i in ids if i is not None]
-            for chunk in _chunks(real):
-                self.db.execute(f"DELETE FROM claim_groups WHERE story_id IN ({_marks(len(chunk))})", chunk)
-            if None in ids:
-                self.db.execute("DELETE FROM claim_groups WHERE story_id IS NULL")
+            old = self._group_rows(ids)
+            new_ids = {r[0] for r in rows}
+            gone = sorted(old.keys() - new_ids)
+            touched = {r[0] for r in rows if old.get(r[0]) != r} | set(gone)
+            write = [r for r, g in zip(rows, groups)
+                     if r[0] in touched or any(c["group_id"] in touched for c in g["contradicts"])]
+            if gone and not write:
+                write = rows
+            for chunk in _chunks(gone):
+                self.db.execute(f"DELETE FROM claim_groups WHERE id IN ({_marks(len(chunk))})", chunk)
             self.db.executemany(
                 """INSERT OR REPLACE INTO claim_groups(id, story_id, text, claim_ids, article_ids, outlets, n_articles,
                    n_outlets, origins, n_origins, modality, polarity, contradicts) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                [(g["id"], g["story_id"], g["text"], json.dumps([c["id"] for c in g["claims"]]),
-                  json.dumps(g["article_ids"]), _dumps_ar(g["outlets"]), len(g["article_ids"]),
-                  len(g["outlets"]), _dumps_ar(g["origins"]), len(g["origins"]),
-                  g["modality"], g["polarity"], _dumps_ar(g["contradicts"])) for g in groups])
+                write)
             self.db.executemany("UPDATE claims SET group_id=? WHERE id=?",    # claims read with their group
                                 [(g["id"], c["id"]) for g in groups for c in g["claims"]   # id: only the moved ones
                                  if "group_id" not in c or c["group_id"] != g["id"]])
+
+    def _group_rows(self, story_ids: list) -> dict[str, tuple]:
+        """{group id: its row, columns in the order :meth:`replace_groups` writes them} of ``story_ids``."""
+        sql = ("SELECT id, story_id, text, claim_ids, article_ids, outlets, n_articles, n_outlets, origins, n_origins, "
+               "modality, polarity, contradicts FROM claim_groups WHERE ")
+        out: dict[str, tuple] = {}
+        for chunk in _chunks([i for i in story_ids if i is not None]):
+            out.update((r[0], tuple(r)) for r in self.db.execute(sql + f"story_id IN ({_marks(len(chunk))})", chunk))
+        if None in story_ids:
+            out.update((r[0], tuple(r)) for r in self.db.execute(sql + "story_id IS NULL"))
+        return out
 
     # -- signals -----------------------------------------------------------------------------------------
     def processed_articles(self) -> list[int]:
