@@ -943,3 +943,27 @@ def test_according_to_his_words_is_the_subjects_or_the_previous_speakers_claim()
     assert d.chain[-1]["as_written"] == "الرئيس الكيني" and d.chain[-1]["type"] == "PER"
     (e,) = _claims_of("وتضررت المنازل والمدارس على حد سواء جراء القصف العنيف على البلدة أمس.")
     assert len(e.chain) == 1
+
+
+def test_a_mission_or_envoy_to_a_host_speaks_for_its_country_not_the_host():
+    from marsad.claims.origins import origin_of
+
+    (a,) = _claims_of("أعلنت بعثة إيران لدى الأمم المتحدة أن طهران لم تشارك في الهجوم على القاعدة العسكرية.")
+    (b,) = _claims_of("وقال مندوب فرنسا الدائم لدى الأمم المتحدة إن بلاده تدعم وقف إطلاق النار فورا.")
+    assert [origin_of(x.chain)["entity_id"] for x in (a, b)] == ["Q794", "Q142"]
+    assert a.chain[-1]["office"] and a.chain[-1]["name"].startswith("mission of")
+    (c,) = _claims_of("وقال مصدر لدى الجيش السوداني إن المعارك مستمرة في المدينة منذ الصباح.")
+    assert c.chain[-1]["kind"] == "anonymous" and c.chain[-1]["close_to"] == "marsad:sudanese-armed-forces"
+
+
+def test_as_a_source_reported_closing_a_sentence_is_its_source():
+    (c,) = _claims_of("سيطرت القوات على المعبر الحدودي صباح اليوم، على ما أفاد مصدر عسكري سوري.")
+    assert c.chain[-1]["kind"] == "anonymous" and c.chain[-1]["description"] == "مصدر عسكري سوري"
+    (d,) = _claims_of("قتل ثلاثة أشخاص في القصف، على ما يبدو، وأصيب آخرون بجروح خطيرة في البلدة.")
+    assert len(d.chain) == 1
+
+
+def test_an_unnamed_sources_description_ends_before_a_time_word():
+    (a,) = _claims_of("تداولت وسائل الإعلام المحلية اليوم صورا قالت إنها للمبنى المدمر في وسط المدينة.")
+    (b,) = _claims_of("وقال مسؤولون أمريكيون الثلاثاء إن المفاوضات ستستأنف الأسبوع المقبل في القاهرة.")
+    assert a.chain[-1]["description"] == "وسائل الإعلام المحلية" and b.chain[-1]["description"] == "مسؤولون أمريكيون"

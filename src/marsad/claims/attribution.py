@@ -303,6 +303,11 @@ class _Sentence:
         return j
 
 
+def _office_before(s: _Sentence, i: int, lex: Lexicon) -> bool:
+    """An office noun (source_nouns.tsv) ends right before token ``i``: "بعثة إيران", "سفارة فرنسا"."""
+    return any(lex.nouns.get(tuple(s.toks[k:i]), ("",))[0] == "office" for k in range(max(0, i - 2), i))
+
+
 def _entity_source(s: _Sentence, m, lex: Lexicon, channel: bool) -> dict:
     ent = s.names.get(m.entity_id) or {}
     is_media = m.entity_id in lex.media
@@ -491,14 +496,23 @@ def _title_ref(s: _Sentence, i: int, hi: int, lex: Lexicon) -> dict | None:
     return src
 
 
+@lru_cache(maxsize=1)
+def _time_words() -> frozenset[str]:
+    """One-word times (modality_cues.tsv: اليوم، أمس) and weekday names (claim_count_cues.tsv), bare or after
+    و: never part of what describes an unnamed source."""
+    words = {normalize(r["form"]) for r in data.rows("modality_cues.tsv") if r["kind"] == "time" and " " not in r["form"]}
+    words |= {normalize(r["form"]) for r in data.rows("claim_count_cues.tsv") if r["kind"] == "weekday"}
+    return frozenset(words | {"و" + w for w in words})
+
+
 def _anonymous(s: _Sentence, i: int, stop: int, lex: Lexicon, head: str) -> tuple[dict, int]:
     """An unnamed source whose head noun is token ``i``: its description and the entity it is close to."""
     j, close_to, rel = i + 1, None, None
     limit = min(stop, i + 7)
     while j < limit:
         tok = s.toks[j]
-        if _COMPLEMENTIZER.match(tok) or tok in _DESC_STOP or s.commas[j] != s.commas[i]:
-            break
+        if _COMPLEMENTIZER.match(tok) or tok in _DESC_STOP or s.commas[j] != s.commas[i] or tok in _time_words():
+            break           # "وسائل الإعلام الإسرائيلية اليوم صورة ...": the description ends before "اليوم"
         hit = None
         for cue, en in lex.close.items():
             n = len(cue)
@@ -554,7 +568,11 @@ def _sources(s: _Sentence, lo: int, hi: int, lex: Lexicon, allow_gpe_at: int | N
         last_i = i
         tok = s.toks[i]
         m = s.ment_at.get(i)
-        if m is not None and m.entity_id and (m.type in ("ORG", "PER") or (m.type == "GPE" and i == allow_gpe_at)):
+        if m is not None and m.entity_id and i > lo and s.toks[i - 1] == "لدي":
+            i = s.tok_end(i)        # "بعثة إيران لدى الأمم المتحدة": where the mission sits, not who speaks
+            continue
+        if m is not None and m.entity_id and (m.type in ("ORG", "PER") or (m.type == "GPE" and (
+                i == allow_gpe_at or _office_before(s, i, lex)))):
             prev = s.toks[i - 1] if i > 0 else ""
             channel = any(tuple(s.toks[k:i]) in lex.nouns and lex.nouns[tuple(s.toks[k:i])][0] == "channel"
                           for k in range(max(0, i - 2), i))
@@ -996,7 +1014,7 @@ _TRAILING_FIRSTS = frozenset(w for p in _TRAILING_PREPS for w in (p[0], "ل" + p
 
 
 def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> None:
-    """A second cue closing the sentence ("..., بحسب ما نقلت سكاي نيوز"): the medium that relayed
+    """A second cue closing the sentence ("..., بحسب ما نقلت سكاي نيوز", "على ما أفاد مصدر"): the medium that relayed
     what the sentence's own source said, added as the outer source; the content ends before it."""
     n = len(s.toks)
     for t in range(after + 1, n - 1):
@@ -1004,7 +1022,10 @@ def _add_trailing(s: _Sentence, att: Attribution, after: int, lex: Lexicon) -> N
             continue
         w = s.toks[t]
         w = w[1:] if len(w) > 3 and w[0] in "وف" else w
-        if w not in _TRAILING_FIRSTS:
+        if w == "علي":      # "على ما أفاد مصدر أمني": as a source reported
+            if s.toks[t + 1] != "ما" or t + 2 >= n or verb_of(s.toks[t + 2]) is None:
+                continue
+        elif w not in _TRAILING_FIRSTS:
             continue
         lo = t + 1
         while lo < n and s.toks[lo] in ("ما", "لما", "عن", "ل") or (lo < n and _strip(s.toks[lo], lex.verbs) is not None):
