@@ -217,7 +217,7 @@ def _outline(view: tuple[float, float, float, float], digits: int) -> tuple[str,
             if ring_box[0] >= box[0] and ring_box[1] >= box[1] and ring_box[2] <= box[2] and ring_box[3] <= box[3]:
                 path = _ring_path(i, j, digits)        # wholly inside: the clip would return it unchanged
             else:
-                path = _path(_clip(ring, box, ring_box), digits)
+                path = _path(_clip(_labelled_ring(i, j, digits), box, ring_box), digits)
             if path:
                 d.append(path)
         if d:
@@ -225,14 +225,22 @@ def _outline(view: tuple[float, float, float, float], digits: int) -> tuple[str,
     return tuple(paths)
 
 
-def _path(points: list[list[float]], digits: int) -> str:
-    """SVG path data of a ring (y = -lat), rounded to ``digits``, repeated points dropped; "" under 4 points."""
+def _path(points: list[list], digits: int) -> str:
+    """SVG path data of a ring (y = -lat), rounded to ``digits``, repeated points dropped; "" under 4 points.
+    A point may carry its text already (``[x, y, text]``, see :func:`_labelled_ring`)."""
     pts: list[str] = []
-    for x, y in points:
-        pt = f"{round(x, digits):g},{round(-y, digits) + 0:g}"
+    for p in points:
+        pt = p[2] if len(p) > 2 else f"{round(p[0], digits):g},{round(-p[1], digits) + 0:g}"
         if not pts or pts[-1] != pt:
             pts.append(pt)
     return "M" + "L".join(pts) + "Z" if len(pts) >= 4 else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _labelled_ring(polygon: int, ring: int, digits: int) -> list[list]:
+    """A ring of the basemap with each point's path text rounded to ``digits`` (``[x, y, text]``): a ring
+    cut by many views (the countries around the stories' places) is rounded once; crossings are new points."""
+    return [[x, y, f"{round(x, digits):g},{round(-y, digits) + 0:g}"] for x, y in _rings()[polygon][1][ring][1]]
 
 
 @functools.lru_cache(maxsize=4096)
