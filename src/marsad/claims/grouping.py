@@ -57,6 +57,8 @@ FRAME_MIN_ENTITIES = _CFG.frame_min_entities
 MIN_SAME_COS = min(SAME_COS, SAME_COS_STRONG, LEXICAL_COS, FRAME_COS)   # below it two claims are never one
 NEAR_MARGIN = 1e-3      # a cosine of unit float32 vectors summed in another order differs by far less
 NEAR_BLOCK = 4096       # candidate pairs whose cosines are computed at once
+GRAM_SHARE = 16         # a scope's cosines are all computed when it has more than n*n/16 candidate pairs
+GRAM_MAX = 3000         # and no more than this many claims (a 36 MB matrix)
 
 
 def _claim_rows(tables, story_ids) -> list[dict]:
@@ -596,13 +598,15 @@ def _encode_candidates(scopes: dict, pairs: dict, cache: VectorCache) -> None:
     contradict one: with a candidate (:func:`_candidate_pairs`) in another article whose text differs (two
     equal texts need no vector to be the same). The other claims stay without one (``vec`` None). So a
     claim's vector never depends on which other scopes are regrouped with it, nor in which run."""
-    need: dict[str, str] = {}
-    for k, members in scopes.items():
-        for i, j in _cross_pairs(members, pairs[k]):
-            for c in (members[i], members[j]):
-                need.setdefault(c["key"], c["content"])
     vecs = cache.known({c["key"] for members in scopes.values() for c in members})
-    vecs.update(cache.by_key({k: t for k, t in need.items() if k not in vecs}))
+    if any(c["key"] not in vecs for members in scopes.values() for c in members):
+        need: dict[str, str] = {}      # in the order the pairs meet them (the encoder's batches)
+        for k, members in scopes.items():
+            for i, j in _cross_pairs(members, pairs[k]):
+                for c in (members[i], members[j]):
+                    if c["key"] not in vecs:
+                        need.setdefault(c["key"], c["content"])
+        vecs.update(cache.by_key(need))
     for members in scopes.values():
         for c in members:
             c["vec"] = vecs.get(c["key"])
@@ -767,6 +771,10 @@ def _may_reach(members: list[dict], V: np.ndarray, keys: np.ndarray, candidates:
     vec = np.fromiter((m["vec"] is not None and len(m["vec"]) == V.shape[1] for m in members), dtype=bool,
                       count=len(members))
     keep = (keys[ij[:, 0]] == keys[ij[:, 1]]) | ~(vec[ij[:, 0]] & vec[ij[:, 1]])
+    if len(members) <= GRAM_MAX and len(cand) * GRAM_SHARE >= len(members) ** 2:   # many pairs: every cosine
+        # at once (no copies of the pairs' rows)
+        keep |= (V @ V.T)[ij[:, 0], ij[:, 1]] >= floor - NEAR_MARGIN
+        return list(compress(cand, keep.tolist()))
     for k in range(0, len(cand), NEAR_BLOCK):
         i, j = ij[k:k + NEAR_BLOCK, 0], ij[k:k + NEAR_BLOCK, 1]
         keep[k:k + NEAR_BLOCK] |= np.einsum("ij,ij->i", V[i], V[j]) >= floor - NEAR_MARGIN
@@ -856,19 +864,20 @@ def _contradictions(groups: list[dict], stance=None, encoder=None) -> None:
         article = [c["article_id"] for c in claims]
         entities = [_set(c, "entities") for c in claims]
         terms_of = [_set(c, "terms") for c in claims]
-        counted = [c.get("story_id") if _count_table(c) else None for c in claims]   # a count conflict
-        # needs counts in both claims, of one development (:func:`same_development`)
+        units = _casualty_units()
+        tolls = [_count_table(c).keys() & units for c in claims]    # a conflict of casualty counts needs
+        development = [c.get("story_id") if t else None for c, t in zip(claims, tolls)]   # counts of one
+        # such unit in both claims, of one development (:func:`same_development`)
         denier = [bool(_not_involved(c)) for c in claims]
         preds = [_predicates(c) for c in claims]
-        units = _casualty_units()
         for i, j in _candidate_pairs(claims) | _count_pairs(claims):
             gi, gj = group_of[i], group_of[j]
             if gi == gj or article[i] == article[j]:
                 continue
             a, b = claims[i], claims[j]
             ents = entities[i] & entities[j]
-            why = ["numbers"] if counted[i] is not None and counted[i] == counted[j] and count_conflict(a, b, units) \
-                else []
+            why = ["numbers"] if development[i] is not None and development[i] == development[j] \
+                and not tolls[i].isdisjoint(tolls[j]) and count_conflict(a, b, units) else []
             if not ents:
                 if not why:
                     continue

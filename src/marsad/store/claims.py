@@ -40,6 +40,10 @@ def _marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+def _article_and_start(row) -> tuple:
+    return row[0], row[1]
+
+
 def _chunks(items: list, n: int = CHUNK):
     for k in range(0, len(items), n):
         yield items[k:k + n]
@@ -207,18 +211,21 @@ class ClaimTables:
                 f"FROM articles a WHERE a.id IN ({_marks(len(chunk))})", chunk)
 
     def claim_rows(self, story_ids: Iterable) -> list[sqlite3.Row]:
-        """The claims of the articles in ``story_ids`` (None = articles in no story), with the article's
-        story, outlet and date, in article and sentence order."""
+        """The claims of the articles in ``story_ids`` (None = articles in no story) as grouping reads them
+        (not their sentence index, end, content span or vector), with the article's story, date and
+        storyline, in article and sentence order."""
         ids = list(story_ids)
         out: list[sqlite3.Row] = []
-        sql = ("SELECT c.*, a.story_id, a.outlet, a.cited_source, a.published, st.storyline_id FROM claims c "
+        sql = ("SELECT c.article_id, c.start, c.id, c.text, c.content, c.chain, c.modality, c.polarity, c.entities, "
+               "c.places, c.numbers, c.times, c.terms, c.flags, c.origin, c.provenance, c.copied_from, c.group_id, "
+               "a.story_id, a.published, st.storyline_id FROM claims c "
                "JOIN articles a ON a.id = c.article_id LEFT JOIN stories st ON st.id = a.story_id WHERE ")
         real = [i for i in ids if i is not None]
         for chunk in _chunks(real):
             out.extend(self.db.execute(sql + f"a.story_id IN ({_marks(len(chunk))})", chunk))
         if None in ids:
             out.extend(self.db.execute(sql + "a.story_id IS NULL"))
-        out.sort(key=lambda r: (r["article_id"], r["start"]))
+        out.sort(key=_article_and_start)
         return out
 
     def places(self) -> list[sqlite3.Row]:
