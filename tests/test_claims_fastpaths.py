@@ -66,3 +66,23 @@ def test_replace_groups_keeps_unchanged_rows(store):
     tables.replace_groups([7], groups[:2])              # only a group went: every group written again
     assert set(_rowids(store)) == {"g1.1", "g1.2", "g2.1"}
     assert _rowids(store)["g1.1"] != after["g1.1"]
+
+
+def test_hedge_read_from_text_is_the_parsed_flag():
+    import json
+
+    from marsad.claims.signals import _hedged
+
+    for f in ({}, {"hedge": 0}, {"hedge": 1}, {"hedge": 0, "main_terms": ["hedge"]}, {"hedge": 0.0},
+              {"main_terms": ['"hedge": 0,'], "hedge": 2}, {"hedge": True}, {"a": 1, "hedge": 0}, {"hedge": None}):
+        for text in (json.dumps(f, ensure_ascii=False), json.dumps(f, separators=(",", ":"))):
+            assert _hedged(text) == bool(f.get("hedge")), text
+
+
+def test_claim_row_json_is_json_loads():
+    import json
+
+    from marsad.claims.grouping import _parse
+
+    for text in ("[]", "{}", "null", '["a", 1]', '{"k": [1, 2.5, "\\u0627"]}', ' [1]', '[1] ', '"x"', "0"):
+        assert _parse(text) == json.loads(text)

@@ -68,15 +68,14 @@ def _claim_rows(tables, story_ids) -> list[dict]:
     out = []
     shared: dict[str, object] = {}
     keys: dict[str, str] = {}
-    for r in tables.claim_rows(story_ids):
-        d = dict(r)
+    for d in tables.claim_rows(story_ids):      # a new dict per claim, completed here
         for k in _JSON_COLUMNS:
             t = d[k]
             if not t:
                 d[k] = _EMPTY[k]()
             else:
                 v = shared.get(t)
-                d[k] = v if v is not None else shared.setdefault(t, json.loads(t))
+                d[k] = v if v is not None else shared.setdefault(t, _parse(t))
         d["eff_polarity"] = d["polarity"] * (-1 if d["modality"] == "denied" else 1)
         content = d["content"]
         key = keys.get(content)
@@ -89,6 +88,19 @@ def _claim_rows(tables, story_ids) -> list[dict]:
 
 def _none() -> None:
     return None
+
+
+_SCAN = json.JSONDecoder().scan_once
+
+
+def _parse(text: str):
+    """``json.loads(text)`` of a JSON text as the store writes them (no surrounding space): the scanner
+    alone, without loads' checks and whitespace matching; anything else through loads."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    return value if end == len(text) else json.loads(text)
 
 
 _JSON_COLUMNS = ("entities", "places", "numbers", "times", "terms", "flags", "chain", "origin", "provenance")

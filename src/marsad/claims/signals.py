@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ..text import normalize
-from .extract import count_cues
+from .extract import cue_counts
 
 _WORD = re.compile(r"\w+")
 CHUNK = 500      # articles read from the store at a time
@@ -36,6 +36,22 @@ def _chain_length(text: str) -> int:
     return len(json.loads(text))
 
 
+@lru_cache(maxsize=4096)
+def _anonymous_origin(text: str | None) -> bool:
+    """An origin JSON names an unnamed source (claims of one source share their origin)."""
+    return bool(text) and (json.loads(text) or {}).get("kind") == "anonymous"
+
+
+def _hedged(flags: str) -> bool:
+    """A flags JSON holds a true ``hedge``: read from the text when it holds one key "hedge" with the
+    value 0 as written (the common case), else parsed."""
+    if '"hedge"' not in flags:
+        return False        # no key "hedge" without that text
+    if flags.count('"hedge"') == 1 and ('"hedge": 0,' in flags or '"hedge": 0}' in flags):
+        return False        # (inside a string a quote is escaped: only the key reads "hedge")
+    return bool(json.loads(flags).get("hedge"))
+
+
 def _signal_row(aid: int, text: str, cl: list) -> tuple:
     """The ``article_signals`` row of one article: its text and its claims' chain, origin and flags."""
     words = _WORD.findall(normalize(text))
@@ -44,13 +60,12 @@ def _signal_row(aid: int, text: str, cl: list) -> tuple:
     for c in cl:
         if _chain_length(c["chain"]) > 1:
             attributed += 1
-            origin = json.loads(c["origin"]) if c["origin"] else None
-            if (origin or {}).get("kind") == "anonymous":
+            if _anonymous_origin(c["origin"]):
                 anonymous += 1
-        flags = c["flags"]
-        if '"hedge"' in flags and json.loads(flags).get("hedge"):    # no key "hedge" without that text
+        if _hedged(c["flags"]):
             hedged += 1
     per100 = 100.0 / max(1, len(words))
+    cues = cue_counts(words, ("opinion", "sensational"))
     return (aid, n, attributed, anonymous, (anonymous / attributed) if attributed else None,
-            round(count_cues(words, "opinion") * per100, 3), round(count_cues(words, "sensational") * per100, 3),
+            round(cues["opinion"] * per100, 3), round(cues["sensational"] * per100, 3),
             round(hedged / n, 3) if n else 0.0, len(words))

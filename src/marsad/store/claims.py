@@ -210,23 +210,28 @@ class ClaimTables:
                 "SELECT a.id, (SELECT count(*) FROM claims c WHERE c.article_id = a.id), a.story_id "
                 f"FROM articles a WHERE a.id IN ({_marks(len(chunk))})", chunk)
 
-    def claim_rows(self, story_ids: Iterable) -> list[sqlite3.Row]:
+    def claim_rows(self, story_ids: Iterable) -> list[dict]:
         """The claims of the articles in ``story_ids`` (None = articles in no story) as grouping reads them
         (not their sentence index, end, content span or vector), with the article's story, date and
-        storyline, in article and sentence order."""
+        storyline, in article and sentence order: one dict per claim, JSON columns as stored."""
         ids = list(story_ids)
-        out: list[sqlite3.Row] = []
         sql = ("SELECT c.article_id, c.start, c.id, c.text, c.content, c.chain, c.modality, c.polarity, c.entities, "
                "c.places, c.numbers, c.times, c.terms, c.flags, c.origin, c.provenance, c.copied_from, c.group_id, "
                "a.story_id, a.published, st.storyline_id FROM claims c "
                "JOIN articles a ON a.id = c.article_id LEFT JOIN stories st ON st.id = a.story_id WHERE ")
+        cur = self.db.cursor()
+        cur.row_factory = None      # plain tuples, made dicts below (faster than dicts of sqlite3.Row)
+        rows: list[tuple] = []
         real = [i for i in ids if i is not None]
         for chunk in _chunks(real):
-            out.extend(self.db.execute(sql + f"a.story_id IN ({_marks(len(chunk))})", chunk))
+            rows.extend(cur.execute(sql + f"a.story_id IN ({_marks(len(chunk))})", chunk))
         if None in ids:
-            out.extend(self.db.execute(sql + "a.story_id IS NULL"))
-        out.sort(key=_article_and_start)
-        return out
+            rows.extend(cur.execute(sql + "a.story_id IS NULL"))
+        if not rows:
+            return []
+        names = [d[0] for d in cur.description]
+        rows.sort(key=_article_and_start)
+        return [dict(zip(names, r)) for r in rows]
 
     def places(self) -> list[sqlite3.Row]:
         return self.db.execute(
