@@ -5,7 +5,7 @@ import re
 import pytest
 
 from marsad.clean import CleanError, clean_document
-from marsad.clean.furniture import author_line, furniture_kind, is_section_label
+from marsad.clean.furniture import author_line, furniture_kind, is_section_label, reads_as_prose
 from marsad.clean.scraped import clean_scraped
 from marsad.model import Document
 
@@ -310,3 +310,55 @@ def test_a_two_word_caption_ending_with_a_table_bar_is_not_content():
     title = "افتتاح جسر جديد فوق نهر العاصي في حمص"
     (a,) = clean_scraped("\n".join([title, "![]() |", "جسر العاصي |", P1, P2]))
     assert a.title == title and a.paragraphs == [P1, P2]
+
+
+# ---- a text cut off mid-sentence at its end (a scrape cut at a size limit) -----------------------------
+CUT = "وقال مسؤول في الوزارة إن الأعمال ستنتهي قبل نها"          # cut inside its last word
+TITLE = "افتتاح جسر جديد فوق نهر العاصي في حمص"
+
+
+def test_a_last_prose_line_cut_mid_sentence_is_kept():
+    (a,) = clean_scraped("\n".join([TITLE, P1, P2, CUT]))
+    assert a.paragraphs == [P1, P2, CUT]
+    assert not [k for k, _ in a.removed if k == "trailing"]
+
+
+def test_a_cut_line_below_a_subheading_keeps_the_subheading_and_a_hard_wrapped_one_keeps_both_lines():
+    (a,) = clean_scraped("\n".join([TITLE, P1, P2, "خطة لدعم مزارعي القمح", CUT]))
+    assert a.paragraphs == [P1, P2, "خطة لدعم مزارعي القمح", CUT]
+    wrapped = ["وأضاف المحافظ أن الأعمال في الجسر القديم،", "ستنتهي في ربيع العام المقب"]
+    (b,) = clean_scraped("\n".join([TITLE, P1, P2] + wrapped))
+    assert b.paragraphs == [P1, P2] + wrapped
+
+
+@pytest.mark.parametrize("tail", [
+    ["اقرأ أيضا: أسعار الذهب ترتفع مجددا في الأسواق"],
+    ["الوسوم: حمص، جسور، العاصي"],
+    ["شارك الخبر على فيسبوك"],
+    ["اقرأ المزيد المشتركون فقط الحكومة تواجه أزمة بعد ارتفاع الأسعار"],
+    ["المصدر شبكة النموذج + وكا"],
+    ["وقال مسؤ"],                                      # a fragment too short to be worth keeping
+    ["أسعار الذهب ترتفع مجددا"],                      # a headline: no sign of running prose
+    ["#حمص_اليوم"],
+    ["شارك الخبر على فيسبوك", CUT],                   # prose below the share buttons: another story's teaser
+    ["مواد إضافية", "آخر الأخبار", "حدث اليوم - الثلاث"],
+])
+def test_trailing_furniture_and_short_or_headline_like_lines_are_still_removed(tail):
+    (a,) = clean_scraped("\n".join([TITLE, P1, P2] + tail))
+    assert a.paragraphs == [P1, P2]
+
+
+def test_only_the_text_end_can_be_cut_off():
+    # before a read-also block and an appended article the part is not cut: its short last line goes
+    text = "\n".join([TITLE, P1, P2, CUT, "اقرأ أيضا:", "خطة لدعم مزارعي القمح في حماة",
+                      "نشر في 5 حزيران 2022", P3, P2])
+    first, second = clean_scraped(text)
+    assert first.paragraphs == [P1, P2] and second.paragraphs == [P3, P2]
+
+
+def test_what_reads_as_prose():
+    assert reads_as_prose(CUT) and reads_as_prose("وأعلن الجيش استشهاد عنصرين م")
+    assert reads_as_prose("وفي 4 أكتوبر الجاري، باتت المدينة")
+    assert not reads_as_prose("أسعار الذهب ترتفع مجددا") and not reads_as_prose("وقال جيش")
+    assert not reads_as_prose("تابع آخر الأخبار على قناتنا في تلغرام")
+    assert not reads_as_prose("Exit mobile version") and not reads_as_prose("المصدر: وكالة النموذج للأنباء")

@@ -8,7 +8,8 @@ source and the furniture lines removed (kind and text, in order).
 How: lines are classified (furniture rules, section labels, date lines, bylines, "المصدر:" lines),
 the document is cut at "read also" markers when a full article follows (a related-headline list is
 dropped instead), and in each part the header zone above the first body paragraph yields the
-title and metadata; short trailing lines after the last body paragraph are dropped. Clutter above the
+title and metadata; short trailing lines after the last body paragraph are dropped, unless the text ends
+with prose cut off mid-sentence (a scrape cut at a size limit; see ``_cut_prose_tail``). Clutter above the
 lead goes too: a list of other stories' headlines (headline-like lines sharing no word with the lead),
 a caption doubled below the title, and a machine date stamp glued to the lead (kept as the date).
 """
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 
 from ..text import normalize, split_sentences
 from .dates import find_date
-from .furniture import (author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix, ends_sentence,
-                        furniture_kind, is_section_label, line_key, source_line, split_marker, word_count)
+from .furniture import (PROSE_MIN_WORDS, author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix,
+                        ends_sentence, furniture_kind, furniture_marked, is_section_label, line_key, reads_as_prose,
+                        source_line, split_marker, word_count)
 
 BODY_MIN_WORDS = 15          # a line this long is a body paragraph
 TITLE_MIN_WORDS = 3
@@ -191,7 +193,9 @@ def _leads_in(line: str) -> bool:
     return line.rstrip().endswith(":")
 
 
-def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None) -> ParsedArticle:
+def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str | None = None,
+               at_end: bool = True) -> ParsedArticle:
+    """One article from the lines of one part; ``at_end``: the part ends the text (it may be cut off)."""
     art = ParsedArticle(removed=list(removed))
     lines = [l.strip() for l in lines if l.strip()]
     first_body = next((k for k, l in enumerate(lines) if _is_body(l) and not furniture_kind(l)), len(lines))
@@ -239,19 +243,23 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
             keep_header.append(line)  # a standfirst or subtitle: content
 
     body: list[str] = []
+    furniture_at = 0   # body lines kept when the last furniture line below the header went
     for line in keep_header + rest:
         kind = furniture_kind(line)
         if kind:
             art.removed.append((kind, line))
+            furniture_at = len(body)
             continue
         src = source_line(line)
         if src:
             art.cited_source = art.cited_source or src
             art.removed.append(("source", line))
+            furniture_at = len(body)
             continue
         if (not body and _take_meta_line(art, line, title_key)) or (title_key and normalize(line) == title_key):
             if body:
                 art.removed.append(("repeated-title", line))
+                furniture_at = len(body)
             continue
         if not body:
             line = _strip_date_stamp(art, line)
@@ -263,7 +271,10 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         body.append(line)
 
     # Trailing lines after the last body paragraph that are not sentences: page furniture.
+    # Unless the text ends with prose cut off mid-sentence right after the body (no furniture in between).
     last = max((k for k, l in enumerate(body) if _ends_content(l)), default=-1)
+    if at_end and 0 <= last and furniture_at <= last and _cut_prose_tail(body[last + 1:]):
+        last = len(body) - 1
     for line in body[last + 1:]:
         art.removed.append(("trailing", line))
     art.paragraphs = body[:last + 1]
@@ -272,6 +283,24 @@ def parse_part(lines: list[str], removed: list[tuple[str, str]], meta_title: str
         art.title = _derive_title(art.paragraphs[0])
         art.title_derived = True
     return art
+
+
+def _cut_prose_tail(tail: list[str]) -> bool:
+    """True when ``tail``, the lines after the last body paragraph at the end of a text, ends with prose cut
+    off mid-sentence (a scrape cut at a size limit): its last line ends no sentence and reads as prose, or
+    continues (hard-wrapped) a line that does; the lines above bear no mark of furniture and at most one of
+    them (a subheading of two words or more) does not read as prose."""
+    if not tail or ends_sentence(tail[-1]) or furniture_marked(tail[-1]):
+        return False
+    cut = 1
+    if not reads_as_prose(tail[-1]):
+        wrapped = len(tail) >= 2 and not ends_sentence(tail[-2]) and reads_as_prose(tail[-2])
+        if not wrapped or word_count(tail[-1]) < PROSE_MIN_WORDS:
+            return False
+        cut = 2
+    above = tail[:-cut]
+    odd = [line for line in above if not reads_as_prose(line)]
+    return not any(furniture_marked(line) for line in above) and len(odd) <= 1 and all(word_count(l) >= 2 for l in odd)
 
 
 def _strip_date_stamp(art: ParsedArticle, line: str) -> str:
@@ -302,8 +331,9 @@ def clean_scraped(text: str, meta_title: str | None = None) -> list[ParsedArticl
     text = _INLINE_TAG.sub(lambda m: "\n" if m.group(1).lower() in ("br", "p", "div") else "", text)
     lines = [l for l in (re.sub(r"[ \t]+", " ", l).strip() for l in text.split("\n")) if l]
     articles = []
-    for k, (part_lines, removed) in enumerate(split_parts(lines)):
-        art = parse_part(part_lines, removed, meta_title if k == 0 else None)
+    parts = split_parts(lines)
+    for k, (part_lines, removed) in enumerate(parts):
+        art = parse_part(part_lines, removed, meta_title if k == 0 else None, at_end=k == len(parts) - 1)
         if art.paragraphs:
             articles.append(art)
         elif articles:
