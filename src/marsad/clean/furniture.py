@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import data
+from ..settings import SETTINGS
 from ..text import fold_arabic, normalize, strip_clitics
 
 _CRUMB_SEP = re.compile(r"\s+(?:>|/|\||\\|•|·)\s+|\s*(?:»|›|‹)\s*")
@@ -176,28 +177,19 @@ def removed_pairs(removed: list[str]) -> list[tuple[str, str]]:
 
 
 # ---- does a line read as prose? (for a line cut mid-sentence at the end of a text) ---------------------
-# Closed-class words of Arabic prose (prepositions, complementisers, negations, relatives, auxiliaries):
-# a headline or a link list rarely needs them, a sentence almost always does. Normalised spelling.
-_CLOSED_CLASS = frozenset(normalize(w) for w in (
-    "في من على إلى عن مع بين حتى منذ عند لدى نحو حول خلال بعد قبل ضد دون عبر أن إن أنه أنها لأن قد لقد "
-    "لم لن الذي التي الذين كان كانت يكون تكون ليس كما ثم لكن").split())
-# Words that open a sentence continuing the text: "كما أعلن ...", "ثم ...".
-_OPENERS = frozenset(normalize(w) for w in "كما ثم لكن بينما فيما حيث إذ كذلك أيضا".split())
-# First words of furniture that reads like a sentence: "اقرأ المزيد ...", "المصدر شبكة ...", "تابعنا ...".
-_FURNITURE_OPENERS = frozenset(normalize(w) for w in (
-    "اقرأ إقرأ اقرا إقرا المزيد للمزيد المصدر المصادر مصدر بقلم شارك شاركها اشترك تابع تابعنا تابعونا تابعوا "
-    "اظهر إظهار عرض الوسوم وسوم").split())
 _MARKUP = re.compile(r"https?:|www\.|@|#|\||©|\+|\.(?:com|net|org)\b", re.I)
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
-PROSE_MIN_WORDS = 3          # a shorter fragment is no prose worth keeping
-PROSE_LONG_WORDS = 8         # this many words is itself a sign of prose
-PROSE_MIN_SIGNALS = 2
-PROSE_MIN_ARABIC = 0.6       # share of the letters that are Arabic
 
 
 @lru_cache(maxsize=1)
 def _reporting_verbs() -> frozenset[str]:
     return frozenset(normalize(r["form"]) for r in data.rows("attribution_verbs.tsv") if r["kind"] == "verb")
+
+
+@lru_cache(maxsize=None)
+def _prose_words(kind: str) -> frozenset[str]:
+    """Normalised words of one kind of ``data/prose_words.tsv`` (closed_class, opener, furniture_opener)."""
+    return frozenset(normalize(r["word"]) for r in data.rows("prose_words.tsv") if r["kind"] == kind)
 
 
 def furniture_marked(line: str) -> bool:
@@ -206,8 +198,8 @@ def furniture_marked(line: str) -> bool:
     words = normalize(line).split()
     letters = [c for c in line if c.isalpha()]
     arabic = sum(bool(_ARABIC_LETTER.match(c)) for c in letters)
-    return (not words or words[0].strip("-–:\"'") in _FURNITURE_OPENERS or bool(_MARKUP.search(line))
-            or arabic < PROSE_MIN_ARABIC * max(1, len(letters)) or furniture_kind(line) is not None
+    return (not words or words[0].strip("-–:\"'") in _prose_words("furniture_opener") or bool(_MARKUP.search(line))
+            or arabic < SETTINGS.clean.prose_min_arabic * max(1, len(letters)) or furniture_kind(line) is not None
             or split_marker(line) is not None or source_line(line) is not None or is_section_label(line)
             or byline_outlet(line) is not None or author_line(line) is not None)
 
@@ -222,13 +214,14 @@ def prose_signals(line: str) -> int:
     first, verbs = words[0], _reporting_verbs()
     conj = first[:1] in ("و", "ف") and len(first) >= 4
     verb = any(w in verbs or (w[:1] in ("و", "ف") and w[1:] in verbs) for w in words)
-    closed = any(w in _CLOSED_CLASS or (w[:1] in ("و", "ف") and w[1:] in _CLOSED_CLASS) for w in words)
-    return (closed + ("," in normalize(line)) + (conj or first in _OPENERS)
-            + verb + (len(words) >= PROSE_LONG_WORDS))
+    closed_class = _prose_words("closed_class")
+    closed = any(w in closed_class or (w[:1] in ("و", "ف") and w[1:] in closed_class) for w in words)
+    return (closed + ("," in normalize(line)) + (conj or first in _prose_words("opener"))
+            + verb + (len(words) >= SETTINGS.clean.prose_long_words))
 
 
 def reads_as_prose(line: str) -> bool:
-    """A line of running prose (complete or cut off), not furniture: PROSE_MIN_WORDS words or more, no
-    mark of furniture, and at least PROSE_MIN_SIGNALS signs of prose (see :func:`prose_signals`)."""
-    return (word_count(line) >= PROSE_MIN_WORDS and prose_signals(line) >= PROSE_MIN_SIGNALS
+    """A line of running prose (complete or cut off), not furniture: ``[clean] prose_min_words`` words or more,
+    no mark of furniture, and at least ``prose_min_signals`` signs of prose (see :func:`prose_signals`)."""
+    return (word_count(line) >= SETTINGS.clean.prose_min_words and prose_signals(line) >= SETTINGS.clean.prose_min_signals
             and not furniture_marked(line))

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..settings import SETTINGS
 from ..text import normalize, split_sentences
 from .dates import find_date
-from .furniture import (PROSE_MIN_WORDS, author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix,
+from .furniture import (author_line, byline_outlet, byline_prefix, content_words, date_stamp_prefix,
                         ends_sentence, furniture_kind, furniture_marked, is_section_label, line_key, reads_as_prose,
                         source_line, split_marker, word_count)
 
@@ -295,7 +296,7 @@ def _cut_prose_tail(tail: list[str]) -> bool:
     cut = 1
     if not reads_as_prose(tail[-1]):
         wrapped = len(tail) >= 2 and not ends_sentence(tail[-2]) and reads_as_prose(tail[-2])
-        if not wrapped or word_count(tail[-1]) < PROSE_MIN_WORDS:
+        if not wrapped or word_count(tail[-1]) < SETTINGS.clean.prose_min_words:
             return False
         cut = 2
     above = tail[:-cut]
