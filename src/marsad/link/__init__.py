@@ -53,6 +53,7 @@ Progress = Callable[[str, int, int | None], None]
 # up to ``link.feature_cache`` articles and read back from their stored tokens when needed again (the same
 # features).
 CHUNK = 1000
+_DESCRIBE_BATCH = 500     # developments whose members' profiles are read in one query at the end of a run
 _CACHE_MAX = SETTINGS.link.feature_cache
 
 
@@ -215,9 +216,13 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
             split = revise(tables, sid, _cosines(tables))
             summary.stories_split += len(split)
             touched.update(split)
-        for sid in sorted(touched):
-            centroid = _refresh_profile(tables, sid, encoder)
-            describe_story(tables, sid, centroid)
+        order = sorted(touched)
+        for i in range(0, len(order), _DESCRIBE_BATCH):
+            batch = order[i:i + _DESCRIBE_BATCH]
+            members = tables.members_profiles(batch)
+            for sid in batch:
+                centroid = _refresh_profile(tables, sid, encoder, members.get(sid, []))
+                describe_story(tables, sid, centroid)
         summary.storylines_touched = len(update_storylines(tables, sorted(touched), encoder.dim))
         links.drop_signatures()
     summary.articles = len(ids)
@@ -275,25 +280,39 @@ def _cosines(tables):
     return cosine
 
 
-def _refresh_profile(tables, story_id: int, encoder) -> np.ndarray | None:
-    """Sum a development's member vectors, topics, entities and dates into its stored profile."""
+def _summed_topic(parts: list[tuple[np.ndarray, np.ndarray]], keep: int) -> dict[int, float]:
+    """The ``keep`` heaviest buckets (ties by bucket) of the members' topic vectors summed bucket by bucket
+    in float64, in member order (``np.bincount`` adds in index order from 0.0: the same sums as adding
+    them one by one in a dict)."""
+    if not parts:
+        return {}
+    keys = np.concatenate([k for k, _ in parts])
+    buckets, at = np.unique(keys, return_inverse=True)
+    sums = np.bincount(at, weights=np.concatenate([v for _, v in parts]).astype(np.float64), minlength=len(buckets))
+    order = np.lexsort((buckets, -sums))[:keep]
+    return dict(zip(buckets[order].tolist(), sums[order].tolist()))
+
+
+def _refresh_profile(tables, story_id: int, encoder, members: list[tuple] | None = None) -> np.ndarray | None:
+    """Sum a development's member vectors, topics, entities and dates into its stored profile.
+    ``members``: its :meth:`member_profiles` rows when read already."""
     vec_sum = np.zeros(encoder.dim, np.float32)
     n_vec, n = 0, 0
-    topic: dict[int, float] = {}
+    topics: list[tuple[np.ndarray, np.ndarray]] = []
     entities: dict[str, int] = {}
     days: set[int] = set()
-    for aid, vec, top, ents, ds in tables.member_profiles(story_id):
+    for aid, vec, top, ents, ds in (tables.member_profiles(story_id) if members is None else members):
         n += 1
         if vec is not None and len(vec) == 4 * encoder.dim:
             vec_sum += np.frombuffer(vec, dtype=np.float32)
             n_vec += 1
-        for k, v in chargrams.unpack(top).items():
-            topic[k] = topic.get(k, 0.0) + v
+        if top:
+            topics.append(chargrams.unpack_arrays(top))
         for e in json.loads(ents or "[]"):
             entities[e] = entities.get(e, 0) + 1
         days.update(json.loads(ds or "[]"))
     keep = SETTINGS.link.topic_buckets
-    topic = dict(sorted(topic.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    topic = _summed_topic(topics, keep)
     entities = dict(sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
     tables.save_story_profile(story_id, vec_sum.tobytes() if n_vec else None, n_vec, n, chargrams.pack_f32(topic),
                               entities, sorted(days), min(days) if days else None, max(days) if days else None,

@@ -37,7 +37,7 @@ import numpy as np
 from ..settings import SETTINGS
 from . import chargrams
 from .features import content_terms, tokens
-from .signals import ArticleProfile, dense_query, pair_score
+from .signals import ArticleProfile, dense_query, pair_score, pair_score_value
 
 
 def profile_from_row(r, with_topic: bool = True, with_lead: bool = True) -> ArticleProfile:
@@ -63,6 +63,12 @@ class DevelopmentIndex:
         self.by_key: dict[str, list[int]] = {}        # lead entity -> rows, in storage order
         self.profiles: dict[int, ArticleProfile] = {}
         self.lead_arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        # the same lead arrays end to end, to gather many candidates' at once: article id -> (start, length)
+        self._lead_at: dict[int, tuple[int, int]] = {}
+        self._lead_keys = np.zeros(1 << 16, dtype=np.int32)
+        self._lead_vals = np.zeros(1 << 16, dtype=np.float32)
+        self._lead_used = 0
+        self._key_sets: dict[int, set[str]] = {}      # article id -> set(profile.keys), for pair scores
         self.merges: list[tuple[int, int]] = []       # (kept, merged away)
         window = SETTINGS.link.window_days
         span = None if days is None else (days[0] - window, days[1] + window)
@@ -90,15 +96,28 @@ class DevelopmentIndex:
     def _load(self, aids: list[int]) -> None:
         """Stored profiles of ``aids`` (one query), kept as :meth:`_remember` keeps them."""
         for aid, r in self.tables.load_profiles(aids).items():
-            self.lead_arrays[aid] = chargrams.unpack_arrays(r["lead"])
+            self._keep_lead(aid, chargrams.unpack_arrays(r["lead"]))
             self.profiles[aid] = profile_from_row(r, with_topic=False, with_lead=False)
+
+    def _keep_lead(self, aid: int, lead: tuple[np.ndarray, np.ndarray]) -> None:
+        """Keep an article's lead arrays, also appended to the end-to-end copy :meth:`_reachable` gathers from."""
+        self.lead_arrays[aid] = lead
+        n, end = len(lead[0]), self._lead_used + len(lead[0])
+        if end > len(self._lead_keys):
+            size = max(end, 2 * len(self._lead_keys))
+            self._lead_keys = np.concatenate([self._lead_keys[:self._lead_used], np.zeros(size - self._lead_used, np.int32)])
+            self._lead_vals = np.concatenate([self._lead_vals[:self._lead_used], np.zeros(size - self._lead_used, np.float32)])
+        self._lead_keys[self._lead_used:end] = lead[0]
+        self._lead_vals[self._lead_used:end] = lead[1]
+        self._lead_at[aid] = (self._lead_used, n)
+        self._lead_used = end
 
     def _remember(self, prof: ArticleProfile, lead: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         """Keep what scoring needs: the lead vector as two compact arrays (int32 buckets, float32 weights:
         the weights are float32 values already, so nothing is rounded), the rest without lead or topic.
         ``lead``: the lead vector as (bucket, weight) arrays when the profile no longer holds it."""
         keys, vals = chargrams.arrays(prof.lead) if lead is None else lead
-        self.lead_arrays[prof.article_id] = (keys.astype(np.int32), vals)
+        self._keep_lead(prof.article_id, (keys.astype(np.int32), vals))
         self.profiles[prof.article_id] = replace(prof, lead={}, topic={})
 
     def prepare(self, vectors: np.ndarray) -> None:
@@ -156,16 +175,25 @@ class DevelopmentIndex:
             self._load(missing)
         cfg = SETTINGS.link
         out = []
+        mine = set(prof.keys)
         for row, cos in self._reachable(query, sorted(cand.items())):
             other = self.profiles[self.ids[row]]
             keys, vals = self.lead_arrays[other.article_id]
             text = float(query[keys] @ vals)
             if text + cfg.w_encoder * max(cos - cfg.encoder_floor, 0.0) + cfg.w_keys < cfg.join_score:
                 continue      # even a full entity overlap and no penalty would not reach join_score
+            if pair_score_value(prof, other, cos, text, (mine, self._keys_of(other))) < cfg.join_score:
+                continue      # the same score pair_score gives, without building its signals
             score, signals = pair_score(prof, other, cos, text_cosine=text)
             if score >= cfg.join_score:
                 out.append((self.ids[row], score, signals))
         return out
+
+    def _keys_of(self, prof: ArticleProfile) -> set[str]:
+        got = self._key_sets.get(prof.article_id)
+        if got is None:
+            got = self._key_sets[prof.article_id] = set(prof.keys)
+        return got
 
     def _reachable(self, query: np.ndarray, cand: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The candidates (row, encoder cosine) with a stored profile and lead whose lead-text and encoder
@@ -173,17 +201,21 @@ class DevelopmentIndex:
         once in float64, with a margin far wider than their difference from the float32 dot product that
         :meth:`edges` then computes for the few left (so none that could reach it is dropped)."""
         cfg = SETTINGS.link
-        rows, leads = [], []
+        rows, starts, sizes = [], [], []
+        ids, profiles, at = self.ids, self.profiles, self._lead_at
         for row, cos in cand:
-            lead = self.lead_arrays.get(self.ids[row]) if self.ids[row] in self.profiles else None
-            if lead is not None and len(lead[0]):
+            lead = at.get(ids[row]) if ids[row] in profiles else None
+            if lead is not None and lead[1]:
                 rows.append((row, cos))
-                leads.append(lead)
+                starts.append(lead[0])
+                sizes.append(lead[1])
         if not rows:
             return []
-        sizes = np.array([len(k) for k, _ in leads])
-        prods = query[np.concatenate([k for k, _ in leads])].astype(np.float64) * np.concatenate([v for _, v in leads])
-        text = np.add.reduceat(prods, np.r_[0, np.cumsum(sizes)[:-1]])
+        sizes = np.array(sizes)
+        offsets = np.cumsum(sizes) - sizes                   # where each candidate's lead starts in the gathered
+        where = np.repeat(np.array(starts) - offsets, sizes) + np.arange(int(offsets[-1] + sizes[-1]))
+        prods = query[self._lead_keys[where]].astype(np.float64) * self._lead_vals[where]
+        text = np.add.reduceat(prods, offsets)
         meaning = cfg.w_encoder * np.maximum(np.array([c for _, c in rows]) - cfg.encoder_floor, 0.0)
         keep = text + meaning + cfg.w_keys >= cfg.join_score - 1e-4
         return [r for r, k in zip(rows, keep) if k]
@@ -324,11 +356,11 @@ def revise(tables, story_id: int, encoder_cosine) -> list[int]:
     if len(members) < 2:
         return []
     edges = tables.edges_within(story_id)
-    profiles = {a: profile_from_row(r) for a, r in tables.load_profiles(members).items()}
+    profiles = {a: profile_from_row(r, with_topic=False) for a, r in tables.load_profiles(members).items()}
     dropped, kept = [], []
     for a, b, old in edges:
         if a in profiles and b in profiles:
-            score, _ = pair_score(profiles[a], profiles[b], encoder_cosine(a, b))
+            score = pair_score_value(profiles[a], profiles[b], encoder_cosine(a, b))
             if score < SETTINGS.link.join_score:
                 dropped.append((a, b, round(old, 3), round(score, 3)))
                 continue

@@ -168,6 +168,42 @@ def key_overlap(sa: set[str], sb: set[str]) -> tuple[float, list[str]]:
     return _shared_weight(common) / union, sorted(common)
 
 
+def _key_jaccard(sa: set[str], sb: set[str]) -> float:
+    """The weighted Jaccard of :func:`key_overlap` alone (the same arithmetic, without the sorted keys)."""
+    common = sa & sb
+    if not common:
+        return 0.0
+    w = SETTINGS.link.w_unlinked_key
+    union = len(common) + sum(w if k.startswith(_UNLINKED) else 1.0 for k in sa ^ sb)
+    return _shared_weight(common) / union
+
+
+def pair_score_value(a: ArticleProfile, b: ArticleProfile, encoder_cosine: float, text_cosine: float | None = None,
+                     key_sets: tuple[set[str], set[str]] | None = None) -> float:
+    """The score of :func:`pair_score` without its signals (the same arithmetic in the same order, so the
+    same float), for the many pairs that fall short of ``join_score``; ``key_sets``: the two profiles'
+    ``set(keys)`` when the caller keeps them."""
+    cfg = SETTINGS.link
+    text = chargrams.cosine(a.lead, b.lead) if text_cosine is None else text_cosine
+    meaning = cfg.w_encoder * max(encoder_cosine - cfg.encoder_floor, 0.0)
+    if a.keys and b.keys:
+        jaccard = _key_jaccard(*key_sets) if key_sets is not None else _key_jaccard(set(a.keys), set(b.keys))
+    else:
+        jaccard = 0.0
+    keys = cfg.w_keys * jaccard
+    penalty = 0.0
+    if a.weekdays and b.weekdays and set(a.weekdays).isdisjoint(b.weekdays):
+        penalty += cfg.p_weekday
+    gap = day_gap(a.days, b.days)
+    if gap is not None and gap > cfg.date_gap_days:
+        penalty += cfg.p_date
+    if a.persons and b.persons and set(a.persons).isdisjoint(b.persons):
+        penalty += cfg.p_person
+    if a.cities and b.cities and set(a.cities).isdisjoint(b.cities):
+        penalty += cfg.p_city
+    return text + meaning + keys - penalty
+
+
 def _shared_weight(shared) -> float:
     w = SETTINGS.link.w_country_key
     return sum(w if k.startswith(COUNTRY_KEY) else 1.0 for k in shared)

@@ -46,6 +46,7 @@ class DevProfile:
         self.entities = _unit({k: float(v) * (w if k in countries else 1.0)
                                for k, v in json.loads(row["entities"] or "{}").items()})
         self.days = json.loads(row["days"] or "[]")
+        self.first, self.last = (min(self.days), max(self.days)) if self.days else (None, None)
         self.storyline = row["storyline_id"]
 
     @property
@@ -71,20 +72,48 @@ def _sparse_cos(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarra
     return float(a[1][ia] @ b[1][ib])
 
 
+class _TopicQuery:
+    """One development's topic, to take its :func:`_sparse_cos` with many others: a bucket -> position
+    table finds the shared buckets (the same positions, in the same order, as ``np.intersect1d``, so the
+    same product). Use as a context: the table is shared and cleared on exit."""
+    _pos = None
+
+    def __init__(self, topic: tuple[np.ndarray, np.ndarray]):
+        self.topic = topic
+
+    def __enter__(self):
+        if _TopicQuery._pos is None:
+            _TopicQuery._pos = np.full(chargrams.BUCKETS, -1, dtype=np.int64)
+        self._pos[self.topic[0]] = np.arange(len(self.topic[0]))
+        return self
+
+    def __exit__(self, *exc):
+        self._pos[self.topic[0]] = -1
+
+    def cos(self, b: tuple[np.ndarray, np.ndarray]) -> float:
+        at = self._pos[b[0]]
+        ib = np.flatnonzero(at >= 0)
+        return float(self.topic[1][at[ib]] @ b[1][ib])
+
+
 def _cos(a: dict, b: dict) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(k, 0.0) for k, v in a.items())
 
 
-def storyline_score(a: DevProfile, b: DevProfile) -> float | None:
-    """Topic + entity profile similarity of two developments; None when their dates rule it out."""
+def storyline_score(a: DevProfile, b: DevProfile, topic: _TopicQuery | None = None) -> float | None:
+    """Topic + entity profile similarity of two developments; None when their dates rule it out.
+    ``topic``: ``a``'s topic as a :class:`_TopicQuery` (the same cosine, faster against many)."""
     cfg = SETTINGS.link
+    if a.days and b.days and (b.first - a.last > cfg.storyline_gap_days or a.first - b.last > cfg.storyline_gap_days):
+        return None                     # every pair of their days is further apart than that
     gap = day_gap(a.days, b.days)
     if gap is not None and gap > cfg.storyline_gap_days:
         return None
     encoder = max(float(a.centroid @ b.centroid) - cfg.storyline_encoder_floor, 0.0)
-    return (cfg.storyline_w_topic * _sparse_cos(a.topic, b.topic) + cfg.storyline_w_entities * _cos(a.entities, b.entities)
+    text = _sparse_cos(a.topic, b.topic) if topic is None else topic.cos(b.topic)
+    return (cfg.storyline_w_topic * text + cfg.storyline_w_entities * _cos(a.entities, b.entities)
             + cfg.storyline_w_encoder * encoder)
 
 
@@ -122,11 +151,12 @@ def _edges_of(d: DevProfile, pool: dict[int, DevProfile], by_entity: dict[str, l
     for k in top:
         cand.update(by_entity.get(k, [])[-cfg.storyline_candidates:])
     out = []
-    for o in sorted(cand - {d.id}):
-        other = pool[o]
-        score = storyline_score(d, other)
-        if score is not None and score >= _needed(d, other):
-            out.append((o, score))
+    with _TopicQuery(d.topic) as topic:
+        for o in sorted(cand - {d.id}):
+            other = pool[o]
+            score = storyline_score(d, other, topic)
+            if score is not None and score >= _needed(d, other):
+                out.append((o, score))
     return out
 
 

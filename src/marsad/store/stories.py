@@ -217,6 +217,18 @@ def member_profiles(db: sqlite3.Connection, story_id: int):
         "LEFT JOIN link_profiles p ON p.article_id = a.id WHERE a.story_id=? ORDER BY a.id", (story_id,)).fetchall()
 
 
+def members_profiles(db: sqlite3.Connection, story_ids: list[int]) -> dict[int, list[tuple]]:
+    """:func:`member_profiles` of several developments in one query per 500: development id -> its rows."""
+    out: dict[int, list[tuple]] = {}
+    for part in _chunks(sorted(story_ids)):
+        for row in db.execute(
+                "SELECT a.story_id, a.id, l.vector, p.topic, p.entities, p.days FROM articles a "
+                "LEFT JOIN link_state l ON l.article_id = a.id LEFT JOIN link_profiles p ON p.article_id = a.id "
+                f"WHERE a.story_id IN ({_marks(part)}) ORDER BY a.story_id, a.id", part):
+            out.setdefault(row[0], []).append(tuple(row[1:]))
+    return out
+
+
 def save_story_profile(db: sqlite3.Connection, story_id: int, centroid: bytes | None, n_vectors: int, n_articles: int,
                        topic: bytes | None, entities: dict, days: list[int], start_day, end_day, encoder: str) -> None:
     db.execute("UPDATE stories SET centroid=?, n_vectors=?, n_articles=?, topic=?, entities=?, days=?, start_day=?, "
