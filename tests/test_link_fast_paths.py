@@ -58,3 +58,17 @@ def test_summed_topic_is_the_dict_sum():
         got = _summed_topic(parts, keep)
         assert list(got.items()) == list(want.items())
     assert _summed_topic([], 10) == {}
+
+
+def test_cosine_of_arrays_is_the_dict_cosine():
+    from marsad.link import chargrams
+    rng = np.random.default_rng(3)
+    vecs = []
+    for n in (0, 1, 5, 40, 300, 300, 800):
+        keys = rng.choice(2000, n, replace=False)
+        vecs.append(chargrams.pack(dict(zip(keys.tolist(), rng.random(n).tolist()))))
+    for x in vecs:
+        for y in vecs:
+            want = chargrams.cosine(chargrams.unpack(x), chargrams.unpack(y))
+            got = chargrams.cosine_arrays(chargrams.unpack_arrays(x), chargrams.unpack_arrays(y))
+            assert got == want and type(got) is type(want)

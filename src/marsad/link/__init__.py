@@ -54,6 +54,7 @@ Progress = Callable[[str, int, int | None], None]
 # features).
 CHUNK = 1000
 _DESCRIBE_BATCH = 500     # developments whose members' profiles are read in one query at the end of a run
+_DESCRIBE_TEXTS = 30      # ... with the texts of all their members when they have at most this many
 _CACHE_MAX = SETTINGS.link.feature_cache
 
 
@@ -220,9 +221,12 @@ def _link_articles(store, article_ids: list[int] | None, progress: Progress | No
         for i in range(0, len(order), _DESCRIBE_BATCH):
             batch = order[i:i + _DESCRIBE_BATCH]
             members = tables.members_profiles(batch)
+            inputs = tables.summary_inputs_of(batch)
+            texts = tables.texts_and_spans([r["id"] for sid in batch if len(inputs.get(sid, [])) <= _DESCRIBE_TEXTS
+                                            for r in inputs.get(sid, [])])
             for sid in batch:
                 centroid = _refresh_profile(tables, sid, encoder, members.get(sid, []))
-                describe_story(tables, sid, centroid)
+                describe_story(tables, sid, centroid, inputs.get(sid, []), texts)
         summary.storylines_touched = len(update_storylines(tables, sorted(touched), encoder.dim))
         links.drop_signatures()
     summary.articles = len(ids)

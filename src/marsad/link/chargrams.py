@@ -76,6 +76,22 @@ def cosine(a: dict[int, float], b: dict[int, float]) -> float:
     return sum(v * b.get(h, 0.0) for h, v in a.items())
 
 
+def cosine_arrays(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
+    """:func:`cosine` of two vectors held as :func:`unpack_arrays` gives them (the order :func:`unpack`'s
+    dicts hold): the same products, in float64, summed in the same order; the buckets the other vector
+    lacks add 0.0 there, which changes no sum, so only the shared ones are summed."""
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    if not len(a[0]):
+        return 0
+    order = np.argsort(b[0], kind="stable")
+    sorted_keys = b[0][order]
+    at = np.minimum(np.searchsorted(sorted_keys, a[0]), len(sorted_keys) - 1)
+    hit = sorted_keys[at] == a[0]
+    prods = a[1][hit].astype(np.float64) * b[1][order[at[hit]]].astype(np.float64)
+    return sum(prods.tolist(), 0.0)
+
+
 def pack(vec: dict[int, float]) -> bytes:
     """Compact storage: int32 buckets then float16 weights."""
     keys = np.fromiter(vec.keys(), dtype=np.int32, count=len(vec))

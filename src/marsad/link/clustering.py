@@ -356,11 +356,14 @@ def revise(tables, story_id: int, encoder_cosine) -> list[int]:
     if len(members) < 2:
         return []
     edges = tables.edges_within(story_id)
-    profiles = {a: profile_from_row(r, with_topic=False) for a, r in tables.load_profiles(members).items()}
+    rows = tables.load_profiles(members)
+    profiles = {a: profile_from_row(r, with_topic=False, with_lead=False) for a, r in rows.items()}
+    leads = {a: chargrams.unpack_arrays(r["lead"]) for a, r in rows.items()}
     dropped, kept = [], []
     for a, b, old in edges:
         if a in profiles and b in profiles:
-            score = pair_score_value(profiles[a], profiles[b], encoder_cosine(a, b))
+            text = chargrams.cosine_arrays(leads[a], leads[b])       # chargrams.cosine of the lead dicts
+            score = pair_score_value(profiles[a], profiles[b], encoder_cosine(a, b), text)
             if score < SETTINGS.link.join_score:
                 dropped.append((a, b, round(old, 3), round(score, 3)))
                 continue
@@ -441,9 +444,12 @@ def _title(ranked: list, closeness, terms: dict[str, int], n: int) -> str | None
     return best["title"]
 
 
-def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
-    """Recompute and store a development's title, span, outlets, size and summary from its members."""
-    rows = tables.summary_inputs(story_id)
+def describe_story(tables, story_id: int, centroid: np.ndarray | None, rows: list | None = None,
+                   texts: dict | None = None) -> dict:
+    """Recompute and store a development's title, span, outlets, size and summary from its members.
+    ``rows``: its ``summary_inputs`` when read already; ``texts``: article id -> (text, sentence spans) of
+    some members read already (the others are read here)."""
+    rows = tables.summary_inputs(story_id) if rows is None else rows
     if not rows:
         tables.delete_story(story_id)
         return {}
@@ -462,7 +468,9 @@ def describe_story(tables, story_id: int, centroid: np.ndarray | None) -> dict:
         return round(float(v @ centroid), 5) if v.shape == centroid.shape else 0.0
 
     ranked = sorted(originals, key=lambda r: (-closeness(r), r["published"] or "9999", r["id"]))
-    texts = {r["id"]: tables.article_text_and_spans(r["id"]) for r in ranked[:SUMMARY_MEMBERS]}
+    texts = texts if texts is not None else {}
+    todo = [r["id"] for r in ranked[:SUMMARY_MEMBERS] if r["id"] not in texts]
+    texts = {**texts, **tables.texts_and_spans(todo)} if todo else texts
     terms: dict[str, int] = {}
     for r in ranked[:SUMMARY_MEMBERS]:
         for t in set(content_terms(texts[r["id"]][0][:SETTINGS.link.lead_chars])):

@@ -440,6 +440,31 @@ def article_text_and_spans(db: sqlite3.Connection, article_id: int) -> tuple[str
     return text, spans
 
 
+def summary_inputs_of(db: sqlite3.Connection, story_ids: list[int]) -> dict[int, list[sqlite3.Row]]:
+    """:func:`summary_inputs` of several developments, one query per 500: development id -> its rows."""
+    out: dict[int, list[sqlite3.Row]] = {}
+    for part in _chunks(sorted(story_ids)):
+        for row in db.execute(
+                "SELECT a.id, a.title, a.title_derived, a.outlet, a.published, a.duplicate_of, l.vector, a.story_id "
+                "FROM articles a LEFT JOIN link_state l ON l.article_id = a.id "
+                f"WHERE a.story_id IN ({_marks(part)}) ORDER BY a.story_id, a.id", part):
+            out.setdefault(row["story_id"], []).append(row)
+    return out
+
+
+def texts_and_spans(db: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str, list[tuple[int, int]]]]:
+    """:func:`article_text_and_spans` of several articles, two queries per 500."""
+    out: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    for part in _chunks(sorted(set(ids))):
+        for aid, text in db.execute(f"SELECT id, text FROM articles WHERE id IN ({_marks(part)})", part):
+            out[aid] = (text, [])
+        for aid, start, end in db.execute(f"SELECT article_id, start, end FROM sentences WHERE article_id IN "
+                                          f"({_marks(part)}) ORDER BY article_id, idx", part):
+            if aid in out:
+                out[aid][1].append((start, end))
+    return out
+
+
 def save_description(db: sqlite3.Connection, story_id: int, title, start, end, n: int, outlets: list, summary: list) -> None:
     db.execute("UPDATE stories SET title=?, start=?, end=?, n_articles=?, outlets=?, summary=? WHERE id=?",
                (title, start, end, n, json.dumps(outlets, ensure_ascii=False), json.dumps(summary, ensure_ascii=False), story_id))
