@@ -542,8 +542,11 @@ def group_claims(store, stance=None, story_ids=None) -> int:
 def _no_gc():
     """The cyclic garbage collector paused: grouping builds many small objects (rows, sets, pair tuples)
     and makes no reference cycles, so collections it triggers only re-walk the heap (the whole process's,
-    models included). Whatever is left is collected when it resumes."""
+    models included). One collection first, so that cycles left by the steps before (origin resolution's
+    recursive closures hold every row it read) are not kept while scopes are grouped."""
     was = gc.isenabled()
+    if was:
+        gc.collect()
     gc.disable()
     try:
         yield
