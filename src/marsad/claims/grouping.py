@@ -589,6 +589,8 @@ def _scope_chunks(line_of: dict, large: set):
 
 
 def _regroup(store, story_ids: list, large: set, stance) -> int:
+    """Group the claims of ``story_ids`` (whole scopes), find their contradictions and store the groups
+    (only those whose row changed are written); returns the number of groups."""
     tables = store.claim_tables
     rows = _claim_rows(tables, story_ids)
     cache = VectorCache(tables)
