@@ -23,10 +23,8 @@ confidence of a contradiction found by these rules.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import Counter
-from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from itertools import chain, combinations, compress
@@ -34,6 +32,7 @@ from itertools import chain, combinations, compress
 import numpy as np
 
 from .. import data
+from ..gcpause import paused_gc
 from ..settings import SETTINGS
 from .origins import dumps_ar, group_origins
 from .vectors import VectorCache, content_key
@@ -533,26 +532,9 @@ def group_claims(store, stance=None, story_ids=None) -> int:
     if not story_ids:
         return 0
     _load_places(tables)
-    with _no_gc():
+    with paused_gc(collect_first=True):   # origin resolution's recursive closures leave cycles holding every row it read
         return sum(_regroup(store, chunk, large, stance)
                    for chunk in _scope_chunks(tables.storylines_of(story_ids), large))
-
-
-@contextmanager
-def _no_gc():
-    """The cyclic garbage collector paused: grouping builds many small objects (rows, sets, pair tuples)
-    and makes no reference cycles, so collections it triggers only re-walk the heap (the whole process's,
-    models included). One collection first, so that cycles left by the steps before (origin resolution's
-    recursive closures hold every row it read) are not kept while scopes are grouped."""
-    was = gc.isenabled()
-    if was:
-        gc.collect()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def large_storylines(tables) -> set:

@@ -15,12 +15,10 @@ app and the export hold.
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import json
 import os
 import tempfile
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
 
 from jinja2 import BytecodeCache, Environment, PackageLoader, select_autoescape
@@ -29,6 +27,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..clean.furniture import removed_pairs
 from ..diskcache import cache_dir
+from ..gcpause import paused_gc
 from ..settings import SETTINGS
 from ..store import Store
 from ..text.phrases import count_ar, date_span_ar
@@ -349,22 +348,8 @@ def build_context(store: Store, run=None) -> dict:
 
 
 def render_report(store: Store, run=None) -> str:
-    with _no_gc():
+    with paused_gc():
         return ENV.get_template("report.html").render(**build_context(store, run))
-
-
-@contextmanager
-def _no_gc():
-    """The cyclic garbage collector paused: the report builds many small objects (rows, dicts, strings) and
-    makes no reference cycles worth collecting, so collections it triggers only re-walk the heap (the whole
-    process's, models included; 0.2 s of a 4,000-article store's report). Left-overs go when it resumes."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def write_report(store: Store, path: str | Path, run=None) -> Path:
