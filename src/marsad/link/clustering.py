@@ -62,8 +62,8 @@ class DevelopmentIndex:
         self.members: dict[int, list[int]] = {}       # development id -> article ids loaded here
         self.by_key: dict[str, list[int]] = {}        # lead entity -> rows, in storage order
         self.profiles: dict[int, ArticleProfile] = {}
-        self.lead_arrays: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        # the same lead arrays end to end, to gather many candidates' at once: article id -> (start, length)
+        # every loaded article's lead (bucket, weight) arrays end to end, gathered for many candidates at once:
+        # article id -> (start, length)
         self._lead_at: dict[int, tuple[int, int]] = {}
         self._lead_keys = np.zeros(1 << 16, dtype=np.int32)
         self._lead_vals = np.zeros(1 << 16, dtype=np.float32)
@@ -100,8 +100,7 @@ class DevelopmentIndex:
             self.profiles[aid] = profile_from_row(r, with_topic=False, with_lead=False)
 
     def _keep_lead(self, aid: int, lead: tuple[np.ndarray, np.ndarray]) -> None:
-        """Keep an article's lead arrays, also appended to the end-to-end copy :meth:`_reachable` gathers from."""
-        self.lead_arrays[aid] = lead
+        """Append an article's lead arrays to the end-to-end copy (:meth:`_lead`, :meth:`_reachable`)."""
         n, end = len(lead[0]), self._lead_used + len(lead[0])
         if end > len(self._lead_keys):
             size = max(end, 2 * len(self._lead_keys))
@@ -178,7 +177,7 @@ class DevelopmentIndex:
         mine = set(prof.keys)
         for row, cos in self._reachable(query, sorted(cand.items())):
             other = self.profiles[self.ids[row]]
-            keys, vals = self.lead_arrays[other.article_id]
+            keys, vals = self._lead(other.article_id)
             text = float(query[keys] @ vals)
             if text + cfg.w_encoder * max(cos - cfg.encoder_floor, 0.0) + cfg.w_keys < cfg.join_score:
                 continue      # even a full entity overlap and no penalty would not reach join_score
@@ -188,6 +187,11 @@ class DevelopmentIndex:
             if score >= cfg.join_score:
                 out.append((self.ids[row], score, signals))
         return out
+
+    def _lead(self, aid: int) -> tuple[np.ndarray, np.ndarray]:
+        """An article's lead (bucket, weight) arrays, the weights as a fresh array as they were kept before."""
+        start, n = self._lead_at[aid]
+        return self._lead_keys[start:start + n], self._lead_vals[start:start + n].copy()
 
     def _keys_of(self, prof: ArticleProfile) -> set[str]:
         got = self._key_sets.get(prof.article_id)
