@@ -160,16 +160,11 @@ def key_overlap(sa: set[str], sb: set[str]) -> tuple[float, list[str]]:
     ``w_country_key`` of a shared entity, and a key named in one lead only counts ``w_unlinked_key`` in the
     union when it is linked to no known entity (a name the tagger alone found: whether the other article's
     tagger finds it too is less sure than a difference between known entities)."""
-    common = sa & sb
-    if not common:
-        return 0.0, []
-    w = SETTINGS.link.w_unlinked_key
-    union = len(common) + sum(w if k.startswith(_UNLINKED) else 1.0 for k in sa ^ sb)
-    return _shared_weight(common) / union, sorted(common)
+    return _key_jaccard(sa, sb), sorted(sa & sb)
 
 
 def _key_jaccard(sa: set[str], sb: set[str]) -> float:
-    """The weighted Jaccard of :func:`key_overlap` alone (the same arithmetic, without the sorted keys)."""
+    """The weighted Jaccard of :func:`key_overlap`, without the shared keys."""
     common = sa & sb
     if not common:
         return 0.0
